@@ -1,0 +1,1 @@
+"""Capture-session intelligence: device risk, bot and behavioural anomaly scoring."""

@@ -1,0 +1,1 @@
+"""The ``openidv`` command line. Core commands live here; capabilities mount theirs as plugins."""

@@ -1,0 +1,1 @@
+"""Document verification: MRZ, PDF417/AAMVA, visual zone, cross-checks, authenticity."""

@@ -1,0 +1,12 @@
+"""Plugin registration of this capability: its checks, routes and commands."""
+
+from __future__ import annotations
+
+from openidv.plugins.base import BasePlugin
+
+
+class DocumentsPlugin(BasePlugin):
+    name = "documents"
+
+
+plugin = DocumentsPlugin()

@@ -1,0 +1,1 @@
+"""Evaluation layer: biometric, presentation-attack and fraud metrics with confidence intervals."""

@@ -1,0 +1,1 @@
+"""Face biometrics: detection, quality, 1:1 match and 1:N de-duplication."""

@@ -1,0 +1,170 @@
+"""Decode untrusted image bytes into an RGB array, or raise a typed error.
+
+The order of the guards matters: cheap checks on the raw bytes first (size, magic number), then
+the header (declared pixel count, frame count, colour mode, bit depth) before any pixel is
+decoded, so a decompression bomb is refused without allocating its pixels. The declared
+content type of an upload is never trusted; the bytes say what they are.
+
+Accepted: baseline/progressive JPEG, 8-bit PNG (grey, RGB, palette, with or without alpha), still
+WebP. Refused with a stable code: empty, oversize, unknown format, animated, CMYK, 16-bit or float
+samples, truncated or corrupt data, too many or too few pixels.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from openidv import errors
+
+_MAGIC: tuple[tuple[bytes, int, str], ...] = (
+    (b"\xff\xd8\xff", 0, "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
+    (b"WEBP", 8, "image/webp"),
+)
+_KNOWN_OTHER: tuple[tuple[bytes, str], ...] = (
+    (b"GIF8", "image/gif"),
+    (b"BM", "image/bmp"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"%PDF", "application/pdf"),
+    (b"PK\x03\x04", "application/zip"),
+)
+_PIL_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+_ACCEPTED_MODES = {"RGB", "L", "RGBA", "LA", "P", "PA", "1"}
+_EXIF_KEEP = {271: "make", 272: "model", 305: "software", 306: "datetime", 36867: "datetime_original"}
+
+
+@dataclass(frozen=True)
+class DecodeLimits:
+    max_bytes: int = 15 * 1024 * 1024
+    max_pixels: int = 40_000_000
+    min_side: int = 64
+
+
+@dataclass
+class DecodedImage:
+    rgb: NDArray[np.uint8]
+    content_type: str
+    exif: dict[str, Any] = field(default_factory=dict)
+    orientation_applied: int = 1
+
+    @property
+    def height(self) -> int:
+        return int(self.rgb.shape[0])
+
+    @property
+    def width(self) -> int:
+        return int(self.rgb.shape[1])
+
+
+def sniff_content_type(data: bytes) -> str | None:
+    """The accepted content type the bytes really are, or None."""
+    for magic, offset, ctype in _MAGIC:
+        if data[offset : offset + len(magic)] == magic:
+            if ctype == "image/webp" and data[:4] != b"RIFF":
+                continue
+            return ctype
+    return None
+
+
+def _describe_unknown(data: bytes) -> str:
+    for magic, ctype in _KNOWN_OTHER:
+        if data.startswith(magic):
+            return ctype
+    return "unknown"
+
+
+def _png_bit_depth(data: bytes) -> int | None:
+    # IHDR is the first chunk: 8-byte signature, 4 length, 4 type, 4 width, 4 height, 1 bit depth.
+    if len(data) >= 25 and data[12:16] == b"IHDR":
+        return data[24]
+    return None
+
+
+def _safe_exif(img: Image.Image) -> tuple[dict[str, Any], int]:
+    try:
+        exif = img.getexif()
+    except Exception:
+        return {}, 1
+    kept = {name: str(exif[tag])[:128] for tag, name in _EXIF_KEEP.items() if tag in exif}
+    orientation = exif.get(274, 1)
+    return kept, int(orientation) if isinstance(orientation, int) and 1 <= orientation <= 8 else 1
+
+
+def decode_image(data: bytes, limits: DecodeLimits | None = None) -> DecodedImage:
+    """Validate and decode; EXIF orientation is applied so pixels are upright as the camera saw them."""
+    limits = limits or DecodeLimits()
+    if not data:
+        raise errors.ImageEmpty("the upload has no bytes")
+    if len(data) > limits.max_bytes:
+        raise errors.ImageTooLarge(f"{len(data)} bytes exceeds the limit of {limits.max_bytes}")
+    ctype = sniff_content_type(data)
+    if ctype is None:
+        raise errors.ImageUnsupportedFormat(
+            f"content looks like {_describe_unknown(data)}; accepted: JPEG, PNG, WebP", detected=_describe_unknown(data)
+        )
+    if ctype == "image/png" and (_png_bit_depth(data) or 8) > 8:
+        raise errors.ImageUnsupportedMode("16-bit PNG samples are not accepted; export as 8-bit")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise errors.ImageDecompressionBomb("the image declares more pixels than allowed") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise errors.ImageCorrupt("the image header could not be parsed") from None
+    with img:
+        return _decode_opened(img, ctype, limits)
+
+
+def _decode_opened(img: Image.Image, ctype: str, limits: DecodeLimits) -> DecodedImage:
+    if img.format != _PIL_FORMAT[ctype]:
+        raise errors.ImageCorrupt(f"bytes start like {ctype} but parse as {img.format}")
+    width, height = img.size
+    if width * height > limits.max_pixels:
+        raise errors.ImageDecompressionBomb(
+            f"{width}x{height} = {width * height} pixels exceeds the limit of {limits.max_pixels}"
+        )
+    if getattr(img, "n_frames", 1) > 1 or getattr(img, "is_animated", False):
+        raise errors.ImageAnimated("animated images are not accepted; send one still frame")
+    if img.mode not in _ACCEPTED_MODES:
+        raise errors.ImageUnsupportedMode(f"colour mode {img.mode} is not accepted; send 8-bit RGB or grey")
+    exif, orientation = _safe_exif(img)
+    try:
+        img.load()
+        upright = ImageOps.exif_transpose(img) if orientation != 1 else img
+        rgb = _to_rgb(upright)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise errors.ImageCorrupt("the image data is truncated or corrupt") from None
+    if min(rgb.shape[:2]) < limits.min_side:
+        raise errors.ImageTooSmall(f"{rgb.shape[1]}x{rgb.shape[0]} is below the minimum side of {limits.min_side}")
+    return DecodedImage(rgb=rgb, content_type=ctype, exif=exif, orientation_applied=orientation)
+
+
+def _to_rgb(img: Image.Image) -> NDArray[np.uint8]:
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(background, rgba)
+    arr = np.asarray(img.convert("RGB"), dtype=np.uint8)
+    return np.ascontiguousarray(arr)
+
+
+def encode_png(rgb: NDArray[np.uint8]) -> bytes:
+    """Encode an RGB array as PNG bytes (used by generators, demos and tests)."""
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def encode_jpeg(rgb: NDArray[np.uint8], quality: int = 92) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()

@@ -1,0 +1,1 @@
+"""Liveness: presentation-attack, deepfake and camera-injection detection."""
