@@ -31,8 +31,12 @@ class Settings(BaseSettings):
 
     # Encryption at rest. Keys are 32-byte AES-256 keys, base64; `encryption_keys` maps key id -> key,
     # `active_key_id` names the one used for new data (older ids stay readable, for rotation).
+    # `blind_key` (base64, 32 bytes) keys the HMAC used to match equal values (emails, document
+    # numbers) without storing them in clear. With no keys configured, a local key file is created
+    # in `home` (fine for the embedded default; configure real keys from a secret store in production).
     encryption_keys: dict[str, SecretStr] = Field(default_factory=dict)
     active_key_id: str | None = None
+    blind_key: SecretStr | None = None
 
     # Uploads.
     max_upload_bytes: int = 15 * 1024 * 1024

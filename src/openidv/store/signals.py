@@ -1,0 +1,138 @@
+"""Signals: keyed facts about a session that later sessions are matched against.
+
+A signal is ``(session_id, kind, key, value, attrs)``:
+
+- ``kind`` names what it is: ``face_template``, ``device_id``, ``ip``, ``selfie_phash``,
+  ``email``, ``document_number`` ...
+- ``key`` is the lookup value, indexed, stored in clear, so it must never be personal data in
+  clear: blind it first (``SignalStore.blind``) unless it is already an opaque digest.
+- ``value`` is an optional payload (a biometric template), sealed with AES-GCM.
+- ``attrs`` is small non-personal JSON (a model version, a decision).
+
+Checks read signals through :class:`SignalStore`; plugins write them in ``on_decision`` through
+the transaction-bound :class:`SignalWriter`, so a signal exists only if its decision committed.
+Erasing a session deletes its signals (``ON DELETE CASCADE`` and an explicit delete).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session as OrmSession
+
+from openidv.store.crypto import KeyRing, Sealed
+from openidv.store.db import Database
+from openidv.store.models import SignalRow
+
+
+@dataclass(frozen=True)
+class Signal:
+    session_id: str
+    kind: str
+    key: str
+    value: bytes | None
+    attrs: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime | None = None
+    id: int | None = None
+
+
+def _aad(kind: str, session_id: str) -> bytes:
+    return f"signal:{kind}:{session_id}".encode()
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+class SignalWriter:
+    """Writes signals inside an open transaction."""
+
+    def __init__(self, orm: OrmSession, keys: KeyRing, session_id: str) -> None:
+        self._orm = orm
+        self._keys = keys
+        self.session_id = session_id
+
+    def blind(self, value: str) -> str:
+        return self._keys.blind(value)
+
+    def put(self, kind: str, key: str, *, value: bytes | None = None, attrs: dict[str, Any] | None = None) -> None:
+        sealed = self._keys.seal(value, _aad(kind, self.session_id)) if value is not None else None
+        self._orm.add(
+            SignalRow(
+                session_id=self.session_id, kind=kind, key=key[:128],
+                key_id=sealed.key_id if sealed else None, value_sealed=sealed.blob if sealed else None,
+                attrs=attrs or {}, created_at=datetime.now(UTC),
+            )
+        )
+
+
+class SignalStore:
+    """Read access to signals (and writes outside a decision, e.g. a liveness nonce)."""
+
+    def __init__(self, db: Database, keys: KeyRing) -> None:
+        self.db = db
+        self.keys = keys
+
+    def blind(self, value: str) -> str:
+        return self.keys.blind(value)
+
+    def _to_signal(self, row: SignalRow, with_value: bool = True) -> Signal:
+        value = None
+        if with_value and row.value_sealed is not None and row.key_id is not None:
+            value = self.keys.open(Sealed(row.key_id, row.value_sealed), _aad(row.kind, row.session_id))
+        return Signal(row.session_id, row.kind, row.key, value, dict(row.attrs or {}), _utc(row.created_at), row.id)
+
+    def find(self, kind: str, key: str, since: datetime | None = None, limit: int = 1000,
+             with_values: bool = False) -> list[Signal]:
+        stmt = select(SignalRow).where(SignalRow.kind == kind, SignalRow.key == key)
+        if since is not None:
+            stmt = stmt.where(SignalRow.created_at >= since)
+        stmt = stmt.order_by(SignalRow.created_at.desc()).limit(limit)
+        with self.db.session() as orm:
+            return [self._to_signal(r, with_values) for r in orm.execute(stmt).scalars()]
+
+    def count(self, kind: str, key: str, since: datetime | None = None, distinct_sessions: bool = True) -> int:
+        target = func.count(func.distinct(SignalRow.session_id)) if distinct_sessions else func.count()
+        stmt = select(target).where(SignalRow.kind == kind, SignalRow.key == key)
+        if since is not None:
+            stmt = stmt.where(SignalRow.created_at >= since)
+        with self.db.session() as orm:
+            return int(orm.execute(stmt).scalar_one())
+
+    def for_session(self, session_id: str, kind: str | None = None) -> list[Signal]:
+        stmt = select(SignalRow).where(SignalRow.session_id == session_id)
+        if kind is not None:
+            stmt = stmt.where(SignalRow.kind == kind)
+        with self.db.session() as orm:
+            return [self._to_signal(r) for r in orm.execute(stmt).scalars()]
+
+    def iter_kind(self, kind: str, batch: int = 5000) -> Iterator[Signal]:
+        """Every signal of a kind, values decrypted (to rebuild an in-memory index at start)."""
+        last_id = 0
+        while True:
+            stmt = select(SignalRow).where(SignalRow.kind == kind, SignalRow.id > last_id)
+            with self.db.session() as orm:
+                rows = orm.execute(stmt.order_by(SignalRow.id).limit(batch)).scalars().all()
+            if not rows:
+                return
+            for r in rows:
+                yield self._to_signal(r)
+            last_id = rows[-1].id
+
+    def put(self, session_id: str, kind: str, key: str, *, value: bytes | None = None,
+            attrs: dict[str, Any] | None = None) -> None:
+        with self.db.transaction() as orm:
+            SignalWriter(orm, self.keys, session_id).put(kind, key, value=value, attrs=attrs)
+
+    def delete_session(self, session_id: str, orm: OrmSession | None = None) -> int:
+        stmt = delete(SignalRow).where(SignalRow.session_id == session_id)
+        if orm is not None:
+            return int(orm.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+        with self.db.transaction() as tx:
+            return int(tx.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
