@@ -1,0 +1,273 @@
+"""Check-digit-guided correction of an MRZ reading.
+
+The reader gives, for every character position, log-probabilities over the 37 MRZ characters.
+Correction is a constrained maximum-likelihood decode:
+
+1. *Field types*: a position may only hold the characters its field allows (letters in names and
+   country codes, digits in dates and check digits), so a glyph read as ``0`` inside a name becomes
+   ``O`` and an ``S`` inside a date becomes ``5`` - whichever allowed character the classifier
+   found most likely.
+2. *Check digits*: among the readings that satisfy every check digit (each field's and the
+   composite), the most likely one is found exactly by dynamic programming over the check-digit
+   residues modulo 10. It is accepted only if it costs little likelihood compared with the
+   unconstrained reading (``field_budget`` / ``total_budget`` in nats); a confidently read but
+   inconsistent MRZ - a tampered one - is therefore reported as failing its check digits, never
+   silently "repaired".
+
+Text from another OCR engine has no probabilities; :func:`hypotheses_from_text` turns it into
+pseudo log-probabilities in which each character's usual confusions (O/0, I/1, B/8, S/5, Z/2,
+G/6 ...) are possible at a fixed cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from openidv.documents.mrz.alphabet import ALPHABET, INDEX, WEIGHTS, char_value
+from openidv.documents.mrz.formats import KIND_CHARS, CheckSpec, FormatSpec, format_for
+from openidv.documents.mrz.parse import MRZResult, build_result, effective_checks
+
+N_CLASSES = len(ALPHABET)
+FLOOR = -30.0  # log-probability given to characters a reading gives no support at all
+CONFUSABLE: dict[str, str] = {
+    "0": "ODQ", "O": "0DQ", "D": "0O", "Q": "O0", "1": "IL", "I": "1L", "L": "1I",
+    "8": "B", "B": "8", "5": "S", "S": "5", "2": "Z", "Z": "2", "6": "G", "G": "6",
+    "4": "A", "A": "4", "7": "T", "T": "7", "U": "V", "V": "U", "E": "F", "F": "E",
+}
+_VALUES = np.array([char_value(c) for c in ALPHABET], dtype=np.int64)
+
+
+def hypotheses_from_text(text: str, confusion_cost: float = 2.0) -> NDArray[np.float64]:
+    """Pseudo log-probabilities for a plain-text reading (one row per character)."""
+    out = np.full((len(text), N_CLASSES), FLOOR)
+    for i, ch in enumerate(text):
+        if ch in INDEX:
+            out[i, INDEX[ch]] = 0.0
+        for rank, alt in enumerate(CONFUSABLE.get(ch, "")):
+            out[i, INDEX[alt]] = -confusion_cost * (1.0 + rank)  # the usual confusion first
+    return out
+
+
+def allowed_mask(spec: FormatSpec) -> NDArray[np.bool_]:
+    mask = np.zeros((spec.n_lines * spec.width, N_CLASSES), dtype=bool)
+    for p, kind in enumerate(spec.kinds()):
+        mask[p, [INDEX[c] for c in KIND_CHARS[kind]]] = True
+    return mask
+
+
+@dataclass
+class _Group:
+    """Positions solved together: one field check (own constraint) or composite-only positions."""
+
+    positions: list[int]
+    own: list[int] | None  # weight of each position in its own check (digit: -1), None if no check
+    comp: list[int]  # weight of each position in the composite check (0 if outside it)
+    name: str
+
+
+@dataclass
+class _Solved:
+    costs: NDArray[np.float64]  # best cost for each final composite residue
+    picks: list[list[int]]  # chosen class per position, for each composite residue
+
+
+def _weights(spec: FormatSpec, chk: CheckSpec) -> dict[int, int]:
+    out: dict[int, int] = {}
+    i = 0
+    for s in chk.spans:
+        for p in s.positions(spec.width):
+            out[p] = WEIGHTS[i % 3]
+            i += 1
+    out[chk.digit.positions(spec.width)[0]] = -1
+    return out
+
+
+def _groups(spec: FormatSpec, text: str) -> tuple[list[_Group], bool]:
+    checks = effective_checks(spec, text)
+    composite = next((c for c in checks if c.name == "composite"), None)
+    comp_w = _weights(spec, composite) if composite else {}
+    groups: list[_Group] = []
+    covered: set[int] = set()
+    for chk in checks:
+        if chk.name == "composite":
+            continue
+        own = _weights(spec, chk)
+        pos = sorted(own)
+        groups.append(_Group(pos, [own[p] for p in pos], [comp_w.get(p, 0) for p in pos], chk.name))
+        covered.update(pos)
+    for p in sorted(set(comp_w) - covered):
+        groups.append(_Group([p], None, [comp_w[p]], "composite"))
+    return groups, composite is not None
+
+
+def _candidates(cost_row: NDArray[np.float64], prune: float, top: int) -> list[int]:
+    order = np.argsort(cost_row)[:top]
+    return [int(c) for c in order if cost_row[c] <= prune]
+
+
+def _solve_group(g: _Group, cost: NDArray[np.float64], no_filler: set[int], prune: float) -> _Solved:
+    """Min-cost assignment of a group for every (own residue 0, composite residue r)."""
+    table = np.full((10, 10), np.inf)
+    table[0, 0] = 0.0
+    back: list[tuple[list[int], NDArray[np.int64]]] = []
+    for k, p in enumerate(g.positions):
+        cands = [c for c in _candidates(cost[p], prune, 6) if not (p in no_filler and ALPHABET[c] == "<")]
+        new = np.full((10, 10), np.inf)
+        arg = np.full((10, 10), -1, dtype=np.int64)
+        for j, c in enumerate(cands):
+            v = int(_VALUES[c])
+            so = (g.own[k] * v) % 10 if g.own is not None else 0
+            sc = (g.comp[k] * v) % 10
+            shifted = np.roll(np.roll(table, so, axis=0), sc, axis=1) + cost[p, c]
+            better = shifted < new
+            new[better] = shifted[better]
+            arg[better] = j
+        back.append((cands, arg))
+        table = new
+    costs = table[0].copy()
+    picks: list[list[int]] = []
+    for r in range(10):
+        picks.append(_trace(g, back, r) if np.isfinite(costs[r]) else [])
+    return _Solved(costs, picks)
+
+
+def _trace(g: _Group, back: list[tuple[list[int], NDArray[np.int64]]], r: int) -> list[int]:
+    ro, rc = 0, r
+    out = [0] * len(g.positions)
+    for k in range(len(g.positions) - 1, -1, -1):
+        cands, arg = back[k]
+        c = cands[int(arg[ro, rc])]
+        out[k] = c
+        v = int(_VALUES[c])
+        ro = (ro - (g.own[k] * v if g.own is not None else 0)) % 10
+        rc = (rc - g.comp[k] * v) % 10
+    return out
+
+
+def _combine(solved: list[_Solved]) -> tuple[float, list[int]]:
+    """Choose one composite residue per group so the residues sum to 0 mod 10, at least cost."""
+    total = np.full(10, np.inf)
+    total[0] = 0.0
+    choice: list[NDArray[np.int64]] = []
+    for s in solved:
+        new = np.full(10, np.inf)
+        arg = np.full(10, -1, dtype=np.int64)
+        for r in range(10):
+            if not np.isfinite(s.costs[r]):
+                continue
+            shifted = np.roll(total, r) + s.costs[r]
+            better = shifted < new
+            new[better] = shifted[better]
+            arg[better] = r
+        choice.append(arg)
+        total = new
+    picks = [0] * len(solved)
+    acc = 0
+    for i in range(len(solved) - 1, -1, -1):
+        r = int(choice[i][acc])
+        picks[i] = r
+        acc = (acc - r) % 10
+    return float(total[0]), picks
+
+
+@dataclass
+class Decoded:
+    spec: FormatSpec
+    text: str
+    corrections: list[dict[str, Any]] = field(default_factory=list)
+    confidence: list[float] = field(default_factory=list)
+    unsupported: list[int] = field(default_factory=list)  # positions where no allowed character was read
+
+
+def decode(
+    spec: FormatSpec,
+    logp: NDArray[np.float64],
+    field_budget: float = 6.0,
+    total_budget: float = 9.0,
+    prune: float = 14.0,
+) -> Decoded:
+    """Most likely reading that respects field types and, within the budgets, every check digit."""
+    logp = np.maximum(np.asarray(logp, dtype=np.float64), FLOOR)
+    masked = np.where(allowed_mask(spec), logp, -np.inf)
+    best = masked.max(axis=1)
+    cost = best[:, None] - masked  # >= 0; inf where not allowed
+    chosen = masked.argmax(axis=1)
+    raw = logp.argmax(axis=1)
+    reasons = {p: "field_type" for p in range(len(chosen)) if chosen[p] != raw[p]}
+    unsupported = [int(p) for p in np.flatnonzero(best <= FLOOR + 1e-9)]
+    text0 = "".join(ALPHABET[c] for c in chosen)
+    groups, has_comp = _groups(spec, text0)
+    no_filler = {
+        g.positions[g.own.index(-1)] for g in groups if g.own is not None and g.name != "optional_data"
+    }
+    solved = [_solve_group(g, cost, no_filler, prune) for g in groups]
+    joint, residues = _combine(solved) if has_comp else (float("inf"), [])
+    per_group = [float(s.costs[r]) for s, r in zip(solved, residues, strict=False)]
+    if has_comp and joint <= total_budget and all(c <= field_budget for c in per_group):
+        for g, s, r in zip(groups, solved, residues, strict=True):
+            _apply(chosen, g, s.picks[r], reasons)
+    else:
+        for g, s in zip(groups, solved, strict=True):
+            if g.own is None:
+                continue
+            r = int(np.argmin(s.costs))
+            if s.costs[r] <= field_budget:
+                _apply(chosen, g, s.picks[r], reasons)
+    text = "".join(ALPHABET[c] for c in chosen)
+    probs = np.exp(logp[np.arange(len(chosen)), chosen] - _logsumexp(logp))
+    corrections = [
+        {"line": p // spec.width, "position": p % spec.width, "read": ALPHABET[raw[p]], "corrected": text[p],
+         "reason": reasons[p]}
+        for p in sorted(reasons) if text[p] != ALPHABET[raw[p]]
+    ]
+    return Decoded(spec, text, corrections, [float(x) for x in probs], unsupported)
+
+
+def _apply(chosen: NDArray[np.int64], g: _Group, picks: list[int], reasons: dict[int, str]) -> None:
+    for p, c in zip(g.positions, picks, strict=True):
+        if chosen[p] != c:
+            chosen[p] = c
+            reasons[p] = "check_digit"
+
+
+def _logsumexp(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    m = x.max(axis=1)
+    return m + np.log(np.exp(x - m[:, None]).sum(axis=1))
+
+
+def spec_for_reading(n_lines: int, width: int, logp: NDArray[np.float64]) -> FormatSpec | None:
+    """The layout of a block, using the most likely letter at position 0 to tell visas apart."""
+    letters = logp[0, 10:36]
+    return format_for(n_lines, width, ALPHABET[10 + int(np.argmax(letters))])
+
+
+def read_logp(
+    lines_logp: list[NDArray[np.float64]], today: date | None = None, **budgets: float
+) -> MRZResult:
+    """Decode per-line log-probabilities (lines of equal length) into a checked MRZ result."""
+    n, width = len(lines_logp), int(lines_logp[0].shape[0])
+    flat = np.concatenate(lines_logp, axis=0)
+    spec = spec_for_reading(n, width, flat)
+    if spec is None:
+        raise ValueError(f"{n} lines of {width} characters is not an MRZ layout")
+    dec = decode(spec, flat, **budgets)
+    result = build_result(spec, dec.text, today, dec.corrections)
+    result.fields["confidence_min"] = round(min(dec.confidence), 4)
+    result.field_errors += [f"impossible_character:line{p // width}:{p % width}" for p in dec.unsupported]
+    return result
+
+
+def read_text(lines: list[str], today: date | None = None, confusion_cost: float = 2.0) -> MRZResult:
+    """Parse MRZ text from any OCR, correcting confusable characters where field types and check
+    digits say so."""
+    from openidv.documents.mrz.parse import MRZFormatError
+
+    clean = [ln.strip().replace(" ", "").upper() for ln in lines if ln.strip()]
+    if not clean or any(len(ln) != len(clean[0]) for ln in clean):
+        raise MRZFormatError(f"MRZ lines must be non-empty and of equal length: {[len(ln) for ln in clean]}")
+    return read_logp([hypotheses_from_text(ln, confusion_cost) for ln in clean], today)

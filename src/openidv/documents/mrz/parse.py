@@ -1,0 +1,162 @@
+"""Parse MRZ lines into fields and verify every check digit (no correction here; see correct.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from openidv.documents.mrz.alphabet import FILLER, check_digit, is_mrz_text
+from openidv.documents.mrz.formats import CheckSpec, FormatSpec, format_for, long_document_number_check
+
+
+class MRZFormatError(ValueError):
+    """The text is not a block of MRZ lines of a known layout."""
+
+
+@dataclass
+class MRZResult:
+    """A parsed MRZ: the lines, the fields, and the validity of every check digit."""
+
+    format: str
+    lines: list[str]
+    fields: dict[str, Any]
+    checks: dict[str, bool]
+    corrections: list[dict[str, Any]] = field(default_factory=list)
+    field_errors: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """All check digits hold (dates are reported separately in `field_errors`)."""
+        return all(self.checks.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "lines": list(self.lines),
+            "fields": dict(self.fields),
+            "check_digits": dict(self.checks),
+            "valid": self.valid,
+            "corrections": list(self.corrections),
+            "field_errors": list(self.field_errors),
+        }
+
+
+def span_text(text: str, spec: FormatSpec, spans: tuple[Any, ...]) -> str:
+    w = spec.width
+    return "".join(text[s.line * w + s.start : s.line * w + s.end] for s in spans)
+
+
+def check_holds(text: str, spec: FormatSpec, chk: CheckSpec) -> bool:
+    """Whether one check digit holds on a flat (concatenated) MRZ text."""
+    digit = span_text(text, spec, (chk.digit,))
+    data = span_text(text, spec, chk.spans)
+    if digit == FILLER:
+        # ICAO allows a filler check digit only for an optional field that is entirely fillers.
+        return chk.name == "optional_data" and set(data) <= {FILLER}
+    return digit == check_digit(data)
+
+
+def effective_checks(spec: FormatSpec, text: str) -> tuple[CheckSpec, ...]:
+    """The format's checks, with the document-number check adapted to a long number if present."""
+    long_num = long_document_number_check(spec, text)
+    out = []
+    for chk in spec.checks:
+        out.append(long_num if (long_num is not None and chk.name == "document_number") else chk)
+    if spec.composite is not None:
+        out.append(spec.composite)
+    return tuple(out)
+
+
+def parse_date(yymmdd: str, kind: str, today: date | None = None) -> date | None:
+    """YYMMDD to a date; the century is chosen so that birth dates lie in the past and expiry
+    dates within 50 years of today. Returns None when unknown or impossible."""
+    if len(yymmdd) != 6 or not yymmdd.isdigit():
+        return None
+    today = today or date.today()
+    yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
+    century = today.year // 100 * 100
+    year = century + yy
+    if kind == "birth" and year > today.year:
+        year -= 100
+    if kind == "expiry" and year > today.year + 50:
+        year -= 100
+    try:
+        return date(year, mm, dd)
+    except ValueError:
+        return None
+
+
+def split_names(raw: str) -> tuple[str, str]:
+    """Primary identifier (surname) and secondary identifier (given names), fillers as spaces."""
+    raw = raw.rstrip(FILLER)
+    primary, _, secondary = raw.partition(FILLER + FILLER)
+    return primary.replace(FILLER, " ").strip(), secondary.replace(FILLER, " ").strip()
+
+
+def _clean(value: str) -> str:
+    return value.replace(FILLER, " ").strip()
+
+
+def extract_fields(
+    text: str, spec: FormatSpec, today: date | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """Field values of a flat MRZ text, with a list of field-level problems (impossible dates)."""
+    raw = {f.name: span_text(text, spec, (f.span,)) for f in spec.fields}
+    surname, given = split_names(raw["names"])
+    number = raw["document_number"]
+    long_num = long_document_number_check(spec, text)
+    optional = raw["optional_data"]
+    if long_num is not None:
+        number = span_text(text, spec, long_num.spans)
+        optional = optional[long_num.digit.end - spec.field("optional_data").span.start :]
+    dob = parse_date(raw["date_of_birth"], "birth", today)
+    doe = parse_date(raw["date_of_expiry"], "expiry", today)
+    errors = []
+    if dob is None:
+        errors.append("date_of_birth")
+    if doe is None:
+        errors.append("date_of_expiry")
+    fields: dict[str, Any] = {
+        "document_code": _clean(raw["document_code"] + raw["document_code_2"]),
+        "issuing_state": _clean(raw["issuing_state"]),
+        "surname": surname,
+        "given_names": given,
+        "document_number": _clean(number).replace(" ", ""),
+        "nationality": _clean(raw["nationality"]),
+        "date_of_birth": dob.isoformat() if dob else None,
+        "date_of_birth_raw": raw["date_of_birth"],
+        "sex": _clean(raw["sex"]) or None,
+        "date_of_expiry": doe.isoformat() if doe else None,
+        "date_of_expiry_raw": raw["date_of_expiry"],
+        "optional_data": _clean(optional),
+    }
+    if "optional_data_2" in raw:
+        fields["optional_data_2"] = _clean(raw["optional_data_2"])
+    return fields, errors
+
+
+def parse_lines(lines: list[str], today: date | None = None) -> MRZResult:
+    """Parse MRZ lines exactly as given (strip whitespace only). Raises MRZFormatError."""
+    lines = [ln.strip().replace(" ", "") for ln in lines if ln.strip()]
+    if not lines:
+        raise MRZFormatError("no MRZ lines")
+    width = len(lines[0])
+    if any(len(ln) != width for ln in lines):
+        raise MRZFormatError(f"lines differ in length: {[len(ln) for ln in lines]}")
+    spec = format_for(len(lines), width, lines[0][0])
+    if spec is None:
+        raise MRZFormatError(f"{len(lines)} lines of {width} characters is not an ICAO 9303 layout")
+    text = "".join(lines)
+    if not is_mrz_text(text):
+        bad = sorted({c for c in text if not is_mrz_text(c)})
+        raise MRZFormatError(f"characters outside the MRZ alphabet: {bad}")
+    return build_result(spec, text, today)
+
+
+def build_result(spec: FormatSpec, text: str, today: date | None = None,
+                 corrections: list[dict[str, Any]] | None = None) -> MRZResult:
+    checks = {c.name: check_holds(text, spec, c) for c in effective_checks(spec, text)}
+    fields, errors = extract_fields(text, spec, today)
+    lines = [text[i * spec.width : (i + 1) * spec.width] for i in range(spec.n_lines)]
+    return MRZResult(spec.name, lines, fields, checks, corrections or [], errors)

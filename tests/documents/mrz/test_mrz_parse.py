@@ -1,0 +1,210 @@
+"""ICAO 9303 parsing, check digits and check-digit-guided correction (property tests)."""
+
+from __future__ import annotations
+
+import string
+from datetime import date
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from openidv.documents.mrz import FORMATS, MRZFormatError, check_digit, parse_lines, read_logp, read_text
+from openidv.documents.mrz.alphabet import ALPHABET, INDEX
+from openidv.documents.mrz.compose import MRZData, compose
+from openidv.documents.mrz.correct import CONFUSABLE, hypotheses_from_text
+from openidv.documents.mrz.formats import KIND_CHARS
+
+TD3_SPECIMEN = [
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+]
+TD2_SPECIMEN = ["I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"]
+TD1_SPECIMEN = [
+    "I<UTOD231458907<<<<<<<<<<<<<<<",
+    "7408122F1204159UTO<<<<<<<<<<<6",
+    "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+]
+MRVA_SPECIMEN = [
+    "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L8988901C4XXX4009078F96121096ZE184226B<<<<<<",
+]
+MRVB_SPECIMEN = ["V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "L8988901C4XXX4009078F9612109<<<<<<<<"]
+TODAY = date(2026, 1, 1)
+
+
+def test_check_digit_known_values() -> None:
+    assert check_digit("L898902C3") == "6"
+    assert check_digit("740812") == "2"
+    assert check_digit("120415") == "9"
+    assert check_digit("ZE184226B<<<<<") == "1"
+    assert check_digit("<<<<<<<<<") == "0"
+
+
+@pytest.mark.parametrize(
+    ("lines", "fmt", "number"),
+    [
+        (TD3_SPECIMEN, "TD3", "L898902C3"),
+        (TD2_SPECIMEN, "TD2", "D23145890"),
+        (TD1_SPECIMEN, "TD1", "D23145890"),
+        (MRVA_SPECIMEN, "MRV-A", "L8988901C"),
+        (MRVB_SPECIMEN, "MRV-B", "L8988901C"),
+    ],
+)
+def test_icao_specimens_parse_and_validate(lines: list[str], fmt: str, number: str) -> None:
+    r = parse_lines(lines, today=TODAY)
+    assert r.format == fmt
+    assert r.valid, r.checks
+    assert r.fields["document_number"] == number
+    assert r.fields["surname"] == "ERIKSSON"
+    assert r.fields["given_names"] == "ANNA MARIA"
+
+
+def test_td3_fields() -> None:
+    f = parse_lines(TD3_SPECIMEN, today=TODAY).fields
+    assert f["date_of_birth"] == "1974-08-12"
+    assert f["date_of_expiry"] == "2012-04-15"
+    assert f["sex"] == "F"
+    assert f["optional_data"] == "ZE184226B"
+    assert f["nationality"] == "UTO"
+
+
+def test_every_check_digit_is_verified() -> None:
+    for pos, name in [(9, "document_number"), (19, "date_of_birth"), (27, "date_of_expiry"),
+                      (42, "optional_data"), (43, "composite")]:
+        l2 = TD3_SPECIMEN[1]
+        bad = l2[:pos] + str((int(l2[pos]) + 1) % 10) + l2[pos + 1 :]
+        r = parse_lines([TD3_SPECIMEN[0], bad])
+        assert r.checks[name] is False
+        assert not r.valid
+
+
+@pytest.mark.parametrize("lines", [[], ["P<UTO"], ["A" * 44, "B" * 43], ["P<UTO" + "é" * 39, "1" * 44]])
+def test_malformed_input_raises_typed_error(lines: list[str]) -> None:
+    with pytest.raises(MRZFormatError):
+        parse_lines(lines)
+
+
+def test_long_document_number_td1() -> None:
+    d = _data(number="D23145890123")
+    r = parse_lines(compose("TD1", d))
+    assert r.valid
+    assert r.fields["document_number"] == "D23145890123"
+
+
+# --- property tests ------------------------------------------------------------------------------
+_names = st.text(alphabet=string.ascii_uppercase + " -", min_size=1, max_size=18).filter(
+    lambda s: s.strip(" -")
+)
+_number = st.text(alphabet=string.ascii_uppercase + string.digits, min_size=5, max_size=9)
+_dates = st.dates(min_value=date(1931, 1, 1), max_value=date(2025, 12, 31))
+_expiry = st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31))
+_country = st.text(alphabet=string.ascii_uppercase, min_size=3, max_size=3)
+
+
+def _data(number: str = "L898902C3", **kw: object) -> MRZData:
+    base = {
+        "document_code": "I", "issuing_state": "UTO", "surname": "ERIKSSON", "given_names": "ANNA MARIA",
+        "document_number": number, "nationality": "UTO", "date_of_birth": date(1974, 8, 12), "sex": "F",
+        "date_of_expiry": date(2032, 4, 15), "optional_data": "",
+    }
+    base.update(kw)
+    return MRZData(**base)  # type: ignore[arg-type]
+
+
+@st.composite
+def mrz_cases(draw: st.DrawFn) -> tuple[str, MRZData]:
+    fmt = draw(st.sampled_from(sorted(FORMATS)))
+    code = "V" if fmt.startswith("MRV") else draw(st.sampled_from(["P", "I", "ID", "AC", "PD"]))
+    if fmt in ("TD1", "TD2") and code.startswith("P"):
+        code = "I"
+    if fmt == "TD3" and not code.startswith("P"):
+        code = "P"
+    d = MRZData(
+        document_code=code, issuing_state=draw(_country), surname=draw(_names), given_names=draw(_names),
+        document_number=draw(_number), nationality=draw(_country), date_of_birth=draw(_dates),
+        sex=draw(st.sampled_from(["M", "F", "X", "<"])), date_of_expiry=draw(_expiry),
+        optional_data=draw(st.text(alphabet=string.ascii_uppercase + string.digits, max_size=7)),
+    )
+    return fmt, d
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mrz_cases())
+def test_compose_parse_roundtrip(case: tuple[str, MRZData]) -> None:
+    fmt, d = case
+    lines = compose(fmt, d)
+    r = parse_lines(lines, today=TODAY)
+    assert r.format == fmt
+    assert r.valid, (lines, r.checks)
+    assert r.fields["document_number"] == d.document_number
+    assert r.fields["date_of_birth_raw"] == d.date_of_birth.strftime("%y%m%d")
+    assert all(len(ln) == FORMATS[fmt].width for ln in r.lines)
+
+
+def _confusable_positions(fmt: str, lines: list[str]) -> list[tuple[int, str]]:
+    """Positions whose character has a confusable twin of the other field type."""
+    spec = FORMATS[fmt]
+    text = "".join(lines)
+    out = []
+    for p, kind in enumerate(spec.kinds()):
+        if kind in ("alnum", "code2"):
+            continue
+        for alt in CONFUSABLE.get(text[p], "")[:1]:
+            # Only unambiguous confusions: reading `alt` must point back to the original first.
+            if alt not in KIND_CHARS[kind] and CONFUSABLE.get(alt, "")[:1] == text[p]:
+                out.append((p, alt))
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mrz_cases(), st.data())
+def test_typed_confusions_are_corrected(case: tuple[str, MRZData], data: st.DataObject) -> None:
+    fmt, d = case
+    lines = compose(fmt, d)
+    spots = _confusable_positions(fmt, lines)
+    if not spots:
+        return
+    chosen = data.draw(st.lists(st.sampled_from(spots), min_size=1, max_size=4, unique_by=lambda s: s[0]))
+    text = list("".join(lines))
+    for p, alt in chosen:
+        text[p] = alt
+    w = FORMATS[fmt].width
+    noisy = ["".join(text[i : i + w]) for i in range(0, len(text), w)]
+    r = read_text(noisy, today=TODAY)
+    assert r.lines == lines
+    assert r.valid
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mrz_cases(), st.data())
+def test_single_digit_substitution_in_checked_field_is_detected(
+    case: tuple[str, MRZData], data: st.DataObject
+) -> None:
+    """A confidently read, altered digit (tampering) is never "corrected" into validity."""
+    fmt, d = case
+    lines = compose(fmt, d)
+    row = 1
+    col = data.draw(st.sampled_from([13, 14, 15, 16, 17, 18] if fmt != "TD1" else [0, 1, 2, 3, 4, 5]))
+    old = lines[row][col]
+    new = data.draw(st.sampled_from([c for c in "0123456789" if c != old]))
+    tampered = list(lines)
+    tampered[row] = lines[row][:col] + new + lines[row][col + 1 :]
+    logp = [np.where(np.eye(len(ALPHABET))[[INDEX[c] for c in ln]] > 0, 0.0, -20.0) for ln in tampered]
+    r = read_logp(logp, today=TODAY)
+    assert r.checks["date_of_birth"] is False
+    assert not r.valid
+
+
+def test_classifier_uncertainty_is_resolved_by_check_digit() -> None:
+    """The classifier hesitates between 3 and 8 on one digit; the check digit picks the right one."""
+    logp = [hypotheses_from_text(ln, 6.0) for ln in TD3_SPECIMEN]
+    col = TD3_SPECIMEN[1].index("7408122") + 4  # the "1" of 740812 -> misread as "7"
+    logp[1][col, :] = -20.0
+    logp[1][col, INDEX["7"]] = np.log(0.6)
+    logp[1][col, INDEX["1"]] = np.log(0.4)
+    r = read_logp(logp, today=TODAY)
+    assert r.lines == TD3_SPECIMEN
+    assert r.corrections
+    assert r.corrections[0]["reason"] == "check_digit"
