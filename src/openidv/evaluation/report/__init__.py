@@ -1,0 +1,1 @@
+"""Reports: self-contained HTML rendered from the JSON form of a result."""
