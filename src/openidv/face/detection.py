@@ -133,7 +133,10 @@ def _haar_faces(work: NDArray[np.uint8]) -> list[tuple[tuple[float, float, float
     cascade = _haar_cascade()
     with _haar_lock:
         rects, _, weights = cascade.detectMultiScale3(
-            grey, scaleFactor=1.1, minNeighbors=6, minSize=(MIN_FACE_SIDE, MIN_FACE_SIDE),
+            grey,
+            scaleFactor=1.1,
+            minNeighbors=6,
+            minSize=(MIN_FACE_SIDE, MIN_FACE_SIDE),
             outputRejectLevels=True,
         )
     out = []

@@ -1,0 +1,104 @@
+"""Face embeddings behind one small interface, so another model can be added later.
+
+An :class:`Embedder` turns aligned face chips into unit-length vectors; similarity is their dot
+product (cosine). Everything downstream (match scores, thresholds, the 1:N gallery) depends only
+on this interface plus the embedder's ``name``/``version``, which are stored with every template
+so that templates of different models are never compared.
+
+:class:`DlibResNetEmbedder` is dlib's 128-d ResNet (99.38% LFW as published by dlib) run by
+:mod:`openidv.face.resnet`. Test-time augmentation is limited to what measured better on the LFW
+development pairs (see docs/face.md): ``tta="flip"`` averages the chip and its mirror image.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from openidv.face import dlib_models, resnet
+
+TTA = Literal["none", "flip"]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Maps aligned face chips to L2-normalised embeddings."""
+
+    name: str
+    version: str
+    dim: int
+    chip_size: int  # the chip :func:`openidv.face.alignment.align_face` must produce
+    chip_padding: float
+
+    def embed(self, chips: NDArray[np.uint8]) -> NDArray[np.float32]:
+        """(n, size, size, 3) RGB uint8 chips -> (n, dim) float32 rows of unit length."""
+        ...
+
+
+def l2_normalise(x: NDArray[np.float32]) -> NDArray[np.float32]:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return (x / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+class DlibResNetEmbedder:
+    """dlib_face_recognition_resnet_model_v1 (128-d), batched, optional flip augmentation."""
+
+    name = "dlib_resnet_v1"
+    dim = 128
+    chip_size = 150
+    chip_padding = 0.25
+
+    def __init__(self, tta: TTA = "flip", batch_size: int = 16) -> None:
+        if tta not in ("none", "flip"):
+            raise ValueError(f"unknown test-time augmentation {tta!r}")
+        self.tta = tta
+        self.batch_size = max(1, int(batch_size))
+        self.version = f"1.0+{tta}"
+        self._weights: resnet.ResNetWeights | None = None
+        self._lock = threading.Lock()
+
+    def _net(self) -> resnet.ResNetWeights:
+        with self._lock:
+            if self._weights is None:
+                self._weights = resnet.load_weights(dlib_models.model_file(dlib_models.RESNET_EMBEDDER))
+            return self._weights
+
+    def raw(self, chips: NDArray[np.uint8]) -> NDArray[np.float32]:
+        """dlib's unnormalised descriptors (identical to ``compute_face_descriptor``), batched."""
+        chips = _check_chips(chips, self.chip_size)
+        w = self._net()
+        step = self.batch_size
+        parts = [resnet.forward(w, chips[i : i + step]) for i in range(0, len(chips), step)]
+        return np.concatenate(parts) if parts else np.zeros((0, self.dim), np.float32)
+
+    def embed(self, chips: NDArray[np.uint8]) -> NDArray[np.float32]:
+        chips = _check_chips(chips, self.chip_size)
+        if self.tta == "none":
+            return l2_normalise(self.raw(chips))
+        both = self.raw(np.concatenate([chips, chips[:, :, ::-1]]))
+        n = len(chips)
+        return l2_normalise(both[:n] + both[n:])
+
+
+def _check_chips(chips: NDArray[np.uint8], size: int) -> NDArray[np.uint8]:
+    arr = np.asarray(chips)
+    if arr.ndim == 3:
+        arr = arr[None]
+    if arr.dtype != np.uint8 or arr.ndim != 4 or arr.shape[1:] != (size, size, 3):
+        raise ValueError(f"embedder needs uint8 chips of shape (n, {size}, {size}, 3), got {arr.shape}")
+    return np.ascontiguousarray(arr)
+
+
+_default: dict[str, DlibResNetEmbedder] = {}
+_default_lock = threading.Lock()
+
+
+def default_embedder(tta: TTA = "flip") -> DlibResNetEmbedder:
+    """The process-wide embedder (weights parsed once, on first use)."""
+    with _default_lock:
+        if tta not in _default:
+            _default[tta] = DlibResNetEmbedder(tta=tta)
+        return _default[tta]
