@@ -14,9 +14,10 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from openidv.evaluation.api import evaluate, evaluate_path
+    from openidv.evaluation.api import evaluate, evaluate_path, threshold_from_file
     from openidv.evaluation.bootstrap import BootstrapConfig, Estimate
     from openidv.evaluation.errors import EvaluationInputError, TargetsInfeasible
+    from openidv.evaluation.gate import GateResult, GateSpec, run_gate
     from openidv.evaluation.manifest import Manifest, set_fingerprint, write_sidecar
     from openidv.evaluation.metrics.classifier import evaluate_classifier
     from openidv.evaluation.metrics.identification import evaluate_identification
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from openidv.evaluation.report.html import render_html, write_html
     from openidv.evaluation.result import EvaluationResult
     from openidv.evaluation.scores import ScoreSet, load_scores, score_set_from_frame
+    from openidv.evaluation.slices import slice_differentials
+    from openidv.evaluation.tuning import Target, TuningResult, parse_target, tune_threshold
 
 _EXPORTS: dict[str, str] = {
     "evaluate": "api",
@@ -33,6 +36,9 @@ _EXPORTS: dict[str, str] = {
     "Estimate": "bootstrap",
     "EvaluationInputError": "errors",
     "TargetsInfeasible": "errors",
+    "GateResult": "gate",
+    "GateSpec": "gate",
+    "run_gate": "gate",
     "Manifest": "manifest",
     "set_fingerprint": "manifest",
     "write_sidecar": "manifest",
@@ -46,6 +52,12 @@ _EXPORTS: dict[str, str] = {
     "ScoreSet": "scores",
     "load_scores": "scores",
     "score_set_from_frame": "scores",
+    "slice_differentials": "slices",
+    "Target": "tuning",
+    "TuningResult": "tuning",
+    "parse_target": "tuning",
+    "tune_threshold": "tuning",
+    "threshold_from_file": "api",
 }
 
 __all__ = [
@@ -53,9 +65,13 @@ __all__ = [
     "Estimate",
     "EvaluationInputError",
     "EvaluationResult",
+    "GateResult",
+    "GateSpec",
     "Manifest",
     "ScoreSet",
+    "Target",
     "TargetsInfeasible",
+    "TuningResult",
     "evaluate",
     "evaluate_classifier",
     "evaluate_identification",
@@ -63,9 +79,14 @@ __all__ = [
     "evaluate_path",
     "evaluate_verification",
     "load_scores",
+    "parse_target",
     "render_html",
+    "run_gate",
     "score_set_from_frame",
     "set_fingerprint",
+    "slice_differentials",
+    "threshold_from_file",
+    "tune_threshold",
     "write_html",
     "write_sidecar",
 ]

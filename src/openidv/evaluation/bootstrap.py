@@ -54,12 +54,17 @@ class BootstrapConfig:
 
 @dataclass(frozen=True)
 class Estimate:
-    """A point estimate with its bootstrap percentile interval and optional context (threshold ...)."""
+    """A point estimate with its bootstrap percentile interval and optional context (threshold ...).
+
+    ``replicates`` keeps the bootstrap values (not serialised) so that two results computed with
+    the same seed can be compared replicate by replicate (the paired bootstrap of the gate).
+    """
 
     value: float | None
     ci_low: float | None
     ci_high: float | None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    replicates: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": self.value, "ci_low": self.ci_low, "ci_high": self.ci_high, **dict(self.extra)}
@@ -67,7 +72,7 @@ class Estimate:
     @classmethod
     def from_replicates(cls, value: float, replicates: np.ndarray, level: float, **extra: Any) -> Estimate:
         low, high = percentile_ci(replicates, level)
-        return cls(_finite(value), low, high, extra)
+        return cls(_finite(value), low, high, extra, np.asarray(replicates, dtype=np.float64))
 
 
 def _finite(x: float) -> float | None:

@@ -151,3 +151,151 @@ def run(
             direction=direction(score_direction, higher_is_attack),
             say=say,
         )
+
+
+@app.command("tune")
+def tune(
+    kind: KindOpt = KIND,
+    scores: Path = SCORES,
+    target: list[str] = typer.Option(..., "--target", help="e.g. 'fmr<=1e-4', 'apcer<=0.01' (repeatable)."),
+    out: Path = typer.Option(None, "--out", help="Write the threshold set (YAML, or JSON for .json)."),
+    name: str = typer.Option(None, "--name", help="Threshold-set name (default: --out file stem)."),
+    version: str = typer.Option(None, "--version", help="Set version (default: YYYY-MM-DD.N, bumped)."),
+    key: str = typer.Option(None, "--key", help="Value key (default: match | bona_fide | review)."),
+    conservative: bool = typer.Option(False, "--conservative", help="Meet targets at the CI level."),
+    json_out: Path = JSON_OUT,
+    html_out: Path = HTML_OUT,
+    n_boot: int = N_BOOT,
+    ci_level: float = CI_LEVEL,
+    seed: int = SEED,
+    method: MethodOpt = METHOD,
+    row_weighting: bool = ROW_W,
+    score_direction: DirectionOpt = DIRECTION,
+    higher_is_attack: bool = HIA,
+    quiet: bool = QUIET,
+) -> None:
+    """Choose the threshold meeting every target; write a versioned threshold set."""
+    with handled():
+        from openidv.evaluation import commands
+
+        commands.tune(
+            kind=kind.value if kind else None,
+            scores=scores,
+            targets=target,
+            out=out,
+            name=name,
+            version=version,
+            key=key,
+            conservative=conservative,
+            json_out=json_out,
+            html_out=html_out,
+            config=config_from(n_boot, ci_level, seed, method, row_weighting),
+            direction=direction(score_direction, higher_is_attack),
+            say=progress_printer(quiet or str(json_out) == "-"),
+        )
+
+
+@app.command("gate")
+def gate(
+    kind: KindOpt = KIND,
+    candidate: Path = typer.Option(..., "--candidate", help="Candidate score file."),
+    champion: Path = typer.Option(..., "--champion", help="Champion score file (same evaluation set)."),
+    candidate_thresholds: Path = typer.Option(
+        None, "--candidate-thresholds", help="Candidate threshold set."
+    ),
+    champion_thresholds: Path = typer.Option(None, "--champion-thresholds", help="Champion threshold set."),
+    threshold_key: str = typer.Option(None, "--threshold-key", help="Key in the threshold sets."),
+    metric: list[str] = typer.Option([], "--metric", help="Gated metric path/glob (repeatable)."),
+    slice_by: list[str] = SLICE_BY,
+    tolerance: float = typer.Option(0.0, "--tolerance", help="Allowed absolute worsening beyond the CI."),
+    json_out: Path = JSON_OUT,
+    html_out: Path = HTML_OUT,
+    n_boot: int = N_BOOT,
+    ci_level: float = CI_LEVEL,
+    seed: int = SEED,
+    method: MethodOpt = METHOD,
+    row_weighting: bool = ROW_W,
+    score_direction: DirectionOpt = DIRECTION,
+    higher_is_attack: bool = HIA,
+    quiet: bool = QUIET,
+) -> None:
+    """Compare candidate with champion; exit 1 when a gated metric is worse beyond its CI."""
+    with handled():
+        from openidv.evaluation import commands
+
+        passed = commands.gate(
+            kind=kind.value if kind else None,
+            candidate=candidate,
+            champion=champion,
+            thresholds=(candidate_thresholds, champion_thresholds),
+            threshold_key=threshold_key,
+            metrics=metric,
+            slice_by=slice_by,
+            tolerance=tolerance,
+            json_out=json_out,
+            html_out=html_out,
+            config=config_from(n_boot, ci_level, seed, method, row_weighting),
+            direction=direction(score_direction, higher_is_attack),
+            say=progress_printer(quiet or str(json_out) == "-"),
+        )
+    if not passed:
+        raise typer.Exit(1)
+
+
+@app.command("report")
+def report(
+    html_out: Path = typer.Option(..., "--html", help="HTML report to write."),
+    result: Path = typer.Option(None, "--result", help="A saved JSON result (run, tune or gate)."),
+    scores: Path = typer.Option(None, "--scores", help="Or: evaluate this score file now."),
+    kind: KindOpt = KIND,
+    json_out: Path = JSON_OUT,
+    slice_by: list[str] = SLICE_BY,
+    title: str = typer.Option(None, "--title", help="Report title."),
+    n_boot: int = N_BOOT,
+    seed: int = SEED,
+    score_direction: DirectionOpt = DIRECTION,
+    higher_is_attack: bool = HIA,
+    quiet: bool = QUIET,
+) -> None:
+    """Render an HTML report from a saved result, or evaluate a score file and render it."""
+    with handled():
+        from openidv.evaluation import commands
+        from openidv.evaluation.errors import EvaluationInputError
+
+        say = progress_printer(quiet)
+        if (result is None) == (scores is None):
+            raise EvaluationInputError("pass exactly one of --result and --scores")
+        if result is not None:
+            commands.report(result_json=result, html_out=html_out, title=title, say=say)
+            return
+        commands.run(
+            kind=kind.value if kind else None,
+            scores=scores,
+            json_out=json_out,
+            html_out=html_out,
+            threshold=None,
+            thresholds=None,
+            threshold_key=None,
+            slice_by=slice_by,
+            model={},
+            config=config_from(n_boot, 0.95, seed, MethodOpt.multinomial, False),
+            direction=direction(score_direction, higher_is_attack),
+            say=say,
+        )
+
+
+@app.command("manifest")
+def manifest(
+    scores: Path = SCORES,
+    model: str = typer.Option(None, "--model", help="Model name that produced the scores."),
+    model_version: str = typer.Option(None, "--model-version", help="Its version."),
+) -> None:
+    """Write <scores>.manifest.json (file SHA-256 and model identity) next to a score file."""
+    with handled():
+        from openidv.evaluation.errors import EvaluationInputError
+        from openidv.evaluation.manifest import write_sidecar
+
+        if not scores.is_file():
+            raise EvaluationInputError(f"score file {scores} does not exist")
+        info = {k: v for k, v in (("name", model), ("version", model_version)) if v}
+        print(write_sidecar(scores, info))

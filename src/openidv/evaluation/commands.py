@@ -98,3 +98,127 @@ def fmt_estimate(est: Mapping[str, Any]) -> str:
 
 def _short(data: Any) -> str:
     return data.manifest.sha256[:12] if data.manifest else "-"
+
+
+def tune(
+    *,
+    kind: str | None,
+    scores: Path,
+    targets: Sequence[str],
+    out: Path | None,
+    name: str | None,
+    version: str | None,
+    key: str | None,
+    conservative: bool,
+    json_out: Path | None,
+    html_out: Path | None,
+    config: BootstrapConfig,
+    direction: str,
+    say: Say,
+) -> Any:
+    """``openidv eval tune``: choose a threshold meeting the targets and write the threshold set."""
+    from openidv.evaluation.manifest import set_fingerprint
+    from openidv.evaluation.scores import load_scores
+    from openidv.evaluation.tuning import default_version, tune_threshold
+
+    say(f"loading {scores}")
+    data = load_scores(scores, kind, score_direction=direction)
+    result = tune_threshold(data, kind, targets, conservative=conservative, config=config, progress=say)
+    result.manifest = dict(result.manifest or {}) | {"set_sha256": set_fingerprint(data)}
+    if out is not None:
+        previous = _existing_version(out)
+        ts = result.to_threshold_set(name or out.stem, version or default_version(previous), key)
+        ts.write(out)
+        say(f"wrote threshold set {ts.name} {ts.version} to {out}")
+    body = result.to_dict()
+    emit(body, json_out, html_out, say)
+    if str(json_out) != "-":
+        lines = [f"threshold {body['threshold']['value']:.6g} ({result.accept_rule})"]
+        lines += [
+            f"  {t['target']:<22} achieved {fmt_estimate(t['achieved'] or {})}"
+            f"{'' if t['met_at_ci_bound'] else '  (not at the CI bound)'}"
+            for t in body["targets"]
+        ]
+        print("\n".join(lines + [f"  warning: {w}" for w in result.warnings]))
+    return result
+
+
+def _existing_version(path: Path) -> str | None:
+    from openidv.errors import OpenIDVError
+    from openidv.policy.thresholds import load_threshold_file
+
+    if not path.is_file():
+        return None
+    try:
+        return load_threshold_file(path).version
+    except (OpenIDVError, ValueError):
+        return None
+
+
+def gate(
+    *,
+    kind: str | None,
+    candidate: Path,
+    champion: Path,
+    thresholds: tuple[Path | None, Path | None],
+    threshold_key: str | None,
+    metrics: Sequence[str],
+    slice_by: Sequence[str],
+    tolerance: float,
+    json_out: Path | None,
+    html_out: Path | None,
+    config: BootstrapConfig,
+    direction: str,
+    say: Say,
+) -> bool:
+    """``openidv eval gate``: True when the candidate is not worse on any gated metric."""
+    from openidv.evaluation.api import threshold_from_file
+    from openidv.evaluation.gate import GateSpec, run_gate
+    from openidv.evaluation.scores import load_scores
+
+    say(f"loading candidate {candidate} and champion {champion}")
+    cand = load_scores(candidate, kind, score_direction=direction)
+    champ = load_scores(champion, kind or cand.kind, score_direction=direction)
+    cand_t, champ_t = (
+        None if p is None else threshold_from_file(p, threshold_key, direction)[0] for p in thresholds
+    )
+    spec = GateSpec(
+        kind=kind or cand.kind,
+        metrics=list(metrics) or None,
+        slice_by=list(slice_by),
+        tolerance=tolerance,
+        candidate_threshold=cand_t,
+        champion_threshold=champ_t,
+    )
+    result = run_gate(cand, champ, spec, config=config, progress=say)
+    emit(result.to_dict(), json_out, html_out, say)
+    if str(json_out) != "-":
+        verdict = "PASS" if result.passed else "REGRESSION"
+        lines = [f"gate {verdict}: {len(result.checks)} metrics compared, {len(result.failures)} worse"]
+        lines += [
+            f"  worse: {c['metric']}: champion {c['champion']:.4g} -> candidate {c['candidate']:.4g} "
+            f"(diff CI [{c['diff_ci_low']:.4g}, {c['diff_ci_high']:.4g}])"
+            for c in result.failures
+            if c["diff"] is not None
+        ]
+        lines += [f"  worse: {c['metric']}: {c['reason']}" for c in result.failures if c["diff"] is None]
+        print("\n".join(lines + [f"  warning: {w}" for w in result.warnings]))
+    return result.passed
+
+
+def report(*, result_json: Path, html_out: Path, title: str | None, say: Say) -> None:
+    """``openidv eval report``: render any saved result JSON (run, tune, gate) as HTML."""
+    import json
+
+    from openidv.evaluation.report.html import write_html
+
+    if not result_json.is_file():
+        raise EvaluationInputError(f"result file {result_json} does not exist")
+    try:
+        data = json.loads(result_json.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise EvaluationInputError(f"{result_json} is not a JSON result: {exc}") from None
+    if not isinstance(data, dict) or not str(data.get("schema", "")).startswith("openidv.eval."):
+        raise EvaluationInputError(f"{result_json} is not an openidv eval result (no openidv.eval schema)")
+    write_html(data, html_out, title)
+    say(f"wrote {html_out}")
