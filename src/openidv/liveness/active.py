@@ -1,0 +1,190 @@
+"""Verifying a challenge response: frame metadata and timing, the colour nonce, the head action.
+
+The verifier only trusts what it can measure in the pixels; the client's metadata is checked
+for consistency (ids, contiguous indices, monotonic timestamps at a plausible frame rate) but a
+consistent lie still has to produce the right colours on the face in the right order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from openidv.liveness.challenge import Challenge
+from openidv.liveness.colour import FlashReading, chroma_shift, read_flash, region_means
+from openidv.liveness.pose import Pose, judge_action, pose_from_landmarks
+
+Landmarker = Callable[
+    [NDArray[np.uint8]], "tuple[tuple[float, float, float, float], NDArray[np.float32]] | None"
+]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame of a response: pixels plus the client's claims about it."""
+
+    rgb: NDArray[np.uint8]
+    frame_index: int
+    timestamp_ms: float
+    challenge_id: str | None
+
+
+@dataclass(frozen=True)
+class ActiveParams:
+    """Operating points (from the ``liveness_active`` threshold set) and protocol limits."""
+
+    min_flash_magnitude: float
+    min_flash_cosine: float
+    max_flash_misses: int
+    min_turn: float
+    min_nod: float
+    min_fps: float = 6.0
+    max_fps: float = 61.0
+    max_gap_ms: float = 450.0
+    max_missing_faces: float = 0.25
+    detect_stride: int = 3  # landmarks on every n-th colour-phase frame (boxes barely move)
+    action_stride: int = 2  # and on every n-th action-phase frame
+
+
+@dataclass
+class ActiveVerdict:
+    ok: bool
+    failures: list[str] = field(default_factory=list)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    score: float = 0.0
+
+
+def default_landmarker(
+    rgb: NDArray[np.uint8],
+) -> tuple[tuple[float, float, float, float], NDArray[np.float32]] | None:
+    from openidv.face.detection import detect_faces, detect_faces_with
+
+    dets = detect_faces_with(rgb, "hog", 0) or detect_faces(rgb, upsample=1)
+    if not dets:
+        return None
+    d = dets[0]
+    return tuple(float(v) for v in d.box), d.landmarks5  # type: ignore[return-value]
+
+
+def check_timing(frames: Sequence[Frame], ch: Challenge, p: ActiveParams) -> list[str]:
+    """Metadata consistency: ids, contiguous indices, monotonic plausible timing, full coverage."""
+    problems: list[str] = []
+    if any(f.challenge_id != ch.id for f in frames):
+        problems.append("challenge_id_mismatch")
+    if [f.frame_index for f in frames] != list(range(len(frames))):
+        problems.append("frame_indices_not_contiguous")
+    t = np.array([f.timestamp_ms for f in frames], np.float64)
+    dt = np.diff(t)
+    if len(dt) == 0 or (dt <= 0).any():
+        return [*problems, "timestamps_not_increasing"]
+    med = float(np.median(dt))
+    if not (1000.0 / p.max_fps <= med <= 1000.0 / p.min_fps):
+        problems.append("implausible_frame_rate")
+    if float(dt.max()) > p.max_gap_ms:
+        problems.append("frame_gap")
+    if t[0] > 0.5 * ch.baseline_ms or t[-1] < ch.action_start_ms + 0.6 * ch.action_ms:
+        problems.append("sequence_does_not_cover_challenge")
+    return problems
+
+
+def _observe(
+    frames: Sequence[Frame], ch: Challenge, p: ActiveParams, landmarker: Landmarker
+) -> tuple[list[Any], int]:
+    """Landmarks for every action frame and every `detect_stride`-th other frame; others reuse a box."""
+    found: list[Any] = [None] * len(frames)
+    missing = tried = 0
+    for i, f in enumerate(frames):
+        stride = p.detect_stride if f.timestamp_ms < ch.action_start_ms else p.action_stride
+        if i % stride:
+            continue
+        tried += 1
+        found[i] = landmarker(f.rgb)
+        missing += found[i] is None
+    last = next((x for x in found if x is not None), None)
+    for i in range(len(found)):  # fill skipped frames with the latest known box (no landmarks)
+        if found[i] is None and last is not None:
+            found[i] = (last[0], None)
+        elif found[i] is not None:
+            last = found[i]
+    return found, missing if tried else len(frames)
+
+
+def read_colours(
+    frames: Sequence[Frame], obs: Sequence[Any], ch: Challenge, p: ActiveParams
+) -> list[FlashReading]:
+    means = [region_means(f.rgb, o[0]) if o is not None else None for f, o in zip(frames, obs, strict=True)]
+    base = [
+        m
+        for f, m in zip(frames, means, strict=True)
+        if m is not None and 0.25 * ch.baseline_ms <= f.timestamp_ms < ch.baseline_ms
+    ]
+    if not base:
+        return [FlashReading(c, None, 0.0, 0.0, 0) for c in ch.colours]
+    face0 = np.mean([m[0] for m in base], axis=0)
+    bg0 = np.mean([m[1] for m in base], axis=0)
+    readings = []
+    for colour, start, end in ch.schedule():
+        lo, hi = start + 0.3 * ch.flash_ms, end + 0.05 * ch.flash_ms
+        shifts = [
+            chroma_shift(m[0], face0, m[1], bg0)
+            for f, m in zip(frames, means, strict=True)
+            if m is not None and lo <= f.timestamp_ms < hi
+        ]
+        readings.append(read_flash(shifts, colour, p.min_flash_magnitude, p.min_flash_cosine))
+    return readings
+
+
+def _poses(frames: Sequence[Frame], obs: Sequence[Any], lo: float, hi: float) -> list[Pose]:
+    return [
+        pose_from_landmarks(o[1])
+        for f, o in zip(frames, obs, strict=True)
+        if o is not None and o[1] is not None and lo <= f.timestamp_ms < hi
+    ]
+
+
+def verify_response(
+    frames: Sequence[Frame], ch: Challenge, p: ActiveParams, landmarker: Landmarker = default_landmarker
+) -> ActiveVerdict:
+    """Judge a frame sequence against the challenge it claims to answer."""
+    frames = sorted(frames, key=lambda f: f.frame_index)
+    failures = check_timing(frames, ch, p) if frames else ["no_frames"]
+    if not frames:
+        return ActiveVerdict(False, failures)
+    obs, missing = _observe(frames, ch, p, landmarker)
+    if missing > p.max_missing_faces * len(frames):
+        failures.append("face_missing")
+    readings = read_colours(frames, obs, ch, p)
+    misses = sum(not r.ok for r in readings)
+    if misses > p.max_flash_misses:
+        failures.append("colour_sequence_mismatch")
+    action = judge_action(
+        ch.action,
+        _poses(frames, obs, 0.0, ch.action_start_ms),
+        _poses(frames, obs, ch.action_start_ms, ch.duration_ms + 500),
+        p.min_turn,
+        p.min_nod,
+    )
+    if not action.ok:
+        failures.append("action_not_performed")
+    colour_score = 1.0 - misses / max(len(readings), 1)
+    evidence = {
+        "frames": len(frames),
+        "faces_missing": missing,
+        "flashes": [
+            {
+                "expected": r.expected,
+                "observed": r.observed,
+                "cosine": round(r.cosine, 3),
+                "magnitude": round(r.magnitude, 4),
+                "frames": r.n_frames,
+            }
+            for r in readings
+        ],
+        "action": {"asked": ch.action, "measured": round(action.measured, 3), "problem": action.reason},
+    }
+    score = min(colour_score, 1.0 if action.ok else 0.0, 0.0 if failures else 1.0)
+    return ActiveVerdict(not failures, failures, evidence, score)

@@ -1,0 +1,90 @@
+"""The colour response: does the light of the screen flashes show on the face, in the issued order?
+
+For every frame we take the mean colour of the inner face and of the frame's border (the
+background, far from the screen). A flash of colour c adds light of that colour to the face much
+more than to the background, so the face's chromatic shift relative to the baseline frames,
+minus the background's, points in c's direction. Six palette colours are 60 degrees apart in
+the chromatic plane; each flash window is read as the nearest one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from openidv.liveness.challenge import PALETTE
+
+
+def _chroma_direction(rgb: Sequence[float]) -> NDArray[np.float64]:
+    v = np.asarray(rgb, np.float64) / 255.0
+    d = v - v.mean()
+    return d / (np.linalg.norm(d) or 1.0)
+
+
+DIRECTIONS: dict[str, NDArray[np.float64]] = {name: _chroma_direction(rgb) for name, rgb in PALETTE.items()}
+
+
+def region_means(
+    rgb: NDArray[np.uint8], box: Sequence[float]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Mean RGB of the inner face (central 60% of the box) and of a 10% border of the frame."""
+    h, w = rgb.shape[:2]
+    x0, y0, x1, y1 = (float(v) for v in box)
+    bw, bh = x1 - x0, y1 - y0
+    fx0, fx1 = int(max(0, x0 + 0.2 * bw)), int(min(w, x1 - 0.2 * bw))
+    fy0, fy1 = int(max(0, y0 + 0.2 * bh)), int(min(h, y1 - 0.2 * bh))
+    face = rgb[fy0:fy1, fx0:fx1].reshape(-1, 3).astype(np.float64)
+    m = max(2, int(0.1 * min(h, w)))
+    border = np.concatenate(
+        [
+            rgb[:m].reshape(-1, 3),
+            rgb[-m:].reshape(-1, 3),
+            rgb[:, :m].reshape(-1, 3),
+            rgb[:, -m:].reshape(-1, 3),
+        ]
+    ).astype(np.float64)
+    return (face.mean(axis=0) if len(face) else np.full(3, np.nan)), border.mean(axis=0)
+
+
+def chroma_shift(
+    face: NDArray[np.float64], face0: NDArray[np.float64], bg: NDArray[np.float64], bg0: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Face chromatic shift (log RGB, brightness removed) minus the background's."""
+
+    def shift(x: NDArray[np.float64], x0: NDArray[np.float64]) -> NDArray[np.float64]:
+        d = np.log(np.maximum(x, 1.0)) - np.log(np.maximum(x0, 1.0))
+        return np.asarray(d - d.mean(), np.float64)
+
+    return shift(face, face0) - shift(bg, bg0)
+
+
+@dataclass(frozen=True)
+class FlashReading:
+    expected: str
+    observed: str | None
+    cosine: float
+    magnitude: float
+    n_frames: int
+
+    @property
+    def ok(self) -> bool:
+        return self.observed == self.expected
+
+
+def read_flash(
+    shifts: Sequence[NDArray[np.float64]], expected: str, min_magnitude: float, min_cosine: float
+) -> FlashReading:
+    """Which palette colour (if any) the mean shift of one flash window shows."""
+    if not shifts:
+        return FlashReading(expected, None, 0.0, 0.0, 0)
+    d = np.mean(np.asarray(shifts), axis=0)
+    mag = float(np.linalg.norm(d))
+    if mag < min_magnitude:
+        return FlashReading(expected, None, 0.0, mag, len(shifts))
+    cos = {name: float(d @ u) / mag for name, u in DIRECTIONS.items()}
+    best = max(cos, key=lambda k: cos[k])
+    observed = best if cos[best] >= min_cosine else None
+    return FlashReading(expected, observed, cos[best], mag, len(shifts))

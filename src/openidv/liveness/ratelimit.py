@@ -1,0 +1,82 @@
+"""Rate limiting of liveness attempts per device and per applicant.
+
+Every issued challenge counts as one attempt for its device and its applicant (both blinded).
+Past the limit within the window, issuing another raises :class:`openidv.errors.RateLimited`
+(HTTP 429): an attacker iterating over instruments or replays gets a few tries, not thousands.
+Limits are operational settings (``OPENIDV_LIVENESS_*``), not measured operating points.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict, deque
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from openidv.errors import RateLimited
+
+ATTEMPT_KIND = "liveness_attempt"
+
+
+class LivenessLimits(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OPENIDV_LIVENESS_", extra="ignore")
+
+    max_attempts_per_device: int = 10
+    max_attempts_per_applicant: int = 5
+    window_s: int = 3600
+    challenge_ttl_s: int = 120
+
+
+class MemoryCounter:
+    """Sliding-window counts for running without a database."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def count_and_add(self, key: str, window_s: float, now: float | None = None) -> int:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            q = self._events[key]
+            while q and q[0] <= now - window_s:
+                q.popleft()
+            n = len(q)
+            q.append(now)
+            return n
+
+
+def _keys(device_id: str | None, applicant_ref: str | None) -> list[tuple[str, str]]:
+    keys = []
+    if device_id:
+        keys.append(("device", f"liveness-device:{device_id}"))
+    if applicant_ref:
+        keys.append(("applicant", f"liveness-applicant:{applicant_ref}"))
+    return keys
+
+
+def enforce(
+    env: Any, session_id: str, device_id: str | None, applicant_ref: str | None, limits: LivenessLimits
+) -> None:
+    """Count this attempt, raising RateLimited when the device or the applicant is over its limit."""
+    caps = {"device": limits.max_attempts_per_device, "applicant": limits.max_attempts_per_applicant}
+    if env.signals is None:
+        counter: MemoryCounter = env.services.setdefault("liveness.attempts", MemoryCounter())
+        for who, key in _keys(device_id, applicant_ref):
+            if counter.count_and_add(key, limits.window_s) >= caps[who]:
+                raise RateLimited(
+                    f"too many liveness attempts for this {who}; try again later",
+                    retry_after_s=limits.window_s,
+                )
+        return
+    since = datetime.now(UTC) - timedelta(seconds=limits.window_s)
+    blinded = [(who, env.signals.blind(key)) for who, key in _keys(device_id, applicant_ref)]
+    for who, key in blinded:
+        if env.signals.count(ATTEMPT_KIND, key, since=since, distinct_sessions=False) >= caps[who]:
+            raise RateLimited(
+                f"too many liveness attempts for this {who}; try again later", retry_after_s=limits.window_s
+            )
+    for who, key in blinded:
+        env.signals.put(session_id, ATTEMPT_KIND, key, attrs={"who": who})

@@ -1,0 +1,117 @@
+"""Build the passive model's training and test sets from bona fide faces and the red team.
+
+Each identity contributes bona fide captures and attacks on its own split only. Every sample is
+cut into the run-time views (:mod:`openidv.liveness.crops`) with a detector-like box jitter, and
+the arrays are cached as one ``.npz`` per split. Work is spread over a few processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from openidv.liveness.crops import face_views, jitter_box
+from openidv.liveness.redteam import FaceRef, generate
+from openidv.liveness.species import MODEL_CLASSES, PRESENTATION_SPECIES, Species
+from openidv.liveness.training.faces import SourceEntry, detect_folder, load_ref, split_of
+
+
+@dataclass(frozen=True)
+class Job:
+    index: int
+    species: str
+    seed: int
+    ref: int
+    other: int
+
+
+_refs: list[SourceEntry] = []
+_pool: list[NDArray[np.uint8]] = []
+
+
+def _init(refs: list[SourceEntry], pool_idx: list[int]) -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import cv2
+
+    cv2.setNumThreads(1)
+    _refs[:] = refs
+    _pool[:] = [load_ref(refs[i]).rgb for i in pool_idx]
+
+
+def _run(job: Job) -> tuple[int, NDArray[np.uint8], NDArray[np.uint8], int, str]:
+    rng = np.random.default_rng(job.seed)
+    ref: FaceRef = load_ref(_refs[job.ref])
+    other = load_ref(_refs[job.other])
+    sample = generate(Species(job.species), ref, rng, other=other, pool=_pool)
+    tight, context = face_views(sample.rgb, jitter_box(sample.box, rng))
+    return job.index, tight, context, MODEL_CLASSES.index(Species(job.species)), ref.subject_id
+
+
+def plan(
+    entries: Sequence[SourceEntry],
+    n_bona: int,
+    n_per_species: int,
+    seed: int,
+    species: Sequence[Species] = PRESENTATION_SPECIES,
+) -> list[Job]:
+    """Which source face becomes which sample; `other` is always a different person."""
+    rng = np.random.default_rng(seed)
+    n = len(entries)
+    jobs: list[Job] = []
+    kinds = [Species.BONA_FIDE] * n_bona + [s for s in species for _ in range(n_per_species)]
+    for i, sp in enumerate(kinds):
+        ref = int(rng.integers(n))
+        other = int(rng.integers(n))
+        while entries[other].person == entries[ref].person and n > 1:
+            other = int(rng.integers(n))
+        jobs.append(Job(i, sp.value, int(rng.integers(2**31)), ref, other))
+    return jobs
+
+
+def build(entries: list[SourceEntry], jobs: list[Job], out: Path, workers: int = 2) -> dict[str, Any]:
+    pool_idx = list(np.random.default_rng(7).choice(len(entries), size=min(80, len(entries)), replace=False))
+    n = len(jobs)
+    tight = np.zeros((n, 80, 80, 3), np.uint8)
+    context = np.zeros((n, 64, 64, 3), np.uint8)
+    labels = np.zeros(n, np.int64)
+    subjects = [""] * n
+    ctx = get_context("fork")
+    with ctx.Pool(workers, initializer=_init, initargs=(entries, pool_idx)) as pool:
+        for i, t, c, y, s in pool.imap_unordered(_run, jobs, chunksize=16):
+            tight[i], context[i], labels[i], subjects[i] = t, c, y, s
+    np.savez_compressed(out, tight=tight, context=context, labels=labels, subjects=np.array(subjects))
+    return {"n": n, "counts": np.bincount(labels, minlength=len(MODEL_CLASSES)).tolist()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Generate the passive-PAD data set (views + labels).")
+    ap.add_argument("--faces", type=Path, required=True, help="LFW-style folder: <person>/<image>.jpg")
+    ap.add_argument("--out", type=Path, required=True, help="output folder (outside the repository)")
+    ap.add_argument("--train-bona", type=int, default=3500)
+    ap.add_argument("--train-per-species", type=int, default=700)
+    ap.add_argument("--test-bona", type=int, default=1500)
+    ap.add_argument("--test-per-species", type=int, default=300)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=20261128)
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    entries = detect_folder(args.faces, args.out / "faces.json")
+    for split, nb, ns, seed in (
+        ("train", args.train_bona, args.train_per_species, args.seed),
+        ("test", args.test_bona, args.test_per_species, args.seed + 1),
+    ):
+        part = [e for e in entries if split_of(e.person) == split]
+        info = build(part, plan(part, nb, ns, seed), args.out / f"{split}.npz", args.workers)
+        print(split, len({e.person for e in part}), "people", info, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Train the passive PAD model, export it to ONNX and write its score files.
+
+Usage (data from ``python -m openidv.liveness.training.dataset``)::
+
+    python -m openidv.liveness.training.train_pad --data var/liveness/data --out var/liveness/run
+    python -m openidv.liveness.training.train_pad --data ... --exclude screen   # leave one species out
+    python -m openidv.liveness.training.train_pad --data ... --install          # ship the weights
+
+Scores on the identity-disjoint test split go to ``<out>/scores.csv`` in the evaluation layer's
+format (``sample_id, subject_id, label, species, score``; score = P(bona fide)).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+from torch import nn
+
+from openidv.liveness.species import MODEL_CLASSES, Species
+from openidv.liveness.training.metrics import pad_report
+from openidv.liveness.training.model import PADNet
+
+MODEL_NAME = "pad_passive"
+MODEL_VERSION = "1.0.0"
+
+
+def load_split(path: Path, exclude: set[int] | None = None) -> dict[str, NDArray[Any]]:
+    z = np.load(path)
+    keep = np.ones(len(z["labels"]), bool) if not exclude else ~np.isin(z["labels"], list(exclude))
+    return {k: z[k][keep] for k in ("tight", "context", "labels", "subjects")}
+
+
+def _tensor(x: NDArray[np.uint8]) -> torch.Tensor:
+    return torch.from_numpy(x).permute(0, 3, 1, 2).float()
+
+
+def _augment(t: torch.Tensor, c: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    flip = torch.rand(t.shape[0], generator=gen) < 0.5
+    t, c = t.clone(), c.clone()
+    t[flip], c[flip] = t[flip].flip(3), c[flip].flip(3)
+    gain = torch.exp(torch.randn(t.shape[0], 1, 1, 1, generator=gen) * 0.08)
+    return (t * gain).clamp(0, 255), (c * gain).clamp(0, 255)
+
+
+def train(data: dict[str, NDArray[Any]], epochs: int, seed: int, batch: int = 128) -> PADNet:
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    model = PADNet(len(MODEL_CLASSES))
+    n = len(data["labels"])
+    counts = np.bincount(data["labels"], minlength=len(MODEL_CLASSES)).astype(np.float64)
+    n_attack = counts[1:].sum()
+    weights = np.where(counts > 0, n / (2 * np.maximum(counts, 1)), 0.0)
+    weights[1:] = np.where(counts[1:] > 0, n / (2 * n_attack), 0.0)  # attacks share half, bona fide half
+    loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-3)
+    steps = epochs * ((n + batch - 1) // batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps, pct_start=0.15)
+    tight, context, labels = (
+        _tensor(data["tight"]),
+        _tensor(data["context"]),
+        torch.from_numpy(data["labels"]),
+    )
+    for epoch in range(epochs):
+        model.train()
+        perm = torch.randperm(n, generator=gen)
+        total, t0 = 0.0, time.time()
+        for i in range(0, n, batch):
+            idx = perm[i : i + batch]
+            t, c = _augment(tight[idx], context[idx], gen)
+            loss = loss_fn(model.logits(t, c), labels[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss) * len(idx)
+        print(f"epoch {epoch + 1}/{epochs} loss {total / n:.4f} ({time.time() - t0:.0f}s)", flush=True)
+    return model.eval()
+
+
+@torch.no_grad()
+def predict(model: PADNet, data: dict[str, NDArray[Any]], batch: int = 512) -> NDArray[np.float64]:
+    out = []
+    for i in range(0, len(data["labels"]), batch):
+        out.append(
+            model(_tensor(data["tight"][i : i + batch]), _tensor(data["context"][i : i + batch])).numpy()
+        )
+    return np.concatenate(out).astype(np.float64)
+
+
+def export_onnx(model: PADNet, path: Path) -> None:
+    from openidv.liveness.crops import CONTEXT_SIZE, TIGHT_SIZE
+
+    t = torch.zeros(1, 3, TIGHT_SIZE, TIGHT_SIZE)
+    c = torch.zeros(1, 3, CONTEXT_SIZE, CONTEXT_SIZE)
+    torch.onnx.export(
+        model,
+        (t, c),
+        str(path),
+        input_names=["tight", "context"],
+        output_names=["probs"],
+        dynamic_axes={"tight": {0: "n"}, "context": {0: "n"}, "probs": {0: "n"}},
+        opset_version=17,
+        dynamo=False,
+    )
+
+
+def write_scores(path: Path, probs: NDArray[np.float64], data: dict[str, NDArray[Any]]) -> None:
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["sample_id", "subject_id", "label", "species", "score", "predicted_species"])
+        for i, (p, y, s) in enumerate(zip(probs, data["labels"], data["subjects"], strict=True)):
+            sp = MODEL_CLASSES[int(y)]
+            pred = MODEL_CLASSES[1 + int(np.argmax(p[1:]))].value
+            w.writerow(
+                [
+                    f"pad-{i:05d}",
+                    s,
+                    "bona_fide" if sp is Species.BONA_FIDE else "attack",
+                    sp.value,
+                    f"{p[0]:.6f}",
+                    pred,
+                ]
+            )
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--exclude", default=None, help="species left out of training (held-out evaluation)")
+    ap.add_argument("--epochs", type=int, default=14)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--limit", type=int, default=None, help="train on the first N samples (smoke runs)")
+    ap.add_argument("--install", action="store_true", help="copy the ONNX into the package and record it")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    args.out.mkdir(parents=True, exist_ok=True)
+    exclude = {MODEL_CLASSES.index(Species(args.exclude))} if args.exclude else None
+    data = load_split(args.data / "train.npz", exclude)
+    if args.limit:
+        data = {k: v[: args.limit] for k, v in data.items()}
+    model = train(data, args.epochs, args.seed)
+    test = load_split(args.data / "test.npz")
+    probs = predict(model, test)
+    write_scores(args.out / "scores.csv", probs, test)
+    report = pad_report(
+        probs[:, 0], [MODEL_CLASSES[int(y)].value for y in test["labels"]], [str(s) for s in test["subjects"]]
+    )
+    report.update({"exclude": args.exclude, "epochs": args.epochs, "n_train": len(data["labels"])})
+    (args.out / "report.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=1))
+    onnx_path = args.out / f"{MODEL_NAME}.onnx"
+    export_onnx(model, onnx_path)
+    if args.install:
+        from openidv.liveness.training.install import install_model
+
+        install_model(onnx_path, args)
+
+
+if __name__ == "__main__":
+    main()
