@@ -15,8 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openidv.liveness.challenge import Challenge
-from openidv.liveness.colour import FlashReading, chroma_shift, read_flash, region_means
-from openidv.liveness.pose import Pose, judge_action, pose_from_landmarks
+from openidv.liveness.colour import FlashReading, chroma_shift, measure_flash, region_means
+from openidv.liveness.pose import ActionMeasure, Pose, judge_action, measure_action, pose_from_landmarks
 
 Landmarker = Callable[
     [NDArray[np.uint8]], "tuple[tuple[float, float, float, float], NDArray[np.float32]] | None"
@@ -113,9 +113,8 @@ def _observe(
     return found, missing if tried else len(frames)
 
 
-def read_colours(
-    frames: Sequence[Frame], obs: Sequence[Any], ch: Challenge, p: ActiveParams
-) -> list[FlashReading]:
+def read_colours(frames: Sequence[Frame], obs: Sequence[Any], ch: Challenge) -> list[FlashReading]:
+    """One threshold-free reading per flash window, against the baseline frames."""
     means = [region_means(f.rgb, o[0]) if o is not None else None for f, o in zip(frames, obs, strict=True)]
     base = [
         m
@@ -134,7 +133,7 @@ def read_colours(
             for f, m in zip(frames, means, strict=True)
             if m is not None and lo <= f.timestamp_ms < hi
         ]
-        readings.append(read_flash(shifts, colour, p.min_flash_magnitude, p.min_flash_cosine))
+        readings.append(measure_flash(shifts, colour))
     return readings
 
 
@@ -146,45 +145,72 @@ def _poses(frames: Sequence[Frame], obs: Sequence[Any], lo: float, hi: float) ->
     ]
 
 
-def verify_response(
+@dataclass(frozen=True)
+class Observation:
+    """Everything measured on a response, before any operating point is applied."""
+
+    n_frames: int
+    timing_problems: list[str]
+    faces_missing: int
+    flashes: list[FlashReading]
+    action: ActionMeasure
+
+
+def observe_response(
     frames: Sequence[Frame], ch: Challenge, p: ActiveParams, landmarker: Landmarker = default_landmarker
-) -> ActiveVerdict:
-    """Judge a frame sequence against the challenge it claims to answer."""
+) -> Observation:
+    """Measure a frame sequence against the challenge it claims to answer (no thresholds)."""
     frames = sorted(frames, key=lambda f: f.frame_index)
-    failures = check_timing(frames, ch, p) if frames else ["no_frames"]
     if not frames:
-        return ActiveVerdict(False, failures)
+        empty = [FlashReading(c, None, 0.0, 0.0, 0) for c in ch.colours]
+        return Observation(0, ["no_frames"], 0, empty, ActionMeasure(ch.action, 0.0, 0.0, 0, 0))
+    timing = check_timing(frames, ch, p)
     obs, missing = _observe(frames, ch, p, landmarker)
-    if missing > p.max_missing_faces * len(frames):
-        failures.append("face_missing")
-    readings = read_colours(frames, obs, ch, p)
-    misses = sum(not r.ok for r in readings)
-    if misses > p.max_flash_misses:
-        failures.append("colour_sequence_mismatch")
-    action = judge_action(
+    action = measure_action(
         ch.action,
         _poses(frames, obs, 0.0, ch.action_start_ms),
         _poses(frames, obs, ch.action_start_ms, ch.duration_ms + 500),
-        p.min_turn,
-        p.min_nod,
     )
+    return Observation(len(frames), timing, missing, read_colours(frames, obs, ch), action)
+
+
+def judge(o: Observation, p: ActiveParams) -> ActiveVerdict:
+    """Apply the operating points to an observation."""
+    failures = list(o.timing_problems)
+    if o.n_frames and o.faces_missing > p.max_missing_faces * o.n_frames:
+        failures.append("face_missing")
+    misses = sum(not r.ok(p.min_flash_magnitude, p.min_flash_cosine) for r in o.flashes)
+    if misses > p.max_flash_misses:
+        failures.append("colour_sequence_mismatch")
+    action = judge_action(o.action, p.min_turn, p.min_nod)
     if not action.ok:
         failures.append("action_not_performed")
-    colour_score = 1.0 - misses / max(len(readings), 1)
     evidence = {
-        "frames": len(frames),
-        "faces_missing": missing,
+        "frames": o.n_frames,
+        "faces_missing": o.faces_missing,
         "flashes": [
             {
                 "expected": r.expected,
-                "observed": r.observed,
+                "observed": r.observed(p.min_flash_magnitude, p.min_flash_cosine),
                 "cosine": round(r.cosine, 3),
                 "magnitude": round(r.magnitude, 4),
                 "frames": r.n_frames,
             }
-            for r in readings
+            for r in o.flashes
         ],
-        "action": {"asked": ch.action, "measured": round(action.measured, 3), "problem": action.reason},
+        "action": {
+            "asked": o.action.asked,
+            "measured": round(o.action.measured, 3),
+            "problem": action.reason,
+        },
     }
-    score = min(colour_score, 1.0 if action.ok else 0.0, 0.0 if failures else 1.0)
+    colour_score = 1.0 - misses / max(len(o.flashes), 1)
+    score = 0.0 if failures else colour_score
     return ActiveVerdict(not failures, failures, evidence, score)
+
+
+def verify_response(
+    frames: Sequence[Frame], ch: Challenge, p: ActiveParams, landmarker: Landmarker = default_landmarker
+) -> ActiveVerdict:
+    """Judge a frame sequence against the challenge it claims to answer."""
+    return judge(observe_response(frames, ch, p, landmarker), p)

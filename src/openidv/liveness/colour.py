@@ -63,28 +63,32 @@ def chroma_shift(
 
 @dataclass(frozen=True)
 class FlashReading:
+    """The colour a flash window shows best, with how clearly (threshold-free)."""
+
     expected: str
-    observed: str | None
+    best: str | None
     cosine: float
     magnitude: float
     n_frames: int
 
-    @property
-    def ok(self) -> bool:
-        return self.observed == self.expected
+    def observed(self, min_magnitude: float, min_cosine: float) -> str | None:
+        """The colour read at the given operating point (None: no clear colour)."""
+        if self.best is None or self.magnitude < min_magnitude or self.cosine < min_cosine:
+            return None
+        return self.best
+
+    def ok(self, min_magnitude: float, min_cosine: float) -> bool:
+        return self.observed(min_magnitude, min_cosine) == self.expected
 
 
-def read_flash(
-    shifts: Sequence[NDArray[np.float64]], expected: str, min_magnitude: float, min_cosine: float
-) -> FlashReading:
-    """Which palette colour (if any) the mean shift of one flash window shows."""
+def measure_flash(shifts: Sequence[NDArray[np.float64]], expected: str) -> FlashReading:
+    """The palette colour closest to the mean chromatic shift of one flash window."""
     if not shifts:
         return FlashReading(expected, None, 0.0, 0.0, 0)
     d = np.mean(np.asarray(shifts), axis=0)
     mag = float(np.linalg.norm(d))
-    if mag < min_magnitude:
-        return FlashReading(expected, None, 0.0, mag, len(shifts))
+    if mag == 0.0:
+        return FlashReading(expected, None, 0.0, 0.0, len(shifts))
     cos = {name: float(d @ u) / mag for name, u in DIRECTIONS.items()}
     best = max(cos, key=lambda k: cos[k])
-    observed = best if cos[best] >= min_cosine else None
-    return FlashReading(expected, observed, cos[best], mag, len(shifts))
+    return FlashReading(expected, best, cos[best], mag, len(shifts))

@@ -28,12 +28,14 @@ class LivenessPlugin(BasePlugin):
             LivenessReplayCheck,
         )
 
-        return (
+        found = (
             LivenessPassiveCheck(),
             LivenessActiveCheck(),
             LivenessIntegrityCheck(),
             LivenessReplayCheck(),
         )
+        # BaseCheck declares ClassVars where the Check protocol has instance attributes (a core typing issue).
+        return cast("Sequence[Check]", found)
 
     def routers(self) -> Sequence[APIRouter]:
         from openidv.liveness.router import build_router

@@ -33,35 +33,51 @@ def pose_from_landmarks(lm: NDArray[np.float32]) -> Pose:
 
 
 @dataclass(frozen=True)
+class ActionMeasure:
+    """Threshold-free measurements of the head movement in the action window."""
+
+    asked: str
+    measured: float  # largest movement in the asked direction (turns) or pitch excursion (nod)
+    opposite: float  # largest movement the other way (turns) or sideways (nod)
+    n_baseline: int
+    n_during: int
+
+
+@dataclass(frozen=True)
 class ActionVerdict:
     ok: bool
     measured: float
     reason: str | None
 
 
-def judge_action(
-    action: str, baseline: list[Pose], during: list[Pose], min_turn: float, min_nod: float
-) -> ActionVerdict:
-    """Did the head do `action` during the action window, relative to the baseline frames?"""
+def measure_action(action: str, baseline: list[Pose], during: list[Pose]) -> ActionMeasure:
+    """Head movement during the action window relative to the (frontal) baseline frames."""
     if len(baseline) < 2 or len(during) < 2:
-        return ActionVerdict(False, 0.0, "too_few_faces_for_pose")
-    yaw0 = float(np.median([p.yaw for p in baseline]))
-    pitch0 = float(np.median([p.pitch for p in baseline]))
-    yaws = np.array([p.yaw for p in during]) - yaw0
-    pitches = np.array([p.pitch for p in during]) - pitch0
+        return ActionMeasure(action, 0.0, 0.0, len(baseline), len(during))
+    yaws = np.array([p.yaw for p in during]) - float(np.median([p.yaw for p in baseline]))
+    pitches = np.array([p.pitch for p in during]) - float(np.median([p.pitch for p in baseline]))
     if action in ("turn_left", "turn_right"):
         sign = 1.0 if action == "turn_left" else -1.0
-        measured = float(np.max(sign * yaws))
-        wrong = float(np.max(-sign * yaws))
-        if wrong > min_turn and wrong > measured:
-            return ActionVerdict(False, measured, "turned_the_wrong_way")
-        return ActionVerdict(
-            measured >= min_turn, measured, None if measured >= min_turn else "turn_too_small"
+        return ActionMeasure(
+            action, float(np.max(sign * yaws)), float(np.max(-sign * yaws)), len(baseline), len(during)
         )
-    if action == "nod":
-        measured = float(np.max(np.abs(pitches)))
-        side = float(np.max(np.abs(yaws)))
-        if side > max(measured, min_turn):
-            return ActionVerdict(False, measured, "turned_instead_of_nodding")
-        return ActionVerdict(measured >= min_nod, measured, None if measured >= min_nod else "nod_too_small")
+    return ActionMeasure(
+        action, float(np.max(np.abs(pitches))), float(np.max(np.abs(yaws))), len(baseline), len(during)
+    )
+
+
+def judge_action(m: ActionMeasure, min_turn: float, min_nod: float) -> ActionVerdict:
+    """Did the head do what was asked, clearly enough and not something else instead?"""
+    if m.n_baseline < 2 or m.n_during < 2:
+        return ActionVerdict(False, 0.0, "too_few_faces_for_pose")
+    if m.asked in ("turn_left", "turn_right"):
+        if m.opposite > min_turn and m.opposite > m.measured:
+            return ActionVerdict(False, m.measured, "turned_the_wrong_way")
+        ok = m.measured >= min_turn
+        return ActionVerdict(ok, m.measured, None if ok else "turn_too_small")
+    if m.asked == "nod":
+        if m.opposite > max(m.measured, min_turn):
+            return ActionVerdict(False, m.measured, "turned_instead_of_nodding")
+        ok = m.measured >= min_nod
+        return ActionVerdict(ok, m.measured, None if ok else "nod_too_small")
     return ActionVerdict(False, 0.0, "unknown_action")

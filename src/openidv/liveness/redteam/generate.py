@@ -24,8 +24,8 @@ class GeneratorConfig:
     """Ranges shared by all species; `camera` is the same simulated camera for both classes."""
 
     camera: CameraParams = field(default_factory=CameraParams)
-    upscale: tuple[float, float] = (1.3, 2.6)  # source photo -> scene resolution before the camera
-    face_px: tuple[float, float] = (110.0, 190.0)  # face width on a print/screen canvas
+    upscale: tuple[float, float] = (1.2, 2.0)  # source photo -> scene resolution before the camera
+    face_px: tuple[float, float] = (100.0, 170.0)  # face width on a print/screen canvas
 
 
 def _skin(ref: FaceRef) -> NDArray[np.float32]:

@@ -55,7 +55,7 @@ def background(
 ) -> FloatImage:
     """A plausible out-of-focus background: a corner of another photo, or a synthetic room."""
     h, w = shape
-    if pool and rng.random() < 0.65:
+    if pool and rng.random() < 0.8:
         src = pool[int(rng.integers(len(pool)))]
         sh, sw = src.shape[:2]
         cw, ch = int(sw * rng.uniform(0.25, 0.45)), int(sh * rng.uniform(0.25, 0.45))

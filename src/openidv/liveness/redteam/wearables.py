@@ -12,6 +12,7 @@ from openidv.liveness.redteam.align import eye_centres, source_to_target
 from openidv.liveness.redteam.common import (
     FaceRef,
     FloatImage,
+    box_size,
     ellipse_mask,
     face_ellipse,
     to_float,
@@ -50,8 +51,13 @@ def cutout(wearer: FaceRef, source: FaceRef, rng: np.random.Generator) -> tuple[
     grow = float(rng.uniform(1.0, 1.15))
     cx, cy = (wearer.box[0] + wearer.box[2]) / 2, (wearer.box[1] + wearer.box[3]) / 2
     zoom = np.array([[grow, 0, cx * (1 - grow)], [0, grow, cy * (1 - grow)], [0, 0, 1]])
-    m = zoom @ m
-    printed, _ = print_gamut(to_float(source.rgb), rng)
+    # only the face region of the source is printed (it is all the cut-out keeps)
+    s = box_size(source.box)
+    sh, sw = source.rgb.shape[:2]
+    x0, y0 = max(0, int(source.box[0] - 0.6 * s)), max(0, int(source.box[1] - 0.8 * s))
+    x1, y1 = min(sw, int(source.box[2] + 0.6 * s)), min(sh, int(source.box[3] + 0.8 * s))
+    m = zoom @ m @ np.array([[1, 0, x0], [0, 1, y0], [0, 0, 1]], np.float64)
+    printed, _ = print_gamut(to_float(source.rgb[y0:y1, x0:x1]), rng)
     if rng.random() < 0.6:
         printed = printed * 0.4 + halftone_screens(printed, rng, float(rng.uniform(2.2, 5.0))) * 0.6
     printed = paper_texture(printed, rng)
