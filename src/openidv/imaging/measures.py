@@ -19,7 +19,7 @@ CANONICAL_SIDE = 480
 class UsabilityMeasures:
     short_side: int
     sharpness: float  # variance of the Laplacian of the canonical grey image
-    glare_fraction: float  # largest saturated low-saturation blob, as a fraction of the image
+    glare_fraction: float  # largest clipped colourless blob, as a fraction of the central region
     mean_luma: float  # 0..255
     dark_clip: float  # fraction of pixels <= 8
     bright_clip: float  # fraction of pixels >= 250
@@ -37,13 +37,20 @@ def canonical_grey(rgb: NDArray[np.uint8], side: int = CANONICAL_SIDE) -> NDArra
     return cv2.resize(grey, size, interpolation=interp)
 
 
-def glare_fraction(rgb: NDArray[np.uint8], side: int = CANONICAL_SIDE) -> float:
-    """Area of the largest near-white, low-saturation blob (specular glare), as a fraction."""
+def glare_fraction(rgb: NDArray[np.uint8], side: int = CANONICAL_SIDE, central: float = 0.6) -> float:
+    """Largest clipped, colourless blob (specular glare) in the central region, as a fraction of it.
+
+    Only the central region counts: the subject (document or face) sits there, while the edges are
+    often a white wall or table that is bright without being glare on the subject.
+    """
     h, w = rgb.shape[:2]
     scale = side / min(h, w)
     small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    sh, sw = small.shape[:2]
+    m = (1.0 - central) / 2
+    small = small[int(sh * m) : int(sh * (1 - m)), int(sw * m) : int(sw * (1 - m))]
     hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
-    mask = ((hsv[..., 2] >= 245) & (hsv[..., 1] <= 40)).astype(np.uint8)
+    mask = ((hsv[..., 2] >= 252) & (hsv[..., 1] <= 40)).astype(np.uint8)
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:

@@ -3,7 +3,8 @@
 Tables:
 - ``sessions``: one verification attempt; applicant data and telemetry sealed.
 - ``captures``: uploaded images, sealed; only dimensions, type and a keyed digest in clear.
-- ``check_results`` / ``decisions``: what the pipeline found and decided (no images, no PII).
+- ``check_results`` / ``decisions``: what the pipeline found and decided; evidence and the full
+  decision body are sealed (they can hold values read from a document), codes stay in clear.
 - ``review_actions``: a reviewer's decision, which becomes an evaluation label.
 - ``signals``: keyed facts other sessions are matched against (face templates, device ids,
   perceptual hashes, blinded emails); the graph and 1:N search read them.
@@ -81,7 +82,8 @@ class CheckResultRow(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     score: Mapped[float | None] = mapped_column(Float)
     reason_codes: Mapped[list[Any]] = mapped_column(JSON)
-    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    key_id: Mapped[str] = mapped_column(String(64))
+    evidence_sealed: Mapped[bytes] = mapped_column(LargeBinary)  # evidence may hold values read from documents
     latency_ms: Mapped[float] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
 
@@ -95,7 +97,9 @@ class DecisionRow(Base):
     decision: Mapped[str] = mapped_column(String(16), index=True)
     policy: Mapped[str] = mapped_column(String(64))
     policy_version: Mapped[str] = mapped_column(String(32))
-    body: Mapped[dict[str, Any]] = mapped_column(JSON)  # the full Decision as returned to the client
+    reason_codes: Mapped[list[Any]] = mapped_column(JSON)  # internal codes, in clear for queues and stats
+    key_id: Mapped[str] = mapped_column(String(64))
+    body_sealed: Mapped[bytes] = mapped_column(LargeBinary)  # the full Decision as returned to the client
     created_at: Mapped[datetime]
 
 

@@ -1,0 +1,1 @@
+"""Synthetic demo cohort and drawn stand-in images (no real personal data)."""

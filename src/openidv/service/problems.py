@@ -1,0 +1,71 @@
+"""Exception handlers: every error leaves as RFC 7807 problem+json with a stable code.
+
+No stack trace, exception message from a library, or echo of the submitted values ever reaches
+the client: validation errors keep only the location, a message and the error type.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from openidv import errors
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+
+def problem_response(exc: errors.OpenIDVError, request: Request) -> JSONResponse:
+    return JSONResponse(exc.to_problem(str(request.url.path)), status_code=exc.status, media_type=PROBLEM)
+
+
+def _clean(err: dict[str, Any]) -> dict[str, Any]:
+    return {"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", "")), "type": err.get("type")}
+
+
+async def on_openidv_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.OpenIDVError)
+    return problem_response(exc, request)
+
+
+async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [_clean(e) for e in exc.errors()][:50]
+    if any(d["type"] == "json_invalid" for d in details):
+        return problem_response(errors.MalformedJSON("invalid JSON body"), request)
+    problem = errors.ValidationFailed(f"{len(details)} field(s) failed validation", errors=details)
+    return problem_response(problem, request)
+
+
+async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    mapping: dict[int, type[errors.OpenIDVError]] = {
+        404: errors.NotFound, 405: errors.BadRequest, 401: errors.Unauthorized, 403: errors.Forbidden,
+        413: errors.PayloadTooLarge, 415: errors.UnsupportedMediaType,
+    }
+    cls = mapping.get(exc.status_code, errors.BadRequest)
+    err = cls("method not allowed" if exc.status_code == 405 else None)
+    response = problem_response(err, request)
+    if exc.status_code == 405:
+        response.status_code = 405
+        body = err.to_problem(str(request.url.path)) | {"status": 405, "code": "method_not_allowed",
+                                                         "title": "Method not allowed"}
+        return JSONResponse(body, status_code=405, media_type=PROBLEM)
+    return response
+
+
+async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", extra={"route": request.url.path})
+    return problem_response(errors.OpenIDVError("an internal error occurred; it has been logged"), request)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.OpenIDVError, on_openidv_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_unexpected)

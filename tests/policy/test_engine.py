@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+import yaml
+
+from openidv.domain import CheckResult, DecisionKind, Outcome, Session
+from openidv.errors import ConfigError
+from openidv.policy import PolicyEngine, ReasonCatalogue, ThresholdRegistry, ThresholdSet
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> ReasonCatalogue:
+    return ReasonCatalogue.load()
+
+
+@pytest.fixture
+def registry() -> ThresholdRegistry:
+    reg = ThresholdRegistry.load()
+    sets = {n: reg.get(n) for n in reg.names()}
+    sets["face_match"] = ThresholdSet("face_match", "t1", {"match": 0.6})
+    sets["face_match_strict"] = ThresholdSet("face_match_strict", "t2", {"match": 0.8})
+    return ThresholdRegistry(sets)
+
+
+BASE: dict[str, Any] = {
+    "name": "test",
+    "version": "9.9.9",
+    "precedence": ["decline", "review", "resubmit", "approve"],
+    "threshold_sets": {"face_match": "face_match"},
+    "outcome_actions": {"pass": "approve", "not_applicable": "approve", "review": "review", "fail": "decline",
+                        "error": "review"},
+    "check_actions": {"image_usability": {"fail": "resubmit"}},
+    "reason_actions": {"DOCUMENT_TAMPERED": "decline"},
+    "score_rules": [{"check": "face_match", "below": "face_match.match", "action": "decline",
+                     "reason": "FACE_MISMATCH"}],
+    "required_checks": [{"check": "image_usability", "action": "resubmit", "reason": "MISSING_CAPTURE"}],
+    "overrides": [{"match": {"flow": ["high_risk_action"]},
+                   "set": {"threshold_sets": {"face_match": "face_match_strict"}}},
+                  {"match": {"country": ["US"]}, "set": {"check_actions": {"image_usability": {"fail": "review"}}}}],
+}
+
+
+def _r(check: str, outcome: Outcome, score: float | None = None, codes: tuple[str, ...] = ()) -> CheckResult:
+    return CheckResult(check=check, version="1", outcome=outcome, score=score, reason_codes=list(codes))
+
+
+def decide(engine: PolicyEngine, results: list[CheckResult], country: str | None = None, flow: str = "signup"):
+    session = Session(country=country)
+    pol = engine.resolve(country, flow)
+    view = engine.thresholds.view(pol.threshold_sets)
+    return engine.decide(session, {r.check: r for r in results}, pol, view)
+
+
+def test_all_pass_approves(catalogue, registry):
+    e = PolicyEngine(BASE, catalogue, registry)
+    d = decide(e, [_r("image_usability", Outcome.PASS, 0.9), _r("face_match", Outcome.PASS, 0.7)])
+    assert d.decision is DecisionKind.APPROVE
+    assert d.policy_version == "9.9.9"
+    assert d.threshold_versions == {"face_match": "t1"}
+
+
+def test_error_never_approves_even_if_policy_says_so(catalogue, registry):
+    raw = copy.deepcopy(BASE)
+    raw["outcome_actions"]["error"] = "approve"
+    e = PolicyEngine(raw, catalogue, registry)
+    d = decide(e, [_r("image_usability", Outcome.PASS), _r("x", Outcome.ERROR)])
+    assert d.decision is DecisionKind.REVIEW
+    assert "CHECK_ERROR" in d.reason_codes
+
+
+def test_worst_action_wins_and_user_reasons_are_safe(catalogue, registry):
+    e = PolicyEngine(BASE, catalogue, registry)
+    d = decide(e, [_r("image_usability", Outcome.FAIL, 0.2, ("IMAGE_BLURRY",)),
+                   _r("doc", Outcome.FAIL, 0.1, ("DOCUMENT_TAMPERED",))])
+    assert d.decision is DecisionKind.DECLINE
+    assert set(d.reason_codes) == {"IMAGE_BLURRY", "DOCUMENT_TAMPERED"}
+    assert [r.code for r in d.user_reasons] == ["IDENTITY_NOT_VERIFIED"]  # fraud code never shown to the user
+
+
+def test_score_rule_uses_flow_override_thresholds(catalogue, registry):
+    e = PolicyEngine(BASE, catalogue, registry)
+    results = [_r("image_usability", Outcome.PASS), _r("face_match", Outcome.PASS, 0.7)]
+    assert decide(e, results).decision is DecisionKind.APPROVE
+    strict = decide(e, results, flow="high_risk_action")
+    assert strict.decision is DecisionKind.DECLINE
+    assert strict.threshold_versions == {"face_match_strict": "t2"}
+
+
+def test_country_override(catalogue, registry):
+    e = PolicyEngine(BASE, catalogue, registry)
+    results = [_r("image_usability", Outcome.FAIL, 0.2, ("IMAGE_BLURRY",))]
+    assert decide(e, results).decision is DecisionKind.RESUBMIT
+    assert decide(e, results, country="US").decision is DecisionKind.REVIEW
+
+
+def test_required_check_missing(catalogue, registry):
+    e = PolicyEngine(BASE, catalogue, registry)
+    d = decide(e, [_r("image_usability", Outcome.NOT_APPLICABLE)])
+    assert d.decision is DecisionKind.RESUBMIT and d.reason_codes == ["MISSING_CAPTURE"]
+
+
+def test_unknown_reason_code_is_safe(catalogue, registry):
+    e = PolicyEngine(BASE, catalogue, registry)
+    d = decide(e, [_r("image_usability", Outcome.PASS), _r("x", Outcome.REVIEW, None, ("NOT_A_CODE",))])
+    assert d.decision is DecisionKind.REVIEW
+    assert "CHECK_ERROR" in d.reason_codes
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"precedence": ["decline", "review", "approve"]},
+        {"reason_actions": {"NO_SUCH_CODE": "decline"}},
+        {"threshold_sets": {"face_match": "missing_set"}},
+        {"outcome_actions": {"pass": "maybe"}},
+        {"score_rules": [{"check": "x", "below": "nodot", "action": "decline", "reason": "FACE_MISMATCH"}]},
+    ],
+)
+def test_bad_policy_fails_at_load(catalogue, registry, patch):
+    raw = copy.deepcopy(BASE) | patch
+    with pytest.raises(ConfigError):
+        PolicyEngine(raw, catalogue, registry)
+
+
+def test_packaged_policy_and_catalogue_load():
+    cat = ReasonCatalogue.load()
+    for code in ("MRZ_CHECKSUM", "FACE_MISMATCH", "SPOOF_SUSPECTED", "DUPLICATE_IDENTITY", "BOT_SUSPECTED",
+                 "CHECK_ERROR"):
+        assert code in cat
+    engine = PolicyEngine.from_file(None, cat, ThresholdRegistry.load())
+    assert engine.version
+
+
+def test_threshold_file_roundtrip(tmp_path):
+    ts = ThresholdSet("x_set", "1", {"a": 0.5}, {"tool": "test"})
+    ts.write(tmp_path / "x.yaml")
+    reg = ThresholdRegistry.load([tmp_path])
+    assert reg.get("x_set")["a"] == 0.5
+    assert yaml.safe_load((tmp_path / "x.yaml").read_text())["source"] == {"tool": "test"}
+    with pytest.raises(ConfigError):
+        reg.get("x_set")["missing"]

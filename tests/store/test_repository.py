@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from openidv import errors
+from openidv.domain import Applicant, CaptureKind, CaptureMetadata, Session
+from openidv.imaging.decode import decode_image
+from openidv.runtime import Runtime
+from openidv.store.models import CaptureRow, CheckResultRow, DecisionRow, SessionRow, SignalRow
+
+
+@pytest.fixture
+def runtime(settings):
+    rt = Runtime.build(settings)
+    yield rt
+    rt.close()
+
+
+def _session(rt: Runtime, images: dict[str, bytes]) -> Session:
+    s = Session(applicant=Applicant(surname="DOE", given_names="JANE", email="jane@example.com"))
+    rt.repo.create_session(s, actor="t")
+    for kind, data in images.items():
+        rt.repo.add_capture(s.id, CaptureKind(kind), data, decode_image(data), CaptureMetadata(), "t", 10)
+    return s
+
+
+def test_sensitive_data_is_sealed_at_rest(runtime, good_images):
+    s = _session(runtime, good_images)
+    with runtime.db.session() as orm:
+        row = orm.get(SessionRow, s.id)
+        caps = orm.execute(select(CaptureRow)).scalars().all()
+    assert b"DOE" not in row.applicant_sealed and b"jane" not in row.applicant_sealed
+    for c in caps:
+        assert good_images[c.kind][:64] not in c.data_sealed
+    loaded = runtime.repo.load_session(s.id)
+    assert loaded.applicant.surname == "DOE" and len(loaded.captures) == 2
+
+
+def test_decision_recorded_once_and_erasure_is_real(runtime, good_images):
+    s = _session(runtime, good_images)
+    full = runtime.repo.load_session(s.id)
+    decision = runtime.pipeline.verify(full)
+
+    def hook(session, dec, writer):
+        writer.put("email", writer.blind(session.applicant.email), value=b"template-bytes")
+
+    body = runtime.repo.record_decision(full, decision, actor="t", scope_key="k:1", request_hash="h", hooks=[hook])
+    assert body["decision"] == decision.decision.value
+    with pytest.raises(errors.SessionStateConflict):
+        runtime.repo.record_decision(full, decision, actor="t", scope_key="k:2", request_hash="h")
+    assert runtime.env.signals.count("email", runtime.keys.blind("JANE@example.com")) == 1
+
+    counts = runtime.erase(s.id, "admin")
+    assert counts["captures"] == 2 and counts["signals"] == 1
+    with runtime.db.session() as orm:
+        assert orm.execute(select(CaptureRow).where(CaptureRow.session_id == s.id)).first() is None
+        assert orm.execute(select(SignalRow).where(SignalRow.session_id == s.id)).first() is None
+        assert orm.execute(select(CheckResultRow).where(CheckResultRow.session_id == s.id)).first() is None
+        assert orm.execute(select(DecisionRow.body_sealed).where(DecisionRow.session_id == s.id)).scalar() == b""
+        assert orm.get(SessionRow, s.id).applicant_sealed == b""
+    with pytest.raises(errors.SessionNotFound):
+        runtime.repo.load_session(s.id)
+
+
+def test_capture_limits_and_state(runtime, good_images):
+    s = _session(runtime, {})
+    data = good_images["selfie"]
+    runtime.repo.add_capture(s.id, CaptureKind.SELFIE, data, decode_image(data), CaptureMetadata(), "t", 1)
+    with pytest.raises(errors.TooManyCaptures):
+        runtime.repo.add_capture(s.id, CaptureKind.SELFIE, data, decode_image(data), CaptureMetadata(), "t", 1)
+
+
+def test_retention_purges_old_capture_bytes(runtime, good_images):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    s = _session(runtime, good_images)
+    with runtime.db.transaction() as orm:
+        orm.execute(update(CaptureRow).values(created_at=datetime.now(UTC) - timedelta(days=40)))
+    assert runtime.repo.purge_expired_captures(30) == 2
+    assert all(c["purged"] for c in runtime.repo.captures_summary(s.id))
