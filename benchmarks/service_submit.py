@@ -25,7 +25,7 @@ import httpx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from chaos_sigkill import BIN, free_port, start  # noqa: E402
+from chaos_sigkill import BIN, free_port, start
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -54,8 +54,13 @@ def main() -> None:
         env["OPENIDV_ENABLED_PLUGINS"] = json.dumps(args.plugins.split(","))
     if args.database_url:
         env["OPENIDV_DATABASE_URL"] = args.database_url
-    out = subprocess.run([str(BIN), "keys", "create", "--name", "bench", "--scopes", "client"], env=env, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [str(BIN), "keys", "create", "--name", "bench", "--scopes", "client"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     key = json.loads(out.stdout.strip().splitlines()[-1])["key"]
     port = free_port()
     proc = start(env, port)
@@ -83,21 +88,35 @@ def main() -> None:
             submit(c, prepare(c))  # warm-up
             lat = np.array([submit(c, s) for s in seq_ids]) * 1e3
         t0 = time.perf_counter()
-        with ThreadPoolExecutor(args.concurrency) as pool, httpx.Client(base_url=base, headers=headers,
-                                                                        timeout=120) as c:
+        with (
+            ThreadPoolExecutor(args.concurrency) as pool,
+            httpx.Client(base_url=base, headers=headers, timeout=120) as c,
+        ):
             list(pool.map(lambda s: submit(c, s), par_ids))
         rps = len(par_ids) / (time.perf_counter() - t0)
         rss = peak_rss_mb(proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    print(json.dumps({
-        "benchmark": "submit path, one uvicorn worker", "plugins": args.plugins, "sessions": args.sessions,
-        "latency_ms": {"p50": round(float(np.percentile(lat, 50)), 1), "p99": round(float(np.percentile(lat, 99)), 1),
-                       "mean": round(float(lat.mean()), 1)},
-        "throughput_rps": round(rps, 2), "concurrency": args.concurrency, "server_peak_rss_mb": round(rss, 1),
-        "cpu_count": os.cpu_count(),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "submit path, one uvicorn worker",
+                "plugins": args.plugins,
+                "sessions": args.sessions,
+                "latency_ms": {
+                    "p50": round(float(np.percentile(lat, 50)), 1),
+                    "p99": round(float(np.percentile(lat, 99)), 1),
+                    "mean": round(float(lat.mean()), 1),
+                },
+                "throughput_rps": round(rps, 2),
+                "concurrency": args.concurrency,
+                "server_peak_rss_mb": round(rss, 1),
+                "cpu_count": os.cpu_count(),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

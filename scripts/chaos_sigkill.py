@@ -39,8 +39,9 @@ def free_port() -> int:
 
 
 def start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(BIN), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -64,12 +65,22 @@ def main() -> int:
     from openidv.imaging.decode import encode_jpeg
 
     home = Path(tempfile.mkdtemp(prefix="openidv-chaos-"))
-    env = dict(os.environ, OPENIDV_HOME=str(home), OPENIDV_LOG_LEVEL="WARNING", OPENIDV_ENABLED_PLUGINS='["core"]',
-               OMP_NUM_THREADS="1")
+    env = dict(
+        os.environ,
+        OPENIDV_HOME=str(home),
+        OPENIDV_LOG_LEVEL="WARNING",
+        OPENIDV_ENABLED_PLUGINS='["core"]',
+        OMP_NUM_THREADS="1",
+    )
     if args.database_url:
         env["OPENIDV_DATABASE_URL"] = args.database_url
-    out = subprocess.run([str(BIN), "keys", "create", "--name", "chaos", "--scopes", "client,admin"], env=env,
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [str(BIN), "keys", "create", "--name", "chaos", "--scopes", "client,admin"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     key = json.loads(out.stdout.strip().splitlines()[-1])["key"]
     port = free_port()
     base, headers = f"http://127.0.0.1:{port}", {"X-API-Key": key}
@@ -90,8 +101,9 @@ def main() -> int:
 
     def submit(sid: str) -> None:
         try:
-            r = httpx.post(f"{base}/v1/sessions/{sid}/submit", headers=headers | {"Idempotency-Key": f"k-{sid}"},
-                           timeout=60)
+            r = httpx.post(
+                f"{base}/v1/sessions/{sid}/submit", headers=headers | {"Idempotency-Key": f"k-{sid}"}, timeout=60
+            )
         except httpx.HTTPError:
             return  # connection died with the server: not acknowledged
         if r.status_code == 200:
@@ -118,19 +130,27 @@ def main() -> int:
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=30)
 
+    from sqlalchemy import func, select
+
     from openidv.config import Settings
     from openidv.store.audit import verify_chain
     from openidv.store.db import Database
     from openidv.store.models import DecisionRow
-    from sqlalchemy import func, select
 
     db = Database(Settings(home=home, database_url=args.database_url).resolved_database_url())
     with db.session() as orm:
         n_decisions = orm.execute(select(func.count()).select_from(DecisionRow)).scalar_one()
     chain = verify_chain(db)
-    summary = {"sessions": len(sids), "acknowledged_before_kill": acked_at_kill, "killed": killed.is_set(),
-               "decisions_in_store": n_decisions, "audit_chain_ok": chain.ok, "audit_entries": chain.entries,
-               "problems": problems[:10], "store": db.safe_url}
+    summary = {
+        "sessions": len(sids),
+        "acknowledged_before_kill": acked_at_kill,
+        "killed": killed.is_set(),
+        "decisions_in_store": n_decisions,
+        "audit_chain_ok": chain.ok,
+        "audit_entries": chain.entries,
+        "problems": problems[:10],
+        "store": db.safe_url,
+    }
     print(json.dumps(summary, indent=2))
     ok = killed.is_set() and not problems and n_decisions == len(sids) and chain.ok
     return 0 if ok else 1

@@ -1,6 +1,6 @@
 """Write src/openidv/policy/data/thresholds/image_usability.yaml from measurements.
 
-    OMP_NUM_THREADS=1 .venv/bin/python scripts/tune_usability.py [--lfw ../shared/data/lfw-dev]
+OMP_NUM_THREADS=1 .venv/bin/python scripts/tune_usability.py [--lfw ../shared/data/lfw-dev]
 """
 
 from __future__ import annotations

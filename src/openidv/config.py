@@ -25,9 +25,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPENIDV_", env_file=".env", extra="ignore")
 
     home: Path = Field(default_factory=_default_home, description="Folder for local state (SQLite, keys).")
-    database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; default: SQLite file in `home`."
-    )
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite file in `home`.")
 
     # Encryption at rest. Keys are 32-byte AES-256 keys, base64; `encryption_keys` maps key id -> key,
     # `active_key_id` names the one used for new data (older ids stay readable, for rotation).

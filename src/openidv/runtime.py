@@ -16,7 +16,16 @@ from typing import Any
 from openidv import errors
 from openidv.checks.base import Check, Environment
 from openidv.config import Settings, get_settings
-from openidv.domain import Applicant, Capture, CaptureKind, CaptureMetadata, Decision, Flow, Session, Telemetry
+from openidv.domain import (
+    Applicant,
+    Capture,
+    CaptureKind,
+    CaptureMetadata,
+    Decision,
+    Flow,
+    Session,
+    Telemetry,
+)
 from openidv.imaging.decode import DecodeLimits, decode_image
 from openidv.pipeline import Pipeline
 from openidv.plugins import Plugin, load_plugins
@@ -136,8 +145,9 @@ def session_from_files(
     for kind, path, meta in items:
         data = path.read_bytes()
         decoded = decode_image(data, limits)
-        captures.append(Capture(kind=kind, data=data, image=decoded.rgb, content_type=decoded.content_type,
-                                metadata=meta))
+        captures.append(
+            Capture(kind=kind, data=data, image=decoded.rgb, content_type=decoded.content_type, metadata=meta)
+        )
     try:
         flow_value = Flow(flow)
     except ValueError:

@@ -23,6 +23,7 @@ def _rgb(w: int = 320, h: int = 240) -> Image.Image:
 
 def png_bomb(width: int = 30000, height: int = 30000) -> bytes:
     """A tiny PNG declaring a huge canvas (IDAT is a short compressed run of zeros)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
@@ -46,16 +47,22 @@ def cases() -> list[tuple[str, bytes, str]]:
         ("truncated_jpeg", good_jpeg[: len(good_jpeg) // 3], "image_corrupt"),
         ("truncated_png", good_png[: len(good_png) // 2], "image_corrupt"),
         ("jpeg_header_only", good_jpeg[:20], "image_corrupt"),
-        ("random_bytes", bytes(np.random.default_rng(1).integers(0, 255, 5000, dtype=np.uint8)),
-         "image_unsupported_format"),
+        (
+            "random_bytes",
+            bytes(np.random.default_rng(1).integers(0, 255, 5000, dtype=np.uint8)),
+            "image_unsupported_format",
+        ),
         ("text_file", b"hello, this is not an image\n" * 10, "image_unsupported_format"),
         ("pdf", b"%PDF-1.7\n" + b"0" * 500, "image_unsupported_format"),
         ("gif_animated", gif.getvalue(), "image_unsupported_format"),
         ("bmp", _save(_rgb(), "BMP"), "image_unsupported_format"),
         ("tiff", _save(_rgb(), "TIFF"), "image_unsupported_format"),
         ("cmyk_jpeg", _save(_rgb().convert("CMYK"), "JPEG"), "image_unsupported_mode"),
-        ("png_16bit_grey", _save(Image.fromarray(np.full((100, 100), 40000, np.uint16)), "PNG"),
-         "image_unsupported_mode"),
+        (
+            "png_16bit_grey",
+            _save(Image.fromarray(np.full((100, 100), 40000, np.uint16)), "PNG"),
+            "image_unsupported_mode",
+        ),
         ("png_bomb", png_bomb(), "image_decompression_bomb"),
         ("apng_animated", apng.getvalue(), "image_animated"),
         ("webp_animated", awebp.getvalue(), "image_animated"),

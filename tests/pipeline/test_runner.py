@@ -14,8 +14,15 @@ from openidv.policy import PolicyEngine, ReasonCatalogue, ThresholdRegistry
 
 
 class Fixed(BaseCheck):
-    def __init__(self, name: str, outcome: Outcome = Outcome.PASS, requires: tuple[str, ...] = (),
-                 sleep: float = 0.0, raise_: bool = False, score: float | None = 0.9) -> None:
+    def __init__(
+        self,
+        name: str,
+        outcome: Outcome = Outcome.PASS,
+        requires: tuple[str, ...] = (),
+        sleep: float = 0.0,
+        raise_: bool = False,
+        score: float | None = 0.9,
+    ) -> None:
         self.name = name  # type: ignore[misc]
         self.requires = requires  # type: ignore[misc]
         self._outcome, self._sleep, self._raise, self._score = outcome, sleep, raise_, score

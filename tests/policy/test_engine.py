@@ -30,16 +30,23 @@ BASE: dict[str, Any] = {
     "version": "9.9.9",
     "precedence": ["decline", "review", "resubmit", "approve"],
     "threshold_sets": {"face_match": "face_match"},
-    "outcome_actions": {"pass": "approve", "not_applicable": "approve", "review": "review", "fail": "decline",
-                        "error": "review"},
+    "outcome_actions": {
+        "pass": "approve",
+        "not_applicable": "approve",
+        "review": "review",
+        "fail": "decline",
+        "error": "review",
+    },
     "check_actions": {"image_usability": {"fail": "resubmit"}},
     "reason_actions": {"DOCUMENT_TAMPERED": "decline"},
-    "score_rules": [{"check": "face_match", "below": "face_match.match", "action": "decline",
-                     "reason": "FACE_MISMATCH"}],
+    "score_rules": [
+        {"check": "face_match", "below": "face_match.match", "action": "decline", "reason": "FACE_MISMATCH"}
+    ],
     "required_checks": [{"check": "image_usability", "action": "resubmit", "reason": "MISSING_CAPTURE"}],
-    "overrides": [{"match": {"flow": ["high_risk_action"]},
-                   "set": {"threshold_sets": {"face_match": "face_match_strict"}}},
-                  {"match": {"country": ["US"]}, "set": {"check_actions": {"image_usability": {"fail": "review"}}}}],
+    "overrides": [
+        {"match": {"flow": ["high_risk_action"]}, "set": {"threshold_sets": {"face_match": "face_match_strict"}}},
+        {"match": {"country": ["US"]}, "set": {"check_actions": {"image_usability": {"fail": "review"}}}},
+    ],
 }
 
 
@@ -73,8 +80,13 @@ def test_error_never_approves_even_if_policy_says_so(catalogue, registry):
 
 def test_worst_action_wins_and_user_reasons_are_safe(catalogue, registry):
     e = PolicyEngine(BASE, catalogue, registry)
-    d = decide(e, [_r("image_usability", Outcome.FAIL, 0.2, ("IMAGE_BLURRY",)),
-                   _r("doc", Outcome.FAIL, 0.1, ("DOCUMENT_TAMPERED",))])
+    d = decide(
+        e,
+        [
+            _r("image_usability", Outcome.FAIL, 0.2, ("IMAGE_BLURRY",)),
+            _r("doc", Outcome.FAIL, 0.1, ("DOCUMENT_TAMPERED",)),
+        ],
+    )
     assert d.decision is DecisionKind.DECLINE
     assert set(d.reason_codes) == {"IMAGE_BLURRY", "DOCUMENT_TAMPERED"}
     assert [r.code for r in d.user_reasons] == ["IDENTITY_NOT_VERIFIED"]  # fraud code never shown to the user
@@ -127,8 +139,14 @@ def test_bad_policy_fails_at_load(catalogue, registry, patch):
 
 def test_packaged_policy_and_catalogue_load():
     cat = ReasonCatalogue.load()
-    for code in ("MRZ_CHECKSUM", "FACE_MISMATCH", "SPOOF_SUSPECTED", "DUPLICATE_IDENTITY", "BOT_SUSPECTED",
-                 "CHECK_ERROR"):
+    for code in (
+        "MRZ_CHECKSUM",
+        "FACE_MISMATCH",
+        "SPOOF_SUSPECTED",
+        "DUPLICATE_IDENTITY",
+        "BOT_SUSPECTED",
+        "CHECK_ERROR",
+    ):
         assert code in cat
     engine = PolicyEngine.from_file(None, cat, ThresholdRegistry.load())
     assert engine.version

@@ -14,20 +14,28 @@ def H(key: str, **extra: str) -> dict[str, str]:
 
 def test_full_flow(app_client, good_images, settings):
     client, keys = app_client
-    r = client.post("/v1/sessions", json={"flow": "signup", "country": "gb",
-                                          "applicant": {"surname": "DOE", "given_names": "JANE"}},
-                    headers=H(keys["client"]))
+    r = client.post(
+        "/v1/sessions",
+        json={"flow": "signup", "country": "gb", "applicant": {"surname": "DOE", "given_names": "JANE"}},
+        headers=H(keys["client"]),
+    )
     assert r.status_code == 201, r.text
     sid = r.json()["id"]
     assert r.json()["country"] == "GB"
     for kind in ("document_front", "selfie"):
-        up = client.post(f"/v1/sessions/{sid}/captures", headers=H(keys["client"]),
-                         files={"file": ("x.bin", good_images[kind], "application/octet-stream")},
-                         data={"kind": kind, "metadata": json.dumps({"source": "camera"})})
+        up = client.post(
+            f"/v1/sessions/{sid}/captures",
+            headers=H(keys["client"]),
+            files={"file": ("x.bin", good_images[kind], "application/octet-stream")},
+            data={"kind": kind, "metadata": json.dumps({"source": "camera"})},
+        )
         assert up.status_code == 201, up.text
         assert up.json()["content_type"] == "image/jpeg"
-    tel = client.put(f"/v1/sessions/{sid}/telemetry", headers=H(keys["client"]),
-                     json={"device": {"platform": "test"}, "events": [{"type": "click", "t": 1}]})
+    tel = client.put(
+        f"/v1/sessions/{sid}/telemetry",
+        headers=H(keys["client"]),
+        json={"device": {"platform": "test"}, "events": [{"type": "click", "t": 1}]},
+    )
     assert tel.status_code == 204
     sub = client.post(f"/v1/sessions/{sid}/submit", headers=H(keys["client"], **{"Idempotency-Key": "k1"}))
     assert sub.status_code == 200, sub.text
@@ -52,8 +60,12 @@ def test_blurry_document_gets_resubmit_with_reason(app_client, good_images, rng)
     client, keys = app_client
     sid = client.post("/v1/sessions", json={}, headers=H(keys["client"])).json()["id"]
     blurry = encode_jpeg(syn.blur(decode_image(good_images["document_front"]).rgb, 8.0))
-    client.post(f"/v1/sessions/{sid}/captures", headers=H(keys["client"]),
-                files={"file": ("d.jpg", blurry)}, data={"kind": "document_front"})
+    client.post(
+        f"/v1/sessions/{sid}/captures",
+        headers=H(keys["client"]),
+        files={"file": ("d.jpg", blurry)},
+        data={"kind": "document_front"},
+    )
     d = client.post(f"/v1/sessions/{sid}/submit", headers=H(keys["client"], **{"Idempotency-Key": "b"})).json()
     assert d["decision"] == "resubmit"
     assert "IMAGE_BLURRY" in [r["code"] for r in d["internal_reasons"]]
@@ -63,13 +75,20 @@ def test_blurry_document_gets_resubmit_with_reason(app_client, good_images, rng)
 def test_review_queue_and_labels(app_client, good_images):
     client, keys = app_client
     sid = client.post("/v1/sessions", json={}, headers=H(keys["client"])).json()["id"]
-    client.post(f"/v1/sessions/{sid}/captures", headers=H(keys["client"]),
-                files={"file": ("s.jpg", good_images["selfie"])}, data={"kind": "selfie"})
+    client.post(
+        f"/v1/sessions/{sid}/captures",
+        headers=H(keys["client"]),
+        files={"file": ("s.jpg", good_images["selfie"])},
+        data={"kind": "selfie"},
+    )
     client.post(f"/v1/sessions/{sid}/submit", headers=H(keys["client"], **{"Idempotency-Key": "r"}))
     queue = client.get("/v1/reviews", headers=H(keys["reviewer"]))
     assert queue.status_code == 200
-    r = client.post(f"/v1/reviews/{sid}/decision", headers=H(keys["reviewer"]),
-                    json={"decision": "decline", "label": "fraud", "reason_codes": ["SPOOF_SUSPECTED"]})
+    r = client.post(
+        f"/v1/reviews/{sid}/decision",
+        headers=H(keys["reviewer"]),
+        json={"decision": "decline", "label": "fraud", "reason_codes": ["SPOOF_SUSPECTED"]},
+    )
     assert r.status_code == 200, r.text
     labels = client.get("/v1/reviews/labels", headers=H(keys["reviewer"])).json()["items"]
     assert labels[0]["session_id"] == sid and labels[0]["label"] == "fraud"
@@ -84,8 +103,12 @@ def test_client_isolation_and_erasure(app_client, good_images, settings):
     other = ApiKeys(db).create("other", ["client"])[0]
     sid = client.post("/v1/sessions", json={}, headers=H(keys["client"])).json()["id"]
     assert client.get(f"/v1/sessions/{sid}", headers=H(other)).status_code == 404
-    cap = client.post(f"/v1/sessions/{sid}/captures", headers=H(keys["client"]),
-                      files={"file": ("s.jpg", good_images["selfie"])}, data={"kind": "selfie"}).json()
+    cap = client.post(
+        f"/v1/sessions/{sid}/captures",
+        headers=H(keys["client"]),
+        files={"file": ("s.jpg", good_images["selfie"])},
+        data={"kind": "selfie"},
+    ).json()
     assert client.get(f"/v1/sessions/{sid}/captures/{cap['id']}", headers=H(keys["client"])).status_code == 403
     img = client.get(f"/v1/sessions/{sid}/captures/{cap['id']}", headers=H(keys["reviewer"]))
     assert img.status_code == 200 and img.content == good_images["selfie"]

@@ -23,9 +23,15 @@ from ..imaging.badimages import cases as image_cases
 def settings(tmp_path, database_url):  # smaller limits keep the oversize cases fast
     from openidv.config import Settings
 
-    return Settings(home=tmp_path, database_url=database_url, log_level="WARNING",
-                    enabled_plugins=["core"], max_upload_bytes=1_000_000, max_image_pixels=4_000_000,
-                    max_json_bytes=100_000)
+    return Settings(
+        home=tmp_path,
+        database_url=database_url,
+        log_level="WARNING",
+        enabled_plugins=["core"],
+        max_upload_bytes=1_000_000,
+        max_image_pixels=4_000_000,
+        max_json_bytes=100_000,
+    )
 
 
 Case = Callable[[Any, dict[str, str], str], Any]
@@ -33,19 +39,30 @@ Case = Callable[[Any, dict[str, str], str], Any]
 
 def _upload(data: bytes, kind: str = "selfie", **extra: Any) -> Case:
     def run(c, k, sid):
-        return c.post(f"/v1/sessions/{sid}/captures", headers={"X-API-Key": k["client"]},
-                      files={"file": ("img", data, "image/jpeg")}, data={"kind": kind, **extra})
+        return c.post(
+            f"/v1/sessions/{sid}/captures",
+            headers={"X-API-Key": k["client"]},
+            files={"file": ("img", data, "image/jpeg")},
+            data={"kind": kind, **extra},
+        )
+
     return run
 
 
-def _create(body: Any = None, raw: bytes | None = None, ctype: str = "application/json", key: str = "client",
-            headers: dict[str, str] | None = None) -> Case:
+def _create(
+    body: Any = None,
+    raw: bytes | None = None,
+    ctype: str = "application/json",
+    key: str = "client",
+    headers: dict[str, str] | None = None,
+) -> Case:
     def run(c, k, sid):
         h = {"X-API-Key": k[key]} if key in k else {}
         h.update(headers or {})
         h["content-type"] = ctype
         content = raw if raw is not None else json.dumps(body).encode()
         return c.post("/v1/sessions", content=content, headers=h)
+
     return run
 
 
@@ -60,8 +77,12 @@ def _submit(key_header: str | None = "k", body: bytes = b"", session: str | None
         h = {"X-API-Key": k["client"]}
         if key_header is not None:
             h["Idempotency-Key"] = key_header
-        return c.post(f"/v1/sessions/{session or sid}/submit", content=body,
-                      headers=h | ({"content-type": "application/json"} if body else {}))
+        return c.post(
+            f"/v1/sessions/{session or sid}/submit",
+            content=body,
+            headers=h | ({"content-type": "application/json"} if body else {}),
+        )
+
     return run
 
 
@@ -73,8 +94,11 @@ def _reused_key_other_session(c, k, sid):
 
 def _reused_key_other_body(c, k, sid):
     c.post(f"/v1/sessions/{sid}/submit", headers={"X-API-Key": k["client"], "Idempotency-Key": "same"})
-    return c.post(f"/v1/sessions/{sid}/submit", content=b"{}",
-                  headers={"X-API-Key": k["client"], "Idempotency-Key": "same", "content-type": "application/json"})
+    return c.post(
+        f"/v1/sessions/{sid}/submit",
+        content=b"{}",
+        headers={"X-API-Key": k["client"], "Idempotency-Key": "same", "content-type": "application/json"},
+    )
 
 
 def _second_submit_new_key(c, k, sid):
@@ -100,6 +124,7 @@ def _get(path: str, key: str | None = "client", header: str = "X-API-Key", prefi
     def run(c, k, sid):
         h = {header: prefix + (k.get(key, key) if key else "")} if key else {}
         return c.get(path.format(sid=sid), headers=h)
+
     return run
 
 
@@ -108,19 +133,38 @@ CASES: list[tuple[str, Case, int, str]] = [
     *[(f"image_{n}", _upload(d), 0, code) for n, d, code in image_cases()],
     ("image_too_many_bytes", _upload(b"\xff\xd8\xff" + b"\x00" * 1_100_000), 413, "payload_too_large"),
     ("image_too_many_pixels", _upload(_png(3000, 2000)), 413, "image_decompression_bomb"),
-    ("upload_missing_kind", lambda c, k, s: c.post(f"/v1/sessions/{s}/captures", headers={"X-API-Key": k["client"]},
-                                                   files={"file": ("i", _png(100, 100))}), 422, "validation_failed"),
+    (
+        "upload_missing_kind",
+        lambda c, k, s: c.post(
+            f"/v1/sessions/{s}/captures", headers={"X-API-Key": k["client"]}, files={"file": ("i", _png(100, 100))}
+        ),
+        422,
+        "validation_failed",
+    ),
     ("upload_unknown_kind", _upload(_png(100, 100), kind="passport_scan"), 422, "validation_failed"),
-    ("upload_missing_file", lambda c, k, s: c.post(f"/v1/sessions/{s}/captures", headers={"X-API-Key": k["client"]},
-                                                   data={"kind": "selfie"}, files={"x": ("a", b"b")}),
-     422, "validation_failed"),
-    ("upload_as_json", lambda c, k, s: c.post(f"/v1/sessions/{s}/captures", headers={"X-API-Key": k["client"]},
-                                              json={"kind": "selfie"}), 422, "validation_failed"),
+    (
+        "upload_missing_file",
+        lambda c, k, s: c.post(
+            f"/v1/sessions/{s}/captures",
+            headers={"X-API-Key": k["client"]},
+            data={"kind": "selfie"},
+            files={"x": ("a", b"b")},
+        ),
+        422,
+        "validation_failed",
+    ),
+    (
+        "upload_as_json",
+        lambda c, k, s: c.post(
+            f"/v1/sessions/{s}/captures", headers={"X-API-Key": k["client"]}, json={"kind": "selfie"}
+        ),
+        422,
+        "validation_failed",
+    ),
     ("upload_metadata_malformed", _upload(_png(100, 100), metadata="{not json"), 400, "malformed_json"),
     ("upload_metadata_array", _upload(_png(100, 100), metadata="[1,2]"), 422, "validation_failed"),
     ("upload_metadata_deep", _upload(_png(100, 100), metadata="[" * 50 + "]" * 50), 400, "json_too_deep"),
-    ("upload_metadata_bad_type", _upload(_png(100, 100), metadata='{"frame_index": "abc"}'), 422,
-     "validation_failed"),
+    ("upload_metadata_bad_type", _upload(_png(100, 100), metadata='{"frame_index": "abc"}'), 422, "validation_failed"),
     ("json_malformed", _create(raw=b'{"flow": '), 400, "malformed_json"),
     ("json_not_utf8", _create(raw=b'{"flow": "\xff\xfe"}'), 400, "malformed_json"),
     ("json_deeply_nested", _create(raw=DEEP), 400, "json_too_deep"),
@@ -136,13 +180,28 @@ CASES: list[tuple[str, Case, int, str]] = [
     ("json_huge_string_field", _create({"applicant": {"surname": "x" * 5000}}), 422, "validation_failed"),
     ("ctype_text_plain", _create(raw=b"flow=signup", ctype="text/plain"), 415, "unsupported_media_type"),
     ("ctype_xml", _create(raw=b"<session/>", ctype="application/xml"), 415, "unsupported_media_type"),
-    ("ctype_form", _create(raw=b"flow=signup", ctype="application/x-www-form-urlencoded"), 415,
-     "unsupported_media_type"),
-    ("telemetry_malformed", lambda c, k, s: c.put(f"/v1/sessions/{s}/telemetry", content=b"{",
-                                                  headers={"X-API-Key": k["client"], "content-type": "application/json"}),
-     400, "malformed_json"),
-    ("telemetry_events_not_list", lambda c, k, s: c.put(f"/v1/sessions/{s}/telemetry", json={"events": 5},
-                                                        headers={"X-API-Key": k["client"]}), 422, "validation_failed"),
+    (
+        "ctype_form",
+        _create(raw=b"flow=signup", ctype="application/x-www-form-urlencoded"),
+        415,
+        "unsupported_media_type",
+    ),
+    (
+        "telemetry_malformed",
+        lambda c, k, s: c.put(
+            f"/v1/sessions/{s}/telemetry",
+            content=b"{",
+            headers={"X-API-Key": k["client"], "content-type": "application/json"},
+        ),
+        400,
+        "malformed_json",
+    ),
+    (
+        "telemetry_events_not_list",
+        lambda c, k, s: c.put(f"/v1/sessions/{s}/telemetry", json={"events": 5}, headers={"X-API-Key": k["client"]}),
+        422,
+        "validation_failed",
+    ),
     ("submit_with_options", _submit(body=b'{"fast": true}'), 422, "validation_failed"),
     ("submit_without_idempotency_key", _submit(key_header=None), 400, "idempotency_key_missing"),
     ("submit_overlong_idempotency_key", _submit(key_header="k" * 300), 400, "bad_request"),
@@ -152,29 +211,50 @@ CASES: list[tuple[str, Case, int, str]] = [
     ("state_upload_after_decision", _upload_after_decision, 409, "session_state_conflict"),
     ("unknown_session", _get("/v1/sessions/nope"), 404, "session_not_found"),
     ("unknown_route", _get("/v1/nothing-here"), 404, "not_found"),
-    ("method_not_allowed", lambda c, k, s: c.patch("/v1/sessions", headers={"X-API-Key": k["client"]}), 405,
-     "method_not_allowed"),
+    (
+        "method_not_allowed",
+        lambda c, k, s: c.patch("/v1/sessions", headers={"X-API-Key": k["client"]}),
+        405,
+        "method_not_allowed",
+    ),
     ("no_key", _create({}, key="none"), 401, "unauthorized"),
     ("malformed_key", _get("/v1/sessions/{sid}", key="garbage"), 401, "unauthorized"),
     ("unknown_key", _get("/v1/sessions/{sid}", key="oidv_abcdef123456_secret"), 401, "unauthorized"),
-    ("wrong_bearer", _get("/v1/sessions/{sid}", key="oidv_x_y", header="Authorization", prefix="Bearer "), 401,
-     "unauthorized"),
+    (
+        "wrong_bearer",
+        _get("/v1/sessions/{sid}", key="oidv_x_y", header="Authorization", prefix="Bearer "),
+        401,
+        "unauthorized",
+    ),
     ("revoked_key", _revoked, 401, "unauthorized"),
     ("reviewer_creates_session", _create({}, key="reviewer"), 403, "forbidden"),
     ("client_reads_queue", _get("/v1/reviews"), 403, "forbidden"),
     ("client_reads_metrics", _get("/metrics"), 403, "forbidden"),
-    ("client_erases", lambda c, k, s: c.delete(f"/v1/sessions/{s}", headers={"X-API-Key": k["client"]}), 403,
-     "forbidden"),
-    ("review_unknown_reason", lambda c, k, s: c.post(f"/v1/reviews/{s}/decision", headers={"X-API-Key": k["reviewer"]},
-                                                     json={"decision": "approve", "label": "genuine",
-                                                           "reason_codes": ["MADE_UP"]}), 422, "validation_failed"),
+    (
+        "client_erases",
+        lambda c, k, s: c.delete(f"/v1/sessions/{s}", headers={"X-API-Key": k["client"]}),
+        403,
+        "forbidden",
+    ),
+    (
+        "review_unknown_reason",
+        lambda c, k, s: c.post(
+            f"/v1/reviews/{s}/decision",
+            headers={"X-API-Key": k["reviewer"]},
+            json={"decision": "approve", "label": "genuine", "reason_codes": ["MADE_UP"]},
+        ),
+        422,
+        "validation_failed",
+    ),
 ]
 
 
 def _counts(db: Database) -> tuple[int, int, int]:
     with db.session() as orm:
-        return tuple(orm.execute(select(func.count()).select_from(t)).scalar_one()  # type: ignore[return-value]
-                     for t in (SessionRow, CaptureRow, DecisionRow))
+        return tuple(
+            orm.execute(select(func.count()).select_from(t)).scalar_one()  # type: ignore[return-value]
+            for t in (SessionRow, CaptureRow, DecisionRow)
+        )
 
 
 def test_suite_is_large_enough():
@@ -195,7 +275,7 @@ def test_bad_input(app_client, settings, name, case, status, code):
     problem = r.json()
     assert problem["code"] == code, problem
     assert {"type", "title", "status", "detail"} <= set(problem)
-    assert "Traceback" not in r.text and "File \"" not in r.text
+    assert "Traceback" not in r.text and 'File "' not in r.text
     if name.startswith(("image_", "upload_", "json_", "ctype_")):
         assert _counts(db) == before, "a refused request must not write anything"
     assert verify_chain(db).ok

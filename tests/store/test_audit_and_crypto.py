@@ -52,8 +52,11 @@ def test_triggers_refuse_edits(db):
         ("UPDATE audit_log SET payload='{\"i\":99}' WHERE seq=3", "content"),
         ("DELETE FROM audit_log WHERE seq=2", "gap"),
         ("DELETE FROM audit_log WHERE seq=5", "head"),
-        ("INSERT INTO audit_log (seq, ts, actor, action, entity, entity_id, payload, prev_hash, hash) "
-         "SELECT 6, ts, actor, action, entity, entity_id, payload, hash, hash FROM audit_log WHERE seq=5", "head"),
+        (
+            "INSERT INTO audit_log (seq, ts, actor, action, entity, entity_id, payload, prev_hash, hash) "
+            "SELECT 6, ts, actor, action, entity, entity_id, payload, hash, hash FROM audit_log WHERE seq=5",
+            "head",
+        ),
     ],
 )
 def test_tampering_detected(db, sql, problem):

@@ -64,13 +64,21 @@ class CheckContext:
 class Check(Protocol):
     """Structural type of a check; :class:`BaseCheck` is the convenient base class."""
 
-    name: str
-    version: str
-    requires: tuple[str, ...]
-    timeout_s: float | None
-    reason_codes: tuple[str, ...]
-    score_meaning: str
-    run_if_upstream_failed: bool
+    # Read-only members, so that subclasses may narrow them (a ClassVar tuple of 3 codes, say).
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def requires(self) -> tuple[str, ...]: ...
+    @property
+    def timeout_s(self) -> float | None: ...
+    @property
+    def reason_codes(self) -> tuple[str, ...]: ...
+    @property
+    def score_meaning(self) -> str: ...
+    @property
+    def run_if_upstream_failed(self) -> bool: ...
 
     def applies(self, session: Session) -> bool:
         """Whether the session has anything for this check (else: not_applicable)."""

@@ -80,8 +80,9 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return (max(0.0, c - h), min(1.0, c + h))
 
 
-def tune(n_clean: int = 600, target_frr: float = 0.005, seed: int = 20261128,
-         real_faces: list[Path] | None = None) -> tuple[ThresholdSet, dict[str, Any]]:
+def tune(
+    n_clean: int = 600, target_frr: float = 0.005, seed: int = 20261128, real_faces: list[Path] | None = None
+) -> tuple[ThresholdSet, dict[str, Any]]:
     """Measure, set each threshold at `target_frr` on clean images, report catch rates."""
     rng = np.random.default_rng(seed)
     clean: list[UsabilityMeasures] = []
@@ -115,8 +116,9 @@ def tune(n_clean: int = 600, target_frr: float = 0.005, seed: int = 20261128,
     return ts, report
 
 
-def _report(values: dict[str, float], clean: list[UsabilityMeasures],
-            degraded: dict[str, list[UsabilityMeasures]]) -> dict[str, Any]:
+def _report(
+    values: dict[str, float], clean: list[UsabilityMeasures], degraded: dict[str, list[UsabilityMeasures]]
+) -> dict[str, Any]:
     def rejected(m: UsabilityMeasures, crits: tuple[Criterion, ...]) -> bool:
         for c in crits:
             v, t = getattr(m, c.attr), values[c.key]
@@ -129,6 +131,10 @@ def _report(values: dict[str, float], clean: list[UsabilityMeasures],
     for kind, ms in degraded.items():
         own = tuple(c for c in CRITERIA if c.degradation == kind)
         k_any, k_own = sum(rejected(m, CRITERIA) for m in ms), sum(rejected(m, own) for m in ms)
-        out[f"{kind}_caught"] = {"rate": k_any / len(ms), "ci95": wilson(k_any, len(ms)),
-                                 "with_right_reason": k_own / len(ms), "n": len(ms)}
+        out[f"{kind}_caught"] = {
+            "rate": k_any / len(ms),
+            "ci95": wilson(k_any, len(ms)),
+            "with_right_reason": k_own / len(ms),
+            "n": len(ms),
+        }
     return out

@@ -90,8 +90,17 @@ def list_checks() -> None:
     runtime = Runtime.build(with_store=False)
     for name in runtime.pipeline.order:
         c = runtime.pipeline.checks[name]
-        typer.echo(json.dumps({"name": c.name, "version": c.version, "requires": list(c.requires),
-                               "reason_codes": list(c.reason_codes), "score_meaning": c.score_meaning}))
+        typer.echo(
+            json.dumps(
+                {
+                    "name": c.name,
+                    "version": c.version,
+                    "requires": list(c.requires),
+                    "reason_codes": list(c.reason_codes),
+                    "score_meaning": c.score_meaning,
+                }
+            )
+        )
 
 
 def db_upgrade() -> None:

@@ -30,7 +30,10 @@ def _background(rng: np.random.Generator, h: int, w: int) -> RGB:
 def draw_face(rng: np.random.Generator, size: int = 256, background: RGB | None = None) -> RGB:
     """A frontal cartoon face filling most of a square image."""
     img = background.copy() if background is not None else _background(rng, size, size)
-    cx, cy = size // 2 + int(rng.integers(-size // 20, size // 20)), size // 2 + int(rng.integers(-size // 20, size // 20))
+    cx, cy = (
+        size // 2 + int(rng.integers(-size // 20, size // 20)),
+        size // 2 + int(rng.integers(-size // 20, size // 20)),
+    )
     fw, fh = int(size * rng.uniform(0.24, 0.3)), int(size * rng.uniform(0.32, 0.38))
     skin = tuple(int(c) for c in SKIN_TONES[int(rng.integers(len(SKIN_TONES)))])
     hair = tuple(int(c) for c in HAIR[int(rng.integers(len(HAIR)))])
@@ -40,8 +43,13 @@ def draw_face(rng: np.random.Generator, size: int = 256, background: RGB | None 
     for sx in (-1, 1):
         cv2.ellipse(img, (cx + sx * eye_dx, eye_y), (fw // 6, fh // 12), 0, 0, 360, (250, 250, 250), -1)
         cv2.circle(img, (cx + sx * eye_dx, eye_y), max(2, fh // 16), (50, 40, 30), -1)
-        cv2.line(img, (cx + sx * eye_dx - fw // 5, eye_y - fh // 7), (cx + sx * eye_dx + fw // 5, eye_y - fh // 7),
-                 hair, max(2, size // 100))
+        cv2.line(
+            img,
+            (cx + sx * eye_dx - fw // 5, eye_y - fh // 7),
+            (cx + sx * eye_dx + fw // 5, eye_y - fh // 7),
+            hair,
+            max(2, size // 100),
+        )
     cv2.line(img, (cx, eye_y + fh // 12), (cx - fw // 10, cy + fh // 5), tuple(int(c * 0.8) for c in skin), 2)
     cv2.ellipse(img, (cx, cy + fh // 2 - fh // 8), (fw // 3, fh // 10), 0, 0, 180, (150, 60, 60), max(2, size // 80))
     return img
@@ -74,8 +82,14 @@ def draw_id_card(rng: np.random.Generator, text: CardText, width: int = 1012, fa
     card[y0 : y0 + ph, x0 : x0 + pw] = crop
     font, ink = cv2.FONT_HERSHEY_SIMPLEX, (20, 20, 40)
     scale = width / 1400
-    rows = [("SURNAME", text.surname), ("GIVEN NAMES", text.given_names), ("DOCUMENT NO", text.document_number),
-            ("DATE OF BIRTH", text.date_of_birth), ("EXPIRY", text.expiry), ("NATIONALITY", text.nationality)]
+    rows = [
+        ("SURNAME", text.surname),
+        ("GIVEN NAMES", text.given_names),
+        ("DOCUMENT NO", text.document_number),
+        ("DATE OF BIRTH", text.date_of_birth),
+        ("EXPIRY", text.expiry),
+        ("NATIONALITY", text.nationality),
+    ]
     for i, (label, value) in enumerate(rows):
         y = int(h * 0.2) + i * int(h * 0.09)
         cv2.putText(card, label, (x0 + pw + 30, y), font, scale * 0.6, ink, 1, cv2.LINE_AA)
@@ -90,22 +104,22 @@ def draw_id_card(rng: np.random.Generator, text: CardText, width: int = 1012, fa
 def place_on_background(rng: np.random.Generator, card: RGB, canvas_scale: float = 1.3) -> RGB:
     """The card photographed on a table: margin, slight rotation and perspective."""
     h, w = card.shape[:2]
-    H, W = int(h * canvas_scale), int(w * canvas_scale)
-    canvas = _background(rng, H, W)
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    ox, oy = (W - w) / 2, (H - h) / 2
+    ch, cw = int(h * canvas_scale), int(w * canvas_scale)
+    canvas = _background(rng, ch, cw)
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+    ox, oy = (cw - w) / 2, (ch - h) / 2
     jitter = rng.uniform(-0.03, 0.03, size=(4, 2)) * [w, h]
-    dst = np.float32(src + [ox, oy] + jitter)
+    dst = (src + np.array([ox, oy]) + jitter).astype(np.float32)
     m = cv2.getPerspectiveTransform(src, dst)
-    warped = cv2.warpPerspective(card, m, (W, H))
-    mask = cv2.warpPerspective(np.full((h, w), 255, np.uint8), m, (W, H)) > 0
+    warped = np.asarray(cv2.warpPerspective(card, m, (cw, ch)), dtype=np.uint8)
+    mask = cv2.warpPerspective(np.full((h, w), 255, np.uint8), m, (cw, ch)) > 0
     canvas[mask] = warped[mask]
     return canvas
 
 
 # --- degradations (the usability check must catch these) ------------------------------------------
 def blur(img: RGB, sigma: float) -> RGB:
-    return cv2.GaussianBlur(img, (0, 0), sigmaX=sigma)
+    return np.asarray(cv2.GaussianBlur(img, (0, 0), sigmaX=sigma), dtype=np.uint8)
 
 
 def darken(img: RGB, gain: float, gamma: float) -> RGB:
@@ -126,7 +140,7 @@ def add_glare(rng: np.random.Generator, img: RGB, area: float) -> RGB:
     cx, cy = int(rng.uniform(0.25, 0.75) * w), int(rng.uniform(0.25, 0.75) * h)
     halo = np.zeros((h, w), np.float32)
     cv2.ellipse(halo, (cx, cy), (int(ax * 1.4), int(ay * 1.4)), float(rng.uniform(0, 180)), 0, 360, 1.0, -1)
-    halo = cv2.GaussianBlur(halo, (0, 0), sigmaX=max(2.0, ax / 4))
+    halo = np.asarray(cv2.GaussianBlur(halo, (0, 0), sigmaX=max(2.0, ax / 4)), dtype=np.float32)
     core = np.zeros((h, w), np.float32)
     cv2.ellipse(core, (cx, cy), (int(ax), int(ay)), 0, 0, 360, 1.0, -1)
     alpha = np.clip(np.maximum(core, halo * 0.8), 0, 1)[..., None]
@@ -139,7 +153,8 @@ def add_noise_and_jpeg(rng: np.random.Generator, img: RGB, noise: float, quality
     ok, buf = cv2.imencode(".jpg", cv2.cvtColor(noisy, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:  # pragma: no cover - OpenCV always encodes a valid array
         return noisy
-    return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    decoded = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    return np.asarray(cv2.cvtColor(np.asarray(decoded), cv2.COLOR_BGR2RGB), dtype=np.uint8)
 
 
 def natural_variation(rng: np.random.Generator, img: RGB) -> RGB:

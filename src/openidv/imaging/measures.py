@@ -34,7 +34,7 @@ def canonical_grey(rgb: NDArray[np.uint8], side: int = CANONICAL_SIDE) -> NDArra
     scale = side / min(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    return cv2.resize(grey, size, interpolation=interp)
+    return np.asarray(cv2.resize(grey, size, interpolation=interp), dtype=np.uint8)
 
 
 def glare_fraction(rgb: NDArray[np.uint8], side: int = CANONICAL_SIDE, central: float = 0.6) -> float:
@@ -45,13 +45,16 @@ def glare_fraction(rgb: NDArray[np.uint8], side: int = CANONICAL_SIDE, central: 
     """
     h, w = rgb.shape[:2]
     scale = side / min(h, w)
-    small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    small = np.asarray(
+        cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA),
+        dtype=np.uint8,
+    )
     sh, sw = small.shape[:2]
     m = (1.0 - central) / 2
     small = small[int(sh * m) : int(sh * (1 - m)), int(sw * m) : int(sw * (1 - m))]
     hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
     mask = ((hsv[..., 2] >= 252) & (hsv[..., 1] <= 40)).astype(np.uint8)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    mask = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), dtype=np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
         return 0.0

@@ -91,7 +91,9 @@ class Pipeline:
                     running.pop(fut)
                     fut.cancel()
                     log.warning("check %s timed out after %.1fs", name, limit)
-                    results[name] = _error(self.checks[name], "CHECK_TIMEOUT", f"timed out after {limit:g}s", now - start)
+                    results[name] = _error(
+                        self.checks[name], "CHECK_TIMEOUT", f"timed out after {limit:g}s", now - start
+                    )
         return PipelineRun({n: results[n] for n in self.order}, policy, thresholds)
 
     @staticmethod
@@ -101,7 +103,9 @@ class Pipeline:
         ]
         if blocked and not check.run_if_upstream_failed:
             return CheckResult(
-                check=check.name, version=check.version, outcome=Outcome.NOT_APPLICABLE,
+                check=check.name,
+                version=check.version,
+                outcome=Outcome.NOT_APPLICABLE,
                 evidence={"skipped": "upstream check did not pass", "upstream": blocked},
             )
         try:
@@ -110,7 +114,9 @@ class Pipeline:
             return _error(check, "CHECK_ERROR", f"applies() raised {type(exc).__name__}: {exc}", 0.0)
         if not applies:
             return CheckResult(
-                check=check.name, version=check.version, outcome=Outcome.NOT_APPLICABLE,
+                check=check.name,
+                version=check.version,
+                outcome=Outcome.NOT_APPLICABLE,
                 evidence={"skipped": "nothing in the session for this check"},
             )
         return None

@@ -123,9 +123,7 @@ class PolicyEngine:
             self._validate(self._build(_deep_merge(self._raw, ov.get("set") or {}), (i,)))
 
     @classmethod
-    def from_file(
-        cls, path: Path | None, catalogue: ReasonCatalogue, thresholds: ThresholdRegistry
-    ) -> PolicyEngine:
+    def from_file(cls, path: Path | None, catalogue: ReasonCatalogue, thresholds: ThresholdRegistry) -> PolicyEngine:
         if path is None:
             text = resources.files("openidv.policy").joinpath("data/policy.yaml").read_text("utf-8")
         else:
@@ -168,8 +166,11 @@ class PolicyEngine:
                 raise ConfigError(f"score rule for {r['check']}: 'below' must be '<set>.<key>'")
             rules.append(ScoreRule(r["check"], set_name, key, _action(r["action"], "score_rules"), r["reason"]))
         required = tuple(
-            RequiredCheck(r["check"], _action(r.get("action", "review"), "required_checks"),
-                          r.get("reason", "REQUIRED_CHECK_MISSING"))
+            RequiredCheck(
+                r["check"],
+                _action(r.get("action", "review"), "required_checks"),
+                r.get("reason", "REQUIRED_CHECK_MISSING"),
+            )
             for r in raw.get("required_checks") or []
         )
         return EffectivePolicy(
@@ -229,7 +230,9 @@ class PolicyEngine:
         )
 
     def _judge_result(self, result: CheckResult, policy: EffectivePolicy) -> tuple[DecisionKind, list[str]]:
-        action = policy.check_actions.get(result.check, {}).get(result.outcome) or policy.outcome_actions[result.outcome]
+        action = (
+            policy.check_actions.get(result.check, {}).get(result.outcome) or policy.outcome_actions[result.outcome]
+        )
         codes = list(result.reason_codes)
         if result.outcome is Outcome.ERROR:
             action = policy.at_least(action, DecisionKind.REVIEW)

@@ -67,6 +67,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             v1.include_router(router)
     app.include_router(health.router)
     app.include_router(v1)
-    app.add_middleware(BodyGuard, settings=settings)  # type: ignore[arg-type]
-    app.add_middleware(RequestContext, metrics=metrics)  # type: ignore[arg-type]
+    app.add_middleware(BodyGuard, settings=settings)
+    app.add_middleware(RequestContext, metrics=metrics)
     return app

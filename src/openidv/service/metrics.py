@@ -10,16 +10,29 @@ from openidv.domain import Decision
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("openidv_http_requests_total", "HTTP requests", ["method", "route", "status"],
-                                registry=self.registry)
-        self.latency = Histogram("openidv_http_request_seconds", "HTTP request latency", ["route"],
-                                 registry=self.registry,
-                                 buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
-        self.decisions = Counter("openidv_decisions_total", "Decisions by outcome", ["decision"], registry=self.registry)
-        self.checks = Counter("openidv_check_outcomes_total", "Check outcomes", ["check", "outcome"],
-                              registry=self.registry)
-        self.check_latency = Histogram("openidv_check_seconds", "Check latency", ["check"], registry=self.registry,
-                                       buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 20))
+        self.requests = Counter(
+            "openidv_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "openidv_http_request_seconds",
+            "HTTP request latency",
+            ["route"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )
+        self.decisions = Counter(
+            "openidv_decisions_total", "Decisions by outcome", ["decision"], registry=self.registry
+        )
+        self.checks = Counter(
+            "openidv_check_outcomes_total", "Check outcomes", ["check", "outcome"], registry=self.registry
+        )
+        self.check_latency = Histogram(
+            "openidv_check_seconds",
+            "Check latency",
+            ["check"],
+            registry=self.registry,
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 20),
+        )
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()

@@ -39,8 +39,13 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 async def send_problem(send: Send, exc: errors.OpenIDVError, instance: str | None = None) -> None:
     body = json.dumps(exc.to_problem(instance)).encode()
-    await send({"type": "http.response.start", "status": exc.status,
-                "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": exc.status,
+            "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -140,5 +145,13 @@ class RequestContext:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             self.metrics.observe_request(scope["method"], template, status["code"], elapsed)
-            access_log.info("request", extra={"request_id": request_id, "method": scope["method"], "route": template,
-                                              "status": status["code"], "duration_ms": round(elapsed * 1e3, 2)})
+            access_log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "route": template,
+                    "status": status["code"],
+                    "duration_ms": round(elapsed * 1e3, 2),
+                },
+            )

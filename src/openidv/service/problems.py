@@ -45,16 +45,23 @@ async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     mapping: dict[int, type[errors.OpenIDVError]] = {
-        404: errors.NotFound, 405: errors.BadRequest, 401: errors.Unauthorized, 403: errors.Forbidden,
-        413: errors.PayloadTooLarge, 415: errors.UnsupportedMediaType,
+        404: errors.NotFound,
+        405: errors.BadRequest,
+        401: errors.Unauthorized,
+        403: errors.Forbidden,
+        413: errors.PayloadTooLarge,
+        415: errors.UnsupportedMediaType,
     }
     cls = mapping.get(exc.status_code, errors.BadRequest)
     err = cls("method not allowed" if exc.status_code == 405 else None)
     response = problem_response(err, request)
     if exc.status_code == 405:
         response.status_code = 405
-        body = err.to_problem(str(request.url.path)) | {"status": 405, "code": "method_not_allowed",
-                                                         "title": "Method not allowed"}
+        body = err.to_problem(str(request.url.path)) | {
+            "status": 405,
+            "code": "method_not_allowed",
+            "title": "Method not allowed",
+        }
         return JSONResponse(body, status_code=405, media_type=PROBLEM)
     return response
 

@@ -55,8 +55,13 @@ def submit(
     decision = runtime.pipeline.verify(session)
     try:
         result = repo.record_decision(
-            session, decision, actor=principal.actor, scope_key=scope_key, request_hash=request_hash,
-            hooks=runtime.decision_hooks(), webhook=runtime.settings.webhook_url is not None,
+            session,
+            decision,
+            actor=principal.actor,
+            scope_key=scope_key,
+            request_hash=request_hash,
+            hooks=runtime.decision_hooks(),
+            webhook=runtime.settings.webhook_url is not None,
         )
     except errors.SessionStateConflict:
         # A concurrent submit with the same key may have committed first: answer with its decision.

@@ -80,19 +80,28 @@ class WebhookWorker:
     def deliver_due(self, client: httpx.Client, batch: int = 20) -> int:
         now = datetime.now(UTC)
         with self.db.session() as orm:
-            rows = orm.execute(
-                select(WebhookOutboxRow).where(WebhookOutboxRow.status == "pending",
-                                               WebhookOutboxRow.next_attempt_at <= now)
-                .order_by(WebhookOutboxRow.id).limit(batch)
-            ).scalars().all()
+            rows = (
+                orm.execute(
+                    select(WebhookOutboxRow)
+                    .where(WebhookOutboxRow.status == "pending", WebhookOutboxRow.next_attempt_at <= now)
+                    .order_by(WebhookOutboxRow.id)
+                    .limit(batch)
+                )
+                .scalars()
+                .all()
+            )
         for row in rows:
             self._deliver(client, row)
         return len(rows)
 
     def _deliver(self, client: httpx.Client, row: WebhookOutboxRow) -> None:
         body = json.dumps({"id": row.id, "event": row.event, "data": row.payload}, sort_keys=True).encode()
-        headers = {"content-type": "application/json", "OpenIDV-Event": row.event, "OpenIDV-Delivery": str(row.id),
-                   "OpenIDV-Signature": sign(self.secret, body, int(time.time()))}
+        headers = {
+            "content-type": "application/json",
+            "OpenIDV-Event": row.event,
+            "OpenIDV-Delivery": str(row.id),
+            "OpenIDV-Signature": sign(self.secret, body, int(time.time())),
+        }
         error = None
         try:
             response = client.post(self.url, content=body, headers=headers)
@@ -110,4 +119,4 @@ class WebhookWorker:
             else:
                 current.last_error = error
                 current.status = "failed" if current.attempts >= self.max_attempts else "pending"
-                current.next_attempt_at = datetime.now(UTC) + timedelta(seconds=min(3600, 2 ** current.attempts))
+                current.next_attempt_at = datetime.now(UTC) + timedelta(seconds=min(3600, 2**current.attempts))

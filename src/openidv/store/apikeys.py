@@ -53,12 +53,24 @@ class ApiKeys:
             raise ValidationFailed(f"scopes must be a non-empty subset of {SCOPES}; got {scopes}")
         key_id = secrets.token_hex(6)
         secret = secret or secrets.token_urlsafe(24)
-        row = ApiKeyRow(id=key_id, name=name, secret_hash=_digest(secret), scopes=sorted(scopes),
-                        created_at=datetime.now(UTC), revoked_at=None)
+        row = ApiKeyRow(
+            id=key_id,
+            name=name,
+            secret_hash=_digest(secret),
+            scopes=sorted(scopes),
+            created_at=datetime.now(UTC),
+            revoked_at=None,
+        )
         with self.db.transaction() as orm:
             orm.add(row)
-            audit.append(orm, actor="system", action="api_key.create", entity="api_key", entity_id=key_id,
-                         payload={"name": name, "scopes": sorted(scopes)})
+            audit.append(
+                orm,
+                actor="system",
+                action="api_key.create",
+                entity="api_key",
+                entity_id=key_id,
+                payload={"name": name, "scopes": sorted(scopes)},
+            )
         return f"{PREFIX}_{key_id}_{secret}", row
 
     def ensure(self, name: str, scopes: list[str], full_key: str) -> None:
@@ -66,10 +78,24 @@ class ApiKeys:
         key_id, secret = _split(full_key)
         with self.db.transaction() as orm:
             if orm.get(ApiKeyRow, key_id) is None:
-                orm.add(ApiKeyRow(id=key_id, name=name, secret_hash=_digest(secret), scopes=sorted(scopes),
-                                  created_at=datetime.now(UTC), revoked_at=None))
-                audit.append(orm, actor="system", action="api_key.create", entity="api_key", entity_id=key_id,
-                             payload={"name": name, "scopes": sorted(scopes), "bootstrap": True})
+                orm.add(
+                    ApiKeyRow(
+                        id=key_id,
+                        name=name,
+                        secret_hash=_digest(secret),
+                        scopes=sorted(scopes),
+                        created_at=datetime.now(UTC),
+                        revoked_at=None,
+                    )
+                )
+                audit.append(
+                    orm,
+                    actor="system",
+                    action="api_key.create",
+                    entity="api_key",
+                    entity_id=key_id,
+                    payload={"name": name, "scopes": sorted(scopes), "bootstrap": True},
+                )
 
     def authenticate(self, presented: str | None) -> Principal:
         if not presented:

@@ -31,7 +31,9 @@ def canonical(payload: dict[str, Any]) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
 
 
-def entry_hash(prev_hash: str, seq: int, ts: str, actor: str, action: str, entity: str, entity_id: str, payload: str) -> str:
+def entry_hash(
+    prev_hash: str, seq: int, ts: str, actor: str, action: str, entity: str, entity_id: str, payload: str
+) -> str:
     material = "\x1f".join([prev_hash, str(seq), ts, actor, action, entity, entity_id, payload])
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
@@ -50,8 +52,15 @@ def append(
     text = canonical(payload or {})
     digest = entry_hash(head.hash, seq, ts, actor, action, entity, entity_id, text)
     row = AuditRow(
-        seq=seq, ts=ts, actor=actor, action=action, entity=entity, entity_id=entity_id,
-        payload=text, prev_hash=head.hash, hash=digest,
+        seq=seq,
+        ts=ts,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        payload=text,
+        prev_hash=head.hash,
+        hash=digest,
     )
     orm.add(row)
     head.seq, head.hash = seq, digest
@@ -91,8 +100,13 @@ def verify_chain(db: Database, max_problems: int = 50) -> ChainReport:
                 break
         head = orm.get(AuditHeadRow, 1)
     if head is not None and (head.seq != expected_seq - 1 or head.hash != prev) and len(problems) < max_problems:
-        problems.append({"problem": "head does not match the last entry (entries removed from the end?)",
-                         "head_seq": head.seq, "last_seq": expected_seq - 1})
+        problems.append(
+            {
+                "problem": "head does not match the last entry (entries removed from the end?)",
+                "head_seq": head.seq,
+                "last_seq": expected_seq - 1,
+            }
+        )
     if head is None and count:
         problems.append({"problem": "audit head row is missing"})
     return ChainReport(ok=not problems, entries=count, head_hash=prev, problems=problems)

@@ -28,7 +28,11 @@ def keyring_from_settings(settings: Settings) -> KeyRing:
 def _local_keyring(path: Path) -> KeyRing:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"active_key_id": "local-1", "keys": {"local-1": KeyRing.generate_key()}, "blind_key": KeyRing.generate_key()}
+        data = {
+            "active_key_id": "local-1",
+            "keys": {"local-1": KeyRing.generate_key()},
+            "blind_key": KeyRing.generate_key(),
+        }
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process created it first

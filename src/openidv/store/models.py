@@ -118,7 +118,10 @@ class ReviewActionRow(Base):
 
 class SignalRow(Base):
     __tablename__ = "signals"
-    __table_args__ = (Index("ix_signals_kind_key", "kind", "key"), Index("ix_signals_kind_created", "kind", "created_at"))
+    __table_args__ = (
+        Index("ix_signals_kind_key", "kind", "key"),
+        Index("ix_signals_kind_created", "kind", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
@@ -142,7 +145,9 @@ class IdempotencyRow(Base):
 class AuditRow(Base):
     __tablename__ = "audit_log"
 
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
     ts: Mapped[str] = mapped_column(String(40))  # ISO-8601 text: hashed exactly as stored
     actor: Mapped[str] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(64))

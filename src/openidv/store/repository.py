@@ -83,13 +83,27 @@ class SessionRepository:
         with self.db.transaction() as orm:
             orm.add(
                 SessionRow(
-                    id=session.id, external_ref=session.external_ref, client_key_id=client_key_id,
-                    flow=session.flow.value, country=session.country, status=OPEN, key_id=key_id,
-                    applicant_sealed=blob, telemetry_sealed=None, created_at=now, updated_at=now,
+                    id=session.id,
+                    external_ref=session.external_ref,
+                    client_key_id=client_key_id,
+                    flow=session.flow.value,
+                    country=session.country,
+                    status=OPEN,
+                    key_id=key_id,
+                    applicant_sealed=blob,
+                    telemetry_sealed=None,
+                    created_at=now,
+                    updated_at=now,
                 )
             )
-            audit.append(orm, actor=actor, action="session.create", entity="session", entity_id=session.id,
-                         payload={"flow": session.flow.value, "country": session.country})
+            audit.append(
+                orm,
+                actor=actor,
+                action="session.create",
+                entity="session",
+                entity_id=session.id,
+                payload={"flow": session.flow.value, "country": session.country},
+            )
 
     def _row(self, orm: OrmSession, session_id: str, for_update: bool = False) -> SessionRow:
         stmt = select(SessionRow).where(SessionRow.id == session_id)
@@ -105,8 +119,14 @@ class SessionRepository:
             return self._row(orm, session_id)
 
     def add_capture(
-        self, session_id: str, kind: CaptureKind, data: bytes, decoded: DecodedImage,
-        metadata: CaptureMetadata, actor: str, max_captures: int,
+        self,
+        session_id: str,
+        kind: CaptureKind,
+        data: bytes,
+        decoded: DecodedImage,
+        metadata: CaptureMetadata,
+        actor: str,
+        max_captures: int,
     ) -> CaptureRow:
         capture = Capture(kind=kind, data=data, image=decoded.rgb, content_type=decoded.content_type, metadata=metadata)
         sealed = self.keys.seal(data, _aad("captures", capture.id, "data"))
@@ -115,9 +135,18 @@ class SessionRepository:
         if decoded.exif:
             meta.setdefault("exif", decoded.exif)
         row = CaptureRow(
-            id=capture.id, session_id=session_id, kind=kind.value, content_type=decoded.content_type,
-            width=decoded.width, height=decoded.height, byte_size=len(data), digest=digest,
-            metadata_json=meta, key_id=sealed.key_id, data_sealed=sealed.blob, created_at=_now(),
+            id=capture.id,
+            session_id=session_id,
+            kind=kind.value,
+            content_type=decoded.content_type,
+            width=decoded.width,
+            height=decoded.height,
+            byte_size=len(data),
+            digest=digest,
+            metadata_json=meta,
+            key_id=sealed.key_id,
+            data_sealed=sealed.blob,
+            created_at=_now(),
         )
         with self.db.transaction() as orm:
             srow = self._row(orm, session_id, for_update=True)
@@ -128,9 +157,20 @@ class SessionRepository:
                 raise errors.TooManyCaptures(f"a session holds at most {max_captures} captures")
             orm.add(row)
             srow.updated_at = _now()
-            audit.append(orm, actor=actor, action="capture.add", entity="session", entity_id=session_id,
-                         payload={"capture_id": capture.id, "kind": kind.value, "bytes": len(data),
-                                  "width": decoded.width, "height": decoded.height})
+            audit.append(
+                orm,
+                actor=actor,
+                action="capture.add",
+                entity="session",
+                entity_id=session_id,
+                payload={
+                    "capture_id": capture.id,
+                    "kind": kind.value,
+                    "bytes": len(data),
+                    "width": decoded.width,
+                    "height": decoded.height,
+                },
+            )
         return row
 
     def set_telemetry(self, session_id: str, telemetry: Telemetry, actor: str) -> None:
@@ -144,16 +184,26 @@ class SessionRepository:
                 srow.key_id, srow.applicant_sealed = self._seal_json(applicant, "sessions", session_id, "applicant")
             srow.telemetry_sealed = blob
             srow.updated_at = _now()
-            audit.append(orm, actor=actor, action="telemetry.set", entity="session", entity_id=session_id,
-                         payload={"events": len(telemetry.events)})
+            audit.append(
+                orm,
+                actor=actor,
+                action="telemetry.set",
+                entity="session",
+                entity_id=session_id,
+                payload={"events": len(telemetry.events)},
+            )
 
     def load_session(self, session_id: str) -> Session:
         """The full domain session, decrypted, images decoded again from their stored bytes."""
         with self.db.session() as orm:
             row = self._row(orm, session_id)
-            caps = orm.execute(
-                select(CaptureRow).where(CaptureRow.session_id == session_id).order_by(CaptureRow.created_at)
-            ).scalars().all()
+            caps = (
+                orm.execute(
+                    select(CaptureRow).where(CaptureRow.session_id == session_id).order_by(CaptureRow.created_at)
+                )
+                .scalars()
+                .all()
+            )
         applicant = Applicant.model_validate(
             self._open_json(row.key_id, row.applicant_sealed, "sessions", row.id, "applicant")
         )
@@ -164,8 +214,13 @@ class SessionRepository:
             )
         captures = [self._capture(c) for c in caps if c.data_sealed is not None]
         return Session(
-            id=row.id, flow=Flow(row.flow), country=row.country, applicant=applicant, captures=captures,
-            telemetry=telemetry, external_ref=row.external_ref,
+            id=row.id,
+            flow=Flow(row.flow),
+            country=row.country,
+            applicant=applicant,
+            captures=captures,
+            telemetry=telemetry,
+            external_ref=row.external_ref,
             created_at=row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC),
         )
 
@@ -174,7 +229,11 @@ class SessionRepository:
         data = self.keys.open(Sealed(c.key_id, c.data_sealed), _aad("captures", c.id, "data"))
         decoded = decode_image(data, self.limits)
         return Capture(
-            id=c.id, kind=CaptureKind(c.kind), data=data, image=decoded.rgb, content_type=c.content_type,
+            id=c.id,
+            kind=CaptureKind(c.kind),
+            data=data,
+            image=decoded.rgb,
+            content_type=c.content_type,
             metadata=CaptureMetadata.model_validate(c.metadata_json),
         )
 
@@ -188,12 +247,23 @@ class SessionRepository:
 
     def captures_summary(self, session_id: str) -> list[dict[str, Any]]:
         with self.db.session() as orm:
-            rows = orm.execute(
-                select(CaptureRow).where(CaptureRow.session_id == session_id).order_by(CaptureRow.created_at)
-            ).scalars().all()
+            rows = (
+                orm.execute(
+                    select(CaptureRow).where(CaptureRow.session_id == session_id).order_by(CaptureRow.created_at)
+                )
+                .scalars()
+                .all()
+            )
         return [
-            {"id": r.id, "kind": r.kind, "content_type": r.content_type, "width": r.width, "height": r.height,
-             "bytes": r.byte_size, "purged": r.data_sealed is None}
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "content_type": r.content_type,
+                "width": r.width,
+                "height": r.height,
+                "bytes": r.byte_size,
+                "purged": r.data_sealed is None,
+            }
             for r in rows
         ]
 
@@ -211,8 +281,15 @@ class SessionRepository:
         return self._open_body(row) if row else None
 
     def record_decision(
-        self, session: Session, decision: Decision, *, actor: str, scope_key: str, request_hash: str,
-        hooks: Iterable[DecisionHook] = (), webhook: bool = False,
+        self,
+        session: Session,
+        decision: Decision,
+        *,
+        actor: str,
+        scope_key: str,
+        request_hash: str,
+        hooks: Iterable[DecisionHook] = (),
+        webhook: bool = False,
     ) -> dict[str, Any]:
         """Store a decision exactly once. Returns the stored body (the earlier one on a replay)."""
         body = decision.model_dump(mode="json")
@@ -221,11 +298,22 @@ class SessionRepository:
                 srow = self._row(orm, session.id, for_update=True)
                 if srow.status != OPEN:
                     raise errors.SessionStateConflict(f"session is already {srow.status}")
-                orm.add(IdempotencyRow(key=scope_key, session_id=session.id, request_hash=request_hash, created_at=_now()))
+                orm.add(
+                    IdempotencyRow(key=scope_key, session_id=session.id, request_hash=request_hash, created_at=_now())
+                )
                 key_id, sealed = self._seal_json(body, "decisions", session.id, "body")
-                orm.add(DecisionRow(session_id=session.id, decision=decision.decision.value, policy=decision.policy,
-                                    policy_version=decision.policy_version, reason_codes=decision.reason_codes,
-                                    key_id=key_id, body_sealed=sealed, created_at=_now()))
+                orm.add(
+                    DecisionRow(
+                        session_id=session.id,
+                        decision=decision.decision.value,
+                        policy=decision.policy,
+                        policy_version=decision.policy_version,
+                        reason_codes=decision.reason_codes,
+                        key_id=key_id,
+                        body_sealed=sealed,
+                        created_at=_now(),
+                    )
+                )
                 for r in decision.checks:
                     orm.add(self._result_row(session.id, r))
                 srow.status = IN_REVIEW if decision.decision is DecisionKind.REVIEW else DECIDED
@@ -234,14 +322,36 @@ class SessionRepository:
                 for hook in hooks:
                     hook(session, decision, writer)
                 if webhook:  # the notification carries no personal data; the client fetches details
-                    note = {"session_id": session.id, "external_ref": session.external_ref,
-                            "decision": decision.decision.value, "reason_codes": decision.reason_codes,
-                            "policy_version": decision.policy_version}
-                    orm.add(WebhookOutboxRow(session_id=session.id, event="decision.created", payload=note,
-                                             status="pending", attempts=0, next_attempt_at=_now(), created_at=_now()))
-                audit.append(orm, actor=actor, action="decision.create", entity="session", entity_id=session.id,
-                             payload={"decision": decision.decision.value, "policy_version": decision.policy_version,
-                                      "reason_codes": decision.reason_codes})
+                    note = {
+                        "session_id": session.id,
+                        "external_ref": session.external_ref,
+                        "decision": decision.decision.value,
+                        "reason_codes": decision.reason_codes,
+                        "policy_version": decision.policy_version,
+                    }
+                    orm.add(
+                        WebhookOutboxRow(
+                            session_id=session.id,
+                            event="decision.created",
+                            payload=note,
+                            status="pending",
+                            attempts=0,
+                            next_attempt_at=_now(),
+                            created_at=_now(),
+                        )
+                    )
+                audit.append(
+                    orm,
+                    actor=actor,
+                    action="decision.create",
+                    entity="session",
+                    entity_id=session.id,
+                    payload={
+                        "decision": decision.decision.value,
+                        "policy_version": decision.policy_version,
+                        "reason_codes": decision.reason_codes,
+                    },
+                )
         except IntegrityError:
             # A concurrent or replayed submit won the race; its stored decision is the answer.
             stored = self.decision(session.id)
@@ -252,9 +362,18 @@ class SessionRepository:
 
     def _result_row(self, session_id: str, r: CheckResult) -> CheckResultRow:
         key_id, sealed = self._seal_json(r.evidence, "check_results", f"{session_id}:{r.check}", "evidence")
-        return CheckResultRow(session_id=session_id, check=r.check, version=r.version, outcome=r.outcome.value,
-                              score=r.score, reason_codes=list(r.reason_codes), key_id=key_id,
-                              evidence_sealed=sealed, latency_ms=r.latency_ms, error=r.error)
+        return CheckResultRow(
+            session_id=session_id,
+            check=r.check,
+            version=r.version,
+            outcome=r.outcome.value,
+            score=r.score,
+            reason_codes=list(r.reason_codes),
+            key_id=key_id,
+            evidence_sealed=sealed,
+            latency_ms=r.latency_ms,
+            error=r.error,
+        )
 
     # --- review ----------------------------------------------------------------------------
     def review_queue(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
@@ -269,48 +388,102 @@ class SessionRepository:
         with self.db.session() as orm:
             rows = orm.execute(stmt).all()
         return [
-            {"session_id": s.id, "flow": s.flow, "country": s.country, "created_at": s.created_at.isoformat(),
-             "decision": d.decision, "reason_codes": list(d.reason_codes)}
+            {
+                "session_id": s.id,
+                "flow": s.flow,
+                "country": s.country,
+                "created_at": s.created_at.isoformat(),
+                "decision": d.decision,
+                "reason_codes": list(d.reason_codes),
+            }
             for s, d in rows
         ]
 
     def record_review(
-        self, session_id: str, *, reviewer: str, decision: DecisionKind, label: str,
-        reason_codes: list[str], notes: str | None,
+        self,
+        session_id: str,
+        *,
+        reviewer: str,
+        decision: DecisionKind,
+        label: str,
+        reason_codes: list[str],
+        notes: str | None,
     ) -> dict[str, Any]:
         with self.db.transaction() as orm:
             srow = self._row(orm, session_id, for_update=True)
             if srow.status not in (IN_REVIEW, DECIDED, REVIEWED):
                 raise errors.SessionStateConflict(f"session is {srow.status}; only decided sessions can be reviewed")
-            row = ReviewActionRow(session_id=session_id, reviewer=reviewer, decision=decision.value, label=label,
-                                  reason_codes=reason_codes, notes=notes, created_at=_now())
+            row = ReviewActionRow(
+                session_id=session_id,
+                reviewer=reviewer,
+                decision=decision.value,
+                label=label,
+                reason_codes=reason_codes,
+                notes=notes,
+                created_at=_now(),
+            )
             orm.add(row)
             srow.status = REVIEWED
             srow.updated_at = _now()
-            audit.append(orm, actor=reviewer, action="review.decide", entity="session", entity_id=session_id,
-                         payload={"decision": decision.value, "label": label, "reason_codes": reason_codes})
-        return {"session_id": session_id, "decision": decision.value, "label": label, "reviewer": reviewer,
-                "reason_codes": reason_codes, "created_at": row.created_at.isoformat()}
+            audit.append(
+                orm,
+                actor=reviewer,
+                action="review.decide",
+                entity="session",
+                entity_id=session_id,
+                payload={"decision": decision.value, "label": label, "reason_codes": reason_codes},
+            )
+        return {
+            "session_id": session_id,
+            "decision": decision.value,
+            "label": label,
+            "reviewer": reviewer,
+            "reason_codes": reason_codes,
+            "created_at": row.created_at.isoformat(),
+        }
 
     def reviews(self, session_id: str) -> list[dict[str, Any]]:
         with self.db.session() as orm:
-            rows = orm.execute(
-                select(ReviewActionRow).where(ReviewActionRow.session_id == session_id).order_by(ReviewActionRow.id)
-            ).scalars().all()
-        return [{"decision": r.decision, "label": r.label, "reviewer": r.reviewer, "reason_codes": r.reason_codes,
-                 "notes": r.notes, "created_at": r.created_at.isoformat()} for r in rows]
+            rows = (
+                orm.execute(
+                    select(ReviewActionRow).where(ReviewActionRow.session_id == session_id).order_by(ReviewActionRow.id)
+                )
+                .scalars()
+                .all()
+            )
+        return [
+            {
+                "decision": r.decision,
+                "label": r.label,
+                "reviewer": r.reviewer,
+                "reason_codes": r.reason_codes,
+                "notes": r.notes,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in rows
+        ]
 
     def labels(self) -> list[dict[str, Any]]:
         """Reviewer labels joined with the automatic decision: the feedback set for evaluation."""
-        stmt = select(ReviewActionRow, DecisionRow).join(DecisionRow, DecisionRow.session_id == ReviewActionRow.session_id)
+        stmt = select(ReviewActionRow, DecisionRow).join(
+            DecisionRow, DecisionRow.session_id == ReviewActionRow.session_id
+        )
         with self.db.session() as orm:
             rows = orm.execute(stmt.order_by(ReviewActionRow.id)).all()
         out = []
         for r, d in rows:
             body = self._open_body(d) if d.body_sealed else {}
             scores = {c["check"]: c.get("score") for c in body.get("checks", [])}
-            out.append({"session_id": r.session_id, "label": r.label, "review_decision": r.decision,
-                        "auto_decision": d.decision, "policy_version": d.policy_version, "scores": scores})
+            out.append(
+                {
+                    "session_id": r.session_id,
+                    "label": r.label,
+                    "review_decision": r.decision,
+                    "auto_decision": d.decision,
+                    "policy_version": d.policy_version,
+                    "scores": scores,
+                }
+            )
         return out
 
     # --- privacy ---------------------------------------------------------------------------
@@ -333,8 +506,9 @@ class SessionRepository:
             srow.external_ref = None
             srow.status = ERASED
             srow.updated_at = _now()
-            audit.append(orm, actor=actor, action="session.erase", entity="session", entity_id=session_id,
-                         payload=counts)
+            audit.append(
+                orm, actor=actor, action="session.erase", entity="session", entity_id=session_id, payload=counts
+            )
         return counts
 
     def purge_expired_captures(self, older_than_days: int, actor: str = "retention") -> int:
@@ -343,18 +517,24 @@ class SessionRepository:
             return 0
         cutoff = _now() - timedelta(days=older_than_days)
         with self.db.transaction() as orm:
-            n = _rowcount(orm.execute(
-                update(CaptureRow).where(CaptureRow.created_at < cutoff, CaptureRow.data_sealed.is_not(None))
-                .values(data_sealed=None)
-            ))
+            n = _rowcount(
+                orm.execute(
+                    update(CaptureRow)
+                    .where(CaptureRow.created_at < cutoff, CaptureRow.data_sealed.is_not(None))
+                    .values(data_sealed=None)
+                )
+            )
             if n:
-                audit.append(orm, actor=actor, action="retention.purge_captures", entity="captures", entity_id="*",
-                             payload={"purged": n, "older_than_days": older_than_days})
+                audit.append(
+                    orm,
+                    actor=actor,
+                    action="retention.purge_captures",
+                    entity="captures",
+                    entity_id="*",
+                    payload={"purged": n, "older_than_days": older_than_days},
+                )
         return n
 
 
 def _rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-

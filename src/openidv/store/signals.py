@@ -65,9 +65,13 @@ class SignalWriter:
         sealed = self._keys.seal(value, _aad(kind, self.session_id)) if value is not None else None
         self._orm.add(
             SignalRow(
-                session_id=self.session_id, kind=kind, key=key[:128],
-                key_id=sealed.key_id if sealed else None, value_sealed=sealed.blob if sealed else None,
-                attrs=attrs or {}, created_at=datetime.now(UTC),
+                session_id=self.session_id,
+                kind=kind,
+                key=key[:128],
+                key_id=sealed.key_id if sealed else None,
+                value_sealed=sealed.blob if sealed else None,
+                attrs=attrs or {},
+                created_at=datetime.now(UTC),
             )
         )
 
@@ -88,8 +92,9 @@ class SignalStore:
             value = self.keys.open(Sealed(row.key_id, row.value_sealed), _aad(row.kind, row.session_id))
         return Signal(row.session_id, row.kind, row.key, value, dict(row.attrs or {}), _utc(row.created_at), row.id)
 
-    def find(self, kind: str, key: str, since: datetime | None = None, limit: int = 1000,
-             with_values: bool = False) -> list[Signal]:
+    def find(
+        self, kind: str, key: str, since: datetime | None = None, limit: int = 1000, with_values: bool = False
+    ) -> list[Signal]:
         stmt = select(SignalRow).where(SignalRow.kind == kind, SignalRow.key == key)
         if since is not None:
             stmt = stmt.where(SignalRow.created_at >= since)
@@ -125,8 +130,9 @@ class SignalStore:
                 yield self._to_signal(r)
             last_id = rows[-1].id
 
-    def put(self, session_id: str, kind: str, key: str, *, value: bytes | None = None,
-            attrs: dict[str, Any] | None = None) -> None:
+    def put(
+        self, session_id: str, kind: str, key: str, *, value: bytes | None = None, attrs: dict[str, Any] | None = None
+    ) -> None:
         with self.db.transaction() as orm:
             SignalWriter(orm, self.keys, session_id).put(kind, key, value=value, attrs=attrs)
 

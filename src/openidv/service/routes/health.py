@@ -39,10 +39,19 @@ def metrics(principal: AdminDep, m: MetricsDep) -> Response:
 @router.get("/v1/checks")
 def checks(principal: AnyKeyDep, runtime: RuntimeDep) -> dict[str, Any]:
     p = runtime.pipeline
-    return {"checks": [
-        {"name": c.name, "version": c.version, "requires": list(c.requires), "score_meaning": c.score_meaning,
-         "reason_codes": list(c.reason_codes)} for c in (p.checks[n] for n in p.order)
-    ], "policy_version": runtime.engine.version}
+    return {
+        "checks": [
+            {
+                "name": c.name,
+                "version": c.version,
+                "requires": list(c.requires),
+                "score_meaning": c.score_meaning,
+                "reason_codes": list(c.reason_codes),
+            }
+            for c in (p.checks[n] for n in p.order)
+        ],
+        "policy_version": runtime.engine.version,
+    }
 
 
 @router.get("/v1/reason-codes")

@@ -15,20 +15,29 @@ router = APIRouter(prefix="/reviews", tags=["review"])
 
 @router.get("")
 def review_queue(
-    principal: ReviewerDep, repo: RepoDep,
-    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000),
+    principal: ReviewerDep,
+    repo: RepoDep,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=1_000_000),
 ) -> dict[str, Any]:
     return {"items": repo.review_queue(limit=limit, offset=offset), "limit": limit, "offset": offset}
 
 
 @router.post("/{session_id}/decision")
-def review_decide(session_id: str, body: ReviewDecisionIn, principal: ReviewerDep, repo: RepoDep,
-                  runtime: RuntimeDep) -> dict[str, Any]:
+def review_decide(
+    session_id: str, body: ReviewDecisionIn, principal: ReviewerDep, repo: RepoDep, runtime: RuntimeDep
+) -> dict[str, Any]:
     unknown = runtime.engine.catalogue.missing(body.reason_codes)
     if unknown:
         raise errors.ValidationFailed(f"unknown reason codes: {unknown}")
-    return repo.record_review(session_id, reviewer=principal.actor, decision=body.decision, label=body.label,
-                              reason_codes=body.reason_codes, notes=body.notes)
+    return repo.record_review(
+        session_id,
+        reviewer=principal.actor,
+        decision=body.decision,
+        label=body.label,
+        reason_codes=body.reason_codes,
+        notes=body.notes,
+    )
 
 
 @router.get("/labels")

@@ -33,16 +33,26 @@ def _owned(repo: SessionRepository, principal: Principal, session_id: str) -> No
 def _session_out(repo: SessionRepository, session_id: str) -> SessionOut:
     row = repo.session_row(session_id)
     return SessionOut(
-        id=row.id, status=row.status, flow=row.flow, country=row.country, external_ref=row.external_ref,
-        created_at=row.created_at, captures=[CaptureOut(**c) for c in repo.captures_summary(session_id)],
-        decision=repo.decision(session_id), reviews=repo.reviews(session_id),
+        id=row.id,
+        status=row.status,
+        flow=row.flow,
+        country=row.country,
+        external_ref=row.external_ref,
+        created_at=row.created_at,
+        captures=[CaptureOut(**c) for c in repo.captures_summary(session_id)],
+        decision=repo.decision(session_id),
+        reviews=repo.reviews(session_id),
     )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SessionOut)
 def create_session(body: SessionCreate, principal: ClientDep, repo: RepoDep) -> SessionOut:
-    session = Session(flow=body.flow, country=body.country.upper() if body.country else None,
-                      applicant=body.applicant, external_ref=body.external_ref)
+    session = Session(
+        flow=body.flow,
+        country=body.country.upper() if body.country else None,
+        applicant=body.applicant,
+        external_ref=body.external_ref,
+    )
     repo.create_session(session, actor=principal.actor, client_key_id=principal.key_id)
     return _session_out(repo, session.id)
 
@@ -81,8 +91,9 @@ async def upload_capture(
     meta = _metadata(metadata)
     decoded = decode_image(data, decode_limits(settings))
     row = repo.add_capture(session_id, kind, data, decoded, meta, principal.actor, settings.max_captures_per_session)
-    return CaptureOut(id=row.id, kind=row.kind, content_type=row.content_type, width=row.width,
-                      height=row.height, bytes=row.byte_size)
+    return CaptureOut(
+        id=row.id, kind=row.kind, content_type=row.content_type, width=row.width, height=row.height, bytes=row.byte_size
+    )
 
 
 @router.put("/{session_id}/telemetry", status_code=status.HTTP_204_NO_CONTENT)

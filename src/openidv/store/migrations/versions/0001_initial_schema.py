@@ -36,9 +36,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "audit_log",
-        sa.Column(
-            "seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=False, nullable=False
-        ),
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=False, nullable=False),
         sa.Column("ts", sa.String(length=40), nullable=False),
         sa.Column("actor", sa.String(length=128), nullable=False),
         sa.Column("action", sa.String(length=64), nullable=False),
@@ -82,9 +80,7 @@ def upgrade() -> None:
 
     op.create_table(
         "webhook_outbox",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("session_id", sa.String(length=32), nullable=False),
         sa.Column("event", sa.String(length=32), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
@@ -121,9 +117,7 @@ def upgrade() -> None:
 
     op.create_table(
         "check_results",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("session_id", sa.String(length=32), nullable=False),
         sa.Column("check", sa.String(length=64), nullable=False),
         sa.Column("version", sa.String(length=32), nullable=False),
@@ -142,9 +136,7 @@ def upgrade() -> None:
 
     op.create_table(
         "decisions",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("session_id", sa.String(length=32), nullable=False),
         sa.Column("decision", sa.String(length=16), nullable=False),
         sa.Column("policy", sa.String(length=64), nullable=False),
@@ -162,9 +154,7 @@ def upgrade() -> None:
 
     op.create_table(
         "review_actions",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("session_id", sa.String(length=32), nullable=False),
         sa.Column("reviewer", sa.String(length=128), nullable=False),
         sa.Column("decision", sa.String(length=16), nullable=False),
@@ -180,9 +170,7 @@ def upgrade() -> None:
 
     op.create_table(
         "signals",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("session_id", sa.String(length=32), nullable=False),
         sa.Column("kind", sa.String(length=48), nullable=False),
         sa.Column("key", sa.String(length=128), nullable=False),
