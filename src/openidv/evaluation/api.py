@@ -52,9 +52,7 @@ def evaluate(
         from openidv.evaluation.slices import slice_differentials
 
         t = result.metrics["threshold"]["value"] if "threshold" in result.metrics else threshold
-        result.slices = slice_differentials(
-            scores, kind, slice_by, threshold=t, config=config, progress=progress
-        )
+        result.slices = slice_differentials(scores, kind, slice_by, threshold=t, config=config, progress=progress)
     if model:
         result.manifest = dict(result.manifest or {}) | {"model": dict(model)}
     return result

@@ -115,9 +115,7 @@ def point_weights(n_subjects: int) -> np.ndarray:
     return np.ones((1, n_subjects), dtype=np.float64)
 
 
-def run_bootstrap(
-    stats: Mapping[str, Statistic], n_subjects: int, config: BootstrapConfig
-) -> dict[str, np.ndarray]:
+def run_bootstrap(stats: Mapping[str, Statistic], n_subjects: int, config: BootstrapConfig) -> dict[str, np.ndarray]:
     """Evaluate each statistic on the same replicates; returns name -> ``(n_boot, ...)`` array."""
     out: dict[str, list[np.ndarray]] = {name: [] for name in stats}
     if config.n_boot <= 0:

@@ -90,18 +90,14 @@ def config_from(n_boot: int, ci_level: float, seed: int, method: MethodOpt, row_
 
 
 # Shared options (module-level so every command spells them the same way).
-KIND = typer.Option(
-    None, "--kind", help="verification | pad | classifier | identification (default: from labels)."
-)
+KIND = typer.Option(None, "--kind", help="verification | pad | classifier | identification (default: from labels).")
 SCORES = typer.Option(..., "--scores", help="Score file (CSV or Parquet).")
 JSON_OUT = typer.Option(None, "--json", help="Write the JSON result here ('-' for stdout).")
 HTML_OUT = typer.Option(None, "--html", help="Write a self-contained HTML report here.")
 N_BOOT = typer.Option(200, "--bootstrap", help="Bootstrap replicates (0: no intervals).")
 CI_LEVEL = typer.Option(0.95, "--ci-level", help="Two-sided confidence level of the intervals.")
 SEED = typer.Option(0, "--seed", help="Bootstrap seed (same seed, same replicates).")
-METHOD = typer.Option(
-    MethodOpt.multinomial, "--bootstrap-method", help="Subject weights: multinomial | poisson."
-)
+METHOD = typer.Option(MethodOpt.multinomial, "--bootstrap-method", help="Subject weights: multinomial | poisson.")
 ROW_W = typer.Option(False, "--row-weighting", help="Count every row once instead of every subject once.")
 DIRECTION = typer.Option(DirectionOpt.higher_is_genuine, "--score-direction", help="Score convention.")
 HIA = typer.Option(False, "--higher-is-attack", help="Shorthand for --score-direction higher-is-attack.")
@@ -116,9 +112,7 @@ def run(
     json_out: Path = JSON_OUT,
     html_out: Path = HTML_OUT,
     threshold: float = typer.Option(None, "--threshold", help="Operating threshold (score units)."),
-    thresholds: Path = typer.Option(
-        None, "--thresholds", help="Threshold-set file for the operating threshold."
-    ),
+    thresholds: Path = typer.Option(None, "--thresholds", help="Threshold-set file for the operating threshold."),
     threshold_key: str = typer.Option(None, "--threshold-key", help="Key in --thresholds (if several)."),
     slice_by: list[str] = SLICE_BY,
     model: str = typer.Option(None, "--model", help="Model name recorded in the report."),
@@ -200,9 +194,7 @@ def gate(
     kind: KindOpt = KIND,
     candidate: Path = typer.Option(..., "--candidate", help="Candidate score file."),
     champion: Path = typer.Option(..., "--champion", help="Champion score file (same evaluation set)."),
-    candidate_thresholds: Path = typer.Option(
-        None, "--candidate-thresholds", help="Candidate threshold set."
-    ),
+    candidate_thresholds: Path = typer.Option(None, "--candidate-thresholds", help="Candidate threshold set."),
     champion_thresholds: Path = typer.Option(None, "--champion-thresholds", help="Champion threshold set."),
     threshold_key: str = typer.Option(None, "--threshold-key", help="Key in the threshold sets."),
     metric: list[str] = typer.Option([], "--metric", help="Gated metric path/glob (repeatable)."),

@@ -49,9 +49,7 @@ def run(
         threshold, source = threshold_from_file(thresholds, threshold_key, direction)
     elif threshold is not None and direction == "higher_is_attack":
         threshold = -threshold
-    result = evaluate(
-        data, kind, threshold=threshold, config=config, slice_by=slice_by, model=model, progress=say
-    )
+    result = evaluate(data, kind, threshold=threshold, config=config, slice_by=slice_by, model=model, progress=say)
     result.tool = "openidv eval run"
     result.manifest = dict(result.manifest or {}) | {"set_sha256": set_fingerprint(data)}
     if source is not None:
@@ -179,9 +177,7 @@ def gate(
     say(f"loading candidate {candidate} and champion {champion}")
     cand = load_scores(candidate, kind, score_direction=direction)
     champ = load_scores(champion, kind or cand.kind, score_direction=direction)
-    cand_t, champ_t = (
-        None if p is None else threshold_from_file(p, threshold_key, direction)[0] for p in thresholds
-    )
+    cand_t, champ_t = (None if p is None else threshold_from_file(p, threshold_key, direction)[0] for p in thresholds)
     spec = GateSpec(
         kind=kind or cand.kind,
         metrics=list(metrics) or None,

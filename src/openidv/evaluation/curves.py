@@ -4,102 +4,170 @@ Convention everywhere: a threshold ``t`` accepts a row iff ``score >= t`` (the d
 acts when ``score < threshold``). The candidate thresholds are the distinct scores plus ``+inf``
 (accept nothing), the same operating points as scikit-learn's ``roc_curve``.
 
-For each group the engine returns ``below[k]``, the weighted count of rows scoring below
-``grid[k]``; every rate is a ratio of these (FNMR and BPCER are ``below / total``, FMR and APCER
-are ``1 - below / total``).
+For each group a replicate's curves give ``below(name)[k]`` and ``above(name)[k]``, the weighted
+count of rows scoring below / at-or-above ``grid[k]``; every rate is one of them over the group
+total (FNMR, BPCER: below; FMR, APCER: above).
 
-*Windowing.* Operating points at small error rates (FNMR at FMR = 1e-4, BPCER at APCER = 1%, EER)
-only depend on rows above some score ``lo``; rows below it enter through pre-aggregated per-subject
-sums. A replicate then costs O(rows above ``lo``) instead of O(all rows), which is what makes
-bootstrap intervals over 10 million comparisons take seconds. A replicate whose answer falls at the
-edge of the window is recomputed over all rows, so windowing never changes a result.
+*Windows.* An operating point (FNMR at FMR = 1e-4, the EER ...) moves little between replicates,
+so a replicate only needs the thresholds near the point estimate's. An engine restricted to
+``[lo, hi]`` cumulates the rows inside the window per replicate and takes the rows outside from
+pre-aggregated per-subject sums (computed once per chunk of replicates). A replicate costs
+O(rows in the window) instead of O(all rows), which is what makes intervals over 10 million
+comparisons take seconds. A replicate whose answer falls at a window edge is recomputed over all
+rows, so windows never change a result.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from openidv.evaluation.groups import Group
+from openidv.evaluation.groups import Aggregate, Group
 
 RTOL = 1e-12  # rates within this relative distance of a target meet it (rounding of weight sums)
 
 
-@dataclass(frozen=True)
-class Curves:
-    """One replicate's curves: ``below[name][k]`` and ``total[name]`` per group, on ``grid``."""
+@dataclass
+class ChunkCache:
+    """Per-chunk sums, computed on first use: totals, weight below and above the window."""
 
-    grid: np.ndarray
-    below: Mapping[str, np.ndarray]
-    total: Mapping[str, float]
-    partial: bool
+    w: np.ndarray
+    engine: CurveEngine
+    values: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
 
-    def rate_below(self, name: str) -> np.ndarray:
-        """FNMR / BPCER / FPR-style rate: share of the group's weight scoring below each threshold."""
-        total = self.total[name]
-        return self.below[name] / total if total > 0 else np.full(self.grid.shape, np.nan)
-
-    def rate_at_or_above(self, name: str) -> np.ndarray:
-        """FMR / APCER-style rate: share of the group's weight accepted at each threshold."""
-        total = self.total[name]
-        if total <= 0:
-            return np.full(self.grid.shape, np.nan)
-        return np.maximum(total - self.below[name], 0.0) / total
+    def get(self, kind: str, name: str) -> np.ndarray:
+        key = (kind, name)
+        if key not in self.values:
+            agg = self.engine.aggregate(kind, name)
+            self.values[key] = agg(self.w) if agg is not None else np.zeros(self.w.shape[0])
+        return self.values[key]
 
 
 @dataclass
-class ChunkCache:
-    """Per-chunk vectorised sums: group totals and the weight below the window, per replicate."""
+class Curves:
+    """One replicate's curves on ``grid`` (read through the methods; computed lazily)."""
 
-    total: dict[str, np.ndarray]
-    below_lo: dict[str, np.ndarray]
+    grid: np.ndarray
+    prefix: Mapping[str, np.ndarray]  # window weight below grid[k]
+    inside: Mapping[str, float]  # window weight of the group
+    cache: ChunkCache
+    index: int
+    partial: bool
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.prefix)
+
+    def total(self, name: str) -> float:
+        return float(self.cache.get("total", name)[self.index])
+
+    def below(self, name: str) -> np.ndarray:
+        return self.cache.get("below_lo", name)[self.index] + self.prefix[name]
+
+    def above(self, name: str) -> np.ndarray:
+        return self.cache.get("above_hi", name)[self.index] + (self.inside[name] - self.prefix[name])
+
+    def rate_below(self, name: str) -> np.ndarray:
+        """FNMR / BPCER / FPR-style rate: share of the group's weight scoring below each threshold."""
+        total = self.total(name)
+        return self.below(name) / total if total > 0 else np.full(self.grid.shape, np.nan)
+
+    def rate_at_or_above(self, name: str) -> np.ndarray:
+        """FMR / APCER-style rate: share of the group's weight accepted at each threshold."""
+        total = self.total(name)
+        return np.maximum(self.above(name), 0.0) / total if total > 0 else np.full(self.grid.shape, np.nan)
 
 
 class CurveEngine:
-    """Curves for a fixed set of groups over thresholds ``>= lo`` (``lo = -inf``: all rows)."""
+    """Curves for a fixed set of groups over the thresholds in ``[lo, hi]`` (default: all)."""
 
-    def __init__(self, groups: Mapping[str, Group], lo: float = -np.inf) -> None:
+    def __init__(
+        self,
+        groups: Mapping[str, Group],
+        lo: float = -np.inf,
+        hi: float = np.inf,
+        grid: np.ndarray | None = None,
+    ) -> None:
+        """``grid`` (sorted, distinct) replaces the default grid of every distinct score in the window."""
         self.groups = dict(groups)
-        self.lo = float(lo)
+        self.lo, self.hi = float(lo), float(hi)
         self.start = {n: int(np.searchsorted(g.scores, lo, side="left")) for n, g in self.groups.items()}
-        parts = [g.scores[self.start[n] :] for n, g in self.groups.items()]
-        grid = np.unique(np.concatenate(parts)) if parts else np.empty(0)
-        self.grid = np.append(grid, np.inf)
+        self.stop = {n: int(np.searchsorted(g.scores, hi, side="right")) for n, g in self.groups.items()}
+        parts = [g.scores[self.start[n] : self.stop[n]] for n, g in self.groups.items()]
+        grid = merged_unique(parts) if grid is None else grid[(grid >= lo) & (grid <= hi)]
+        self.grid = np.append(grid, np.inf) if not np.isfinite(self.hi) else grid
         self.idx = {
-            n: np.searchsorted(g.scores[self.start[n] :], self.grid, side="left")
+            n: np.searchsorted(g.scores[self.start[n] : self.stop[n]], self.grid, side="left")
             for n, g in self.groups.items()
         }
-        self._total = {n: g.total for n, g in self.groups.items()}
-        self._below = {
-            n: g.aggregate(slice(0, self.start[n])) for n, g in self.groups.items() if self.start[n]
-        }
+        self._aggregates: dict[tuple[str, str], Aggregate | None] = {}
+
+    def aggregate(self, kind: str, name: str) -> Aggregate | None:
+        """The group total, or the rows below / above the window (built on first use)."""
+        key = (kind, name)
+        if key not in self._aggregates:
+            g = self.groups[name]
+            if kind == "total":
+                self._aggregates[key] = g.total
+            elif kind == "below_lo":
+                self._aggregates[key] = g.aggregate(slice(0, self.start[name])) if self.start[name] else None
+            else:
+                stop = self.stop[name]
+                self._aggregates[key] = g.aggregate(slice(stop, None)) if stop < g.size else None
+        return self._aggregates[key]
 
     @property
     def partial(self) -> bool:
-        return bool(np.isfinite(self.lo))
+        return bool(np.isfinite(self.lo) or np.isfinite(self.hi))
 
     def prepare(self, w: np.ndarray) -> ChunkCache:
-        """Vectorised per-chunk sums (O(subjects) per replicate)."""
-        zeros = np.zeros(w.shape[0])
-        total = {n: agg(w) for n, agg in self._total.items()}
-        below = {n: (self._below[n](w) if n in self._below else zeros) for n in self.groups}
-        return ChunkCache(total, below)
+        return ChunkCache(w, self)
 
     def curves(self, w_row: np.ndarray, cache: ChunkCache, i: int) -> Curves:
         """Curves of replicate ``i`` of the chunk whose weights row is ``w_row``."""
-        below: dict[str, np.ndarray] = {}
+        prefix: dict[str, np.ndarray] = {}
+        inside: dict[str, float] = {}
         for n, g in self.groups.items():
-            cw = np.concatenate([[0.0], np.cumsum(g.row_weights(w_row, self.start[n]))])
-            below[n] = cache.below_lo[n][i] + cw[self.idx[n]]
-        total = {n: float(cache.total[n][i]) for n in self.groups}
-        return Curves(self.grid, below, total, self.partial)
+            rows = g.row_weights(w_row, self.start[n], self.stop[n])
+            cw = np.concatenate([[0.0], np.cumsum(rows)])
+            prefix[n] = cw[self.idx[n]]
+            inside[n] = float(cw[-1])
+        return Curves(self.grid, prefix, inside, cache, i, self.partial)
 
     def point(self) -> Curves:
         """Curves with every subject weighted 1 (the point estimate)."""
         ones = np.ones((1, next(iter(self.groups.values())).n_subjects))
         return self.curves(ones[0], self.prepare(ones), 0)
+
+
+def coarse_grid(groups: Mapping[str, Group], points: int = 20_000, tails: int = 2_000) -> np.ndarray:
+    """Thresholds for point curves of very large sets: every k-th score plus both tails exactly.
+
+    With at most ``points + 2 * tails`` scores per group kept, every distinct score of a group
+    that size or smaller is kept, so small sets get exact curves. Used to draw curves and to place
+    windows, never to compute a reported number.
+    """
+    parts = []
+    for g in groups.values():
+        step = max(1, g.size // points)
+        parts.append(np.unique(np.concatenate([g.scores[::step], g.scores[:tails], g.scores[-tails:]])))
+    return merged_unique(parts)
+
+
+def merged_unique(sorted_parts: list[np.ndarray]) -> np.ndarray:
+    """Distinct values of already-sorted arrays (a stable sort of sorted runs is a linear merge)."""
+    if not sorted_parts:
+        return np.empty(0)
+    merged = np.concatenate(sorted_parts)
+    merged.sort(kind="stable")
+    if merged.size == 0:
+        return merged
+    keep = np.empty(merged.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(merged[1:], merged[:-1], out=keep[1:])
+    return merged[keep]
 
 
 def first_at_or_below(decreasing: np.ndarray, target: float) -> int:
@@ -118,7 +186,8 @@ def crossing(decreasing: np.ndarray, increasing: np.ndarray) -> tuple[float, int
     """Equal-error point: where the piecewise-linear (dec, inc) curve meets ``dec == inc``.
 
     Returns the interpolated common rate and the first index ``k`` with ``inc[k] >= dec[k]``
-    (the threshold reported for the EER). ``k == 0`` means the crossing is not inside the curve.
+    (the threshold reported for the EER). ``k == 0`` or ``k == len`` means the crossing is not
+    inside the curve.
     """
     diff = increasing - decreasing
     k = int(np.searchsorted(diff, 0.0, side="left"))
@@ -130,14 +199,28 @@ def crossing(decreasing: np.ndarray, increasing: np.ndarray) -> tuple[float, int
     return float(x1 + frac * (x2 - x1)), k
 
 
-def window_start(point_rate_at_or_above: np.ndarray, grid: np.ndarray, needed: float) -> float:
-    """Lowest threshold worth keeping in a window for operating points up to rate ``needed``.
+def relative_margin(rate: float, n_units: int) -> float:
+    """Window half-width factor for a rate: ~6 relative standard errors of a proportion, >= 1.25."""
+    if not np.isfinite(rate) or rate <= 0 or n_units <= 0:
+        return np.inf
+    return float(max(1.25, 1.0 + 6.0 * np.sqrt(1.0 / (n_units * rate))))
 
-    Keeps every threshold whose point-estimate rate is below ``min(1, 4 * needed + 0.01)``; the
-    margin covers replicate-to-replicate variation and edge replicates are recomputed anyway.
+
+def bracket(point: Curves, dec: np.ndarray, inc: np.ndarray | None, rate: float, factor: float) -> tuple[float, float]:
+    """Thresholds ``[lo, hi]`` around an operating point at ``rate`` on the ``dec`` curve.
+
+    ``lo``: last threshold where ``dec >= rate * factor``; ``hi``: first where ``dec <= rate / factor``
+    or, for an equal-error point, where ``inc >= rate * factor``. Unbounded when out of range.
     """
-    limit = min(1.0, 4.0 * needed + 0.01)
-    if limit >= 1.0:
-        return -np.inf
-    k = last_at_or_below(-point_rate_at_or_above, -limit)  # last k with rate >= limit
-    return float(grid[k]) if k > 0 else -np.inf
+    if not np.isfinite(factor) or not np.isfinite(rate):
+        return -np.inf, np.inf
+    grid = point.grid
+    top = rate * factor
+    k_lo = last_at_or_below(-dec, -top) if top < 1.0 else -1
+    if inc is None:
+        k_hi = first_at_or_below(dec, rate / factor)
+    else:
+        k_hi = int(np.argmax(inc >= top)) if top < 1.0 and bool((inc >= top).any()) else grid.shape[0]
+    lo = float(grid[k_lo]) if k_lo > 0 else -np.inf
+    hi = float(grid[k_hi]) if k_hi < grid.shape[0] - 1 else np.inf
+    return lo, hi

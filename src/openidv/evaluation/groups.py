@@ -28,26 +28,44 @@ def extend(w: np.ndarray) -> np.ndarray:
 
 
 class Aggregate:
-    """``W -> sum_r value[r] * base[r] * W[a[r]] * W[b[r]]`` over a fixed set of rows, for many W."""
+    """``W -> sum_r value[r] * base[r] * W[a[r]] * W[b[r]]`` over a fixed set of rows, for many W.
+
+    Single-subject rows reduce to one per-subject vector (O(S) per replicate). Pair-weighted rows
+    need a sparse bilinear form (O(distinct pairs) per replicate), evaluated in blocks of
+    replicates that stay in cache. The last result is memoised: every statistic of one chunk shares
+    the same weight matrix object, so a group total is computed once per chunk, not once per metric.
+    """
+
+    BLOCK = 32
 
     def __init__(self, a: np.ndarray, b: np.ndarray | None, values: np.ndarray, n_subjects: int) -> None:
         self.n_subjects = n_subjects
         self.vec: np.ndarray | None = None
         self.pairs: sparse.csr_matrix | None = None
+        self._memo: tuple[np.ndarray, np.ndarray] | None = None
         if b is None or bool(np.all(b == n_subjects)):
             self.vec = np.bincount(a, weights=values, minlength=n_subjects).astype(np.float64)
         else:
             shape = (n_subjects + 1, n_subjects + 1)
-            self.pairs = sparse.coo_matrix((values, (a, b)), shape=shape).tocsr()
-            self.pairs.sum_duplicates()
+            self.pairs = sparse.coo_matrix((values, (a, b)), shape=shape).tocsr()  # sums duplicates
 
     def __call__(self, w: np.ndarray) -> np.ndarray:
+        if self._memo is not None and self._memo[0] is w:
+            return self._memo[1]
+        out = self._compute(w)
+        self._memo = (w, out)
+        return out
+
+    def _compute(self, w: np.ndarray) -> np.ndarray:
         if self.vec is not None:
             return np.asarray(w @ self.vec)
         assert self.pairs is not None
-        wx = extend(w)
-        m = self.pairs @ wx.T  # (S+1, B): per first subject, weighted sum over its partners
-        return np.asarray(np.einsum("bs,sb->b", wx, m))
+        out = np.empty(w.shape[0])
+        for i in range(0, w.shape[0], self.BLOCK):
+            wx = np.ascontiguousarray(extend(w[i : i + self.BLOCK]).T)  # (S+1, b)
+            m = self.pairs @ wx  # per first subject: weighted sum over its partners
+            out[i : i + self.BLOCK] = np.einsum("sb,sb->b", wx, m)
+        return out
 
 
 @dataclass(frozen=True)
@@ -70,13 +88,20 @@ class Group:
         b: np.ndarray | None,
         n_subjects: int,
         identity_weighting: bool,
+        base: np.ndarray | None = None,
     ) -> Group:
-        """Sort once and attach identity weights; ``b`` < 0 or ``b == a`` means no second subject."""
+        """Sort once and attach weights; ``b`` < 0 or ``b == a`` means no second subject.
+
+        ``base`` overrides the identity weights (e.g. weights computed over a wider set of rows).
+        """
         order = np.argsort(scores, kind="stable")
         s, aa = scores[order], a[order]
         bb = None if b is None else second_subject(aa, b[order], n_subjects)
-        base = identity_weights(aa, n_subjects) if identity_weighting else np.ones(s.shape[0])
-        return cls(name, s, aa, bb, base, n_subjects)
+        if base is not None:
+            weights = np.asarray(base, dtype=np.float64)[order]
+        else:
+            weights = identity_weights(aa, n_subjects) if identity_weighting else np.ones(s.shape[0])
+        return cls(name, s, aa, bb, weights, n_subjects)
 
     @cached_property
     def total(self) -> Aggregate:
@@ -87,25 +112,29 @@ class Group:
     def size(self) -> int:
         return int(self.scores.shape[0])
 
-    def aggregate(
-        self, rows: slice | np.ndarray | None = None, values: np.ndarray | None = None
-    ) -> Aggregate:
+    def aggregate(self, rows: slice | np.ndarray | None = None, values: np.ndarray | None = None) -> Aggregate:
         """Pre-aggregated weighted sum over ``rows`` (all rows if None), optionally times ``values``."""
         sel = slice(None) if rows is None else rows
         vals = self.base[sel] if values is None else self.base[sel] * values
         b = None if self.b is None else self.b[sel]
         return Aggregate(self.a[sel], b, vals, self.n_subjects)
 
-    def row_weights(self, w: np.ndarray, start: int = 0) -> np.ndarray:
-        """Weights of rows ``start:`` under one replicate's subject weights ``w`` (shape ``(S,)``)."""
-        out = self.base[start:] * w[self.a[start:]]
+    def row_weights(self, w: np.ndarray, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """Weights of rows ``start:stop`` under one replicate's subject weights ``w`` (shape ``(S,)``)."""
+        sel = slice(start, stop)
+        out = self.base[sel] * w[self.a[sel]]
         if self.b is not None:
-            out = out * extend(w)[self.b[start:]]
+            out = out * extend(w)[self.b[sel]]
         return out
 
     def count_below(self, thresholds: np.ndarray) -> np.ndarray:
         """Rows with score strictly below each threshold (accept iff score >= threshold)."""
         return np.searchsorted(self.scores, thresholds, side="left")
+
+    @cached_property
+    def n_units(self) -> int:
+        """Distinct (first) subjects in the group."""
+        return int(np.count_nonzero(np.bincount(self.a, minlength=self.n_subjects)))
 
 
 def second_subject(a: np.ndarray, b: np.ndarray, n_subjects: int) -> np.ndarray | None:

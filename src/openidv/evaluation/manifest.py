@@ -75,9 +75,7 @@ def build_manifest(path: Path, n_rows: int) -> Manifest:
             raise EvaluationInputError(f"manifest {side} records a different sha256 than {path.name}")
         model = dict(data.get("model") or {})
     fmt = "parquet" if path.suffix.lower() in (".parquet", ".pq") else "csv"
-    return Manifest(
-        path=str(path), sha256=sha, size_bytes=path.stat().st_size, n_rows=n_rows, format=fmt, model=model
-    )
+    return Manifest(path=str(path), sha256=sha, size_bytes=path.stat().st_size, n_rows=n_rows, format=fmt, model=model)
 
 
 def write_sidecar(path: Path, model: Mapping[str, Any] | None = None) -> Path:

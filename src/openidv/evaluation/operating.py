@@ -7,7 +7,8 @@ under its subject weights and solves for its own threshold.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,30 +18,37 @@ from openidv.evaluation.groups import Group
 Solver = Callable[[Curves], tuple[np.ndarray, bool]]
 
 
-class OperatingPoints:
-    """A bootstrap statistic: ``W -> (replicates, n_out)`` values returned by ``solver``.
+@dataclass(frozen=True)
+class Part:
+    """One solver and the threshold window its answers are expected in."""
 
-    ``solver`` maps one replicate's curves to its outputs and says whether they are trustworthy on
-    a partial window (an index at the window edge is not); untrustworthy replicates are recomputed
-    over all rows.
+    solver: Solver
+    n_out: int
+    lo: float = -np.inf
+    hi: float = np.inf
+
+
+class OperatingPoints:
+    """A bootstrap statistic: ``W -> (replicates, sum of n_out)``, the parts' outputs side by side.
+
+    Each part's solver maps one replicate's curves to its outputs and says whether they are
+    trustworthy on a partial window (an index at the window edge is not); untrustworthy replicates
+    are recomputed over all rows (counted in ``recomputed``).
     """
 
-    def __init__(
-        self,
-        groups: Mapping[str, Group],
-        solver: Solver,
-        n_out: int,
-        lo: float = -np.inf,
-        full: CurveEngine | None = None,
-    ) -> None:
+    def __init__(self, groups: Mapping[str, Group], parts: Sequence[Part], full: CurveEngine | None = None) -> None:
         self.groups = dict(groups)
-        self.solver = solver
-        self.n_out = n_out
-        self.window = CurveEngine(self.groups, lo) if np.isfinite(lo) or full is None else full
-        self._full: CurveEngine | None = (
-            full if full is not None else (None if self.window.partial else self.window)
-        )
+        self.parts = list(parts)
+        self._full = full
+        self.engines = [
+            CurveEngine(self.groups, p.lo, p.hi) if np.isfinite(p.lo) or np.isfinite(p.hi) else self.full()
+            for p in self.parts
+        ]
         self.recomputed = 0
+
+    @property
+    def n_out(self) -> int:
+        return sum(p.n_out for p in self.parts)
 
     def full(self) -> CurveEngine:
         if self._full is None:
@@ -48,13 +56,17 @@ class OperatingPoints:
         return self._full
 
     def __call__(self, w: np.ndarray) -> np.ndarray:
-        cache = self.window.prepare(w)
         out = np.empty((w.shape[0], self.n_out))
-        for i in range(w.shape[0]):
-            values, ok = self.solver(self.window.curves(w[i], cache, i))
-            if not ok and self.window.partial:
-                self.recomputed += 1
-                full = self.full()
-                values, _ = self.solver(full.curves(w[i], full.prepare(w[i : i + 1]), 0))
-            out[i] = values
+        col = 0
+        for part, engine in zip(self.parts, self.engines, strict=True):
+            cache = engine.prepare(w)
+            full_cache = None
+            for i in range(w.shape[0]):
+                values, ok = part.solver(engine.curves(w[i], cache, i))
+                if not ok and engine.partial:
+                    self.recomputed += 1
+                    full_cache = full_cache or self.full().prepare(w)
+                    values, _ = part.solver(self.full().curves(w[i], full_cache, i))
+                out[i, col : col + part.n_out] = values
+            col += part.n_out
         return out

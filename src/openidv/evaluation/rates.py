@@ -17,10 +17,16 @@ from openidv.evaluation.groups import Aggregate, Group, identity_weights, second
 
 
 def ratio(num: Aggregate, den: Aggregate) -> Statistic:
+    return ratio_of_sums([num], [den])
+
+
+def ratio_of_sums(num: list[Aggregate], den: list[Aggregate]) -> Statistic:
+    """``W -> sum(num)(W) / sum(den)(W)``; NaN where the denominator is 0 in a replicate."""
+
     def stat(w: np.ndarray) -> np.ndarray:
-        d = den(w)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(d > 0, num(w) / np.where(d > 0, d, 1.0), np.nan)
+        d = np.sum([agg(w) for agg in den], axis=0)
+        n = np.sum([agg(w) for agg in num], axis=0)
+        return np.where(d > 0, n / np.where(d > 0, d, 1.0), np.nan)
 
     return stat
 

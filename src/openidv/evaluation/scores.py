@@ -189,6 +189,50 @@ def score_set_from_frame(
     )
 
 
+def score_set_from_arrays(
+    score: np.ndarray,
+    positive: np.ndarray,
+    subject: np.ndarray,
+    *,
+    kind: str = "verification",
+    subject2: np.ndarray | None = None,
+    species: np.ndarray | None = None,
+    attributes: Mapping[str, np.ndarray] | None = None,
+) -> ScoreSet:
+    """A :class:`ScoreSet` straight from arrays (already oriented: higher = genuine / bona fide).
+
+    For producers that hold millions of scores in memory (no file, so no manifest). ``subject``
+    and ``subject2`` are any hashable ids; NaN scores are failures to acquire.
+    """
+    if kind not in KINDS:
+        raise EvaluationInputError(f"unknown kind {kind!r}")
+    s = np.asarray(score, dtype=np.float64)
+    pos = np.asarray(positive, dtype=bool)
+    if s.ndim != 1 or s.size == 0 or pos.shape != s.shape or np.asarray(subject).shape != s.shape:
+        raise EvaluationInputError("score, positive and subject must be non-empty 1-D arrays of one length")
+    if pos.all() or not pos.any():
+        raise EvaluationInputError(f"{kind} needs both classes")
+    ids = [np.asarray(subject)] + ([] if subject2 is None else [np.asarray(subject2)])
+    subjects, inverse = np.unique(np.concatenate(ids), return_inverse=True)
+    codes = inverse.astype(np.int64)
+    sp_raw = np.full(s.size, "unspecified", dtype=object) if species is None else np.asarray(species, dtype=object)
+    names = np.unique(sp_raw[~pos].astype(str))
+    sp = np.where(pos, -1, np.searchsorted(names, sp_raw.astype(str))).astype(np.int64)
+    return ScoreSet(
+        kind=kind,
+        sample_id=np.arange(s.size),
+        subject=codes[: s.size],
+        subject2=None if subject2 is None else codes[s.size :],
+        subjects=subjects,
+        positive=pos,
+        species=sp,
+        species_names=tuple(str(n) for n in names),
+        score=s,
+        failure=np.isnan(s).astype(np.int8),
+        attributes=dict(attributes or {}),
+    )
+
+
 def _strings(col: pd.Series) -> pd.Series:
     return col.astype("string").fillna("")
 

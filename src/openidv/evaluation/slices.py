@@ -38,9 +38,7 @@ RATE_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
-def rates_at(
-    scores: ScoreSet, kind: str, mask: np.ndarray, t: float, config: BootstrapConfig
-) -> list[Statistic]:
+def rates_at(scores: ScoreSet, kind: str, mask: np.ndarray, t: float, config: BootstrapConfig) -> list[Statistic]:
     """The (false accept, false reject) rate statistics of ``kind`` on the rows of ``mask`` at ``t``."""
     if kind == "pad":
         groups = pad_groups(scores, config, mask)

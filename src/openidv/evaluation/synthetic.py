@@ -90,6 +90,5 @@ def presentation_frame(
 
 def _attributes(rng: np.random.Generator, n_subjects: int) -> dict[str, np.ndarray]:
     return {
-        name: np.asarray(values)[rng.integers(0, len(values), n_subjects)]
-        for name, values in ATTRIBUTE_VALUES.items()
+        name: np.asarray(values)[rng.integers(0, len(values), n_subjects)] for name, values in ATTRIBUTE_VALUES.items()
     }

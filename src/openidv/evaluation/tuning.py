@@ -30,7 +30,7 @@ from openidv.evaluation.curves import CurveEngine, Curves
 from openidv.evaluation.errors import EvaluationInputError, TargetsInfeasible
 from openidv.evaluation.groups import Group
 from openidv.evaluation.metrics import classifier, common, pad, verification
-from openidv.evaluation.operating import OperatingPoints
+from openidv.evaluation.operating import OperatingPoints, Part
 from openidv.evaluation.rates import error_rate
 from openidv.evaluation.scores import ScoreSet
 
@@ -248,14 +248,10 @@ def tune_threshold(
     lo, hi = solve_indices(point, kind, parsed)
     if lo > hi:
         raise TargetsInfeasible(_conflict(point, kind, parsed))
-    has_lower = any(
-        index_bound(METRICS[kind][t.metric][0](point), METRICS[kind][t.metric][1], t)[1] for t in parsed
-    )
+    has_lower = any(index_bound(METRICS[kind][t.metric][0](point), METRICS[kind][t.metric][1], t)[1] for t in parsed)
     t = float(point.grid[lo] if has_lower else point.grid[hi])
     if not np.isfinite(t):
-        raise TargetsInfeasible(
-            "the targets are only met by rejecting everything: " + _conflict(point, kind, parsed)
-        )
+        raise TargetsInfeasible("the targets are only met by rejecting everything: " + _conflict(point, kind, parsed))
     warnings: list[str] = []
     if conservative:
         t = _conservative(engine, kind, parsed, config, t, warnings)
@@ -327,7 +323,7 @@ def _conservative(
             out.append(c.grid[min(max(k, 0), c.grid.shape[0] - 1)])
         return np.asarray(out, dtype=np.float64), True
 
-    op = OperatingPoints(engine.groups, solver, len(targets), full=engine)
+    op = OperatingPoints(engine.groups, [Part(solver, len(targets))], full=engine)
     ((_, reps),) = estimates({"t": op}, engine.groups[next(iter(engine.groups))].n_subjects, config).values()
     if reps.shape[0] == 0:
         warnings.append("conservative tuning needs bootstrap replicates; used the point estimate")

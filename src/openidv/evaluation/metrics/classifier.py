@@ -25,7 +25,7 @@ from openidv.evaluation.errors import EvaluationInputError
 from openidv.evaluation.groups import Group
 from openidv.evaluation.metrics import common
 from openidv.evaluation.metrics.verification import Progress, target_key
-from openidv.evaluation.operating import OperatingPoints
+from openidv.evaluation.operating import OperatingPoints, Part
 from openidv.evaluation.rates import ratio
 from openidv.evaluation.result import EvaluationResult
 from openidv.evaluation.scores import ScoreSet
@@ -37,26 +37,26 @@ BONA, ATTACK = "bona_fide", "attack"
 
 def auroc_from_curves(c: Curves) -> float:
     """P(bona fide > attack) + 1/2 P(tie) from the per-threshold weighted counts."""
-    bb, ba = c.below[BONA], c.below[ATTACK]
+    bb, ba = c.below(BONA), c.below(ATTACK)
     wb, wa = np.diff(bb), np.diff(ba)  # weight sitting exactly at each distinct score
-    denom = c.total[BONA] * c.total[ATTACK]
+    denom = c.total(BONA) * c.total(ATTACK)
     return float(np.sum(wb * (ba[:-1] + 0.5 * wa)) / denom) if denom > 0 else float("nan")
 
 
 def average_precision_from_curves(c: Curves) -> float:
     """Average precision with attack as the positive class, flagging ``score <= grid[k]``."""
-    tp, fp = c.below[ATTACK][1:], c.below[BONA][1:]
-    if c.total[ATTACK] <= 0:
+    tp, fp = c.below(ATTACK)[1:], c.below(BONA)[1:]
+    if c.total(ATTACK) <= 0:
         return float("nan")
-    recall = tp / c.total[ATTACK]
+    recall = tp / c.total(ATTACK)
     flagged = tp + fp
     precision = np.divide(tp, flagged, out=np.ones_like(tp), where=flagged > 0)
     return float(np.sum(np.diff(np.concatenate([[0.0], recall])) * precision))
 
 
 def review_rate_curve(c: Curves) -> np.ndarray:
-    total = c.total[BONA] + c.total[ATTACK]
-    return (c.below[BONA] + c.below[ATTACK]) / total if total > 0 else np.full(c.grid.shape, np.nan)
+    total = c.total(BONA) + c.total(ATTACK)
+    return (c.below(BONA) + c.below(ATTACK)) / total if total > 0 else np.full(c.grid.shape, np.nan)
 
 
 def classifier_solver(
@@ -108,17 +108,15 @@ def evaluate_classifier(
     say(f"sorting {groups[BONA].size + groups[ATTACK].size:,} transaction scores")
     solver = classifier_solver(fpr_targets, review_rates)
     n_out = 2 + 3 * (len(fpr_targets) + len(review_rates))
-    op = OperatingPoints(groups, solver, n_out)
-    point = op.window.point()
+    op = OperatingPoints(groups, [Part(solver, n_out)])
+    point = op.full().point()
     pvals, _ = solver(point)
     t_op = float(threshold) if threshold is not None else float(pvals[3]) if fpr_targets else float("inf")
     stats: dict[str, Statistic] = {"op": op, **fixed_stats(groups, t_op)}
     say(f"bootstrap: {config.n_boot} replicates over {scores.n_subjects:,} subjects")
     est = estimates(stats, scores.n_subjects, config)
     metrics = _metrics(*est["op"], fpr_targets, review_rates, config)
-    rule = (
-        "given" if threshold is not None else f"fpr<={target_key(fpr_targets[0])}" if fpr_targets else "none"
-    )
+    rule = "given" if threshold is not None else f"fpr<={target_key(fpr_targets[0])}" if fpr_targets else "none"
     metrics["threshold"] = {"value": common.threshold_value(t_op), "rule": rule}
     metrics["at_threshold"] = {n: common.scalar(*est[n], config) for n in ("fpr", "recall", "review_rate")}
     return EvaluationResult(
@@ -192,7 +190,7 @@ def _curves(point: Curves) -> dict[str, Any]:
     miss = 1.0 - recall
     det = common.det_points(point, miss, fpr)
     idx = common.curve_indices(miss, fpr)
-    tp, fp = point.below[ATTACK], point.below[BONA]
+    tp, fp = point.below(ATTACK), point.below(BONA)
     precision = np.divide(tp, tp + fp, out=np.ones_like(tp), where=(tp + fp) > 0)
     return {
         "det": det,

@@ -9,27 +9,49 @@ import numpy as np
 
 from openidv.evaluation.bootstrap import BootstrapConfig, Estimate
 from openidv.evaluation.curves import Curves
-from openidv.evaluation.groups import Group
+from openidv.evaluation.groups import Aggregate, Group, identity_weights, second_subject
 from openidv.evaluation.scores import ScoreSet
 
 CURVE_POINTS = 300
 HIST_BINS = 40
 
 
+def class_weights(scores: ScoreSet, mask: np.ndarray, config: BootstrapConfig) -> np.ndarray:
+    """Base weight of every row of ``mask``: ``1 / rows of its subject in mask`` (identity weighting).
+
+    Computed over all rows of the class, failures included, so comparison-level rates (over
+    scored rows) and transaction-level rates (over all rows) weigh each row the same way.
+    """
+    n = int(mask.sum())
+    return identity_weights(scores.subject[mask], scores.n_subjects) if config.identity_weighting else np.ones(n)
+
+
 def finite_group(scores: ScoreSet, mask: np.ndarray, name: str, config: BootstrapConfig) -> Group:
     """Rows of ``mask`` that produced a score (comparison-level rates exclude failures)."""
+    base = class_weights(scores, mask, config)
+    finite = np.isfinite(scores.score[mask])
     keep = mask & np.isfinite(scores.score)
     b = None if scores.subject2 is None else scores.subject2[keep]
     return Group.build(
-        name, scores.score[keep], scores.subject[keep], b, scores.n_subjects, config.identity_weighting
+        name,
+        scores.score[keep],
+        scores.subject[keep],
+        b,
+        scores.n_subjects,
+        config.identity_weighting,
+        base=base[finite],
     )
 
 
-def transaction_group(scores: ScoreSet, mask: np.ndarray, name: str, config: BootstrapConfig) -> Group:
-    """All rows of ``mask``; a failure scores -inf, i.e. it is rejected at every threshold."""
-    s = np.where(np.isfinite(scores.score[mask]), scores.score[mask], -np.inf)
-    b = None if scores.subject2 is None else scores.subject2[mask]
-    return Group.build(name, s, scores.subject[mask], b, scores.n_subjects, config.identity_weighting)
+def failure_aggregate(
+    scores: ScoreSet, mask: np.ndarray, config: BootstrapConfig, code: int | None = None
+) -> Aggregate:
+    """Weighted count of failures (any, or only ``code``: 1 FTA, 2 FTE) among the rows of ``mask``."""
+    base = class_weights(scores, mask, config)
+    fail = scores.failure[mask] > 0 if code is None else scores.failure[mask] == code
+    a = scores.subject[mask][fail]
+    b = None if scores.subject2 is None else second_subject(a, scores.subject2[mask][fail], scores.n_subjects)
+    return Aggregate(a, b, base[fail], scores.n_subjects)
 
 
 def curve_indices(dec: np.ndarray, inc: np.ndarray, n: int = CURVE_POINTS) -> np.ndarray:
@@ -48,11 +70,7 @@ def det_points(
     curves: Curves, false_accept: Mapping[str, np.ndarray] | np.ndarray, false_reject: np.ndarray
 ) -> dict[str, Any]:
     """Downsampled DET/ROC points: false-accept rate, false-reject rate, threshold."""
-    fa = (
-        false_accept
-        if isinstance(false_accept, np.ndarray)
-        else np.max(np.vstack(list(false_accept.values())), 0)
-    )
+    fa = false_accept if isinstance(false_accept, np.ndarray) else np.max(np.vstack(list(false_accept.values())), 0)
     idx = curve_indices(fa, false_reject)
     return {"false_accept": fa[idx], "false_reject": false_reject[idx], "threshold": curves.grid[idx]}
 
@@ -68,9 +86,7 @@ def histograms(values: Mapping[str, np.ndarray], bins: int = HIST_BINS) -> dict[
     return {"edges": edges, "counts": {k: np.histogram(v, edges)[0] for k, v in finite.items()}}
 
 
-def estimate(
-    point: np.ndarray, reps: np.ndarray, col: int, config: BootstrapConfig, **extra: Any
-) -> Estimate:
+def estimate(point: np.ndarray, reps: np.ndarray, col: int, config: BootstrapConfig, **extra: Any) -> Estimate:
     """Estimate from column ``col`` of a multi-output statistic."""
     r = reps[:, col] if reps.ndim == 2 and reps.shape[0] else np.empty(0)
     return Estimate.from_replicates(float(point[col]), r, config.ci_level, **extra)

@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 
 from openidv.evaluation.bootstrap import BootstrapConfig, Statistic, estimates
-from openidv.evaluation.curves import CurveEngine, window_start
+from openidv.evaluation.curves import CurveEngine
 from openidv.evaluation.errors import EvaluationInputError
 from openidv.evaluation.groups import Group
 from openidv.evaluation.metrics import common
-from openidv.evaluation.metrics.verification import Progress, target_key, verification_solver
+from openidv.evaluation.metrics.verification import Progress, n_units, target_key, two_class_parts
 from openidv.evaluation.operating import OperatingPoints
 from openidv.evaluation.rates import error_rate, ratio
 from openidv.evaluation.result import EvaluationResult
@@ -96,11 +96,10 @@ def evaluate_identification(
     groups = identification_groups(table, scores.n_subjects, limit, config)
     full = CurveEngine(groups)
     point = full.point()
-    solver = verification_solver(fpir_targets, neg="nonmated", pos="mated")
-    pvals, _ = solver(point)
-    lo = window_start(point.rate_at_or_above("nonmated"), point.grid, max(fpir_targets))
-    op = OperatingPoints(groups, solver, 2 + 3 * len(fpir_targets), lo, full=full)
-    t_op = float(threshold) if threshold is not None else float(pvals[3])
+    dec_fn, inc_fn = (lambda c: c.rate_at_or_above("nonmated")), (lambda c: c.rate_below("mated"))
+    parts = two_class_parts(point, dec_fn, inc_fn, fpir_targets, n_units(*groups.values()))
+    op = OperatingPoints(groups, parts, full=full)
+    t_op = float(threshold) if threshold is not None else float(parts[1].solver(point)[0][1])
     stats: dict[str, Statistic] = {
         "op": op,
         "fpir": error_rate(groups["nonmated"], t_op, "accepted"),
@@ -143,8 +142,7 @@ def cmc_stats(
         config.identity_weighting,
     )
     return {
-        f"cmc:{r}": ratio(g.aggregate(slice(0, int(np.searchsorted(g.scores, r, "right")))), g.total)
-        for r in ranks
+        f"cmc:{r}": ratio(g.aggregate(slice(0, int(np.searchsorted(g.scores, r, "right")))), g.total) for r in ranks
     }
 
 

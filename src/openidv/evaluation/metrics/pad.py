@@ -13,17 +13,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from openidv.evaluation.bootstrap import BootstrapConfig, Statistic, estimates
-from openidv.evaluation.curves import CurveEngine, Curves, crossing, first_at_or_below, window_start
+from openidv.evaluation.bootstrap import BootstrapConfig, Statistic, estimates, point_weights
+from openidv.evaluation.curves import CurveEngine, Curves, coarse_grid
 from openidv.evaluation.errors import EvaluationInputError
 from openidv.evaluation.groups import Group
 from openidv.evaluation.metrics import common
-from openidv.evaluation.metrics.verification import Progress, target_key
+from openidv.evaluation.metrics.verification import Progress, n_units, target_key, two_class_parts
 from openidv.evaluation.operating import OperatingPoints
 from openidv.evaluation.rates import error_rate, share
 from openidv.evaluation.result import EvaluationResult
@@ -48,25 +48,9 @@ def pad_groups(scores: ScoreSet, config: BootstrapConfig, mask: np.ndarray | Non
 
 
 def apcer_max_curve(c: Curves) -> np.ndarray:
-    names = [n for n in c.below if n != BONA and c.total[n] > 0]
+    """APCER of the worst species at every threshold (species without scored attacks are skipped)."""
+    names = [n for n in c.names if n != BONA and c.total(n) > 0]
     return np.max(np.vstack([c.rate_at_or_above(n) for n in names]), axis=0)
-
-
-def pad_solver(targets: Sequence[float]) -> Callable[[Curves], tuple[np.ndarray, bool]]:
-    """Curves -> [balanced rate, its threshold, (bpcer, threshold, apcer_max) per target]."""
-
-    def solve(c: Curves) -> tuple[np.ndarray, bool]:
-        apcer, bpcer = apcer_max_curve(c), c.rate_below(BONA)
-        bal, k = crossing(apcer, bpcer)
-        out = [bal, c.grid[min(k, c.grid.shape[0] - 1)]]
-        ok = k > 0
-        for a in targets:
-            j = min(first_at_or_below(apcer, a), c.grid.shape[0] - 1)
-            out += [bpcer[j], c.grid[j], apcer[j]]
-            ok = ok and j > 0
-        return np.asarray(out, dtype=np.float64), ok
-
-    return solve
 
 
 def evaluate_pad(
@@ -84,14 +68,12 @@ def evaluate_pad(
     if groups[BONA].size == 0 or all(g.size == 0 for n, g in groups.items() if n != BONA):
         raise EvaluationInputError("PAD evaluation needs scored bona fide and attack presentations")
     say(f"sorting {sum(g.size for g in groups.values()):,} presentation scores")
-    full = CurveEngine(groups)
-    point = full.point()
-    solver = pad_solver(apcer_targets)
-    pvals, _ = solver(point)
-    needed = max([*apcer_targets, float(pvals[0]) if np.isfinite(pvals[0]) else 1.0])
-    lo = window_start(apcer_max_curve(point), point.grid, needed)
-    op = OperatingPoints(groups, solver, 2 + 3 * len(apcer_targets), lo, full=full)
-    t_op = float(threshold) if threshold is not None else float(pvals[1])
+    point = CurveEngine(groups, grid=coarse_grid(groups)).point()
+    bpcer_fn = lambda c: c.rate_below(BONA)  # noqa: E731
+    scored = [g for g in groups.values() if g.size]
+    parts = two_class_parts(point, apcer_max_curve, bpcer_fn, apcer_targets, n_units(*scored))
+    op = OperatingPoints(groups, parts)
+    t_op = float(threshold) if threshold is not None else float(op(point_weights(scores.n_subjects))[0, 1])
     stats: dict[str, Statistic] = {
         "op": op,
         "apcer": apcer_stat(groups, t_op),
@@ -132,9 +114,7 @@ def non_response(scores: ScoreSet, config: BootstrapConfig) -> dict[str, Statist
     out = {}
     for name, mask in (("apnrr", ~scores.positive), ("bpnrr", scores.positive)):
         b = None if scores.subject2 is None else scores.subject2[mask]
-        out[name] = share(
-            scores.subject[mask], b, missing[mask], scores.n_subjects, config.identity_weighting
-        )
+        out[name] = share(scores.subject[mask], b, missing[mask], scores.n_subjects, config.identity_weighting)
     return out
 
 
@@ -154,9 +134,7 @@ def _metrics(
             p, r, c, config, threshold=common.threshold_value(p[c + 1]), apcer_max=float(p[c + 2])
         )
     ap, ar = est["apcer"]
-    per_species = {
-        n.removeprefix("attack:"): common.estimate(ap, ar, i, config) for i, n in enumerate(attack_names)
-    }
+    per_species = {n.removeprefix("attack:"): common.estimate(ap, ar, i, config) for i, n in enumerate(attack_names)}
     return {
         "apcer_per_species": per_species,
         "apcer_max": common.estimate(ap, ar, len(attack_names), config),
@@ -186,7 +164,7 @@ def _warnings(metrics: dict[str, Any]) -> list[str]:
 
 
 def _curves(point: Curves) -> dict[str, Any]:
-    per = {n.removeprefix("attack:"): point.rate_at_or_above(n) for n in point.below if n != BONA}
+    per = {n.removeprefix("attack:"): point.rate_at_or_above(n) for n in point.names if n != BONA}
     bpcer = point.rate_below(BONA)
     det = common.det_points(point, per, bpcer)
     species = {}

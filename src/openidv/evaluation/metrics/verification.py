@@ -16,12 +16,20 @@ from typing import Any
 
 import numpy as np
 
-from openidv.evaluation.bootstrap import BootstrapConfig, Statistic, estimates
-from openidv.evaluation.curves import CurveEngine, Curves, crossing, first_at_or_below, window_start
+from openidv.evaluation.bootstrap import BootstrapConfig, Statistic, estimates, point_weights
+from openidv.evaluation.curves import (
+    CurveEngine,
+    Curves,
+    bracket,
+    coarse_grid,
+    crossing,
+    first_at_or_below,
+    relative_margin,
+)
 from openidv.evaluation.groups import Group
 from openidv.evaluation.metrics import common
-from openidv.evaluation.operating import OperatingPoints
-from openidv.evaluation.rates import error_rate, share
+from openidv.evaluation.operating import OperatingPoints, Part, Solver
+from openidv.evaluation.rates import ratio, ratio_of_sums
 from openidv.evaluation.result import EvaluationResult
 from openidv.evaluation.scores import ScoreSet
 
@@ -34,24 +42,53 @@ def target_key(a: float) -> str:
     return np.format_float_positional(a, trim="-")
 
 
-def verification_solver(
-    targets: Sequence[float], neg: str = "impostor", pos: str = "genuine"
-) -> Callable[[Curves], tuple[np.ndarray, bool]]:
-    """Curves -> [eer, eer_threshold, (fnmr, threshold, fmr) per target], trustworthy flag."""
+CurveFn = Callable[[Curves], np.ndarray]
+
+
+def eer_solver(dec_fn: CurveFn, inc_fn: CurveFn) -> Solver:
+    """Curves -> [equal-error rate, its threshold]; trustworthy when the crossing is inside."""
 
     def solve(c: Curves) -> tuple[np.ndarray, bool]:
-        fmr, fnmr = c.rate_at_or_above(neg), c.rate_below(pos)
-        eer, k = crossing(fmr, fnmr)
-        out = [eer, c.grid[min(k, c.grid.shape[0] - 1)]]
-        ok = k > 0
-        for a in targets:
-            j = first_at_or_below(fmr, a)
-            j = min(j, c.grid.shape[0] - 1)
-            out += [fnmr[j], c.grid[j], fmr[j]]
-            ok = ok and j > 0
-        return np.asarray(out, dtype=np.float64), ok
+        eer, k = crossing(dec_fn(c), inc_fn(c))
+        last = c.grid.shape[0] - 1
+        return np.array([eer, c.grid[min(k, last)]]), 0 < k <= last
 
     return solve
+
+
+def at_rate_solver(dec_fn: CurveFn, inc_fn: CurveFn, target: float) -> Solver:
+    """Curves -> [inc at the first threshold with dec <= target, that threshold, dec there]."""
+
+    def solve(c: Curves) -> tuple[np.ndarray, bool]:
+        dec = dec_fn(c)
+        j = first_at_or_below(dec, target)
+        last = c.grid.shape[0] - 1
+        ok = 0 < j <= last
+        j = min(j, last)
+        return np.array([inc_fn(c)[j], c.grid[j], dec[j]]), ok
+
+    return solve
+
+
+def two_class_parts(
+    point: Curves, dec_fn: CurveFn, inc_fn: CurveFn, targets: Sequence[float], n_units: int
+) -> list[Part]:
+    """EER and rate-at-target solvers, each on a threshold window around its point estimate.
+
+    Output columns: [eer, eer threshold, (inc, threshold, dec) per target].
+    """
+    dec, inc = dec_fn(point), inc_fn(point)
+    eer, _ = crossing(dec, inc)
+    parts = [Part(eer_solver(dec_fn, inc_fn), 2, *bracket(point, dec, inc, eer, relative_margin(eer, n_units)))]
+    for a in targets:
+        window = bracket(point, dec, None, a, relative_margin(a, n_units))
+        parts.append(Part(at_rate_solver(dec_fn, inc_fn, a), 3, *window))
+    return parts
+
+
+def n_units(*groups: Group) -> int:
+    """The smallest number of distinct subjects among the groups (sets the window margins)."""
+    return min(g.n_units for g in groups)
 
 
 def evaluate_verification(
@@ -74,14 +111,12 @@ def evaluate_verification(
     }
     _require(groups)
     say(f"sorting {groups['genuine'].size + groups['impostor'].size:,} comparison scores")
-    full = CurveEngine(groups)
-    point = full.point()
-    solver = verification_solver(fmr_targets)
-    pvals, _ = solver(point)
-    needed = max([*fmr_targets, float(pvals[0]) if np.isfinite(pvals[0]) else 1.0])
-    lo = window_start(point.rate_at_or_above("impostor"), point.grid, needed)
-    op = OperatingPoints(groups, solver, 2 + 3 * len(fmr_targets), lo, full=full)
-    t_op = float(threshold) if threshold is not None else float(pvals[1])
+    point = CurveEngine(groups, grid=coarse_grid(groups)).point()
+    dec_fn, inc_fn = (lambda c: c.rate_at_or_above("impostor")), (lambda c: c.rate_below("genuine"))
+    parts = two_class_parts(point, dec_fn, inc_fn, fmr_targets, n_units(*groups.values()))
+    op = OperatingPoints(groups, parts)
+    eer_threshold = float(op(point_weights(scores.n_subjects))[0, 1])
+    t_op = float(threshold) if threshold is not None else eer_threshold
     stats: dict[str, Statistic] = {"op": op, **fixed_stats(scores, groups, t_op, config)}
     say(f"bootstrap: {config.n_boot} replicates over {scores.n_subjects:,} subjects")
     est = estimates(stats, scores.n_subjects, config)
@@ -96,29 +131,33 @@ def evaluate_verification(
         manifest=scores.manifest.to_dict() if scores.manifest else None,
         warnings=_warnings(metrics),
         curves=_curves(point),
-        histograms=common.histograms(
-            {"genuine": groups["genuine"].scores, "impostor": groups["impostor"].scores}
-        ),
+        histograms=common.histograms({"genuine": groups["genuine"].scores, "impostor": groups["impostor"].scores}),
     )
 
 
-def fixed_stats(
-    scores: ScoreSet, groups: dict[str, Group], t: float, config: BootstrapConfig
-) -> dict[str, Statistic]:
-    """FMR, FNMR, FAR, FRR, FTA, FTE at threshold ``t``."""
-    trans_gen = common.transaction_group(scores, scores.positive, "genuine", config)
-    trans_imp = common.transaction_group(scores, ~scores.positive, "impostor", config)
+def fixed_stats(scores: ScoreSet, groups: dict[str, Group], t: float, config: BootstrapConfig) -> dict[str, Statistic]:
+    """FMR, FNMR, FAR, FRR, FTA, FTE at threshold ``t``.
+
+    Transaction level: a failure to acquire or enrol is never accepted, so FAR = false matches /
+    all impostor transactions and FRR = (failures + false non-matches) / all genuine transactions.
+    """
+    gen, imp = groups["genuine"], groups["impostor"]
+    accepted = imp.aggregate(slice(int(np.searchsorted(imp.scores, t, side="left")), None))
+    rejected = gen.aggregate(slice(0, int(np.searchsorted(gen.scores, t, side="left"))))
+    pos, neg = scores.positive, ~scores.positive
+    fail_g, fail_i = (
+        common.failure_aggregate(scores, pos, config),
+        common.failure_aggregate(scores, neg, config),
+    )
+    every = [gen.total, fail_g, imp.total, fail_i]
+    by_code = {code: [common.failure_aggregate(scores, m, config, code) for m in (pos, neg)] for code in (1, 2)}
     return {
-        "fmr": error_rate(groups["impostor"], t, "accepted"),
-        "fnmr": error_rate(groups["genuine"], t, "rejected"),
-        "far": error_rate(trans_imp, t, "accepted"),
-        "frr": error_rate(trans_gen, t, "rejected"),
-        "fta": share(
-            scores.subject, scores.subject2, scores.failure == 1, scores.n_subjects, config.identity_weighting
-        ),
-        "fte": share(
-            scores.subject, scores.subject2, scores.failure == 2, scores.n_subjects, config.identity_weighting
-        ),
+        "fmr": ratio(accepted, imp.total),
+        "fnmr": ratio(rejected, gen.total),
+        "far": ratio_of_sums([accepted], [imp.total, fail_i]),
+        "frr": ratio_of_sums([rejected, fail_g], [gen.total, fail_g]),
+        "fta": ratio_of_sums(by_code[1], every),
+        "fte": ratio_of_sums(by_code[2], every),
     }
 
 

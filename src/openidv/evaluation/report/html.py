@@ -93,9 +93,7 @@ def metric_rows(data: Mapping[str, Any], prefix: str = "") -> Iterator[list[Any]
             continue
         name = f"{prefix}{key}"
         if "value" in val and "ci_low" in val:
-            extra = ", ".join(
-                f"{k}={fmt(v)}" for k, v in val.items() if k not in ("value", "ci_low", "ci_high")
-            )
+            extra = ", ".join(f"{k}={fmt(v)}" for k, v in val.items() if k not in ("value", "ci_low", "ci_high"))
             yield [name, val["value"], val["ci_low"], val["ci_high"], extra]
         else:
             yield from metric_rows(val, name + " / ")
