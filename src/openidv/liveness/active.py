@@ -18,9 +18,7 @@ from openidv.liveness.challenge import Challenge
 from openidv.liveness.colour import FlashReading, chroma_shift, measure_flash, region_means
 from openidv.liveness.pose import ActionMeasure, Pose, judge_action, measure_action, pose_from_landmarks
 
-Landmarker = Callable[
-    [NDArray[np.uint8]], "tuple[tuple[float, float, float, float], NDArray[np.float32]] | None"
-]
+Landmarker = Callable[[NDArray[np.uint8]], "tuple[tuple[float, float, float, float], NDArray[np.float32]] | None"]
 
 
 @dataclass(frozen=True)
@@ -91,9 +89,7 @@ def check_timing(frames: Sequence[Frame], ch: Challenge, p: ActiveParams) -> lis
     return problems
 
 
-def _observe(
-    frames: Sequence[Frame], ch: Challenge, p: ActiveParams, landmarker: Landmarker
-) -> tuple[list[Any], int]:
+def _observe(frames: Sequence[Frame], ch: Challenge, p: ActiveParams, landmarker: Landmarker) -> tuple[list[Any], int]:
     """Landmarks for every action frame and every `detect_stride`-th other frame; others reuse a box."""
     found: list[Any] = [None] * len(frames)
     missing = tried = 0

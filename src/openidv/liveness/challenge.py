@@ -114,9 +114,7 @@ def issue_challenge(
             colours.append(c)
     issued = now or datetime.now(UTC)
     cid = f"{r.getrandbits(128):032x}"
-    return Challenge(
-        cid, session_id, r.choice(ACTIONS), tuple(colours), issued, issued + timedelta(seconds=ttl_s)
-    )
+    return Challenge(cid, session_id, r.choice(ACTIONS), tuple(colours), issued, issued + timedelta(seconds=ttl_s))
 
 
 class ChallengeStore(Protocol):
@@ -149,9 +147,7 @@ class MemoryChallengeStore:
         with self._lock:
             self._items[challenge.id] = challenge
 
-    def consume(
-        self, challenge_id: str, session_id: str, frames_digest: str, now: datetime | None = None
-    ) -> Challenge:
+    def consume(self, challenge_id: str, session_id: str, frames_digest: str, now: datetime | None = None) -> Challenge:
         with self._lock:
             ch = _usable(self._items.get(challenge_id), session_id, now or datetime.now(UTC))
             bound = self._used.setdefault(challenge_id, frames_digest)
@@ -175,9 +171,7 @@ class SignalChallengeStore:
             attrs={"expires_at": challenge.expires_at.isoformat()},
         )
 
-    def consume(
-        self, challenge_id: str, session_id: str, frames_digest: str, now: datetime | None = None
-    ) -> Challenge:
+    def consume(self, challenge_id: str, session_id: str, frames_digest: str, now: datetime | None = None) -> Challenge:
         found = self.signals.find(SIGNAL_KIND, challenge_id, limit=1, with_values=True)
         ch = Challenge.from_json(found[0].value) if found and found[0].value else None
         ch = _usable(ch, session_id, now or datetime.now(UTC))

@@ -70,11 +70,7 @@ class LivenessPassiveCheck(BaseCheck):
             outcomes.append({"attack": Outcome.FAIL, "undecided": Outcome.REVIEW}.get(decision, Outcome.PASS))
             per.append({"capture_id": cap.id, "decision": decision, **res.as_dict()})
         outcome = (
-            Outcome.FAIL
-            if Outcome.FAIL in outcomes
-            else Outcome.REVIEW
-            if Outcome.REVIEW in outcomes
-            else Outcome.PASS
+            Outcome.FAIL if Outcome.FAIL in outcomes else Outcome.REVIEW if Outcome.REVIEW in outcomes else Outcome.PASS
         )
         scores = [p["score"] for p in per if "score" in p]
         return self.result(
@@ -117,9 +113,7 @@ class LivenessActiveCheck(BaseCheck):
             ch = challenge_store(ctx.env).consume(cid, ctx.session.id, frames_digest(caps))
         except ChallengeError as exc:
             code = "REPLAYED_CAPTURE" if exc.reason == "challenge_already_used" else "CHALLENGE_FAILED"
-            return self.result(
-                Outcome.FAIL, score=0.0, reason_codes=[code], evidence={"failures": [exc.reason]}
-            )
+            return self.result(Outcome.FAIL, score=0.0, reason_codes=[code], evidence={"failures": [exc.reason]})
         t = ctx.thresholds.set("liveness_active")
         params = ActiveParams(
             t["min_flash_magnitude"],
@@ -145,9 +139,7 @@ class LivenessActiveCheck(BaseCheck):
         }
         if verdict.ok:
             return self.result(Outcome.PASS, score=verdict.score, evidence=evidence)
-        return self.result(
-            Outcome.FAIL, score=verdict.score, reason_codes=["CHALLENGE_FAILED"], evidence=evidence
-        )
+        return self.result(Outcome.FAIL, score=verdict.score, reason_codes=["CHALLENGE_FAILED"], evidence=evidence)
 
 
 class LivenessIntegrityCheck(BaseCheck):
@@ -179,13 +171,9 @@ class LivenessIntegrityCheck(BaseCheck):
             "threshold_set": f"{t.name}@{t.version}",
         }
         if found.strong:
-            return self.result(
-                Outcome.FAIL, score=0.0, reason_codes=["INJECTION_SUSPECTED"], evidence=evidence
-            )
+            return self.result(Outcome.FAIL, score=0.0, reason_codes=["INJECTION_SUSPECTED"], evidence=evidence)
         if found.weak:
-            return self.result(
-                Outcome.REVIEW, score=0.5, reason_codes=["INJECTION_SUSPECTED"], evidence=evidence
-            )
+            return self.result(Outcome.REVIEW, score=0.5, reason_codes=["INJECTION_SUSPECTED"], evidence=evidence)
         return self.result(Outcome.PASS, score=1.0, evidence=evidence)
 
 

@@ -27,9 +27,7 @@ def _chroma_direction(rgb: Sequence[float]) -> NDArray[np.float64]:
 DIRECTIONS: dict[str, NDArray[np.float64]] = {name: _chroma_direction(rgb) for name, rgb in PALETTE.items()}
 
 
-def region_means(
-    rgb: NDArray[np.uint8], box: Sequence[float]
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def region_means(rgb: NDArray[np.uint8], box: Sequence[float]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Mean RGB of the inner face (central 60% of the box) and of a 10% border of the frame."""
     h, w = rgb.shape[:2]
     x0, y0, x1, y1 = (float(v) for v in box)

@@ -52,9 +52,7 @@ class LivenessPlugin(BasePlugin):
 
         challenge_store(env)  # the model itself loads on first use (it costs nothing until a selfie arrives)
 
-    def on_decision(
-        self, session: Session, decision: Decision, writer: SignalWriter, env: Environment
-    ) -> None:
+    def on_decision(self, session: Session, decision: Decision, writer: SignalWriter, env: Environment) -> None:
         """Remember this session's capture hashes so a later replay of them is caught."""
         from openidv.liveness.checks import session_hashes
         from openidv.liveness.replay import record_hashes

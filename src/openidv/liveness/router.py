@@ -11,6 +11,7 @@ from openidv import errors
 from openidv.liveness.challenge import issue_challenge
 from openidv.liveness.ratelimit import LivenessLimits, enforce
 from openidv.liveness.services import challenge_store
+from openidv.service.deps import ClientDep, RuntimeDep  # imported with the router, never by the checks
 
 
 class ChallengeRequest(BaseModel):
@@ -40,8 +41,6 @@ def device_ref(body: ChallengeRequest, session: Any) -> str | None:
 
 
 def build_router() -> APIRouter:
-    from openidv.service.deps import ClientDep, RuntimeDep
-
     router = APIRouter(prefix="/liveness", tags=["liveness"])
 
     @router.post("/challenges", status_code=status.HTTP_201_CREATED)

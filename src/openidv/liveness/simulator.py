@@ -56,9 +56,7 @@ def _turn(img: FloatImage, z: FloatImage, yaw: float, pitch: float) -> FloatImag
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     map_x = xx - z * np.float32(np.sin(yaw))
     map_y = yy - z * np.float32(np.sin(pitch))
-    return np.asarray(
-        cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101), np.float32
-    )
+    return np.asarray(cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101), np.float32)
 
 
 def _angles(action: str, t: float, ch: Challenge, peak: float) -> tuple[float, float]:
@@ -130,9 +128,7 @@ def render(
     return frames
 
 
-def genuine(
-    ref: FaceRef, ch: Challenge, rng: np.random.Generator, cfg: SimConfig | None = None
-) -> list[Frame]:
+def genuine(ref: FaceRef, ch: Challenge, rng: np.random.Generator, cfg: SimConfig | None = None) -> list[Frame]:
     return render(ref, ch, rng, cfg)
 
 
@@ -151,14 +147,10 @@ def replay(
     return out
 
 
-def ignore_sequence(
-    ref: FaceRef, ch: Challenge, rng: np.random.Generator, cfg: SimConfig | None = None
-) -> list[Frame]:
+def ignore_sequence(ref: FaceRef, ch: Challenge, rng: np.random.Generator, cfg: SimConfig | None = None) -> list[Frame]:
     """A stream that does not know the colours: random flashes or none; head action random or right."""
     mode = rng.random()
     names = list(PALETTE)
-    colours: Sequence[str] | None = (
-        None if mode < 0.4 else [names[int(rng.integers(len(names)))] for _ in ch.colours]
-    )
+    colours: Sequence[str] | None = None if mode < 0.4 else [names[int(rng.integers(len(names)))] for _ in ch.colours]
     action = ch.action if rng.random() < 0.5 else ACTIONS[int(rng.integers(len(ACTIONS)))]
     return render(ref, ch, rng, cfg, colours=colours, action=action)

@@ -37,9 +37,7 @@ def eye_centres(ref: FaceRef) -> tuple[NDArray[np.float32], NDArray[np.float32]]
 def source_to_target(source: FaceRef, target: FaceRef) -> NDArray[np.float64]:
     """3x3 similarity taking the source face onto the target face."""
     if source.landmarks5 is not None and target.landmarks5 is not None:
-        m, _ = cv2.estimateAffinePartial2D(
-            source.landmarks5.astype(np.float32), target.landmarks5.astype(np.float32)
-        )
+        m, _ = cv2.estimateAffinePartial2D(source.landmarks5.astype(np.float32), target.landmarks5.astype(np.float32))
         if m is not None:
             return np.vstack([m, [0.0, 0.0, 1.0]])
     return similarity(

@@ -26,14 +26,10 @@ def colour_transfer(src: np.ndarray, dst: np.ndarray, mask: np.ndarray, strength
     return np.asarray(cv2.cvtColor(np.clip(t, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB), np.uint8)
 
 
-def face_swap(
-    target: FaceRef, source: FaceRef, rng: np.random.Generator
-) -> tuple[np.ndarray, dict[str, Any]]:
+def face_swap(target: FaceRef, source: FaceRef, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, Any]]:
     h, w = target.rgb.shape[:2]
     m = source_to_target(source, target)
-    warped = cv2.warpAffine(
-        source.rgb, m[:2], (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101
-    )
+    warped = cv2.warpAffine(source.rgb, m[:2], (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
     gen_px = int(rng.choice([48, 64, 96, 128, 192]))
     face = box_size(target.box)
     if gen_px < face:  # the generator produced a smaller face that was upscaled into the frame

@@ -39,9 +39,7 @@ def _scene_scale(ref: FaceRef, rng: np.random.Generator, cfg: GeneratorConfig) -
     return scaled(ref, float(rng.uniform(*cfg.upscale)))
 
 
-def generate_bona_fide(
-    ref: FaceRef, rng: np.random.Generator, cfg: GeneratorConfig | None = None
-) -> Generated:
+def generate_bona_fide(ref: FaceRef, rng: np.random.Generator, cfg: GeneratorConfig | None = None) -> Generated:
     """The genuine capture of `ref`: the same camera, no instrument."""
     cfg = cfg or GeneratorConfig()
     scene = _scene_scale(ref, rng, cfg)

@@ -15,9 +15,7 @@ def print_gamut(img: FloatImage, rng: np.random.Generator) -> tuple[FloatImage, 
     """Ink on paper cannot reach screen blacks or saturations; paper white is tinted."""
     black = float(rng.uniform(0.04, 0.2))
     sat = float(rng.uniform(0.55, 0.95))
-    paper = np.array([1.0, rng.uniform(0.96, 1.0), rng.uniform(0.86, 1.0)], np.float32) * rng.uniform(
-        0.88, 1.0
-    )
+    paper = np.array([1.0, rng.uniform(0.96, 1.0), rng.uniform(0.86, 1.0)], np.float32) * rng.uniform(0.88, 1.0)
     grey = img.mean(axis=2, keepdims=True)
     img = grey + (img - grey) * sat
     img = np.clip(img, 0, 1) ** float(rng.uniform(0.85, 1.2))
@@ -60,9 +58,7 @@ def paper_texture(img: FloatImage, rng: np.random.Generator) -> FloatImage:
     return np.asarray(img * (1.0 + fibre[..., None]), np.float32)
 
 
-def bend(
-    img: FloatImage, alpha: FloatImage, box: Box, rng: np.random.Generator
-) -> tuple[FloatImage, FloatImage, Box]:
+def bend(img: FloatImage, alpha: FloatImage, box: Box, rng: np.random.Generator) -> tuple[FloatImage, FloatImage, Box]:
     """A sheet curved around a vertical axis: edges compressed, shading across the curve."""
     h, w = img.shape[:2]
     phi = float(rng.uniform(0.25, 1.0))
@@ -90,10 +86,7 @@ def render_print(content: FloatImage, box: Box, rng: np.random.Generator) -> Ins
     if mode == "screens":
         img = img * (1 - (mix := float(rng.uniform(0.35, 1.0)))) + halftone_screens(img, rng, period) * mix
     elif mode == "dither":
-        img = (
-            img * (1 - (mix := float(rng.uniform(0.3, 0.9))))
-            + ordered_dither(img, rng, int(period // 2)) * mix
-        )
+        img = img * (1 - (mix := float(rng.uniform(0.3, 0.9)))) + ordered_dither(img, rng, int(period // 2)) * mix
     img = paper_texture(img, rng)
     border = int(rng.uniform(0.0, 0.12) * min(img.shape[:2])) if rng.random() < 0.6 else 0
     if border:

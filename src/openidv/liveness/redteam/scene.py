@@ -50,9 +50,7 @@ def content_crop(ref: FaceRef, rng: np.random.Generator, face_px: float) -> tupl
     return crop, box
 
 
-def background(
-    shape: tuple[int, int], rng: np.random.Generator, pool: Sequence[NDArray[np.uint8]] = ()
-) -> FloatImage:
+def background(shape: tuple[int, int], rng: np.random.Generator, pool: Sequence[NDArray[np.uint8]] = ()) -> FloatImage:
     """A plausible out-of-focus background: a corner of another photo, or a synthetic room."""
     h, w = shape
     if pool and rng.random() < 0.8:
@@ -77,9 +75,7 @@ def background(
     return np.asarray(cv2.GaussianBlur(bg, (0, 0), sigma), np.float32)
 
 
-def add_glare(
-    img: FloatImage, rng: np.random.Generator, strength: float, region: Box | None = None
-) -> FloatImage:
+def add_glare(img: FloatImage, rng: np.random.Generator, strength: float, region: Box | None = None) -> FloatImage:
     """A specular highlight: a soft bright blob (optionally clipped to `region`)."""
     h, w = img.shape[:2]
     x0, y0, x1, y1 = region or (0, 0, w, h)
@@ -94,9 +90,7 @@ def add_glare(
     return np.asarray(img + blob[..., None] * np.array([1.0, 1.0, 1.0], np.float32), np.float32)
 
 
-def add_fingers(
-    img: FloatImage, rng: np.random.Generator, edge_box: Box, skin: NDArray[np.float32]
-) -> FloatImage:
+def add_fingers(img: FloatImage, rng: np.random.Generator, edge_box: Box, skin: NDArray[np.float32]) -> FloatImage:
     """One to four fingers gripping an edge of the instrument (a held photo or phone)."""
     out = img.copy()
     h, w = img.shape[:2]
@@ -147,9 +141,7 @@ def place(
     dst = src + np.array([ox, oy], np.float32) + jitter
     h = cv2.getPerspectiveTransform(src, dst)
     rgb = cv2.warpPerspective(instr.rgb, h, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-    alpha = cv2.warpPerspective(
-        instr.alpha, h, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT
-    )
+    alpha = cv2.warpPerspective(instr.alpha, h, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     canvas = bg * (1 - alpha[..., None]) + rgb * alpha[..., None]
     held = skin is not None and rng.random() < 0.35
     if held and skin is not None:

@@ -24,9 +24,7 @@ def display_gamut(img: FloatImage, rng: np.random.Generator) -> FloatImage:
 def pixel_grid(img: FloatImage, rng: np.random.Generator, pitch: float) -> tuple[FloatImage, float]:
     """Resample to the panel's pixels, then draw each pixel as R, G, B stripes with dark gaps."""
     h, w = img.shape[:2]
-    small = cv2.resize(
-        img, (max(1, round(w / pitch)), max(1, round(h / pitch))), interpolation=cv2.INTER_AREA
-    )
+    small = cv2.resize(img, (max(1, round(w / pitch)), max(1, round(h / pitch))), interpolation=cv2.INTER_AREA)
     blocky = cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST)
     xx = (np.arange(w, dtype=np.float32) % pitch) / pitch
     yy = (np.arange(h, dtype=np.float32) % pitch) / pitch

@@ -32,9 +32,7 @@ def _holes(shape: tuple[int, int], wearer: FaceRef, rng: np.random.Generator, mo
         holes = np.maximum(holes, ellipse_mask(shape, (float(c[0]), float(c[1])), (rx, ry)))
     if mouth:
         mid = (left + right) / 2
-        holes = np.maximum(
-            holes, ellipse_mask(shape, (float(mid[0]), float(mid[1] + d * 1.05)), (d * 0.4, d * 0.16))
-        )
+        holes = np.maximum(holes, ellipse_mask(shape, (float(mid[0]), float(mid[1] + d * 1.05)), (d * 0.4, d * 0.16)))
     return holes
 
 
@@ -61,9 +59,7 @@ def cutout(wearer: FaceRef, source: FaceRef, rng: np.random.Generator) -> tuple[
     if rng.random() < 0.6:
         printed = printed * 0.4 + halftone_screens(printed, rng, float(rng.uniform(2.2, 5.0))) * 0.6
     printed = paper_texture(printed, rng)
-    warped = cv2.warpPerspective(
-        printed, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101
-    )
+    warped = cv2.warpPerspective(printed, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
     centre, axes, angle = face_ellipse(wearer.box, wearer.landmarks5)
     shape_kind = "ellipse" if rng.random() < 0.7 else "rectangle"
     if shape_kind == "ellipse":
@@ -72,9 +68,7 @@ def cutout(wearer: FaceRef, source: FaceRef, rng: np.random.Generator) -> tuple[
     else:
         alpha = np.zeros((h, w), np.float32)
         bw = (wearer.box[2] - wearer.box[0]) * rng.uniform(0.65, 0.9)
-        cv2.rectangle(
-            alpha, (round(cx - bw), round(cy - bw * 1.2)), (round(cx + bw), round(cy + bw * 1.3)), 1.0, -1
-        )
+        cv2.rectangle(alpha, (round(cx - bw), round(cy - bw * 1.2)), (round(cx + bw), round(cy + bw * 1.3)), 1.0, -1)
     mouth = bool(rng.random() < 0.3)
     alpha = alpha * (1 - _holes((h, w), wearer, rng, mouth))
     base = to_float(wearer.rgb)

@@ -2,7 +2,7 @@
 
 Input is raw RGB in [0, 255] (normalised inside the graph, so the exported ONNX needs no
 preprocessing beyond the crop); output is class probabilities in ``MODEL_CLASSES`` order.
-About 0.2 M parameters and ~20 M multiply-adds: a few milliseconds per face on one core.
+About 0.1 M parameters and ~10 M multiply-adds: a few milliseconds per face on one core.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def _block(cin: int, cout: int, stride: int) -> nn.Sequential:
 class Branch(nn.Module):
     def __init__(self, widths: tuple[int, ...]) -> None:
         super().__init__()
-        layers: list[nn.Module] = [_block(3, widths[0], 1)]
+        layers: list[nn.Module] = [_block(3, widths[0], 2)]  # learned 2x downsampling first: cheap
         for cin, cout in itertools.pairwise(widths):
             layers += [_block(cin, cout, 2), _block(cout, cout, 1)]
         self.body = nn.Sequential(*layers)
@@ -35,12 +35,12 @@ class Branch(nn.Module):
 
 
 class PADNet(nn.Module):
-    def __init__(self, n_classes: int, widths: tuple[int, ...] = (12, 24, 32, 48, 64)) -> None:
+    def __init__(self, n_classes: int, widths: tuple[int, ...] = (16, 24, 32, 48)) -> None:
         super().__init__()
         self.tight = Branch(widths)
-        self.context = Branch(widths[:-1])
+        self.context = Branch((12, 24, 32))
         self.dropout = nn.Dropout(0.2)
-        self.head = nn.Linear(widths[-1] + widths[-2], n_classes)
+        self.head = nn.Linear(widths[-1] + 32, n_classes)
 
     def logits(self, tight: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
         t = self.tight((tight - 127.5) / 64.0)

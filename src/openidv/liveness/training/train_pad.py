@@ -42,10 +42,26 @@ def _tensor(x: NDArray[np.uint8]) -> torch.Tensor:
     return torch.from_numpy(x).permute(0, 3, 1, 2).float()
 
 
+def crop_only_context(t: torch.Tensor, size: int = 64) -> torch.Tensor:
+    """The context view of a bare face crop (``--face-crop``): the crop in the middle, grey around."""
+    from openidv.liveness.crops import CONTEXT_SCALE, PAD_VALUE, TIGHT_SCALE
+
+    inner = max(2, round(size * TIGHT_SCALE * 0.84 / (CONTEXT_SCALE * 0.84)))
+    small = torch.nn.functional.interpolate(t, size=(inner, inner), mode="area")
+    out = torch.full((t.shape[0], 3, size, size), float(PAD_VALUE))
+    o = (size - inner) // 2
+    out[:, :, o : o + inner, o : o + inner] = small
+    return out
+
+
 def _augment(t: torch.Tensor, c: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Flips, a global gain, and some bare-crop contexts, identical for every class."""
     flip = torch.rand(t.shape[0], generator=gen) < 0.5
     t, c = t.clone(), c.clone()
     t[flip], c[flip] = t[flip].flip(3), c[flip].flip(3)
+    bare = torch.rand(t.shape[0], generator=gen) < 0.1
+    if bare.any():
+        c[bare] = crop_only_context(t[bare], c.shape[-1])
     gain = torch.exp(torch.randn(t.shape[0], 1, 1, 1, generator=gen) * 0.08)
     return (t * gain).clamp(0, 255), (c * gain).clamp(0, 255)
 
@@ -89,9 +105,7 @@ def train(data: dict[str, NDArray[Any]], epochs: int, seed: int, batch: int = 12
 def predict(model: PADNet, data: dict[str, NDArray[Any]], batch: int = 512) -> NDArray[np.float64]:
     out = []
     for i in range(0, len(data["labels"]), batch):
-        out.append(
-            model(_tensor(data["tight"][i : i + batch]), _tensor(data["context"][i : i + batch])).numpy()
-        )
+        out.append(model(_tensor(data["tight"][i : i + batch]), _tensor(data["context"][i : i + batch])).numpy())
     return np.concatenate(out).astype(np.float64)
 
 

@@ -1,0 +1,191 @@
+"""Measure the colour-flash challenge on simulated sessions; tune its operating points on one
+set of identities and report acceptance on another.
+
+    python -m openidv.liveness.training.tune_active --faces /path/to/lfw-dev \\
+        --tune-sessions 60 --test-sessions 200 --out var/liveness/active \\
+        --write-thresholds src/openidv/policy/data/thresholds/liveness_active.yaml
+
+Three kinds of session, all from the simulator (:mod:`openidv.liveness.simulator`):
+``genuine`` (follows the issued colours and action), ``replay`` (the frames of an earlier
+genuine session, re-encoded and relabelled with the new challenge id) and ``ignore`` (a stream
+that does not know the colours: random ones or none, head action random or right).
+Observations are threshold-free, so tuning and scoring reuse them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from openidv.liveness import simulator as sim
+from openidv.liveness.active import ActiveParams, Observation, judge, observe_response
+from openidv.liveness.challenge import issue_challenge
+from openidv.liveness.colour import FlashReading
+from openidv.liveness.pose import ActionMeasure
+from openidv.liveness.training.faces import SourceEntry, detect_folder, load_ref, split_of
+
+PROTOCOL = ActiveParams(0.0, -1.0, 0, 0.0, 0.0)  # observation only: no operating point applied
+MAX_FLASH_MISSES = 1  # protocol choice: 5 colours, one unreadable flash tolerated
+N_COLOURS = 5
+
+
+def run_sessions(entries: list[SourceEntry], n: int, seed: int) -> list[dict[str, Any]]:
+    """`n` identities: each gives a genuine session, a replay of it, and an ignoring stream."""
+    rng = np.random.default_rng(seed)
+    r = random.Random(seed)
+    out: list[dict[str, Any]] = []
+    for i in range(n):
+        ref = load_ref(entries[int(rng.integers(len(entries)))])
+        first = issue_challenge(f"s{i}", n_colours=N_COLOURS, rng=r)
+        frames = sim.genuine(ref, first, rng)
+        out.append({"kind": "genuine", "obs": observe_response(frames, first, PROTOCOL)})
+        second = issue_challenge(f"s{i}", n_colours=N_COLOURS, rng=r)
+        out.append({"kind": "replay", "obs": observe_response(sim.replay(frames, second, rng), second, PROTOCOL)})
+        third = issue_challenge(f"s{i}", n_colours=N_COLOURS, rng=r)
+        out.append({"kind": "ignore", "obs": observe_response(sim.ignore_sequence(ref, third, rng), third, PROTOCOL)})
+        if (i + 1) % 20 == 0:
+            print(f"{i + 1}/{n} identities", flush=True)
+    return out
+
+
+def tune(sessions: list[dict[str, Any]]) -> tuple[ActiveParams, dict[str, Any]]:
+    """Operating points from genuine sessions of the tuning identities.
+
+    Flash thresholds sit at the 1st percentile of correctly-read genuine flashes, so about 1% of
+    genuine flashes fall short (one miss is tolerated); head-movement thresholds halfway between
+    the largest movement seen when none was asked (the colour phase) and the 2nd percentile of
+    the asked movement.
+    """
+    gen = [s["obs"] for s in sessions if s["kind"] == "genuine"]
+    right = [f for o in gen for f in o.flashes if f.best == f.expected]
+    mag = float(np.percentile([f.magnitude for f in right], 1))
+    cos = float(np.percentile([f.cosine for f in right], 1))
+    turns = [o.action.measured for o in gen if o.action.asked != "nod"]
+    nods = [o.action.measured for o in gen if o.action.asked == "nod"]
+    side = [o.action.opposite for o in gen if o.action.asked != "nod"]
+    min_turn = float(np.percentile(turns, 2)) / 2 + float(np.max(side)) / 2 if side else float(np.percentile(turns, 2))
+    min_nod = float(np.percentile(nods, 2)) * 0.75
+    params = ActiveParams(mag, cos, MAX_FLASH_MISSES, min_turn, min_nod)
+    info = {
+        "genuine_flashes": len(right),
+        "turn_p2": float(np.percentile(turns, 2)),
+        "nod_p2": float(np.percentile(nods, 2)),
+        "turn_opposite_max": float(np.max(side)) if side else None,
+    }
+    return params, info
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return float(max(0.0, c - h)), float(min(1.0, c + h))
+
+
+def score(sessions: list[dict[str, Any]], p: ActiveParams) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for kind in ("genuine", "replay", "ignore"):
+        verdicts = [judge(s["obs"], p) for s in sessions if s["kind"] == kind]
+        passed = sum(v.ok for v in verdicts)
+        reasons: dict[str, int] = {}
+        for v in verdicts:
+            for f in v.failures:
+                reasons[f] = reasons.get(f, 0) + 1
+        out[kind] = {
+            "n": len(verdicts),
+            "passed": passed,
+            "pass_rate": passed / max(len(verdicts), 1),
+            "pass_rate_ci95": wilson(passed, len(verdicts)),
+            "failures": reasons,
+        }
+    return out
+
+
+def _obs_json(o: Observation) -> dict[str, Any]:
+    return asdict(o)
+
+
+def _obs_from(d: dict[str, Any]) -> Observation:
+    return Observation(
+        d["n_frames"],
+        d["timing_problems"],
+        d["faces_missing"],
+        [FlashReading(**f) for f in d["flashes"]],
+        ActionMeasure(**d["action"]),
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--faces", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--tune-sessions", type=int, default=60)
+    ap.add_argument("--test-sessions", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--write-thresholds", type=Path, default=None)
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    entries = detect_folder(args.faces, args.out / "faces.json")
+    cache = args.out / "observations.json"
+    if cache.is_file():
+        raw = json.loads(cache.read_text())
+        tune_s = [{"kind": s["kind"], "obs": _obs_from(s["obs"])} for s in raw["tune"]]
+        test_s = [{"kind": s["kind"], "obs": _obs_from(s["obs"])} for s in raw["test"]]
+    else:
+        tune_s = run_sessions([e for e in entries if split_of(e.person) == "train"], args.tune_sessions, args.seed)
+        test_s = run_sessions([e for e in entries if split_of(e.person) == "test"], args.test_sessions, args.seed + 1)
+        cache.write_text(
+            json.dumps(
+                {
+                    "tune": [{"kind": s["kind"], "obs": _obs_json(s["obs"])} for s in tune_s],
+                    "test": [{"kind": s["kind"], "obs": _obs_json(s["obs"])} for s in test_s],
+                }
+            )
+        )
+    params, info = tune(tune_s)
+    report = {
+        "params": asdict(params),
+        "tuning": info,
+        "tune_identities": args.tune_sessions,
+        "test": score(test_s, params),
+    }
+    (args.out / "report.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=1))
+    if args.write_thresholds:
+        write_thresholds(args.write_thresholds, params, report, args)
+
+
+def write_thresholds(path: Path, p: ActiveParams, report: dict[str, Any], args: argparse.Namespace) -> None:
+    from openidv.policy.thresholds import ThresholdSet
+
+    values = {
+        "min_flash_magnitude": round(p.min_flash_magnitude, 5),
+        "min_flash_cosine": round(p.min_flash_cosine, 4),
+        "max_flash_misses": p.max_flash_misses,
+        "min_turn": round(p.min_turn, 4),
+        "min_nod": round(p.min_nod, 4),
+    }
+    test = report["test"]
+    source = {
+        "tool": "python -m openidv.liveness.training.tune_active",
+        "data": "simulated challenge responses from lfw-dev faces, tune/test split by person",
+        "tuned_on": f"{args.tune_sessions} genuine sessions of train-split identities",
+        "rule": "flash: 1st percentile of correctly read genuine flashes; action: see tune_active.tune",
+        "measured_on_test": {k: {"pass_rate": round(v["pass_rate"], 4), "n": v["n"]} for k, v in test.items()},
+        "date": datetime.now(UTC).date().isoformat(),
+    }
+    ThresholdSet("liveness_active", datetime.now(UTC).strftime("%Y-%m-%d.1"), values, source).write(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Challenges: random, expiring, single-use, bound to their session; stored in memory or as signals."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+
+from openidv.liveness.challenge import (
+    PALETTE,
+    Challenge,
+    ChallengeError,
+    MemoryChallengeStore,
+    SignalChallengeStore,
+    issue_challenge,
+)
+
+
+def test_issued_challenges_are_random_and_well_formed() -> None:
+    seen = set()
+    for i in range(50):
+        ch = issue_challenge("s", n_colours=5, rng=random.Random(i))
+        assert len(ch.colours) == 5 and set(ch.colours) <= set(PALETTE)
+        assert all(a != b for a, b in zip(ch.colours, ch.colours[1:], strict=False))
+        assert ch.expires_at > ch.issued_at
+        seen.add(ch.colours)
+    assert len(seen) == 50
+    assert len({issue_challenge("s").id for _ in range(20)}) == 20  # system randomness by default
+
+
+def test_schedule_and_client_view() -> None:
+    ch = issue_challenge("s", n_colours=3, rng=random.Random(1))
+    sched = ch.schedule()
+    assert [c for c, _, _ in sched] == list(ch.colours)
+    assert sched[0][1] == ch.baseline_ms and sched[-1][2] == ch.action_start_ms
+    view = ch.to_client()
+    assert view["challenge_id"] == ch.id and [c["name"] for c in view["colours"]] == list(ch.colours)
+    assert Challenge.from_json(ch.to_json()) == ch
+
+
+def test_memory_store_single_use_and_expiry() -> None:
+    store = MemoryChallengeStore()
+    ch = issue_challenge("s1", rng=random.Random(2))
+    store.save(ch)
+    with pytest.raises(ChallengeError, match="unknown"):
+        store.consume("nope", "s1", "d")
+    with pytest.raises(ChallengeError, match="another_session"):
+        store.consume(ch.id, "s2", "d")
+    with pytest.raises(ChallengeError, match="expired"):
+        store.consume(ch.id, "s1", "d", now=ch.expires_at + timedelta(seconds=1))
+    assert store.consume(ch.id, "s1", "digest-a") == ch
+    assert store.consume(ch.id, "s1", "digest-a") == ch  # the same frames again (a retried pipeline)
+    with pytest.raises(ChallengeError, match="already_used"):
+        store.consume(ch.id, "s1", "digest-b")
+
+
+def test_signal_store_single_use(settings) -> None:  # type: ignore[no-untyped-def]
+    from openidv.domain import Session
+    from openidv.runtime import Runtime
+
+    rt = Runtime.build(settings, plugins=[])
+    try:
+        assert rt.repo is not None and rt.env.signals is not None
+        session = Session()
+        rt.repo.create_session(session, actor="test")
+        store = SignalChallengeStore(rt.env.signals)
+        ch = issue_challenge(session.id, rng=random.Random(3))
+        store.save(ch)
+        assert store.consume(ch.id, session.id, "a").colours == ch.colours
+        assert store.consume(ch.id, session.id, "a").id == ch.id
+        with pytest.raises(ChallengeError, match="already_used"):
+            store.consume(ch.id, session.id, "b")
+        with pytest.raises(ChallengeError, match="unknown"):
+            store.consume("0" * 32, session.id, "a")
+    finally:
+        rt.close()

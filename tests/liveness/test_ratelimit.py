@@ -1,0 +1,29 @@
+"""Liveness attempts are limited per device and per applicant (RateLimited -> HTTP 429)."""
+
+from __future__ import annotations
+
+import pytest
+
+from openidv.checks.base import Environment
+from openidv.config import Settings
+from openidv.errors import RateLimited
+from openidv.liveness.ratelimit import LivenessLimits, MemoryCounter, enforce
+
+
+def test_memory_counter_slides() -> None:
+    c = MemoryCounter()
+    assert [c.count_and_add("k", 10, now=t) for t in (0, 1, 2)] == [0, 1, 2]
+    assert c.count_and_add("k", 10, now=11.5) == 1  # the first two left the window
+
+
+def test_limits_per_device_and_applicant(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = Environment(settings=Settings(home=tmp_path))
+    limits = LivenessLimits(max_attempts_per_device=3, max_attempts_per_applicant=2)
+    enforce(env, "s1", "dev-1", "alice", limits)
+    enforce(env, "s2", "dev-1", "alice", limits)
+    with pytest.raises(RateLimited) as info:
+        enforce(env, "s3", "dev-2", "alice", limits)
+    assert info.value.status == 429
+    enforce(env, "s4", "dev-1", "bob", limits)
+    with pytest.raises(RateLimited):
+        enforce(env, "s5", "dev-1", "carol", limits)

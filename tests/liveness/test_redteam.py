@@ -1,0 +1,65 @@
+"""The attack generator: every species renders, is labelled, is reproducible from its seed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from openidv.liveness.crops import CONTEXT_SIZE, PAD_VALUE, TIGHT_SIZE, face_views, square_crop
+from openidv.liveness.redteam import generate
+from openidv.liveness.redteam.camera import capture
+from openidv.liveness.redteam.common import FaceRef
+from openidv.liveness.species import INJECTION_SPECIES, MODEL_CLASSES, PRESENTATION_SPECIES, Species
+
+
+@pytest.mark.parametrize("species", [Species.BONA_FIDE, *PRESENTATION_SPECIES, Species.INJECTION_CLEAN])
+def test_every_species_renders_a_labelled_capture(species: Species, faces: list[FaceRef]) -> None:
+    rng = np.random.default_rng(3)
+    out = generate(species, faces[0], rng, other=faces[1], pool=[f.rgb for f in faces])
+    assert out.species is species
+    assert out.rgb.dtype == np.uint8 and out.rgb.ndim == 3 and out.rgb.shape[2] == 3
+    h, w = out.rgb.shape[:2]
+    x0, y0, x1, y1 = out.box
+    assert 0 < x1 - x0 < w * 1.2 and 0 < y1 - y0 < h * 1.2
+    assert -0.2 * w < (x0 + x1) / 2 < 1.2 * w  # the face stays in frame
+    assert out.subject_id == faces[0].subject_id
+
+
+def test_same_seed_same_sample(faces: list[FaceRef]) -> None:
+    a = generate(Species.SCREEN, faces[0], np.random.default_rng(9), pool=[faces[2].rgb])
+    b = generate(Species.SCREEN, faces[0], np.random.default_rng(9), pool=[faces[2].rgb])
+    assert np.array_equal(a.rgb, b.rgb) and a.params == b.params
+
+
+def test_species_needing_a_second_person_say_so(faces: list[FaceRef]) -> None:
+    with pytest.raises(ValueError, match="second person"):
+        generate(Species.DEEPFAKE, faces[0], np.random.default_rng(0))
+
+
+def test_sequence_species_are_refused_by_the_still_generator(faces: list[FaceRef]) -> None:
+    with pytest.raises(ValueError, match="sequence-level"):
+        generate(Species.INJECTION_STATIC, faces[0], np.random.default_rng(0), other=faces[1])
+
+
+def test_camera_stays_inside_a_small_scene(faces: list[FaceRef]) -> None:
+    """Bona fide framing never samples outside the photo (that would paint synthetic edges)."""
+    rng = np.random.default_rng(5)
+    for _ in range(10):
+        img, box, _ = capture(faces[0].rgb, faces[0].box, rng)
+        assert img.shape[0] == img.shape[1]
+        assert box[2] > box[0]
+
+
+def test_views_have_fixed_sizes_and_grey_padding(faces: list[FaceRef]) -> None:
+    tight, context = face_views(faces[0].rgb, faces[0].box)
+    assert tight.shape == (TIGHT_SIZE, TIGHT_SIZE, 3) and context.shape == (CONTEXT_SIZE, CONTEXT_SIZE, 3)
+    corner = square_crop(faces[0].rgb, (0, 0, 20, 20), 4.0, 32)
+    assert (corner[0, 0] == PAD_VALUE).all()
+
+
+def test_species_catalogue() -> None:
+    assert MODEL_CLASSES[0] is Species.BONA_FIDE
+    assert Species.DEEPFAKE.reason_code == "DEEPFAKE_SUSPECTED"
+    assert Species.PRINT.reason_code == "SPOOF_SUSPECTED"
+    assert {s.reason_code for s in INJECTION_SPECIES} == {"INJECTION_SUSPECTED", "REPLAYED_CAPTURE"}
+    assert not any(s.is_presentation for s in INJECTION_SPECIES)

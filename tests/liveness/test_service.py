@@ -1,0 +1,78 @@
+"""HTTP: issuing challenges (rate-limited) and a full frame-sequence session through the pipeline."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from openidv.imaging.decode import encode_jpeg
+from openidv.liveness.redteam.common import FaceRef
+
+
+def H(key: str, **extra: str) -> dict[str, str]:
+    return {"X-API-Key": key, **extra}
+
+
+@pytest.fixture
+def live_client(tmp_path, database_url, monkeypatch) -> Iterator[tuple[object, str]]:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from openidv.config import Settings
+    from openidv.service.app import create_app
+    from openidv.store.apikeys import ApiKeys
+    from openidv.store.db import Database
+
+    monkeypatch.setenv("OPENIDV_LIVENESS_MAX_ATTEMPTS_PER_APPLICANT", "2")
+    settings = Settings(home=tmp_path, database_url=database_url, log_level="WARNING",
+                        enabled_plugins=["core", "liveness"])
+    db = Database(settings.resolved_database_url())
+    db.upgrade()
+    key = ApiKeys(db).create("test-client", ["client"])[0]
+    db.dispose()
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield client, key
+
+
+def test_challenge_issue_and_rate_limit(live_client) -> None:  # type: ignore[no-untyped-def]
+    client, key = live_client
+    sid = client.post("/v1/sessions", json={"external_ref": "user-42"}, headers=H(key)).json()["id"]
+    r = client.post("/v1/liveness/challenges", json={"session_id": sid, "device_id": "d1"}, headers=H(key))
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["session_id"] == sid and len(body["colours"]) >= 4 and body["action"]
+    assert client.post("/v1/liveness/challenges", json={"session_id": sid}, headers=H(key)).status_code == 201
+    limited = client.post("/v1/liveness/challenges", json={"session_id": sid}, headers=H(key))
+    assert limited.status_code == 429 and limited.json()["code"] == "rate_limited"
+    missing = client.post("/v1/liveness/challenges", json={"session_id": "nope"}, headers=H(key))
+    assert missing.status_code == 404
+    assert client.post("/v1/liveness/challenges", json={"session_id": sid}).status_code == 401
+
+
+@pytest.mark.slow
+def test_frame_sequence_session_is_judged(live_client, hopper: FaceRef) -> None:  # type: ignore[no-untyped-def]
+    from openidv.liveness import simulator as sim
+    from openidv.liveness.challenge import Challenge, issue_challenge
+
+    client, key = live_client
+    sid = client.post("/v1/sessions", json={}, headers=H(key)).json()["id"]
+    issued = client.post("/v1/liveness/challenges", json={"session_id": sid}, headers=H(key)).json()
+    template = issue_challenge(sid, n_colours=len(issued["colours"]), rng=random.Random(0))
+    ch = Challenge(issued["challenge_id"], sid, issued["action"], tuple(c["name"] for c in issued["colours"]),
+                   template.issued_at, template.expires_at, issued["baseline_ms"], issued["flash_ms"],
+                   issued["action_ms"])
+    frames = sim.genuine(hopper, ch, np.random.default_rng(1), sim.SimConfig(fps=(10.0, 11.0)))
+    for f in frames:
+        meta = {"source": "camera", "frame_index": f.frame_index, "timestamp_ms": f.timestamp_ms,
+                "challenge_id": f.challenge_id}
+        up = client.post(f"/v1/sessions/{sid}/captures", headers=H(key), files={"file": ("f.jpg", encode_jpeg(f.rgb))},
+                         data={"kind": "frame", "metadata": json.dumps(meta)})
+        assert up.status_code == 201, up.text
+    d = client.post(f"/v1/sessions/{sid}/submit", headers=H(key, **{"Idempotency-Key": "x"})).json()
+    checks = {c["check"]: c for c in d["checks"]}
+    assert checks["liveness_active"]["outcome"] == "pass", checks["liveness_active"]["evidence"]
+    assert checks["liveness_integrity"]["outcome"] in ("pass", "review")
+    assert checks["liveness_replay"]["outcome"] == "pass"

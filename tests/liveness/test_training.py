@@ -1,0 +1,43 @@
+"""Smoke run of the training script: tiny generated set, one epoch, ONNX export, run-time scoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("torch")
+pytest.importorskip("onnx")
+
+
+def test_generate_train_export_score(tmp_path: Path, draw) -> None:  # type: ignore[no-untyped-def]
+    import onnxruntime as ort
+
+    from openidv.liveness.pad import PassivePAD
+    from openidv.liveness.species import MODEL_CLASSES
+    from openidv.liveness.training import dataset, train_pad
+    from openidv.liveness.training.faces import SourceEntry
+
+    entries = []
+    for i in range(6):
+        ref = draw(i)
+        path = tmp_path / f"p{i}" / "1.jpg"
+        path.parent.mkdir()
+        Image.fromarray(ref.rgb).save(path)
+        entries.append(SourceEntry(str(path), f"p{i}", tuple(int(v) for v in ref.box), ref.landmarks5.tolist()))  # type: ignore[arg-type, union-attr]
+    data = tmp_path / "data"
+    data.mkdir()
+    for split in ("train", "test"):
+        info = dataset.build(entries, dataset.plan(entries, 6, 2, seed=1), data / f"{split}.npz", workers=1)
+        assert info["counts"] == [6, 2, 2, 2, 2, 2]
+    out = tmp_path / "run"
+    train_pad.main(["--data", str(data), "--out", str(out), "--epochs", "1"])
+    assert (out / "scores.csv").read_text().startswith("sample_id,subject_id,label,species,score")
+    session = ort.InferenceSession(str(out / "pad_passive.onnx"), providers=["CPUExecutionProvider"])
+    pad = PassivePAD(session)
+    res = pad.score_face(draw(9).rgb, draw(9).box)
+    assert 0.0 <= res.score <= 1.0 and res.species in MODEL_CLASSES[1:]
+    assert abs(sum(res.probabilities.values()) - 1.0) < 1e-4
+    assert np.isfinite(res.score)
