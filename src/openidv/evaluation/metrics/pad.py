@@ -48,8 +48,13 @@ def pad_groups(scores: ScoreSet, config: BootstrapConfig, mask: np.ndarray | Non
 
 
 def apcer_max_curve(c: Curves) -> np.ndarray:
-    """APCER of the worst species at every threshold (species without scored attacks are skipped)."""
+    """APCER of the worst species at every threshold (species without scored attacks are skipped).
+
+    NaN everywhere when a replicate drew no attack at all.
+    """
     names = [n for n in c.names if n != BONA and c.total(n) > 0]
+    if not names:
+        return np.full(c.grid.shape, np.nan)
     return np.max(np.vstack([c.rate_at_or_above(n) for n in names]), axis=0)
 
 
