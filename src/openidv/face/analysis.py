@@ -1,0 +1,77 @@
+"""Analyse the face images of a session once: detect, judge quality, embed the usable ones.
+
+The quality check runs this and leaves the results in its artifacts; the match and 1:N checks
+read them from there, so each image is decoded, detected and embedded exactly once per session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from openidv.face.embedding import Embedder, default_embedder
+from openidv.face.extract import FaceSample, find_face
+from openidv.face.occlusion import shipped_model
+from openidv.face.quality import QualityAssessment, QualityMeasures, assess, measure_quality
+from openidv.policy.thresholds import ThresholdSet
+
+
+@dataclass
+class FaceAnalysis:
+    """One face image: where it came from, the face found, its quality and (if usable) embedding."""
+
+    source: str  # capture id, or "<check name>:portrait_rgb" for a document portrait crop
+    kind: str  # selfie | portrait | document_portrait
+    sample: FaceSample | None
+    measures: QualityMeasures | None = None
+    assessment: QualityAssessment | None = None
+    embedding: NDArray[np.float32] | None = None
+
+    @property
+    def reason_codes(self) -> tuple[str, ...]:
+        if self.sample is None:
+            return ("FACE_NOT_FOUND",)
+        return self.assessment.reason_codes if self.assessment else ()
+
+    @property
+    def usable(self) -> bool:
+        return self.sample is not None and not self.reason_codes and self.embedding is not None
+
+    def evidence(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"source": self.source, "kind": self.kind, "reason_codes": list(self.reason_codes)}
+        if self.sample is not None:
+            d = self.sample.detection
+            out |= {"faces": self.sample.n_faces, "box": list(d.box), "detector": d.detector}
+            out["detector_confidence"] = round(d.confidence, 4)
+        if self.measures is not None and self.assessment is not None:
+            out["measures"] = self.measures.as_dict()
+            out["quality_score"] = round(self.assessment.score, 4)
+            out["margins"] = self.assessment.margins
+        return out
+
+
+def analyse(
+    images: list[tuple[str, str, NDArray[np.uint8]]],
+    thresholds: ThresholdSet,
+    embedder: Embedder | None = None,
+) -> list[FaceAnalysis]:
+    """Analyse ``(source, kind, rgb)`` images; usable faces are embedded in one batch."""
+    embedder = embedder or default_embedder()
+    occlusion = shipped_model()
+    out: list[FaceAnalysis] = []
+    for source, kind, rgb in images:
+        sample = find_face(rgb, embedder, rule="largest")
+        if sample is None:
+            out.append(FaceAnalysis(source, kind, None))
+            continue
+        m = measure_quality(rgb, sample.detection, sample.detections, occlusion)
+        out.append(FaceAnalysis(source, kind, sample, m, assess(m, thresholds)))
+    usable = [a for a in out if a.sample is not None and not a.reason_codes]
+    if usable:
+        vectors = embedder.embed(np.stack([a.sample.chip for a in usable if a.sample is not None]))
+        for a, v in zip(usable, vectors, strict=True):
+            a.embedding = v
+    return out

@@ -1,0 +1,239 @@
+"""The face checks: quality, 1:1 selfie-to-portrait match, 1:N duplicate identity, watch list.
+
+* ``face_quality`` finds the face in every selfie and portrait, judges its quality (reason codes
+  per component, see :mod:`openidv.face.quality`) and embeds the usable ones. A failure asks for a
+  new capture (policy: resubmit); the checks below then do not run, so a poor image is never
+  guessed about.
+* ``face_match`` compares the selfie with the portrait (an uploaded ``portrait`` capture, else
+  the document portrait crop a document check leaves in ``artifacts["portrait_rgb"]``). Its score
+  is the calibrated -log10(FMR)/8 (:mod:`openidv.face.matching`); thresholds are the
+  ``face_match`` set (``match``: pass at or above; ``review``: below it a mismatch). A portrait
+  with no usable face fails with FACE_QUALITY_LOW (resubmit), never a match decision.
+* ``face_duplicate`` searches the gallery of approved identities; a hit at or above
+  ``face_gallery.duplicate`` whose declared identity differs is DUPLICATE_IDENTITY (review), with
+  the enrolled session in the evidence. Without a database it is not applicable and says so.
+* ``face_watchlist`` searches the watch list (``face_gallery.watchlist``): WATCHLIST_MATCH (review).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openidv.checks.base import BaseCheck, CheckContext
+from openidv.domain import CaptureKind, CheckResult, Outcome, Session
+from openidv.face.analysis import FaceAnalysis, analyse
+from openidv.face.embedding import default_embedder
+from openidv.face.gallery import FaceGallery, GalleryHit
+from openidv.face.identity import identity_keys, same_identity
+from openidv.face.matching import cosine, shipped_calibration
+
+QUALITY_CODES = (
+    "FACE_NOT_FOUND",
+    "MULTIPLE_FACES",
+    "FACE_TOO_SMALL",
+    "FACE_BLURRY",
+    "FACE_TOO_DARK",
+    "FACE_OVEREXPOSED",
+    "FACE_POSE",
+    "FACE_OCCLUDED",
+    "FACE_COMPRESSED",
+)
+GALLERY_SERVICE = "face.gallery"
+WATCHLIST_SERVICE = "face.watchlist"
+PORTRAIT_ARTIFACT = "portrait_rgb"
+
+
+def face_images(session: Session) -> list[tuple[str, str, Any]]:
+    return [(c.id, c.kind.value, c.image) for c in session.captures_of(CaptureKind.SELFIE, CaptureKind.PORTRAIT)]
+
+
+def analyses_of(ctx: CheckContext) -> list[FaceAnalysis]:
+    """The face_quality check's analyses (always present when a downstream face check runs)."""
+    upstream = ctx.upstream.get(FaceQualityCheck.name)
+    found = upstream.artifacts.get("analyses") if upstream is not None else None
+    if found is None:
+        raise RuntimeError("face_quality analyses are missing from the upstream results")
+    return list(found)
+
+
+def selfie_analysis(ctx: CheckContext) -> FaceAnalysis | None:
+    return next((a for a in analyses_of(ctx) if a.kind == CaptureKind.SELFIE.value), None)
+
+
+class FaceQualityCheck(BaseCheck):
+    name = "face_quality"
+    version = "1.0.0"
+    requires = ("image_usability",)
+    reason_codes = QUALITY_CODES
+    score_meaning = (
+        "unified face quality of the worst face image: logistic of its worst component margin, "
+        "0.5 exactly at that component's threshold, higher = better"
+    )
+
+    def applies(self, session: Session) -> bool:
+        return bool(session.captures_of(CaptureKind.SELFIE, CaptureKind.PORTRAIT))
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        thresholds = ctx.thresholds.set("face_quality")
+        found = analyse(face_images(ctx.session), thresholds)
+        codes = sorted({c for a in found for c in a.reason_codes})
+        scores = [a.assessment.score if a.assessment else 0.0 for a in found]
+        result = self.result(
+            Outcome.FAIL if codes else Outcome.PASS,
+            score=min(scores) if scores else 0.0,
+            reason_codes=codes,
+            evidence={
+                "faces": [a.evidence() for a in found],
+                "threshold_set": f"{thresholds.name}@{thresholds.version}",
+                "embedder": f"{default_embedder().name}@{default_embedder().version}",
+            },
+        )
+        result.artifacts["analyses"] = found
+        return result
+
+
+def document_portrait(ctx: CheckContext) -> tuple[str, Any] | None:
+    """A document portrait crop left by an upstream check, if any: (source name, RGB array)."""
+    for name, res in ctx.upstream.items():
+        rgb = res.artifacts.get(PORTRAIT_ARTIFACT)
+        if rgb is not None:
+            return f"{name}:{PORTRAIT_ARTIFACT}", rgb
+    return None
+
+
+class FaceMatchCheck(BaseCheck):
+    name = "face_match"
+    version = "1.0.0"
+    requires = ("face_quality",)
+    reason_codes = ("FACE_MISMATCH", "FACE_QUALITY_LOW", "FACE_NOT_FOUND")
+    score_meaning = "-log10(estimated false-match rate)/8 of selfie vs portrait: 0.5 = FMR 1e-4, higher = same"
+
+    def applies(self, session: Session) -> bool:
+        has_portrait = session.captures_of(CaptureKind.PORTRAIT, CaptureKind.DOCUMENT_FRONT)
+        return bool(session.captures_of(CaptureKind.SELFIE) and has_portrait)
+
+    def _portrait(self, ctx: CheckContext) -> FaceAnalysis | None:
+        uploaded = next((a for a in analyses_of(ctx) if a.kind == CaptureKind.PORTRAIT.value), None)
+        if uploaded is not None:
+            return uploaded
+        crop = document_portrait(ctx)
+        if crop is None:
+            return None
+        return analyse([(crop[0], "document_portrait", crop[1])], ctx.thresholds.set("face_quality"))[0]
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        selfie, portrait = selfie_analysis(ctx), self._portrait(ctx)
+        if selfie is None or not selfie.usable:
+            return self.result(Outcome.REVIEW, reason_codes=["FACE_NOT_FOUND"], evidence={"selfie": "not usable"})
+        if portrait is None:
+            missing = {"portrait": "no portrait capture and no document portrait crop available"}
+            return self.result(Outcome.REVIEW, reason_codes=["FACE_NOT_FOUND"], evidence=missing)
+        if not portrait.usable or portrait.embedding is None or selfie.embedding is None:
+            ev = {"portrait": portrait.evidence()}
+            return self.result(Outcome.FAIL, reason_codes=["FACE_QUALITY_LOW"], evidence=ev)
+        cal = shipped_calibration()
+        t = ctx.thresholds.set("face_match")
+        sim = cosine(selfie.embedding, portrait.embedding)
+        score = cal.score(sim)
+        if score >= t["match"]:
+            outcome, codes = Outcome.PASS, []
+        elif score >= t["review"]:
+            outcome, codes = Outcome.REVIEW, ["FACE_MISMATCH"]
+        else:
+            outcome, codes = Outcome.FAIL, ["FACE_MISMATCH"]
+        evidence: dict[str, Any] = {
+            "similarity": round(sim, 5),
+            "estimated_fmr": float(f"{cal.fmr(sim):.3g}"),
+            "portrait_source": portrait.kind,
+            "threshold_set": f"{t.name}@{t.version}",
+            "calibration": cal.model,
+        }
+        return self.result(outcome, score=score, reason_codes=codes, evidence=evidence)
+
+
+def _hit_evidence(hit: GalleryHit, same: bool) -> dict[str, Any]:
+    cal = shipped_calibration()
+    return {
+        "session_id": hit.entry.session_id,
+        "similarity": round(hit.similarity, 5),
+        "score": round(cal.score(hit.similarity), 4),
+        "estimated_fmr": float(f"{cal.fmr(hit.similarity):.3g}"),
+        "same_declared_identity": same,
+        **({"label": hit.entry.attrs["label"]} if "label" in hit.entry.attrs else {}),
+    }
+
+
+class _GallerySearch(BaseCheck):
+    """Shared search logic for the duplicate-identity and watch-list checks."""
+
+    service = ""
+    threshold_key = ""
+    code = ""
+    requires = ("face_quality",)
+
+    def applies(self, session: Session) -> bool:
+        return bool(session.captures_of(CaptureKind.SELFIE))
+
+    def hits(self, ctx: CheckContext, gallery: FaceGallery) -> tuple[list[GalleryHit], float]:
+        selfie = selfie_analysis(ctx)
+        if selfie is None or selfie.embedding is None:
+            raise RuntimeError("the selfie has no embedding although face_quality passed")
+        threshold = ctx.thresholds.set("face_gallery")[self.threshold_key]
+        min_sim = shipped_calibration().similarity_at(10 ** (-threshold * 8.0)) - 0.02
+        hits = gallery.search(selfie.embedding, k=10, min_similarity=min_sim)
+        return [h for h in hits if shipped_calibration().score(h.similarity) >= threshold], threshold
+
+    def gallery(self, ctx: CheckContext) -> FaceGallery | None:
+        if ctx.env.signals is None:
+            return None
+        g = ctx.env.services.get(self.service)
+        if g is None:
+            raise RuntimeError(f"{self.service} is not loaded: the face plugin's setup() did not run")
+        return g
+
+
+class FaceDuplicateCheck(_GallerySearch):
+    name = "face_duplicate"
+    version = "1.0.0"
+    service = GALLERY_SERVICE
+    threshold_key = "duplicate"
+    reason_codes = ("DUPLICATE_IDENTITY",)
+    score_meaning = "1 - calibrated score of the best different-identity gallery hit (1 = no similar face)"
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        gallery = self.gallery(ctx)
+        if gallery is None:
+            return self.result(Outcome.NOT_APPLICABLE, evidence={"skipped": "no signal store (no database)"})
+        assert ctx.env.signals is not None
+        mine = identity_keys(ctx.session.applicant, ctx.env.signals.blind)
+        hits, threshold = self.hits(ctx, gallery)
+        hits = [h for h in hits if h.entry.session_id != ctx.session.id]
+        rows = [_hit_evidence(h, same_identity(mine, h.entry.identity_keys)) for h in hits]
+        dupes = [r for r in rows if not r["same_declared_identity"]]
+        evidence = {"gallery_size": len(gallery), "threshold": threshold, "matches": rows}
+        if dupes:
+            evidence["matching_session_ids"] = [r["session_id"] for r in dupes]
+            score = 1.0 - max(r["score"] for r in dupes)
+            return self.result(Outcome.REVIEW, score=score, reason_codes=["DUPLICATE_IDENTITY"], evidence=evidence)
+        return self.result(Outcome.PASS, score=1.0, evidence=evidence)
+
+
+class FaceWatchlistCheck(_GallerySearch):
+    name = "face_watchlist"
+    version = "1.0.0"
+    service = WATCHLIST_SERVICE
+    threshold_key = "watchlist"
+    reason_codes = ("WATCHLIST_MATCH",)
+    score_meaning = "1 - calibrated score of the best watch-list hit (1 = no similar face)"
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        gallery = self.gallery(ctx)
+        if gallery is None:
+            return self.result(Outcome.NOT_APPLICABLE, evidence={"skipped": "no signal store (no database)"})
+        hits, threshold = self.hits(ctx, gallery)
+        rows = [_hit_evidence(h, False) for h in hits]
+        evidence = {"watchlist_size": len(gallery), "threshold": threshold, "matches": rows}
+        if rows:
+            score = 1.0 - max(r["score"] for r in rows)
+            return self.result(Outcome.REVIEW, score=score, reason_codes=["WATCHLIST_MATCH"], evidence=evidence)
+        return self.result(Outcome.PASS, score=1.0, evidence=evidence)
