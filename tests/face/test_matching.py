@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pytest
@@ -30,7 +31,7 @@ def test_calibration_matches_the_impostor_tail(cal):
 def test_calibrated_score_is_monotone_and_readable(cal):
     sims = np.linspace(-0.5, 1.0, 200)
     scores = [cal.score(s) for s in sims]
-    assert all(b >= a for a, b in zip(scores, scores[1:], strict=False))
+    assert all(b >= a for a, b in itertools.pairwise(scores))
     assert scores[0] == 0.0
     assert scores[-1] == 1.0  # far beyond the measured tail: extrapolated, clipped
     assert cal.score(cal.similarity_at(1e-4)) == pytest.approx(0.5, abs=0.02)

@@ -45,19 +45,19 @@ def det(hopper):
 
 
 def _good(**kw):
-    base = dict(
-        other_face_ratio=0.0,
-        inter_eye_px=60.0,
-        sharpness=0.8,
-        mean_luma=120.0,
-        dark_clip=0.0,
-        bright_clip=0.0,
-        yaw=0.0,
-        pitch=0.7,
-        roll_deg=2.0,
-        occlusion=0.05,
-        blockiness=1.05,
-    )
+    base = {
+        "other_face_ratio": 0.0,
+        "inter_eye_px": 60.0,
+        "sharpness": 0.8,
+        "mean_luma": 120.0,
+        "dark_clip": 0.0,
+        "bright_clip": 0.0,
+        "yaw": 0.0,
+        "pitch": 0.7,
+        "roll_deg": 2.0,
+        "occlusion": 0.05,
+        "blockiness": 1.05,
+    }
     return QualityMeasures(**(base | kw))
 
 
