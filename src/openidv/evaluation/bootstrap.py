@@ -106,7 +106,10 @@ def weight_chunks(n_subjects: int, config: BootstrapConfig) -> Iterator[np.ndarr
         if config.method == "poisson":
             w = rng.poisson(1.0, size=(b, n_subjects)).astype(np.float64)
         else:
-            w = rng.multinomial(n_subjects, np.full(n_subjects, 1.0 / n_subjects), size=b).astype(np.float64)
+            # S draws with replacement per replicate, counted per subject (a flat bincount is ~6x
+            # faster than Generator.multinomial and gives the same distribution)
+            draws = rng.integers(0, n_subjects, size=(b, n_subjects)) + n_subjects * np.arange(b)[:, None]
+            w = np.bincount(draws.ravel(), minlength=b * n_subjects).reshape(b, n_subjects).astype(np.float64)
         yield w
         done, index = done + b, index + 1
 
