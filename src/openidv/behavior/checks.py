@@ -1,0 +1,154 @@
+"""Pipeline checks of capture-session intelligence (they apply when a session carries telemetry).
+
+- ``behavior_bot``: the interaction events -> bot score and anomaly score (models + signatures);
+- ``behavior_device``: device attributes -> automation, emulator and consistency findings;
+- ``behavior_velocity``: the device linked to earlier sessions (fuzzy), and sessions / accounts per
+  device, IP and subnet in sliding windows. Needs the store: without one it is not applicable.
+
+Invalid telemetry (against the schema) is itself a finding: outcome review, TELEMETRY_INVALID.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from openidv.behavior.device.fingerprint import fingerprint
+from openidv.behavior.device.integrity import assess_device
+from openidv.behavior.device.network import subnet
+from openidv.behavior.device.velocity import Counts, entity_keys, exceeded, now_s
+from openidv.behavior.events import parse_events
+from openidv.behavior.runtime import services
+from openidv.behavior.schema import validate_telemetry
+from openidv.behavior.scoring import BOT, REVIEW, Thresholds, assess
+from openidv.checks.base import BaseCheck, CheckContext
+from openidv.domain import CheckResult, Outcome, Session
+
+INVALID = "TELEMETRY_INVALID"
+
+
+def telemetry_payload(session: Session) -> dict[str, Any] | None:
+    return None if session.telemetry is None else session.telemetry.model_dump(mode="json")
+
+
+def _invalid(check: BaseCheck, errors: list[str]) -> CheckResult:
+    return check.result(Outcome.REVIEW, reason_codes=[INVALID], evidence={"schema_errors": errors[:5]})
+
+
+class BehaviorBotCheck(BaseCheck):
+    name = "behavior_bot"
+    version = "1.0.0"
+    timeout_s = 5.0
+    reason_codes = ("BOT_SUSPECTED", "AUTOMATION_DETECTED", "BEHAVIOR_ANOMALY", INVALID)
+    score_meaning = "1 - bot_score: 1 minus the bot classifier's probability (0 when an automation signature fires)"
+
+    def applies(self, session: Session) -> bool:
+        return session.telemetry is not None and bool(session.telemetry.events)
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        payload = telemetry_payload(ctx.session) or {}
+        errors = validate_telemetry(payload)
+        if errors:
+            return _invalid(self, errors)
+        t = Thresholds.from_set(ctx.thresholds.set("behavior_bot"))
+        a = assess(parse_events(payload.get("events") or []), t, services(ctx.env).models())
+        evidence = a.as_dict()
+        if not a.scorable:
+            return self.result(Outcome.NOT_APPLICABLE, evidence=evidence)
+        if a.decision == BOT:
+            outcome = Outcome.FAIL
+        elif a.decision == REVIEW or a.reason_codes:
+            outcome = Outcome.REVIEW
+        else:
+            outcome = Outcome.PASS
+        score = None if a.bot_score is None else 1.0 - a.bot_score
+        return self.result(outcome, score=score, reason_codes=a.reason_codes, evidence=evidence)
+
+
+class BehaviorDeviceCheck(BaseCheck):
+    name = "behavior_device"
+    version = "1.0.0"
+    timeout_s = 2.0
+    reason_codes = ("AUTOMATION_DETECTED", "DEVICE_INCONSISTENT", INVALID)
+    score_meaning = "1 - device risk grade: 1 clean, 0.5 inconsistent attributes, 0 automation or emulator"
+
+    def applies(self, session: Session) -> bool:
+        return session.telemetry is not None and bool(session.telemetry.device)
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        payload = telemetry_payload(ctx.session) or {}
+        errors = validate_telemetry(payload)
+        if errors:
+            return _invalid(self, errors)
+        network = services(ctx.env).network(payload.get("network") or {})
+        integrity = assess_device(payload.get("device") or {}, network)
+        codes = ["AUTOMATION_DETECTED"] if integrity.automation else []
+        if integrity.inconsistent:
+            codes.append("DEVICE_INCONSISTENT")
+        outcome = Outcome.FAIL if integrity.automation else Outcome.REVIEW if codes else Outcome.PASS
+        evidence = {
+            "findings": [{"grade": f.grade, "code": f.code, "detail": f.detail} for f in integrity.findings],
+            "network_flags": {k: network[k] for k in ("datacenter", "vpn", "tor", "proxy", "asn", "country")
+                              if k in network},
+        }
+        return self.result(outcome, score=1.0 - integrity.risk, reason_codes=codes, evidence=evidence)
+
+
+def account_key(session: Session) -> str | None:
+    """Who the session is for, to count accounts: the client's reference, else contact details."""
+    a = session.applicant
+    for prefix, value in (("ref", session.external_ref), ("email", a.email), ("phone", a.phone),
+                          ("doc", a.document_number)):
+        if value:
+            return f"{prefix}:{value.strip().lower()}"
+    return None
+
+
+class BehaviorVelocityCheck(BaseCheck):
+    name = "behavior_velocity"
+    version = "1.0.0"
+    timeout_s = 3.0
+    reason_codes = ("DEVICE_VELOCITY",)
+    score_meaning = "no score"
+
+    def applies(self, session: Session) -> bool:
+        t = session.telemetry
+        return t is not None and (bool(t.device) or bool(t.network.get("ip")))
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        signals = ctx.env.signals
+        if signals is None:
+            return self.result(Outcome.NOT_APPLICABLE, evidence={"reason": "no store: no session history to count"})
+        payload = telemetry_payload(ctx.session) or {}
+        svc = services(ctx.env)
+        network = svc.network(payload.get("network") or {})
+        fp = fingerprint(payload.get("device") or {}, network)
+        link = None
+        if fp.values:
+            link = svc.device_index(signals).match(fp, ctx.thresholds.value("behavior_device", "link"))
+        device_id = (link.device_id if link and link.device_id else None) or ("dev_" + uuid.uuid4().hex)
+        ip = str(network.get("ip") or "")
+        net = subnet(ip)
+        keys = entity_keys(device_id if fp.values else None, signals.blind("ip:" + ip) if net else None,
+                           signals.blind("net:" + net) if net else None)
+        account = account_key(ctx.session)
+        account_b = signals.blind("acct:" + account) if account else None
+        backend = svc.velocity(signals)
+        now = now_s()
+        counts: dict[str, Counts] = {e: backend.counts(e, k, now, account_b) for e, k in keys.items()}
+        limits = ctx.thresholds.set("behavior_velocity").values
+        over = exceeded(counts, limits)
+        result = self.result(
+            Outcome.FAIL if over else Outcome.PASS, reason_codes=["DEVICE_VELOCITY"] if over else [],
+            evidence={
+                "device_id": device_id if fp.values else None,
+                "link": {"method": link.method, "score": None if link.score in (float("inf"), float("-inf"))
+                         else round(link.score, 3), "candidates": link.candidates} if link else None,
+                "counts": {e: {"sessions": dict(c.sessions), "other_accounts": dict(c.accounts)}
+                           for e, c in counts.items()},
+                "exceeded": over,
+            },
+        )
+        result.artifacts.update({"fingerprint": fp if fp.values else None, "device_id": device_id, "keys": keys,
+                                 "account": account_b})
+        return result

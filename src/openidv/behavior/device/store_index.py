@@ -1,0 +1,64 @@
+"""The device index kept in the signals store, so every service process sees the same devices.
+
+Signals written per decided session (in ``on_decision``, inside the decision's transaction):
+
+- ``bh_device``: key = the opaque device id, value = the sealed fingerprint (latest first);
+- ``bh_block``: key = a blinded blocking key, attrs = {device};
+- ``bh_storage``: key = the blinded first-party storage id, attrs = {device}.
+
+Candidates and fingerprints are read from the store on each lookup; only the value frequencies
+(how common each attribute group is) are kept in memory, rebuilt from the store at start-up and
+updated by this process's own enrolments; slightly stale frequencies only soften a weight.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from openidv.behavior.device.fingerprint import Fingerprint
+from openidv.behavior.device.linking import MAX_BLOCK, DeviceIndex, LinkParams, rank_candidates
+
+if TYPE_CHECKING:
+    from openidv.store.signals import SignalStore, SignalWriter
+
+DEVICE, BLOCK, STORAGE = "bh_device", "bh_block", "bh_storage"
+
+
+class StoreDeviceIndex(DeviceIndex):
+    def __init__(self, params: LinkParams, signals: SignalStore) -> None:
+        super().__init__(params)
+        self.signals = signals
+
+    @classmethod
+    def build(cls, params: LinkParams, signals: SignalStore) -> StoreDeviceIndex:
+        """Value frequencies from every stored fingerprint (one pass at start-up)."""
+        idx = cls(params, signals)
+        for s in signals.iter_kind(DEVICE):
+            if s.value:
+                idx.count(Fingerprint.from_json(s.value))
+        return idx
+
+    def candidate_ids(self, fp: Fingerprint) -> list[str]:
+        groups = []
+        for key in fp.block_keys():
+            rows = self.signals.find(BLOCK, self.signals.blind(key), limit=MAX_BLOCK)
+            groups.append([str(r.attrs.get("device")) for r in reversed(rows) if r.attrs.get("device")])
+        return rank_candidates(groups)
+
+    def fingerprint_of(self, device_id: str) -> Fingerprint | None:
+        rows = self.signals.find(DEVICE, device_id, limit=1, with_values=True)
+        return Fingerprint.from_json(rows[0].value) if rows and rows[0].value else None
+
+    def storage_owner(self, storage_id: str) -> str | None:
+        rows = self.signals.find(STORAGE, self.signals.blind("sid:" + storage_id), limit=1)
+        owner = rows[0].attrs.get("device") if rows else None
+        return str(owner) if owner else None
+
+    def enrol(self, writer: SignalWriter, device_id: str, fp: Fingerprint) -> None:
+        """Record this session's fingerprint of the device (called from on_decision)."""
+        writer.put(DEVICE, device_id, value=fp.to_json(), attrs={"v": 1})
+        for key in fp.block_keys():
+            writer.put(BLOCK, writer.blind(key), attrs={"device": device_id})
+        if fp.storage_id:
+            writer.put(STORAGE, writer.blind("sid:" + fp.storage_id), attrs={"device": device_id})
+        self.count(fp)
