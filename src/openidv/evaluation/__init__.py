@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from openidv.evaluation.metrics.verification import evaluate_verification
     from openidv.evaluation.report.html import render_html, write_html
     from openidv.evaluation.result import EvaluationResult
-    from openidv.evaluation.scores import ScoreSet, load_scores, score_set_from_frame
+    from openidv.evaluation.scores import ScoreSet, load_scores, score_set_from_arrays, score_set_from_frame
     from openidv.evaluation.slices import slice_differentials
     from openidv.evaluation.tuning import Target, TuningResult, parse_target, tune_threshold
 
@@ -51,6 +51,7 @@ _EXPORTS: dict[str, str] = {
     "EvaluationResult": "result",
     "ScoreSet": "scores",
     "load_scores": "scores",
+    "score_set_from_arrays": "scores",
     "score_set_from_frame": "scores",
     "slice_differentials": "slices",
     "Target": "tuning",
@@ -82,6 +83,7 @@ __all__ = [
     "parse_target",
     "render_html",
     "run_gate",
+    "score_set_from_arrays",
     "score_set_from_frame",
     "set_fingerprint",
     "slice_differentials",

@@ -45,7 +45,7 @@ def evaluate(
     elif kind == "classifier":
         result = evaluate_classifier(scores, threshold=threshold, config=config, progress=progress)
     elif kind == "identification":
-        result = evaluate_identification(scores, config=config, progress=progress)
+        result = evaluate_identification(scores, threshold=threshold, config=config, progress=progress)
     else:
         raise EvaluationInputError(f"unknown kind {kind!r}")
     if slice_by:

@@ -140,7 +140,10 @@ def figures(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     curves = data.get("curves") or {}
     axes = curves.get("axes") or {"false_accept": "false accept", "false_reject": "false reject"}
     if curves.get("det"):
-        lines = {"overall": curves["det"], **(curves.get("det_per_species") or {})}
+        if curves.get("det_champion"):
+            lines = {"candidate": curves["det"], "champion": curves["det_champion"]}
+        else:
+            lines = {"overall": curves["det"], **(curves.get("det_per_species") or {})}
         out.append(("DET curve", plots.det_svg(lines, axes["false_accept"], axes["false_reject"])))
     if curves.get("pr"):
         out.append(("Precision-recall", plots.pr_svg(curves["pr"]["recall"], curves["pr"]["precision"])))
