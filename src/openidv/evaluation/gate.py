@@ -107,9 +107,10 @@ def _summary(d: Mapping[str, Any]) -> dict[str, Any]:
 DEFAULT_METRICS_KEYS = {p.split("/")[0] for ps in DEFAULT_METRICS.values() for p in ps}
 
 
-def align(candidate: ScoreSet, champion: ScoreSet) -> tuple[ScoreSet, ScoreSet]:
-    """Both sets in sample-id order after checking they are the same evaluation set."""
-    if set_fingerprint(candidate) != set_fingerprint(champion):
+def align(candidate: ScoreSet, champion: ScoreSet) -> tuple[ScoreSet, ScoreSet, str]:
+    """Both sets in sample-id order, after checking they are the same evaluation set; and its fingerprint."""
+    fingerprint = set_fingerprint(candidate)
+    if fingerprint != set_fingerprint(champion):
         raise EvaluationInputError(
             "candidate and champion were not scored on the same evaluation set "
             "(sample ids, subjects, labels, species or attributes differ)"
@@ -117,6 +118,7 @@ def align(candidate: ScoreSet, champion: ScoreSet) -> tuple[ScoreSet, ScoreSet]:
     return (
         candidate.subset(np.argsort(candidate.sample_id.astype(str), kind="stable")),
         champion.subset(np.argsort(champion.sample_id.astype(str), kind="stable")),
+        fingerprint,
     )
 
 
@@ -132,7 +134,7 @@ def run_gate(
     from openidv.evaluation.api import evaluate
 
     config = config or BootstrapConfig()
-    cand, champ = align(candidate, champion)
+    cand, champ, fingerprint = align(candidate, champion)
     say = progress or (lambda _m: None)
     say("evaluating the champion")
     r_champ = evaluate(
@@ -152,6 +154,8 @@ def run_gate(
         slice_by=spec.slice_by,
         progress=progress,
     )
+    for r in (r_champ, r_cand):
+        r.manifest = dict(r.manifest or {}) | {"set_sha256": fingerprint}
     champ_est = dict(flatten({**r_champ.metrics, "slices": r_champ.slices}))
     cand_est = dict(flatten({**r_cand.metrics, "slices": r_cand.slices}))
     checks = [

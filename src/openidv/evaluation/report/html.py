@@ -114,6 +114,14 @@ def provenance(data: Mapping[str, Any]) -> str:
         ["model", model.get("name")],
         ["model version", model.get("version")],
     ]
+    champion = (data.get("champion") or {}).get("manifest") or {}
+    if champion:
+        champ_model = champion.get("model") or {}
+        rows += [
+            ["champion file", champion.get("path")],
+            ["champion sha256", champion.get("sha256")],
+            ["champion model", " ".join(str(v) for v in champ_model.values()) or None],
+        ]
     if settings.get("threshold_set"):
         ts = settings["threshold_set"]
         rows.append(["threshold set", f"{ts.get('name')} {ts.get('version')} [{ts.get('key')}]"])
