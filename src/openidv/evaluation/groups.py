@@ -95,8 +95,10 @@ class Group:
         ``base`` overrides the identity weights (e.g. weights computed over a wider set of rows).
         """
         order = np.argsort(scores, kind="stable")
-        s, aa = scores[order], a[order]
+        code = np.int32 if n_subjects < np.iinfo(np.int32).max else np.int64  # halves memory at 10M rows
+        s, aa = scores[order], a[order].astype(code)
         bb = None if b is None else second_subject(aa, b[order], n_subjects)
+        bb = None if bb is None else bb.astype(code)
         if base is not None:
             weights = np.asarray(base, dtype=np.float64)[order]
         else:
