@@ -50,7 +50,6 @@ def write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
 def _eval(path: Path, threshold: float | None = None) -> dict[str, Any]:
     from openidv.evaluation.api import evaluate_path
     from openidv.evaluation.bootstrap import BootstrapConfig
-
     from openidv.evaluation.result import jsonable
 
     result = evaluate_path(path, "pad", threshold=threshold, config=BootstrapConfig(n_boot=300, seed=0))

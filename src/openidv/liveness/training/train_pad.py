@@ -145,6 +145,15 @@ def write_scores(path: Path, probs: NDArray[np.float64], data: dict[str, NDArray
             )
 
 
+def _wait_for(path: Path, timeout_s: float = 3600.0) -> None:
+    """The test split may still be generating while training runs; wait for it."""
+    t0 = time.time()
+    while not path.is_file():
+        if time.time() - t0 > timeout_s:
+            raise FileNotFoundError(path)
+        time.sleep(10)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, required=True)
@@ -162,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.limit:
         data = {k: v[: args.limit] for k, v in data.items()}
     model = train(data, args.epochs, args.seed)
+    torch.save(model.state_dict(), args.out / "model.pt")
+    _wait_for(args.data / "test.npz")
     test = load_split(args.data / "test.npz")
     probs = predict(model, test)
     write_scores(args.out / "scores.csv", probs, test)

@@ -1,0 +1,107 @@
+"""Write the passive model's card (``models/pad_passive.md``) from the measured report.
+
+    python -m openidv.liveness.training.card --report var/liveness/report/pad_report.json \\
+        --data var/liveness/data --sanity var/liveness/report/pad_dev.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from openidv.liveness.training.install import MODELS_DIR
+
+
+def _ci(e: dict[str, Any] | None) -> str:
+    if not e or e.get("value") is None:
+        return "n/a"
+    return f"{100 * e['value']:.1f}% [{100 * e['ci_low']:.1f}, {100 * e['ci_high']:.1f}]"
+
+
+def table(figures: dict[str, Any]) -> list[str]:
+    lines = ["| species | attacks | APCER @ BPCER 1% [95% CI] | BPCER @ APCER 1% [95% CI] |", "|---|---|---|---|"]
+    for sp, f in figures.items():
+        lines.append(f"| {sp} | {f['n_attack']} | {_ci(f['apcer_at_bpcer1'])} | {_ci(f['bpcer_at_apcer1'])} |")
+    return lines
+
+
+def render(report: dict[str, Any], counts: dict[str, list[int]], sanity: list[dict[str, Any]] | None) -> str:
+    op = report["operating_points"]
+    ind = report["in_distribution"]
+    out = [
+        "# pad_passive: passive presentation-attack detector",
+        "",
+        "Two-branch CNN (tight face 80 px, context 64 px), ~85 k parameters, ONNX opset 17, one thread.",
+        "Output: P(bona_fide, print, screen, cutout, mask, deepfake). Trained by",
+        "`python -m openidv.liveness.training.train_pad` (seed 1, 24 epochs, AdamW, one-cycle LR).",
+        "",
+        "## Data",
+        "",
+        "Bona fide: LFW development subset (`../shared/data/lfw-dev`, web JPEG photos, research use).",
+        "Attacks: generated from those photos by `openidv.liveness.redteam` (see docs/liveness.md).",
+        "Both classes pass through the same simulated camera. Split by person (hash of the folder",
+        f"name): train {counts['train']} / test {counts['test']} samples in class order",
+        "[bona_fide, print, screen, cutout, mask, deepfake]. The test identities are split again into",
+        "a calibration half (operating points) and an evaluation half (every figure below).",
+        "",
+        "## Operating points (threshold set `liveness_pad`)",
+        "",
+        f"attack below {op['attack_below']:.4f}, bona fide from {op['bona_fide_from']:.4f}, undecided between.",
+        "",
+        f"## In distribution (evaluation half, {ind['n_bona_fide']} bona fide)",
+        "",
+        f"Threshold at BPCER 1%: {ind['threshold_bpcer1']:.4f}; BPCER there {_ci(ind['bpcer_at_threshold'])}.",
+        "",
+        *table(ind["species"]),
+        "",
+        "## Leave one species out (the species was absent from training; 14 epochs)",
+        "",
+        *(table(report["held_out"]) if report["held_out"] else ["not run"]),
+        "",
+    ]
+    if sanity:
+        out += [
+            "## Sanity check on real captures (`../shared/data/pad-dev`, not used for tuning)",
+            "",
+            "| image | truth | score | decision |",
+            "|---|---|---|---|",
+        ]
+        out += [f"| {s['image']} | {s['truth']} | {s['score']:.4f} | {s['decision']} |" for s in sanity]
+        out.append("")
+    out += [
+        "## Limits",
+        "",
+        "* Every attack seen in training is synthetic; real instruments (other printers, papers, panels,",
+        "  3D masks, modern face-swap networks) differ. Held-out-species figures above show how far an",
+        "  unseen instrument can fall; expect real-world error rates well above the in-distribution ones.",
+        "* Bona fide faces are LFW press photos (mostly frontal adults, skewed demographics); phone",
+        "  selfies in poor light, heavy beauty filters or unusual cameras are under-represented.",
+        "* The context branch relies on seeing around the face: a tight crop (`--face-crop`) loses the",
+        "  edge, bezel and hand cues.",
+        "* Licence: project code Apache-2.0; the weights derive from LFW (research use): check the",
+        "  terms before commercial deployment.",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--report", type=Path, required=True)
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--sanity", type=Path, default=None)
+    args = ap.parse_args(argv)
+    counts = {
+        s: np.bincount(np.load(args.data / f"{s}.npz")["labels"], minlength=6).tolist() for s in ("train", "test")
+    }
+    sanity = json.loads(args.sanity.read_text()) if args.sanity and args.sanity.is_file() else None
+    text = render(json.loads(args.report.read_text()), counts, sanity)
+    (MODELS_DIR / "pad_passive.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""The three real samples in ../shared/data/pad-dev get the right decision (skips without them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PAD_DEV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "pad-dev"
+
+
+@pytest.mark.shared
+def test_pad_dev_samples_are_decided_right() -> None:
+    if not (PAD_DEV / "image_T1.jpg").is_file():
+        pytest.skip(f"{PAD_DEV} is absent (real development data is optional)")
+    from openidv.liveness.training.sanity import score_folder
+    from openidv.policy.thresholds import ThresholdRegistry
+
+    rows = score_folder(PAD_DEV, None, ThresholdRegistry.load().get("liveness_pad"))
+    assert {r["image"]: r["decision"] for r in rows} == {
+        "image_F1.jpg": "attack",
+        "image_F2.jpg": "attack",
+        "image_T1.jpg": "bona_fide",
+    }
