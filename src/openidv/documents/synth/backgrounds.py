@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from typing import Any
 
 import cv2
 import numpy as np
@@ -13,9 +14,10 @@ from openidv.documents.synth.fonts import mrz_font_path
 KINDS = ("plain", "wood", "fabric", "clutter", "text", "gradient")
 
 
-def make(kind: str, shape: tuple[int, int], rng: np.random.Generator) -> NDArray[np.uint8]:
+def make(kind: str, shape: tuple[int, int], rng: np.random.Generator) -> NDArray[Any]:
     h, w = shape
     base = rng.integers(30, 230, 3).astype(np.float32)
+    img: Any
     if kind == "plain":
         img = np.empty((h, w, 3), np.float32)
         img[:] = base
@@ -37,13 +39,13 @@ def make(kind: str, shape: tuple[int, int], rng: np.random.Generator) -> NDArray
         _clutter(img, rng, text=kind == "text")
     else:
         raise ValueError(f"unknown background {kind!r}")
-    noise = np.empty((h, w, 3), np.float32)
+    noise: Any = np.empty((h, w, 3), np.float32)
     cv2.setRNGSeed(int(rng.integers(1 << 31)))
-    cv2.randn(noise, 0.0, 3.0)
+    cv2.randn(noise, 0.0, 3.0)  # type: ignore[call-overload]  # stubs lack the scalar overload
     return cv2.add(img.astype(np.float32), noise).clip(0, 255).astype(np.uint8)
 
 
-def _clutter(img: NDArray[np.float32], rng: np.random.Generator, text: bool) -> None:
+def _clutter(img: NDArray[Any], rng: np.random.Generator, text: bool) -> None:
     h, w = img.shape[:2]
     for _ in range(int(rng.integers(5, 20))):
         colour = tuple(float(c) for c in rng.integers(0, 255, 3))

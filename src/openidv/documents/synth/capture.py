@@ -36,7 +36,7 @@ class CaptureParams:
     gain: float = 1.0
     glare: int = 0
     shadow: bool = False
-    lowres_width: int = 0  # downscale the final capture to this width (0 = keep)
+    lowres_px_per_mm: float = 0.0  # downscale so the document has this many pixels per mm (0 = keep)
     crop: float = 0.0  # fraction of the document pushed out of frame
     background: str = "plain"
     canvas: tuple[int, int] = (1280, 960)
@@ -80,7 +80,9 @@ def sample_params(condition: str, rng: np.random.Generator) -> CaptureParams:
     elif condition == "lowres":
         p.angle_deg = float(rng.normal(0, 8)) + (180.0 if rng.random() < 0.2 else 0.0)
         p.perspective = float(rng.uniform(0.01, 0.05))
-        p.lowres_width = int(rng.integers(560, 760))
+        # MRZ documents at 2.8-4.5 px/mm (MRZ pitch 7-11 px); make_sample raises this for
+        # barcodes, whose modules (about 0.25 mm) cannot be resolved below about 5 px/mm.
+        p.lowres_px_per_mm = float(rng.uniform(2.8, 4.5))
     elif condition == "cropped":
         p.crop = float(rng.uniform(0.2, 0.45))
     elif condition != "desk":
@@ -90,13 +92,14 @@ def sample_params(condition: str, rng: np.random.Generator) -> CaptureParams:
 
 @dataclass
 class Captured:
-    image: NDArray[np.uint8]  # RGB
+    image: NDArray[Any]  # RGB
     params: CaptureParams
-    homography: NDArray[np.float64]  # flat document pixels -> capture pixels
-    quads: dict[str, NDArray[np.float64]] = field(default_factory=dict)  # name -> 4x2 points in the capture
+    homography: NDArray[Any]  # flat document pixels -> capture pixels
+    quads: dict[str, NDArray[Any]] = field(default_factory=dict)  # name -> 4x2 points in the capture
+    jpeg: bytes = b""  # the capture as the camera stored it (decodes to `image`)
 
 
-def _placement(doc_wh: tuple[int, int], p: CaptureParams, rng: np.random.Generator) -> NDArray[np.float64]:
+def _placement(doc_wh: tuple[int, int], p: CaptureParams, rng: np.random.Generator) -> NDArray[Any]:
     """Corners of the document in the capture: rotated, tilted, scaled to `fill`, kept in frame."""
     (dw, dh), (cw, ch) = doc_wh, p.canvas
     a = np.radians(p.angle_deg)
@@ -117,36 +120,37 @@ def _placement(doc_wh: tuple[int, int], p: CaptureParams, rng: np.random.Generat
     return pts + centre
 
 
-def capture(doc: NDArray[np.uint8], p: CaptureParams, rng: np.random.Generator,
+def capture(doc: NDArray[Any], p: CaptureParams, rng: np.random.Generator,
             boxes: dict[str, tuple[int, int, int, int]] | None = None,
-            extra_docs: list[NDArray[np.uint8]] | None = None) -> Captured:
+            extra_docs: list[NDArray[Any]] | None = None, doc_width_mm: float = 0.0) -> Captured:
     """Photograph `doc` (RGB) under `p`. `boxes` (flat-document boxes) are mapped to quads."""
     cw, ch = p.canvas
     canvas = backgrounds.make(p.background, (ch, cw), rng).astype(np.float32)
     dh, dw = doc.shape[:2]
     dst = _placement((dw, dh), p, rng)
     src = np.array([[0, 0], [dw, 0], [dw, dh], [0, dh]], np.float32)
-    H = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
+    hom = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
     for other in extra_docs or []:
         _composite(canvas, other, _other_placement(other, p, rng, dst), rng)
-    _composite(canvas, doc, H, rng)
+    _composite(canvas, doc, hom, rng)
     img = _lighting(canvas, p, rng)
     img = _degrade(img, p, rng)
-    quads = {"document": cv2.perspectiveTransform(src[None], H)[0].astype(np.float64)}
+    quads = {"document": cv2.perspectiveTransform(src[None], hom)[0].astype(np.float64)}
     for name, (x0, y0, x1, y1) in (boxes or {}).items():
         q = np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], np.float32)
-        quads[name] = cv2.perspectiveTransform(q, H)[0].astype(np.float64)
-    if p.lowres_width and p.lowres_width < img.shape[1]:
-        f = p.lowres_width / img.shape[1]
-        img = cv2.resize(img, (p.lowres_width, round(img.shape[0] * f)), interpolation=cv2.INTER_AREA)
-        H = np.diag([f, f, 1.0]) @ H
+        quads[name] = cv2.perspectiveTransform(q, hom)[0].astype(np.float64)
+    doc_px = float(np.linalg.norm(quads["document"][1] - quads["document"][0]))
+    if p.lowres_px_per_mm and doc_width_mm and p.lowres_px_per_mm * doc_width_mm < doc_px:
+        f = p.lowres_px_per_mm * doc_width_mm / doc_px
+        img = cv2.resize(img, (round(img.shape[1] * f), round(img.shape[0] * f)), interpolation=cv2.INTER_AREA)
+        hom = np.diag([f, f, 1.0]) @ hom
         quads = {k: v * f for k, v in quads.items()}
-    img = _jpeg(img, p.jpeg_quality)
-    return Captured(img, p, H, quads)
+    img, data = _jpeg(img, p.jpeg_quality)
+    return Captured(img, p, hom, quads, data)
 
 
-def _other_placement(other: NDArray[np.uint8], p: CaptureParams, rng: np.random.Generator,
-                     taken: NDArray[np.float64]) -> NDArray[np.float64]:
+def _other_placement(other: NDArray[Any], p: CaptureParams, rng: np.random.Generator,
+                     taken: NDArray[Any]) -> NDArray[Any]:
     """A homography putting a second document beside the first (for multiple-document photos)."""
     oh, ow = other.shape[:2]
     cw, ch = p.canvas
@@ -159,7 +163,7 @@ def _other_placement(other: NDArray[np.uint8], p: CaptureParams, rng: np.random.
     return cv2.getPerspectiveTransform(src, (corners + far).astype(np.float32))
 
 
-def _lowres_field(shape: tuple[int, int], fn: object, factor: int = 8) -> NDArray[np.float32]:
+def _lowres_field(shape: tuple[int, int], fn: object, factor: int = 8) -> NDArray[Any]:
     """Evaluate a smooth field on a coarse grid and upsample it (smooth fields need no full res)."""
     h, w = shape
     sh, sw = max(2, h // factor), max(2, w // factor)
@@ -168,11 +172,11 @@ def _lowres_field(shape: tuple[int, int], fn: object, factor: int = 8) -> NDArra
     return cv2.resize(small.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-def _composite(canvas: NDArray[np.float32], doc: NDArray[np.uint8], H: NDArray[np.float64],
+def _composite(canvas: NDArray[Any], doc: NDArray[Any], hom: NDArray[Any],
                rng: np.random.Generator) -> None:
     ch, cw = canvas.shape[:2]
-    warped = cv2.warpPerspective(doc, H, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-    mask = cv2.warpPerspective(np.full(doc.shape[:2], 255, np.uint8), H, (cw, ch), flags=cv2.INTER_LINEAR)
+    warped = cv2.warpPerspective(doc, hom, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    mask = cv2.warpPerspective(np.full(doc.shape[:2], 255, np.uint8), hom, (cw, ch), flags=cv2.INTER_LINEAR)
     small = cv2.resize(mask, (cw // 4, ch // 4), interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (0, 0), 1.5)
     shadow = cv2.resize(np.roll(small, (1, 1), axis=(0, 1)), (cw, ch)).astype(np.float32) * (0.35 / 255.0)
@@ -181,7 +185,7 @@ def _composite(canvas: NDArray[np.float32], doc: NDArray[np.uint8], H: NDArray[n
     canvas[:] = canvas + (warped.astype(np.float32) - canvas) * m
 
 
-def _lighting(img: NDArray[np.float32], p: CaptureParams, rng: np.random.Generator) -> NDArray[np.float32]:
+def _lighting(img: NDArray[Any], p: CaptureParams, rng: np.random.Generator) -> NDArray[Any]:
     h, w = img.shape[:2]
     gx, gy = rng.uniform(-0.25, 0.25, 2)
     tint = rng.uniform(0.92, 1.08, 3)
@@ -203,23 +207,24 @@ def _lighting(img: NDArray[np.float32], p: CaptureParams, rng: np.random.Generat
     return img
 
 
-def _degrade(img: NDArray[np.float32], p: CaptureParams, rng: np.random.Generator) -> NDArray[np.uint8]:
+def _degrade(img: NDArray[Any], p: CaptureParams, rng: np.random.Generator) -> NDArray[Any]:
     if p.blur_sigma > 0.05:
         img = cv2.GaussianBlur(img, (0, 0), p.blur_sigma)
     if p.motion_px >= 1:
-        k = np.zeros((int(p.motion_px) * 2 + 1,) * 2, np.float32)
+        k: Any = np.zeros((int(p.motion_px) * 2 + 1,) * 2, np.float32)
         k[k.shape[0] // 2, :] = 1
         rot = cv2.getRotationMatrix2D((k.shape[1] / 2, k.shape[0] / 2), rng.uniform(0, 180), 1)
         k = cv2.warpAffine(k, rot, k.shape[::-1])
         img = cv2.filter2D(img, -1, k / max(k.sum(), 1e-6))
-    noise = np.empty(img.shape, np.float32)
+    noise: Any = np.empty(img.shape, np.float32)
     cv2.setRNGSeed(int(rng.integers(1 << 31)))
-    cv2.randn(noise, 0.0, float(p.noise_sigma))
+    cv2.randn(noise, 0.0, float(p.noise_sigma))  # type: ignore[call-overload]  # stubs lack scalars
     return cv2.add(img, noise).clip(0, 255).astype(np.uint8)
 
 
-def _jpeg(img: NDArray[np.uint8], quality: int) -> NDArray[np.uint8]:
+def _jpeg(img: NDArray[Any], quality: int) -> tuple[NDArray[Any], bytes]:
     ok, buf = cv2.imencode(".jpg", img[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
     if not ok:
-        return img
-    return np.ascontiguousarray(cv2.imdecode(buf, cv2.IMREAD_COLOR)[:, :, ::-1])
+        raise RuntimeError("JPEG encoding failed")
+    decoded: Any = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    return np.ascontiguousarray(decoded[:, :, ::-1]), buf.tobytes()

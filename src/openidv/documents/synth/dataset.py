@@ -76,5 +76,7 @@ def make_sample(kind: str, split: str, seed: int, portraits: PortraitSource | No
     assert rendered is not None
     cond = condition or str(rng.choice(conditions_for(split)))
     params = sample_params(cond, rng)
-    cap = capture(rendered.image, params, rng, side_boxes(rendered))
+    if params.lowres_px_per_mm and kind == "DL":
+        params.lowres_px_per_mm = float(rng.uniform(5.5, 8.0))
+    cap = capture(rendered.image, params, rng, side_boxes(rendered), doc_width_mm=t.size_mm[0])
     return Sample(doc, side, cap)

@@ -13,6 +13,7 @@ import copy
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import cv2
 import numpy as np
@@ -53,7 +54,7 @@ def _copy(doc: SyntheticDocument, family: str, **detail: object) -> SyntheticDoc
     return out
 
 
-def _fill_background(img: NDArray[np.uint8], box: tuple[int, int, int, int], rng: np.random.Generator) -> None:
+def _fill_background(img: NDArray[Any], box: tuple[int, int, int, int], rng: np.random.Generator) -> None:
     """Erase a box the way a forger does: inpaint it from the surrounding background."""
     x0, y0, x1, y1 = box
     pad = 2
@@ -79,17 +80,19 @@ def portrait_substitution(doc: SyntheticDocument, rng: np.random.Generator,
     face = np.clip(face.astype(np.float32) * rng.uniform(0.85, 1.15, 3), 0, 255).astype(np.uint8)
     paste_portrait(out.front.image, face, nb, None)  # the ghost image keeps the original face
     out.portrait_id = pid
-    out.forgery_detail = {"new_portrait": pid, "offset": [dx, dy], "shrink": shrink}
+    out.forgery_detail = {"new_portrait": pid, "offset": [dx, dy], "shrink": shrink, "side": "front",
+                          "regions": [[min(x0, nb[0]) - 3, min(y0, nb[1]) - 3, max(x1, nb[2]) + 3, max(y1, nb[3]) + 3]]}
     return out
 
 
-def _redraw_text(img: NDArray[np.uint8], xy: tuple[int, int], text: str, size: int, rng: np.random.Generator,
+def _redraw_text(img: NDArray[Any], xy: tuple[int, int], text: str, size: int, rng: np.random.Generator,
                  ink: tuple[int, int, int]) -> None:
     fams = available_viz_families() or ["dejavu_sans"]
     fnt = viz_font(str(rng.choice(fams)), max(8, int(size * rng.uniform(0.9, 1.12))), bool(rng.random() < 0.3))
     pil = Image.fromarray(img)
     draw = ImageDraw.Draw(pil)
-    x, y = xy
+    x: float = xy[0]
+    y = xy[1]
     spacing = rng.uniform(-0.05, 0.15) * size
     for ch in text:  # per-character drawing: the forger's kerning differs from the issuer's
         draw.text((x, y), ch, font=fnt, fill=ink)
@@ -104,8 +107,9 @@ def field_alteration(doc: SyntheticDocument, rng: np.random.Generator) -> Synthe
     info = doc.front.fields[name]
     old = str(info["text"])
     new = _altered_text(old, rng)
-    out = _copy(doc, "field_alteration", field=name, old=old, new=new)
     box = info["box"]
+    out = _copy(doc, "field_alteration", field=name, old=old, new=new, side="front",
+                regions=[[box[0] - 4, box[1] - 6, box[2] + int((box[3] - box[1]) * 2), box[3] + 6]])
     _fill_background(out.front.image, box, rng)
     ink = tuple(int(c) for c in np.clip(np.array(doc.template.ink) + rng.integers(-40, 40, 3), 0, 255))
     _redraw_text(out.front.image, (box[0] + int(rng.integers(-3, 4)), box[1] - int((box[3] - box[1]) * 0.2)),
@@ -137,7 +141,9 @@ def mrz_tampering(doc: SyntheticDocument, rng: np.random.Generator) -> Synthetic
     changed = [(row, pos)]
     if fix:
         changed += _fix_checks(lines, doc.template.kind, start)
-    out = _copy(doc, "mrz_tampering", changed=changed, check_digits_fixed=fix)
+    out_side_name = "back" if doc.template.kind == "TD1" else "front"
+    out = _copy(doc, "mrz_tampering", changed=changed, check_digits_fixed=fix, side=out_side_name,
+                regions=_mrz_cells(side, len(lines[0]), changed))
     out_side = out.back if doc.template.kind == "TD1" else out.front
     assert out_side is not None
     _redraw_mrz_chars(out_side, lines, changed, rng)
@@ -158,6 +164,15 @@ def _fix_checks(lines: list[list[str]], kind: str, start: int) -> list[tuple[int
     else:
         l2[comp] = check_digit("".join(lines[0][5:30] + l2[0:7] + l2[8:15] + l2[18:29]))
     return [(1, start + 6), (1, comp)]
+
+
+def _mrz_cells(side: Rendered, width: int, changed: list[tuple[int, int]]) -> list[list[int]]:
+    out = []
+    for row, pos in changed:
+        x0, y0, x1, y1 = side.mrz_line_boxes[row]
+        pitch = (x1 - x0) / width
+        out.append([int(x0 + pos * pitch) - 3, int(y0) - 5, int(x0 + (pos + 1) * pitch) + 3, int(y1) + 5])
+    return out
 
 
 def _redraw_mrz_chars(side: Rendered, lines: list[list[str]], changed: list[tuple[int, int]],
@@ -259,10 +274,10 @@ def screen_recapture(doc: SyntheticDocument, rng: np.random.Generator) -> Synthe
     return out
 
 
-def _screen(img: NDArray[np.uint8], pitch: float, rng: np.random.Generator) -> NDArray[np.uint8]:
+def _screen(img: NDArray[Any], pitch: float, rng: np.random.Generator) -> NDArray[Any]:
     h, w = img.shape[:2]
     sw, sh = int(w / pitch), int(h / pitch)
-    small = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
+    small: Any = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
     gamma = rng.uniform(0.7, 1.4)
     small = 255 * (small / 255) ** gamma
     big = cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST)
@@ -287,8 +302,8 @@ def photocopy(doc: SyntheticDocument, rng: np.random.Generator) -> SyntheticDocu
     return out
 
 
-def _print_scan(img: NDArray[np.uint8], colour: bool, rng: np.random.Generator) -> NDArray[np.uint8]:
-    x = img.astype(np.float32)
+def _print_scan(img: NDArray[Any], colour: bool, rng: np.random.Generator) -> NDArray[Any]:
+    x: Any = img.astype(np.float32)
     if not colour:
         g = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY).astype(np.float32)
         x = np.repeat(g[:, :, None], 3, axis=2)
@@ -311,21 +326,19 @@ def digital_splicing(doc: SyntheticDocument, rng: np.random.Generator,
     donor = make_document(doc.template, int(rng.integers(1 << 30)), portraits, doc.front.px_per_mm)
     names = [n for n in ("surname", "date_of_birth", "document_number") if n in doc.front.fields]
     region = "portrait" if rng.random() < 0.4 or not names else str(rng.choice(names))
-    if region == "portrait":
-        box = doc.front.portrait_box
-    else:
-        box = donor.front.fields[region]["box"]
+    box = doc.front.portrait_box if region == "portrait" else donor.front.fields[region]["box"]
     assert box is not None
     x0, y0, x1, y1 = (int(v) for v in box)
     pad = int(rng.integers(3, 12))
     x0, y0, x1, y1 = max(0, x0 - pad), max(0, y0 - pad), x1 + pad, y1 + pad
-    patch = donor.front.image[y0:y1, x0:x1]
+    patch: Any = donor.front.image[y0:y1, x0:x1]
     f = float(rng.uniform(0.6, 0.9))
     patch = cv2.resize(cv2.resize(patch, None, fx=f, fy=f, interpolation=cv2.INTER_AREA),
                        (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
     ok, buf = cv2.imencode(".jpg", patch, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 75))])
     patch = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED) if ok else patch
-    out = _copy(doc, "digital_splicing", region=region, box=[x0, y0, x1, y1])
+    out = _copy(doc, "digital_splicing", region=region, box=[x0, y0, x1, y1], side="front",
+                regions=[[x0, y0, x1, y1]])
     out.front.image[y0:y1, x0:x1] = patch[: y1 - y0, : x1 - x0]
     if region != "portrait":
         out.front.fields = {**doc.front.fields, region: donor.front.fields[region]}

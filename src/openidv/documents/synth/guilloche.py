@@ -6,17 +6,19 @@ line patterns under and around the text, and a reader trained only on clean pape
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 
-def _polyline(img: NDArray[np.uint8], pts: NDArray[np.float64], colour: tuple[int, int, int], width: int) -> None:
+def _polyline(img: NDArray[Any], pts: NDArray[Any], colour: tuple[int, int, int], width: int) -> None:
     p = np.round(pts * 4).astype(np.int32).reshape(-1, 1, 2)  # 2 bits of sub-pixel precision
     cv2.polylines(img, [p], False, colour, width, cv2.LINE_AA, shift=2)
 
 
-def rosette(img: NDArray[np.uint8], rng: np.random.Generator, centre: tuple[float, float], radius: float,
+def rosette(img: NDArray[Any], rng: np.random.Generator, centre: tuple[float, float], radius: float,
             colour: tuple[int, int, int], width: int = 1) -> None:
     """A hypotrochoid rosette (spirograph curve), the classic guilloche element."""
     big = radius * rng.uniform(0.55, 0.8)
@@ -30,7 +32,7 @@ def rosette(img: NDArray[np.uint8], rng: np.random.Generator, centre: tuple[floa
         _polyline(img, np.stack([x + centre[0], y + centre[1]], axis=1), colour, width)
 
 
-def waves(img: NDArray[np.uint8], rng: np.random.Generator, colour: tuple[int, int, int], n: int = 40,
+def waves(img: NDArray[Any], rng: np.random.Generator, colour: tuple[int, int, int], n: int = 40,
           width: int = 1) -> None:
     """Bands of phase-shifted sine lines across the whole page."""
     h, w = img.shape[:2]
@@ -44,7 +46,7 @@ def waves(img: NDArray[np.uint8], rng: np.random.Generator, colour: tuple[int, i
         _polyline(img, np.stack([x, y], axis=1), colour, width)
 
 
-def microlines(img: NDArray[np.uint8], rng: np.random.Generator, colour: tuple[int, int, int], spacing: float) -> None:
+def microlines(img: NDArray[Any], rng: np.random.Generator, colour: tuple[int, int, int], spacing: float) -> None:
     """Fine parallel lines, slightly modulated, as printed under variable data."""
     h, w = img.shape[:2]
     theta = rng.uniform(0, np.pi)
@@ -60,4 +62,4 @@ def microlines(img: NDArray[np.uint8], rng: np.random.Generator, colour: tuple[i
 
 
 def blend_colour(base: tuple[int, int, int], toward: tuple[int, int, int], a: float) -> tuple[int, int, int]:
-    return tuple(int(round(b * (1 - a) + t * a)) for b, t in zip(base, toward, strict=True))  # type: ignore[return-value]
+    return tuple(round(b * (1 - a) + t * a) for b, t in zip(base, toward, strict=True))  # type: ignore[return-value]

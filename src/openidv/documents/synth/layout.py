@@ -47,7 +47,7 @@ def _title(t: Template) -> str:
     return " / ".join(LABELS[lang][key] for lang in t.label_langs)
 
 
-def _header(draw: ImageDraw.ImageDraw, img: NDArray[np.uint8], t: Template, scale: float) -> None:
+def _header(draw: ImageDraw.ImageDraw, img: NDArray[Any], t: Template, scale: float) -> None:
     w = img.shape[1]
     top = TOP_MM[t.kind] * scale
     if t.header_band:
@@ -98,9 +98,9 @@ def _fields(draw: ImageDraw.ImageDraw, t: Template, ident: Identity, area: Box, 
     return out
 
 
-def render_side(t: Template, ident: Identity, portrait: NDArray[np.uint8] | None, side: str,
+def render_side(t: Template, ident: Identity, portrait: NDArray[Any] | None, side: str,
                 rng: np.random.Generator, scale: float = 12.0, mrz_lines: list[str] | None = None,
-                viz_overrides: dict[str, str] | None = None, barcode: NDArray[np.uint8] | None = None) -> Rendered:
+                viz_overrides: dict[str, str] | None = None, barcode: NDArray[Any] | None = None) -> Rendered:
     """Draw one side of a document of template `t` for `ident`."""
     img = _canvas(t, rng, scale)
     h, w = img.shape[:2]
@@ -138,7 +138,7 @@ def render_side(t: Template, ident: Identity, portrait: NDArray[np.uint8] | None
 
 
 def _dl_back(out: Rendered, t: Template, scale: float, rng: np.random.Generator,
-             barcode: NDArray[np.uint8] | None) -> Rendered:
+             barcode: NDArray[Any] | None) -> Rendered:
     img = out.image
     h, w = img.shape[:2]
     if barcode is not None:

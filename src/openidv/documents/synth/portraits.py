@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -18,7 +18,7 @@ DEFAULT_LFW = Path("/work/shared/data/lfw-dev")
 
 
 class PortraitSource(Protocol):
-    def sample(self, rng: np.random.Generator) -> tuple[str, NDArray[np.uint8]]:
+    def sample(self, rng: np.random.Generator) -> tuple[str, NDArray[Any]]:
         """(identity label, RGB portrait with a 3:4-ish head-and-shoulders framing)."""
         ...
 
@@ -40,7 +40,7 @@ class LFWPortraits:
         if not self.files:
             raise FileNotFoundError(f"no portraits under {root}")
 
-    def sample(self, rng: np.random.Generator) -> tuple[str, NDArray[np.uint8]]:
+    def sample(self, rng: np.random.Generator) -> tuple[str, NDArray[Any]]:
         name, path = self.files[int(rng.integers(len(self.files)))]
         bgr = cv2.imread(str(path))
         if bgr is None:
@@ -53,9 +53,9 @@ class LFWPortraits:
 class DrawnPortraits:
     """Drawn head-and-shoulders stand-ins (skin tone, hair, eyes, mouth vary), for tests and CI."""
 
-    def sample(self, rng: np.random.Generator) -> tuple[str, NDArray[np.uint8]]:
+    def sample(self, rng: np.random.Generator) -> tuple[str, NDArray[Any]]:
         h, w = 240, 180
-        img = np.empty((h, w, 3), np.uint8)
+        img: Any = np.empty((h, w, 3), np.uint8)
         img[:] = rng.integers(170, 250, 3)
         skin = tuple(int(v) for v in rng.integers([90, 60, 40], [240, 200, 170]))
         hair = tuple(int(v) for v in rng.integers(0, 120, 3))

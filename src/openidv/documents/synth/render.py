@@ -29,7 +29,7 @@ Box = tuple[int, int, int, int]
 
 @dataclass
 class Rendered:
-    image: NDArray[np.uint8]  # RGB
+    image: NDArray[Any]  # RGB
     px_per_mm: float
     template: str
     side: str
@@ -59,19 +59,19 @@ def format_date(d: date, style: str, langs: tuple[str, ...]) -> str:
     return f"{d.day:02d} {months[d.month - 1]}/{second[d.month - 1]} {d.strftime('%y')}"
 
 
-def _canvas(t: Template, rng: np.random.Generator, scale: float) -> NDArray[np.uint8]:
+def _canvas(t: Template, rng: np.random.Generator, scale: float) -> NDArray[Any]:
     """The template's printed background plus this copy's print noise."""
     bg = _background(t, scale)
     h, w = bg.shape[:2]
-    noise = np.empty((h // 2 + 1, w // 2 + 1, 3), np.int16)
+    noise: Any = np.empty((h // 2 + 1, w // 2 + 1, 3), np.int16)
     cv2.setRNGSeed(int(rng.integers(1 << 31)))
-    cv2.randn(noise, 0, 2.0)
+    cv2.randn(noise, 0, 2.0)  # type: ignore[call-overload]  # stubs lack the scalar overload
     noise = cv2.resize(noise, (w, h), interpolation=cv2.INTER_NEAREST)
     return cv2.add(bg.astype(np.int16), noise).clip(0, 255).astype(np.uint8)
 
 
 @functools.lru_cache(maxsize=64)
-def _background(t: Template, scale: float) -> NDArray[np.uint8]:
+def _background(t: Template, scale: float) -> NDArray[Any]:
     w, h = round(t.size_mm[0] * scale), round(t.size_mm[1] * scale)
     ys = np.linspace(0.0, 1.0, h)[:, None, None]
     xs = np.linspace(0.0, 1.0, w)[None, :, None]
@@ -100,7 +100,7 @@ def _text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, fnt: An
     return int(x0), int(y0), int(x1), int(y1)
 
 
-def draw_mrz(img: NDArray[np.uint8], lines: list[str], t: Template, scale: float, rng: np.random.Generator,
+def draw_mrz(img: NDArray[Any], lines: list[str], t: Template, scale: float, rng: np.random.Generator,
              font_path: str | None = None) -> tuple[Box, list[Box]]:
     """Draw MRZ lines at the bottom of the page; returns the zone box and one box per line."""
     n_lines, width = len(lines), len(lines[0])
@@ -114,11 +114,11 @@ def draw_mrz(img: NDArray[np.uint8], lines: list[str], t: Template, scale: float
     zone = (int(x0 - 2 * scale), int(bottom - n_lines * line_pitch - scale), int(x0 + width * pitch + 2 * scale),
             int(bottom + 1.5 * scale))
     if t.mrz_clear_zone:
-        zx0, zy0, zx1, zy1 = zone
+        _, zy0, _, zy1 = zone
         img[max(zy0, 0) : zy1, :] = np.clip(img[max(zy0, 0) : zy1, :].astype(int) + 30, 0, 250).astype(np.uint8)
     pil = Image.fromarray(img)
     draw = ImageDraw.Draw(pil)
-    stroke = int(round(t.mrz_bold * scale / 14))
+    stroke = round(t.mrz_bold * scale / 14)
     ink = tuple(int(c) for c in np.clip(np.array(t.ink) * 0.5, 0, 40))
     boxes: list[Box] = []
     for li, line in enumerate(lines):
@@ -131,7 +131,7 @@ def draw_mrz(img: NDArray[np.uint8], lines: list[str], t: Template, scale: float
     return zone, boxes
 
 
-def paste_portrait(img: NDArray[np.uint8], portrait: NDArray[np.uint8], box: Box, ghost: Box | None) -> None:
+def paste_portrait(img: NDArray[Any], portrait: NDArray[Any], box: Box, ghost: Box | None) -> None:
     x0, y0, x1, y1 = box
     face = cv2.resize(portrait, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA)
     img[y0:y1, x0:x1] = face
@@ -169,7 +169,7 @@ def display_value(name: str, ident: Identity, t: Template) -> tuple[str, Any]:
         "surname": ident.surname, "given_names": ident.given_names, "nationality": ident.nationality,
         "document_number": ident.document_number, "place_of_birth": ident.place_of_birth,
         "personal_number": ident.personal_number or "-", "authority": "CENTRAL AUTHORITY",
-        "address": f"{ident.address.get('street', '')}, {ident.address.get('city', '')} {ident.address.get('state', '')}",
+        "address": "{}, {} {}".format(*(ident.address.get(k, "") for k in ("street", "city", "state"))),
         "height": ident.physical.get("height", ""), "eyes": ident.physical.get("eyes", ""), "class": "C",
     }[name]
     text = value.upper() if (t.uppercase_values and name in ("surname", "given_names", "place_of_birth")) else value

@@ -1,0 +1,57 @@
+"""Shared helpers for the documents benchmarks: cached generated captures, stats, memory."""
+
+from __future__ import annotations
+
+import json
+import math
+import resource
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> list[float]:
+    if n == 0:
+        return [0.0, 1.0]
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return [round(max(0.0, c - h), 5), round(min(1.0, c + h), 5)]
+
+
+def rate(k: int, n: int) -> dict[str, Any]:
+    return {"k": k, "n": n, "rate": round(k / n, 5) if n else None, "ci95": wilson(k, n)}
+
+
+def latency(ms: list[float]) -> dict[str, float]:
+    a = np.array(ms) if ms else np.zeros(1)
+    return {"p50_ms": round(float(np.percentile(a, 50)), 1), "p99_ms": round(float(np.percentile(a, 99)), 1),
+            "mean_ms": round(float(a.mean()), 1), "throughput_per_s": round(1000.0 / max(float(a.mean()), 1e-9), 2)}
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
+
+
+def generated(cache: Path, kinds: list[str], n: int, split: str, seed: int, side: str = "mrz",
+              with_lfw: bool = True) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Yield (jpeg path, truth) for `n` captures, generating (and caching) the missing ones."""
+    from openidv.documents.synth.dataset import make_sample
+    from openidv.documents.synth.portraits import default_portraits
+
+    cache.mkdir(parents=True, exist_ok=True)
+    portraits = default_portraits("test") if with_lfw else None
+    for i in range(n):
+        kind = kinds[i % len(kinds)]
+        stem = cache / f"{split}-{kind}-{seed + i:06d}"
+        jpg, meta = stem.with_suffix(".jpg"), stem.with_suffix(".json")
+        if not (jpg.is_file() and meta.is_file()):
+            s = make_sample(kind, split, seed + i, portraits, side=side)
+            jpg.write_bytes(s.captured.jpeg)
+            truth = s.truth()
+            truth["params"] = {k: v for k, v in s.captured.params.as_dict().items() if k != "canvas"}
+            meta.write_text(json.dumps(truth, default=str), encoding="utf-8")
+        yield jpg, json.loads(meta.read_text(encoding="utf-8"))

@@ -1,0 +1,128 @@
+"""MRZ reading benchmark: our reader vs PassportEye on the same images; accuracy and time.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/documents_mrz.py --n 2000 --json var/bench/mrz.json
+
+Images: `--n` generated captures of TD1 (back), TD2 and TD3 documents from held-out templates and
+held-out capture conditions (glare, low light, low resolution; see openidv.documents.synth),
+cached under `--cache`; plus the ICAO specimen photos in ../shared/data/documents-dev when present.
+Acceptance measure: share of MRZ lines read exactly. Latency is the reader alone (decoded image
+in, result out) on one core; PassportEye (Tesseract) is timed the same way on the same images
+when it is installed (`pip install passporteye`), on `--passporteye-n` of them (it is slow).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import time
+import warnings
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from documents_common import generated, latency, peak_rss_mb, rate
+
+SPECIMENS = {
+    "passport-td3": ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"],
+    "passport-td2": ["I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"],
+}
+
+
+def ours(path: Path) -> tuple[list[str], float, dict[str, Any]]:
+    from openidv.documents.mrz.reader import read_image
+    from openidv.imaging.decode import decode_image
+
+    rgb = decode_image(path.read_bytes()).rgb
+    t = time.perf_counter()
+    r = read_image(rgb)
+    ms = (time.perf_counter() - t) * 1000
+    lines = r.result.lines if r.result else []
+    return lines, ms, {"status": r.status, "valid": bool(r.result and r.result.valid)}
+
+
+def passporteye(path: Path) -> tuple[list[str], float, dict[str, Any]] | None:
+    try:
+        from passporteye import read_mrz
+    except ImportError:
+        return None
+    data = path.read_bytes()
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = read_mrz(io.BytesIO(data))
+    ms = (time.perf_counter() - t) * 1000
+    if m is None:
+        return [], ms, {"status": "not_found", "valid": False}
+    text = str(m.aux.get("text", ""))
+    return [ln.strip() for ln in text.split("\n") if ln.strip()], ms, {"status": "ok", "valid": bool(m.valid)}
+
+
+def score(truth: list[str], got: list[str]) -> tuple[int, int]:
+    exact = sum(1 for i, ln in enumerate(truth) if i < len(got) and got[i] == ln)
+    return exact, len(truth)
+
+
+def run(items: list[tuple[Path, list[str], str]], reader: Any, limit: int | None = None) -> dict[str, Any]:
+    lines_ok = lines_n = docs_ok = valid = 0
+    times: list[float] = []
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    failures = []
+    for path, truth, group in items[:limit]:
+        got = reader(path)
+        if got is None:
+            return {"available": False}
+        lines, ms, info = got
+        ok, n = score(truth, lines)
+        lines_ok, lines_n = lines_ok + ok, lines_n + n
+        docs_ok += ok == n
+        valid += info["valid"]
+        per[group][0] += ok
+        per[group][1] += n
+        times.append(ms)
+        if ok < n and len(failures) < 25:
+            failures.append({"file": path.name, "truth": truth, "read": lines, "status": info["status"]})
+    return {"available": True, "images": len(times), "lines_exact": rate(lines_ok, lines_n),
+            "documents_exact": rate(docs_ok, len(times)), "valid": rate(valid, len(times)),
+            "by_group": {g: rate(k, n) for g, (k, n) in sorted(per.items())}, "latency": latency(times),
+            "failures": failures}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=500000)
+    ap.add_argument("--cache", type=Path, default=Path("var/bench/mrz-captures"))
+    ap.add_argument("--specimens", type=Path, default=Path("../shared/data/documents-dev"))
+    ap.add_argument("--passporteye-n", type=int, default=200)
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    items: list[tuple[Path, list[str], str]] = []
+    for path, truth in generated(args.cache, ["TD1", "TD2", "TD3"], args.n, "test", args.seed):
+        items.append((path, truth["mrz_lines"], f"{truth['kind']}/{truth['condition']}"))
+    specimens = []
+    for stem, lines in SPECIMENS.items():
+        for ext in ("jpg", "png"):
+            p = args.specimens / f"{stem}.{ext}"
+            if p.is_file():
+                specimens.append((p, lines, "icao-specimen"))
+    report: dict[str, Any] = {"generated": {"ours": run(items, ours)}, "peak_rss_mb": 0.0}
+    if specimens:
+        report["specimens"] = {"ours": run(specimens, ours), "passporteye": run(specimens, passporteye)}
+        report["specimens"]["ours"]["detail"] = [
+            {"file": p.name, "read": ours(p)[0], "exact": ours(p)[0] == t} for p, t, _ in specimens]
+    report["generated"]["passporteye"] = run(items, passporteye, args.passporteye_n)
+    report["generated"]["ours_same_subset"] = run(items, ours, args.passporteye_n)
+    report["peak_rss_mb"] = peak_rss_mb()
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

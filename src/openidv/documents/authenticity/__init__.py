@@ -1,0 +1,1 @@
+"""Document authenticity: tamper / recapture detection, template matching, portrait forensics."""

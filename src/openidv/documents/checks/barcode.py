@@ -1,0 +1,68 @@
+"""Decode the PDF417 barcode (driver licences, many ID cards) and validate its AAMVA payload.
+
+Outcomes: pass (decoded and a well-formed AAMVA record); fail BARCODE_NOT_FOUND when a driver
+licence (declared, or recognised by the absence of an MRZ) shows no decodable barcode on its back,
+BARCODE_INVALID when the payload is not AAMVA or its fields are inconsistent; not_applicable when
+the document has an MRZ and no barcode (passports) or no back was captured for an MRZ document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openidv.checks.base import BaseCheck, CheckContext
+from openidv.documents.barcode import aamva
+from openidv.documents.barcode.pdf417 import read_pdf417
+from openidv.documents.checks.common import declared_type, doc_captures, gray_of, quad_box, reference_date
+from openidv.domain import CaptureKind, CheckResult, Outcome, Session
+
+_DL = ("driver_licence", "driver_license", "driving_licence")
+
+
+class DocumentBarcodeCheck(BaseCheck):
+    name = "document_barcode"
+    version = "1.0.0"
+    requires = ("image_usability", "document_mrz")
+    run_if_upstream_failed = True
+    reason_codes = ("BARCODE_NOT_FOUND", "BARCODE_INVALID")
+    score_meaning = "1 for a valid AAMVA record, 0.5 for a decoded but invalid one, 0 for none"
+
+    def applies(self, session: Session) -> bool:
+        return bool(doc_captures(session))
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        today = reference_date(ctx.session)
+        caps = sorted(doc_captures(ctx.session), key=lambda c: c.kind != CaptureKind.DOCUMENT_BACK)
+        evidence: list[dict[str, Any]] = []
+        for cap in caps:
+            bc = read_pdf417(gray_of(cap))
+            ev: dict[str, Any] = {"capture_id": cap.id, "kind": cap.kind.value, "decoded": bc.found,
+                                  "box": quad_box(bc.quad), "attempts": len(bc.attempts)}
+            evidence.append(ev)
+            if bc.payload is None:
+                continue
+            try:
+                rec = aamva.parse(bc.payload, today)
+            except aamva.AAMVAError as exc:
+                ev["problem"] = str(exc)
+                return self.result(Outcome.FAIL, score=0.5, reason_codes=["BARCODE_INVALID"],
+                                   evidence={"captures": evidence})
+            ev.update({"iin": rec.iin, "aamva_version": rec.version, "problems": rec.problems,
+                       "jurisdiction": rec.fields.get("jurisdiction")})
+            outcome = Outcome.PASS if rec.valid else Outcome.FAIL
+            result = self.result(outcome, score=1.0 if rec.valid else 0.5,
+                                 reason_codes=[] if rec.valid else ["BARCODE_INVALID"], evidence={"captures": evidence})
+            result.artifacts["aamva"] = rec
+            return result
+        return self._none_found(ctx, evidence)
+
+    def _none_found(self, ctx: CheckContext, evidence: list[dict[str, Any]]) -> CheckResult:
+        mrz = ctx.upstream.get("document_mrz")
+        has_mrz = mrz is not None and "mrz" in mrz.artifacts
+        has_back = bool(ctx.session.captures_of(CaptureKind.DOCUMENT_BACK))
+        expects = declared_type(ctx.session) in _DL or (has_back and not has_mrz)
+        if not expects:
+            return self.result(Outcome.NOT_APPLICABLE, evidence={"captures": evidence,
+                                                                 "why": "no barcode expected on this document"})
+        return self.result(Outcome.FAIL, score=0.0, reason_codes=["BARCODE_NOT_FOUND"],
+                           evidence={"captures": evidence})

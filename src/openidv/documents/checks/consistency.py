@@ -1,0 +1,134 @@
+"""Cross-checks between zones and declared data, and the document's validity for this applicant.
+
+document_consistency: MRZ vs barcode (structured), MRZ/barcode vs the printed visual zone
+(searched), and the best available document data vs what the applicant declared. DATA_MISMATCH
+(zones disagree: decline-worthy) and DECLARED_DATA_MISMATCH (the applicant typed something else).
+
+document_validity: expiry against the session date and the applicant's age against the policy's
+``minimum_age`` param, from the most reliable source (a valid MRZ, then the barcode, then the VIZ).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from openidv.checks.base import BaseCheck, CheckContext
+from openidv.documents.barcode.aamva import AAMVARecord
+from openidv.documents.checks.common import doc_captures, reference_date
+from openidv.documents.mrz.parse import MRZResult
+from openidv.documents.viz.crosscheck import Claims, CrossCheck, against_viz, compare
+from openidv.domain import CheckResult, Outcome, Session
+
+
+def _d(v: Any) -> date | None:
+    try:
+        return date.fromisoformat(v) if isinstance(v, str) else None
+    except ValueError:
+        return None
+
+
+def mrz_claims(r: MRZResult) -> Claims:
+    f = r.fields
+    return Claims("mrz", f.get("surname") or None, f.get("given_names") or None, _d(f.get("date_of_birth")),
+                  _d(f.get("date_of_expiry")), f.get("document_number") or None, f.get("sex"), f.get("nationality"))
+
+
+def barcode_claims(rec: AAMVARecord) -> Claims:
+    f = rec.fields
+    given = " ".join(x for x in (f.get("first_name"), f.get("middle_names")) if x and x != "NONE")
+    return Claims("barcode", f.get("family_name"), given or None, _d(f.get("date_of_birth")),
+                  _d(f.get("date_of_expiry")), f.get("customer_id"), f.get("sex"), None)
+
+
+def declared_claims(session: Session) -> Claims:
+    a = session.applicant
+    return Claims("declared", a.surname, a.given_names, a.date_of_birth, None, a.document_number, None, a.nationality)
+
+
+def _sources(ctx: CheckContext) -> tuple[Claims | None, Claims | None, dict[str, Any]]:
+    mrz_r = ctx.upstream.get("document_mrz")
+    bc_r = ctx.upstream.get("document_barcode")
+    viz_r = ctx.upstream.get("document_viz")
+    mrz = mrz_r.artifacts.get("mrz") if mrz_r else None
+    bc = bc_r.artifacts.get("aamva") if bc_r else None
+    viz = viz_r.artifacts.get("viz", {}) if viz_r else {}
+    mc = mrz_claims(mrz) if isinstance(mrz, MRZResult) and mrz.valid else None
+    bcc = barcode_claims(bc) if isinstance(bc, AAMVARecord) else None
+    return mc, bcc, viz
+
+
+class DocumentConsistencyCheck(BaseCheck):
+    name = "document_consistency"
+    version = "1.0.0"
+    requires = ("document_mrz", "document_barcode", "document_viz")
+    run_if_upstream_failed = True
+    reason_codes = ("DATA_MISMATCH", "DECLARED_DATA_MISMATCH")
+    score_meaning = "share of compared fields that agree, across every pair of sources"
+
+    def applies(self, session: Session) -> bool:
+        return bool(doc_captures(session))
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        mc, bcc, viz = _sources(ctx)
+        checks: dict[str, CrossCheck] = {}
+        if mc and bcc:
+            checks["mrz~barcode"] = compare(mc, bcc)
+        for ref in (r for r in (mc, bcc) if r is not None):
+            for cid, reading in viz.items():
+                if reading.words >= 6:
+                    checks[f"{ref.source}~viz:{cid[:8]}"] = against_viz(ref, reading)
+        doc = mc or bcc
+        if doc is not None:
+            checks["document~declared"] = compare(doc, declared_claims(ctx.session))
+        if not checks:
+            return self.result(Outcome.NOT_APPLICABLE, evidence={"why": "no machine-read data to compare"})
+        codes = set()
+        for name, cc in checks.items():
+            if cc.disagreements:
+                codes.add("DECLARED_DATA_MISMATCH" if name.endswith("declared") else "DATA_MISMATCH")
+        compared = sum(len(c.compared) for c in checks.values())
+        agree = compared - sum(len(c.disagreements) for c in checks.values())
+        evidence = {name: {"compared": c.compared, "disagreements": [d.as_dict() for d in c.disagreements]}
+                    for name, c in checks.items()}
+        return self.result(Outcome.FAIL if codes else Outcome.PASS, score=agree / max(compared, 1),
+                           reason_codes=sorted(codes), evidence=evidence)
+
+
+def _age(dob: date, on: date) -> int:
+    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+class DocumentValidityCheck(BaseCheck):
+    name = "document_validity"
+    version = "1.0.0"
+    requires = ("document_mrz", "document_barcode")
+    run_if_upstream_failed = True
+    reason_codes = ("DOCUMENT_EXPIRED", "UNDERAGE")
+    score_meaning = "1 when the document is in date and the holder old enough, else 0"
+
+    def applies(self, session: Session) -> bool:
+        return bool(doc_captures(session))
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        mc, bcc, _ = _sources(ctx)
+        src = mc or bcc
+        if src is None:
+            return self.result(Outcome.NOT_APPLICABLE, evidence={"why": "no valid MRZ or barcode data"})
+        today = reference_date(ctx.session)
+        min_age = int(ctx.params.get("minimum_age", 18))
+        codes, ev = [], {"source": src.source, "minimum_age": min_age, "reference_date": today.isoformat()}
+        if src.date_of_expiry is not None:
+            ev["expired"] = src.date_of_expiry < today
+            ev["days_to_expiry"] = (src.date_of_expiry - today).days
+            if src.date_of_expiry < today:
+                codes.append("DOCUMENT_EXPIRED")
+        if src.date_of_birth is not None:
+            age = _age(src.date_of_birth, today)
+            ev["meets_minimum_age"] = age >= min_age
+            if age < min_age:
+                codes.append("UNDERAGE")
+        if "expired" not in ev and "meets_minimum_age" not in ev:
+            return self.result(Outcome.NOT_APPLICABLE, evidence={**ev, "why": "no dates read"})
+        return self.result(Outcome.FAIL if codes else Outcome.PASS, score=0.0 if codes else 1.0,
+                           reason_codes=codes, evidence=ev)

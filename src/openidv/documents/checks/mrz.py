@@ -1,0 +1,87 @@
+"""Read and verify the MRZ of the document photos.
+
+Outcomes: pass (an MRZ read with every check digit holding); fail MRZ_NOT_FOUND (no MRZ on a
+document that should carry one), MRZ_UNREADABLE (an MRZ located but not read to a valid layout,
+e.g. cut off or blurred), MRZ_CHECKSUM (read confidently but a check digit does not hold after
+correction - a misprint, tampering or an unlucky misread, hence review); not_applicable for a
+driver licence without MRZ. The result carries the parsed MRZ in its artifacts for later checks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openidv.checks.base import BaseCheck, CheckContext
+from openidv.documents.checks.common import declared_type, doc_captures, gray_of, quad_box, reference_date
+from openidv.documents.mrz.reader import MRZReading, read_gray
+from openidv.domain import CheckResult, Outcome, Session
+
+# Fields that are personal data: reported only as present/absent in evidence (values stay in
+# the sealed capture and in the in-memory artifacts for the cross-checks).
+_SAFE_FIELDS = ("document_code", "issuing_state", "nationality", "sex")
+
+
+def _evidence(cap_id: str, kind: str, r: MRZReading) -> dict[str, Any]:
+    ev: dict[str, Any] = {"capture_id": cap_id, "kind": kind, "status": r.status, "detail": r.detail,
+                          "box": quad_box(r.quad), "blocks_found": r.blocks_found, "blocks_valid": r.blocks_valid,
+                          "mean_confidence": round(r.mean_confidence, 3)}
+    if r.result is not None:
+        res = r.result
+        ev.update({"format": res.format, "check_digits": dict(res.checks), "valid": res.valid,
+                   "corrections": len(res.corrections), "field_errors": list(res.field_errors),
+                   "fields": {k: res.fields.get(k) for k in _SAFE_FIELDS}})
+    return ev
+
+
+class DocumentMRZCheck(BaseCheck):
+    name = "document_mrz"
+    version = "1.0.0"
+    requires = ("image_usability", "document_detect")
+    run_if_upstream_failed = True
+    reason_codes = ("MRZ_NOT_FOUND", "MRZ_UNREADABLE", "MRZ_CHECKSUM", "DOCUMENT_MULTIPLE")
+    score_meaning = "mean glyph confidence of the MRZ read (0 when none is read)"
+
+    def applies(self, session: Session) -> bool:
+        return bool(doc_captures(session))
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        today = reference_date(ctx.session)
+        located = ctx.upstream.get("document_detect")
+        blocks = located.artifacts.get("mrz_blocks", {}) if located is not None else {}
+        readings: list[tuple[str, MRZReading]] = []
+        evidence = []
+        for cap in doc_captures(ctx.session):
+            r = read_gray(gray_of(cap), today, blocks=blocks.get(cap.id))
+            readings.append((cap.id, r))
+            evidence.append(_evidence(cap.id, cap.kind.value, r))
+        best = _best(readings)
+        outcome, codes, score = self._judge(best, readings, ctx.session)
+        result = self.result(outcome, score=score, reason_codes=codes, evidence={"captures": evidence})
+        if best is not None and best[1].result is not None:
+            result.artifacts["mrz"] = best[1].result
+            result.artifacts["mrz_quad"] = best[1].quad
+            result.artifacts["mrz_capture_id"] = best[0]
+        return result
+
+    def _judge(self, best: tuple[str, MRZReading] | None, readings: list[tuple[str, MRZReading]],
+               session: Session) -> tuple[Outcome, list[str], float]:
+        if any(r.blocks_valid >= 2 for _, r in readings):
+            return Outcome.FAIL, ["DOCUMENT_MULTIPLE"], 0.0
+        if best is None:
+            if declared_type(session) in ("driver_licence", "driver_license", "driving_licence"):
+                return Outcome.NOT_APPLICABLE, [], 0.0
+            statuses = {r.status for _, r in readings}
+            code = "MRZ_UNREADABLE" if "unreadable" in statuses else "MRZ_NOT_FOUND"
+            return Outcome.FAIL, [code], 0.0
+        r = best[1]
+        assert r.result is not None
+        if r.result.valid:
+            return Outcome.PASS, [], r.mean_confidence
+        return Outcome.FAIL, ["MRZ_CHECKSUM"], r.mean_confidence
+
+
+def _best(readings: list[tuple[str, MRZReading]]) -> tuple[str, MRZReading] | None:
+    ok = [(cid, r) for cid, r in readings if r.status == "ok" and r.result is not None]
+    if not ok:
+        return None
+    return max(ok, key=lambda cr: (cr[1].result.valid if cr[1].result else False, cr[1].mean_confidence))

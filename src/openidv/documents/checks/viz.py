@@ -1,0 +1,98 @@
+"""Visual zone: rectify the document, OCR its printed text, and cut out the portrait.
+
+The frame comes from the MRZ when there is one (ICAO fixes where the MRZ sits, so no issuer
+template is needed), else from the card outline. Outputs, in artifacts: the VIZ reading (for the
+cross-checks), the rectified document, and ``portrait_rgb`` - the holder's photo, for the face
+capability's document-to-selfie match. Evidence holds boxes and counts, not the text read.
+
+Outcomes: pass when text was read (and a portrait found on a front side); review when the OCR read
+too little to cross-check; not_applicable when no document frame could be established.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openidv.checks.base import BaseCheck, CheckContext
+from openidv.documents.checks.common import doc_captures, reference_date
+from openidv.documents.geometry import SIZE_MM, DocumentFrame, find_card, frame_from_card, frame_from_mrz
+from openidv.documents.mrz.parse import MRZResult
+from openidv.documents.viz.extract import read_viz
+from openidv.documents.viz.ocr import OCRUnavailable
+from openidv.documents.viz.portrait import crop, find_portrait
+from openidv.domain import Capture, CaptureKind, CheckResult, Outcome, Session
+
+PX_PER_MM = 9.0
+MIN_WORDS = 6
+
+
+def _frame(cap: Capture, mrz: MRZResult | None, mrz_cap: str | None, quad: Any) -> DocumentFrame | None:
+    if mrz is not None and cap.id == mrz_cap and quad is not None and mrz.format in SIZE_MM:
+        return frame_from_mrz(mrz.format, len(mrz.lines), len(mrz.lines[0]), quad)
+    cards = find_card(cap.image)
+    return frame_from_card(cards[0]) if cards else None
+
+
+class DocumentVIZCheck(BaseCheck):
+    name = "document_viz"
+    version = "1.0.0"
+    requires = ("image_usability", "document_mrz")
+    run_if_upstream_failed = True
+    timeout_s = 40.0
+    reason_codes = ("DOCUMENT_NOT_FOUND",)
+    score_meaning = "share of document photos whose visual zone was read (text found), 0-1"
+
+    def applies(self, session: Session) -> bool:
+        return bool(doc_captures(session))
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        mrz_r = ctx.upstream.get("document_mrz")
+        mrz = mrz_r.artifacts.get("mrz") if mrz_r else None
+        mrz_cap = mrz_r.artifacts.get("mrz_capture_id") if mrz_r else None
+        quad = mrz_r.artifacts.get("mrz_quad") if mrz_r else None
+        us_dates = bool(ctx.session.country and ctx.session.country.upper() == "US")
+        evidence: list[dict[str, Any]] = []
+        readings, portrait, frames = {}, None, {}
+        for cap in doc_captures(ctx.session):
+            frame = _frame(cap, mrz, mrz_cap, quad)
+            ev: dict[str, Any] = {"capture_id": cap.id, "kind": cap.kind.value, "frame": frame.fmt if frame else None}
+            evidence.append(ev)
+            if frame is None:
+                continue
+            doc = frame.rectify(cap.image, PX_PER_MM)
+            frames[cap.id] = doc
+            ev["visible_fraction"] = round(frame.fraction_visible(cap.image.shape), 3)
+            skip = _mrz_share(frame.fmt) if cap.id == mrz_cap else 0.0
+            try:
+                viz = read_viz(doc, exclude_bottom=skip, month_first=us_dates, today=reference_date(ctx.session))
+            except OCRUnavailable as exc:
+                return self.result(Outcome.ERROR, evidence={"captures": evidence, "error": str(exc)})
+            readings[cap.id] = viz
+            ev["ocr"] = viz.evidence()
+            if cap.kind == CaptureKind.DOCUMENT_FRONT or cap.id == mrz_cap:
+                box = find_portrait(doc)
+                ev["portrait_box_mm"] = [round(v / PX_PER_MM, 1) for v in box] if box else None
+                if box is not None and portrait is None:
+                    portrait = crop(doc, box)
+        return self._result(readings, portrait, frames, evidence)
+
+    def _result(self, readings: dict[str, Any], portrait: Any, frames: dict[str, Any],
+                evidence: list[dict[str, Any]]) -> CheckResult:
+        if not frames:
+            return self.result(Outcome.NOT_APPLICABLE, evidence={"captures": evidence,
+                                                                 "why": "no document frame (no MRZ, no card outline)"})
+        read = [cid for cid, v in readings.items() if v.words >= MIN_WORDS]
+        score = len(read) / max(len(frames), 1)
+        outcome = Outcome.PASS if read else Outcome.REVIEW
+        result = self.result(outcome, score=score,
+                             evidence={"captures": evidence, "portrait_found": portrait is not None})
+        result.artifacts["viz"] = readings
+        result.artifacts["documents"] = frames
+        if portrait is not None:
+            result.artifacts["portrait_rgb"] = portrait
+        return result
+
+
+def _mrz_share(fmt: str) -> float:
+    """Share of the document height taken by the MRZ zone (skipped by the VIZ OCR)."""
+    return {"TD1": 0.36, "TD2": 0.24, "TD3": 0.26, "MRV-A": 0.29, "MRV-B": 0.24}.get(fmt, 0.0)

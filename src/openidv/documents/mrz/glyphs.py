@@ -1,0 +1,58 @@
+"""Canonical MRZ geometry and glyph crops, shared by training and reading.
+
+Reading and training must cut glyphs identically, so both go through :func:`crop_cells`: a
+rectified MRZ image in which character ``i`` of line ``j`` is centred at
+``((i + 0.5) * PITCH, (j + 0.5) * LINE_PITCH)``, each cell cut as a square of ``CROP_FACTOR *
+PITCH`` pixels (a little of the neighbours shows, as it will in real crops) and resized to
+``GLYPH`` x ``GLYPH``, then normalised for contrast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+PITCH = 22.0  # canonical character pitch in pixels (2.54 mm on the document)
+CAP = PITCH * 0.945  # canonical cap height (about 2.4 mm)
+LINE_PITCH = PITCH * 1.65  # canonical line spacing
+CROP_FACTOR = 1.3
+GLYPH = 32
+
+
+def canonical_size(n_lines: int, width: int) -> tuple[int, int]:
+    """(width, height) in pixels of a canonical MRZ image, with a margin of one pitch."""
+    return round((width + 2) * PITCH), round((n_lines + 0.6) * LINE_PITCH)
+
+
+def cell_centres(n_lines: int, width: int) -> NDArray[Any]:
+    """(n_lines * width, 2) canonical centres, line-major, in the canonical image (with margin)."""
+    xs = (np.arange(width, dtype=np.float32) + 0.5) * PITCH + PITCH
+    ys = (np.arange(n_lines, dtype=np.float32) + 0.5) * LINE_PITCH + 0.3 * LINE_PITCH
+    gx, gy = np.meshgrid(xs, ys)
+    return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
+def crop_cells(canon: NDArray[Any], centres: NDArray[Any], scale: float = 1.0) -> NDArray[Any]:
+    """(N, GLYPH, GLYPH) float32 normalised crops of a grey canonical image around `centres`."""
+    side = CROP_FACTOR * PITCH * scale
+    half = side / 2
+    f = GLYPH / side
+    out = np.empty((len(centres), GLYPH, GLYPH), np.float32)
+    img = canon.astype(np.float32)
+    for k, (cx, cy) in enumerate(centres):
+        m = np.array([[f, 0, -(cx - half) * f], [0, f, -(cy - half) * f]], np.float32)
+        out[k] = cv2.warpAffine(img, m, (GLYPH, GLYPH), flags=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR,
+                                borderMode=cv2.BORDER_REPLICATE)
+    return normalise(out)
+
+
+def normalise(crops: NDArray[Any]) -> NDArray[Any]:
+    """Per-crop contrast normalisation: ink dark, paper light, whatever the lighting."""
+    flat = crops.reshape(len(crops), -1)
+    lo = np.percentile(flat, 5, axis=1)[:, None, None]
+    hi = np.percentile(flat, 95, axis=1)[:, None, None]
+    scale = np.maximum(hi - lo, 12.0)
+    return np.clip((crops - lo) / scale, -0.5, 1.5).astype(np.float32) * 2.0 - 1.0

@@ -1,0 +1,272 @@
+"""Find MRZ blocks in a photo, at any rotation, by their geometry.
+
+An MRZ is two or three long, parallel, equally long lines of evenly spaced characters of one
+size. The locator therefore works on character-sized blobs rather than on the document outline
+(which may be cut off, lost in a busy background or absent on a scan):
+
+1. threshold the grey image locally (dark ink on lighter paper, whatever the lighting);
+2. estimate the text orientation from the directions between neighbouring character blobs (the
+   nearest neighbour of an MRZ character is the next character: the pitch is smaller than the line
+   spacing); every strong orientation is tried;
+3. in the de-rotated frame, chain blobs into text lines, bridge gaps (glare, a guilloche loop
+   fused with a glyph), and keep long lines with a regular pitch;
+4. group 2-3 parallel lines of similar extent and spacing into blocks, and describe each block by
+   the four corners of its outer line centre-lines in the original image.
+
+The direction of reading (upright or upside down) is left to the reader, which tries both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+WORK_SIDE = 1280  # longest side of the image the locator works on
+
+
+@dataclass
+class TextLine:
+    x0: float
+    x1: float
+    slope: float
+    intercept: float  # centre-line y = intercept + slope * x (de-rotated work frame)
+    cap: float  # character height
+    pitch: float
+    n_blobs: int
+
+    def y_at(self, x: float) -> float:
+        return self.intercept + self.slope * x
+
+    @property
+    def yc(self) -> float:
+        return self.y_at((self.x0 + self.x1) / 2)
+
+
+@dataclass
+class Block:
+    """A candidate MRZ: line count, estimated characters per line and the corners of the outer
+    line centre-lines (TL, TR, BR, BL) in original-image pixels."""
+
+    n_lines: int
+    n_est: float
+    quad: NDArray[Any]
+    pitch_px: float  # character pitch in original pixels
+    angle_deg: float
+    lines: list[TextLine] = field(default_factory=list)
+
+
+def _binarise(gray: NDArray[Any]) -> NDArray[Any]:
+    block = max(15, (max(gray.shape) // 45) | 1)
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 9)
+
+
+def _blobs(binary: NDArray[Any]) -> NDArray[Any]:
+    """(N, 6) x0, y0, w, h, area, fill of plausible glyph blobs."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    s = stats[1:].astype(np.float64)
+    x, y, w, h, area = s[:, 0], s[:, 1], s[:, 2], s[:, 3], s[:, 4]
+    fill = area / np.maximum(w * h, 1)
+    keep = (h >= 5) & (h <= 90) & (w >= 2) & (w <= 14 * h) & (area >= 10) & (fill >= 0.1)
+    return np.stack([x, y, w, h, area, fill], axis=1)[keep]
+
+
+def text_angles(binary: NDArray[Any], max_angles: int = 2) -> list[float]:
+    """Dominant text directions (degrees, [0, 180)) from nearest-neighbour blob pairs."""
+    b = _blobs(binary)
+    size = np.maximum(b[:, 2], b[:, 3])
+    small = (size <= 60) & (b[:, 2] <= 2.5 * b[:, 3]) & (b[:, 3] <= 6 * b[:, 2])
+    b, size = b[small], size[small]
+    if len(b) < 10:
+        return []
+    c = b[:, :2] + b[:, 2:4] / 2
+    dist, idx = cKDTree(c).query(c, k=3)
+    hist = np.zeros(180)
+    for k in (1, 2):
+        j = idx[:, k]
+        ok = (dist[:, k] < 2.0 * np.maximum(size, size[j])) & (np.abs(np.log(size / size[j])) < 0.6)
+        d = c[j[ok]] - c[ok]
+        ang = np.degrees(np.arctan2(d[:, 1], d[:, 0])) % 180
+        np.add.at(hist, np.round(ang).astype(int) % 180, 1.0)
+    smooth: NDArray[Any] = np.zeros(180)
+    for s, wt in ((-2, 0.25), (-1, 0.6), (0, 1.0), (1, 0.6), (2, 0.25)):
+        smooth += np.roll(hist, s) * wt
+    peaks: list[float] = []
+    best = 0.0
+    for _ in range(max_angles):
+        i = int(np.argmax(smooth))
+        if smooth[i] <= 0 or (peaks and smooth[i] < 0.35 * best):
+            break
+        if not peaks:
+            best = smooth[i]
+        lo, hi = max(i - 2, 0), min(i + 3, 180)
+        w = smooth[lo:hi]
+        peaks.append(float(np.sum(np.arange(lo, hi) * w) / np.sum(w)))
+        for s in range(-12, 13):
+            smooth[(i + s) % 180] = 0
+    return peaks
+
+
+def _rotate(gray: NDArray[Any], angle: float) -> tuple[NDArray[Any], NDArray[Any]]:
+    """Rotate so that text at `angle` becomes horizontal; returns image and 2x3 forward matrix."""
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    rot = cv2.warpAffine(gray, m, (nw, nh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return rot, m
+
+
+def _chains(b: NDArray[Any]) -> list[NDArray[Any]]:
+    """Group blobs into horizontal chains: each blob links to its nearest right neighbour of a
+    compatible size on the same centre line (vectorised over the k nearest blobs)."""
+    n = len(b)
+    if n < 2:
+        return []
+    x0, y0, w, h = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
+    cx, cy = x0 + w / 2, y0 + h / 2
+    k = min(9, n)
+    _, idx = cKDTree(np.stack([cx, cy], axis=1)).query(np.stack([cx, cy], axis=1), k=k)
+    i = np.repeat(np.arange(n)[:, None], k, axis=1)
+    j = idx
+    hh = np.maximum(h[i], h[j])
+    gap = x0[j] - (x0[i] + w[i])
+    ok = (j != i) & (x0[j] > x0[i]) & (gap <= 1.1 * hh) & (gap >= -0.35 * hh)
+    ok &= np.abs(cy[j] - cy[i]) <= 0.3 * hh
+    ratio = h[j] / h[i]
+    ok &= (ratio > 0.42) & (ratio < 2.4)
+    gap = np.where(ok, gap, np.inf)
+    best = np.argmin(gap, axis=1)
+    has = np.isfinite(gap[np.arange(n), best])
+    src = np.arange(n)[has]
+    dst = j[np.arange(n), best][has]
+    graph = coo_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    order = np.argsort(labels, kind="stable")
+    cuts = np.flatnonzero(np.diff(labels[order])) + 1
+    return [g for g in np.split(order, cuts) if len(g) >= 4]
+
+
+def _line(b: NDArray[Any]) -> TextLine:
+    x0, y0, w, h = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
+    cx, cy = x0 + w / 2, y0 + h / 2
+    hs = np.sort(h)
+    cap = float(hs[int(0.75 * (len(hs) - 1))])
+    tall = h >= 0.75 * cap
+    slope, intercept = 0.0, float(np.median(cy))
+    if tall.sum() >= 2:
+        tx, ty = cx[tall], cy[tall]
+        vx = tx - tx.mean()
+        denom = float((vx * vx).sum())
+        if denom > 0:
+            slope = float((vx * (ty - ty.mean())).sum() / denom)
+            intercept = float(ty.mean() - slope * tx.mean())
+    narrow = w <= 1.6 * h
+    gaps = np.diff(np.sort(cx[narrow]))
+    gaps = gaps[(gaps > 0.7 * cap) & (gaps < 1.6 * cap)]
+    pitch = float(np.median(gaps)) if len(gaps) >= 3 else 1.06 * cap
+    return TextLine(float(x0.min()), float((x0 + w).max()), slope, intercept, cap, pitch, len(b))
+
+
+def _joinable(a: TextLine, b: TextLine) -> bool:
+    cap = max(a.cap, b.cap)
+    if not 0.75 < a.cap / b.cap < 1.33:
+        return False
+    gap = b.x0 - a.x1
+    return -cap < gap < 9 * cap and abs(a.y_at(b.x0) - b.y_at(b.x0)) < 0.35 * cap
+
+
+def _join(a: TextLine, b: TextLine) -> TextLine:
+    n = a.n_blobs + b.n_blobs
+    slope = (a.slope * a.n_blobs + b.slope * b.n_blobs) / n
+    mid = (min(a.x0, b.x0) + max(a.x1, b.x1)) / 2
+    ymid = (a.y_at(mid) * a.n_blobs + b.y_at(mid) * b.n_blobs) / n
+    return TextLine(min(a.x0, b.x0), max(a.x1, b.x1), slope, ymid - slope * mid,
+                    (a.cap * a.n_blobs + b.cap * b.n_blobs) / n, (a.pitch * a.n_blobs + b.pitch * b.n_blobs) / n, n)
+
+
+def _merge_lines(lines: list[TextLine]) -> list[TextLine]:
+    """Join pieces of one text line split by a gap (glare, a glyph fused with the background)."""
+    merged: list[TextLine] = []
+    for ln in sorted(lines, key=lambda t: t.x0):
+        for k, m in enumerate(merged):
+            if _joinable(m, ln):
+                merged[k] = _join(m, ln)
+                break
+        else:
+            merged.append(ln)
+    return merged
+
+
+def _mrz_like(ln: TextLine) -> bool:
+    n_est = (ln.x1 - ln.x0) / ln.pitch
+    return 16 <= n_est <= 50 and ln.n_blobs >= 8 and 0.8 * ln.cap < ln.pitch < 1.6 * ln.cap
+
+
+def _compatible(a: TextLine, b: TextLine) -> bool:
+    cap = max(a.cap, b.cap)
+    dy = b.y_at((b.x0 + b.x1) / 2) - a.y_at((b.x0 + b.x1) / 2)
+    if not 1.2 * cap < dy < 2.6 * cap or not 0.75 < a.pitch / b.pitch < 1.33:
+        return False
+    overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
+    return overlap > 0.7 * min(a.x1 - a.x0, b.x1 - b.x0)
+
+
+def _blocks(lines: list[TextLine]) -> list[list[TextLine]]:
+    cands = sorted([ln for ln in lines if _mrz_like(ln)], key=lambda ln: ln.yc)
+    runs: list[list[TextLine]] = []
+    for ln in cands:
+        for run in runs:
+            if _compatible(run[-1], ln):
+                run.append(ln)
+                break
+        else:
+            runs.append([ln])
+    out: list[list[TextLine]] = []
+    for run in runs:
+        if len(run) in (2, 3):
+            out.append(run)
+        elif len(run) > 3:
+            out += [run[i : i + 3] for i in range(len(run) - 2)] + [run[i : i + 2] for i in range(len(run) - 1)]
+        else:
+            out.append(run)  # a single line: reported as a partial MRZ
+    return out
+
+
+def _block(run: list[TextLine], m_inv: NDArray[Any], scale: float, angle: float) -> Block:
+    x0 = min(ln.x0 for ln in run)
+    x1 = max(ln.x1 for ln in run)
+    pitch = float(np.median([ln.pitch for ln in run]))
+    top, bot = run[0], run[-1]
+    pts = np.array([[x0, top.y_at(x0)], [x1, top.y_at(x1)], [x1, bot.y_at(x1)], [x0, bot.y_at(x0)]])
+    orig = (np.hstack([pts, np.ones((4, 1))]) @ m_inv.T) / scale
+    return Block(len(run), (x1 - x0) / pitch + 0.35, orig, pitch / scale, angle, list(run))
+
+
+def locate(gray: NDArray[Any], max_angles: int = 2) -> list[Block]:
+    """Candidate MRZ blocks in a grey image, best-looking first (not yet read)."""
+    scale = min(1.0, WORK_SIDE / max(gray.shape))
+    work = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    blocks: list[Block] = []
+    for angle in text_angles(_binarise(work), max_angles):
+        rot, m = _rotate(work, angle)
+        b = _blobs(_binarise(rot))
+        pieces = [_line(b[idx]) for idx in _chains(b)]
+        lines = _merge_lines([ln for ln in pieces if ln.x1 - ln.x0 > 2.5 * ln.cap])
+        m_inv = cv2.invertAffineTransform(m)
+        blocks += [_block(run, m_inv, scale, angle) for run in _blocks(lines)]
+    return sorted(blocks, key=_plausibility, reverse=True)
+
+
+def _plausibility(b: Block) -> float:
+    widths = {1: (30, 36, 44), 2: (36, 44), 3: (30,)}.get(b.n_lines, (44,))
+    miss = min(abs(b.n_est - w) for w in widths)
+    return (b.n_lines >= 2) * 10 - miss + 0.1 * sum(ln.n_blobs for ln in b.lines) / max(b.n_est, 1)

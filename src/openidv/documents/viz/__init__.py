@@ -1,0 +1,1 @@
+"""Visual inspection zone: OCR of the printed fields and their normalisation."""

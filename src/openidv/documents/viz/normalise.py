@@ -1,0 +1,95 @@
+"""Normalise what OCR reads: dates in any printed style, names across scripts, numbers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from anyascii import anyascii
+from rapidfuzz import fuzz
+
+MONTHS = {
+    # English, French, Spanish, German, Italian, Portuguese, Dutch, Polish, Turkish abbreviations.
+    "JAN": 1, "JANV": 1, "ENE": 1, "GEN": 1, "JANUARY": 1, "STY": 1, "OCA": 1,
+    "FEB": 2, "FEV": 2, "FEVR": 2, "FEBRUARY": 2, "LUT": 2, "SUB": 2,
+    "MAR": 3, "MARS": 3, "MAR.": 3, "MARCH": 3, "MRZ": 3, "MAER": 3, "MARZ": 3, "MART": 3,
+    "APR": 4, "AVR": 4, "ABR": 4, "APRIL": 4, "KWI": 4, "NIS": 4,
+    "MAY": 5, "MAI": 5, "MAG": 5, "MEI": 5, "MAJ": 5, "MAYIS": 5,
+    "JUN": 6, "JUIN": 6, "GIU": 6, "JUNE": 6, "CZE": 6, "HAZ": 6,
+    "JUL": 7, "JUIL": 7, "LUG": 7, "JULY": 7, "LIP": 7, "TEM": 7,
+    "AUG": 8, "AOUT": 8, "AGO": 8, "AUGUST": 8, "SIE": 8, "AGU": 8,
+    "SEP": 9, "SEPT": 9, "SET": 9, "SEPTEMBER": 9, "WRZ": 9, "EYL": 9,
+    "OCT": 10, "OKT": 10, "OTT": 10, "OUT": 10, "OCTOBER": 10, "PAZ": 10, "EKI": 10,
+    "NOV": 11, "NOVEMBER": 11, "LIS": 11, "KAS": 11,
+    "DEC": 12, "DIC": 12, "DEZ": 12, "DECEMBER": 12, "GRU": 12, "ARA": 12,
+}
+_MON = "|".join(sorted(MONTHS, key=len, reverse=True)).replace(".", r"\.")
+_PATTERNS = [
+    ("dmy_text", re.compile(rf"\b(\d{{1,2}})\s*({_MON})(?:\s*/\s*[A-Z]{{3,5}})?\.?\s*(\d{{4}}|\d{{2}})\b")),
+    ("iso", re.compile(r"\b(\d{4})[-./](\d{1,2})[-./](\d{1,2})\b")),
+    ("numeric", re.compile(r"\b(\d{1,2})[./ -](\d{1,2})[./ -](\d{4}|\d{2})\b")),
+]
+
+
+def _year(y: str, kind: str, today: date) -> int:
+    if len(y) == 4:
+        return int(y)
+    yy = int(y)
+    year = today.year // 100 * 100 + yy
+    if kind == "birth" and year > today.year:
+        year -= 100
+    if kind == "expiry" and year > today.year + 50:
+        year -= 100
+    if kind == "any" and year > today.year + 30:
+        year -= 100
+    return year
+
+
+def _safe(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, month_first: bool = False, kind: str = "any", today: date | None = None) -> list[date]:
+    """Every date printed in `text`, in any of the usual styles (diacritics and case ignored).
+
+    Numeric dates are read day-first unless `month_first` (US documents)."""
+    today = today or date.today()
+    t = anyascii(text).upper()
+    found: list[date] = []
+    for name, pat in _PATTERNS:
+        for m in pat.finditer(t):
+            if name == "dmy_text":
+                d = _safe(_year(m.group(3), kind, today), MONTHS[m.group(2).rstrip(".")], int(m.group(1)))
+            elif name == "iso":
+                d = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            else:
+                a, b = int(m.group(1)), int(m.group(2))
+                mo, da = (a, b) if month_first else (b, a)
+                d = _safe(_year(m.group(3), kind, today), mo, da)
+            if d is not None and d not in found:
+                found.append(d)
+    return found
+
+
+def name_key(name: str) -> str:
+    """Comparable form of a name in any script: transliterated, upper case, letters and spaces."""
+    t = anyascii(name).upper()
+    t = re.sub(r"[^A-Z]+", " ", t)
+    return " ".join(t.split())
+
+
+def name_similarity(a: str, b: str) -> float:
+    """0-100, tolerant of word order, missing middle names and MRZ truncation."""
+    ka, kb = name_key(a), name_key(b)
+    if not ka or not kb:
+        return 0.0
+    return float(max(fuzz.token_set_ratio(ka, kb), fuzz.ratio(ka.replace(" ", ""), kb.replace(" ", ""))))
+
+
+def number_key(s: str) -> str:
+    """Document numbers compared without separators and with O/0, I/1 folded."""
+    t = re.sub(r"[^A-Z0-9]", "", anyascii(s).upper())
+    return t.replace("O", "0").replace("I", "1").replace("Q", "0")
