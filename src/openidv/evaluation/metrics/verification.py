@@ -193,8 +193,8 @@ def _counts(scores: ScoreSet, groups: dict[str, Group]) -> dict[str, Any]:
         "impostor": int(neg.sum()),
         "genuine_scored": groups["genuine"].size,
         "impostor_scored": groups["impostor"].size,
-        "genuine_subjects": int(np.unique(scores.subject[pos]).size),
-        "impostor_subjects": int(np.unique(scores.subject[neg]).size),
+        "genuine_subjects": int(np.count_nonzero(np.bincount(scores.subject[pos], minlength=scores.n_subjects))),
+        "impostor_subjects": int(np.count_nonzero(np.bincount(scores.subject[neg], minlength=scores.n_subjects))),
     }
 
 
