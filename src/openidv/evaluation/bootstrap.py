@@ -23,6 +23,7 @@ import numpy as np
 
 Statistic = Callable[[np.ndarray], np.ndarray]
 MAX_WEIGHT_CELLS = 4_000_000  # cells of one (replicates x subjects) weight chunk
+MAX_CHUNK = 50  # replicates per chunk at most, so long runs report progress
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def percentile_ci(replicates: np.ndarray, level: float) -> tuple[float | None, f
 
 def chunk_size(n_subjects: int, n_boot: int) -> int:
     """Replicates per chunk: bounded memory whatever the number of subjects."""
-    return int(max(1, min(n_boot, MAX_WEIGHT_CELLS // max(n_subjects, 1))))
+    return int(max(1, min(n_boot, MAX_CHUNK, MAX_WEIGHT_CELLS // max(n_subjects, 1))))
 
 
 def weight_chunks(n_subjects: int, config: BootstrapConfig) -> Iterator[np.ndarray]:
@@ -118,22 +119,34 @@ def point_weights(n_subjects: int) -> np.ndarray:
     return np.ones((1, n_subjects), dtype=np.float64)
 
 
-def run_bootstrap(stats: Mapping[str, Statistic], n_subjects: int, config: BootstrapConfig) -> dict[str, np.ndarray]:
+def run_bootstrap(
+    stats: Mapping[str, Statistic],
+    n_subjects: int,
+    config: BootstrapConfig,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, np.ndarray]:
     """Evaluate each statistic on the same replicates; returns name -> ``(n_boot, ...)`` array."""
     out: dict[str, list[np.ndarray]] = {name: [] for name in stats}
     if config.n_boot <= 0:
         return {name: np.empty((0,)) for name in stats}
+    done = 0
     for w in weight_chunks(n_subjects, config):
         for name, stat in stats.items():
             out[name].append(np.asarray(stat(w), dtype=np.float64))
+        done += w.shape[0]
+        if progress is not None and done < config.n_boot:
+            progress(f"bootstrap {done}/{config.n_boot} replicates")
     return {name: np.concatenate(parts, axis=0) for name, parts in out.items()}
 
 
 def estimates(
-    stats: Mapping[str, Statistic], n_subjects: int, config: BootstrapConfig
+    stats: Mapping[str, Statistic],
+    n_subjects: int,
+    config: BootstrapConfig,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Point values (``stat`` on all-ones weights) and replicates for each statistic."""
     ones = point_weights(n_subjects)
     points = {name: np.asarray(stat(ones), dtype=np.float64)[0] for name, stat in stats.items()}
-    reps = run_bootstrap(stats, n_subjects, config)
+    reps = run_bootstrap(stats, n_subjects, config, progress)
     return {name: (points[name], reps[name]) for name in stats}

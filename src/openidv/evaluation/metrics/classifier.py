@@ -105,7 +105,7 @@ def evaluate_classifier(
     groups = classifier_groups(scores, config)
     if groups[BONA].size == 0 or groups[ATTACK].size == 0:
         raise EvaluationInputError("classifier evaluation needs scored bona_fide and attack rows")
-    say(f"sorting {groups[BONA].size + groups[ATTACK].size:,} transaction scores")
+    say(f"curves over {groups[BONA].size + groups[ATTACK].size:,} scored transactions")
     solver = classifier_solver(fpr_targets, review_rates)
     n_out = 2 + 3 * (len(fpr_targets) + len(review_rates))
     op = OperatingPoints(groups, [Part(solver, n_out)])
@@ -114,7 +114,7 @@ def evaluate_classifier(
     t_op = float(threshold) if threshold is not None else float(pvals[3]) if fpr_targets else float("inf")
     stats: dict[str, Statistic] = {"op": op, **fixed_stats(groups, t_op)}
     say(f"bootstrap: {config.n_boot} replicates over {scores.n_subjects:,} subjects")
-    est = estimates(stats, scores.n_subjects, config)
+    est = estimates(stats, scores.n_subjects, config, say)
     metrics = _metrics(*est["op"], fpr_targets, review_rates, config)
     rule = "given" if threshold is not None else f"fpr<={target_key(fpr_targets[0])}" if fpr_targets else "none"
     metrics["threshold"] = {"value": common.threshold_value(t_op), "rule": rule}

@@ -108,7 +108,7 @@ def evaluate_identification(
     }
     if progress:
         progress(f"bootstrap: {config.n_boot} replicates over {int(table['mated'].size):,} searches")
-    est = estimates(stats, scores.n_subjects, config)
+    est = estimates(stats, scores.n_subjects, config, progress)
     metrics = _metrics(est, fpir_targets, cmc_ranks, t_op, threshold is not None, config)
     return EvaluationResult(
         kind="identification",

@@ -72,7 +72,7 @@ def evaluate_pad(
     groups = pad_groups(scores, config)
     if groups[BONA].size == 0 or all(g.size == 0 for n, g in groups.items() if n != BONA):
         raise EvaluationInputError("PAD evaluation needs scored bona fide and attack presentations")
-    say(f"sorting {sum(g.size for g in groups.values()):,} presentation scores")
+    say(f"curves over {sum(g.size for g in groups.values()):,} scored presentations")
     point = CurveEngine(groups, grid=coarse_grid(groups)).point()
     bpcer_fn = lambda c: c.rate_below(BONA)  # noqa: E731
     scored = [g for g in groups.values() if g.size]
@@ -86,7 +86,7 @@ def evaluate_pad(
         **non_response(scores, config),
     }
     say(f"bootstrap: {config.n_boot} replicates over {scores.n_subjects:,} subjects")
-    est = estimates(stats, scores.n_subjects, config)
+    est = estimates(stats, scores.n_subjects, config, say)
     metrics = _metrics(est, list(groups)[1:], apcer_targets, t_op, threshold is not None, config)
     return EvaluationResult(
         kind="pad",

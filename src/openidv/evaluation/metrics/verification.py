@@ -110,7 +110,7 @@ def evaluate_verification(
         "impostor": common.finite_group(scores, ~scores.positive, "impostor", config),
     }
     _require(groups)
-    say(f"sorting {groups['genuine'].size + groups['impostor'].size:,} comparison scores")
+    say(f"curves over {groups['genuine'].size + groups['impostor'].size:,} scored comparisons")
     point = CurveEngine(groups, grid=coarse_grid(groups)).point()
     dec_fn, inc_fn = (lambda c: c.rate_at_or_above("impostor")), (lambda c: c.rate_below("genuine"))
     parts = two_class_parts(point, dec_fn, inc_fn, fmr_targets, n_units(*groups.values()))
@@ -119,7 +119,7 @@ def evaluate_verification(
     t_op = float(threshold) if threshold is not None else eer_threshold
     stats: dict[str, Statistic] = {"op": op, **fixed_stats(scores, groups, t_op, config)}
     say(f"bootstrap: {config.n_boot} replicates over {scores.n_subjects:,} subjects")
-    est = estimates(stats, scores.n_subjects, config)
+    est = estimates(stats, scores.n_subjects, config, say)
     metrics = _metrics(est, fmr_targets, t_op, threshold is not None, config)
     return EvaluationResult(
         kind="verification",
