@@ -7,7 +7,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from openidv.evaluation.bootstrap import BootstrapConfig
 from openidv.evaluation.scores import ScoreSet, score_set_from_frame
 from openidv.evaluation.synthetic import presentation_frame, verification_frame
 
@@ -35,11 +34,6 @@ def pad_set(pad_frame: pd.DataFrame) -> ScoreSet:
 @pytest.fixture(scope="session")
 def cls_set(pad_frame: pd.DataFrame) -> ScoreSet:
     return score_set_from_frame(pad_frame, "classifier")
-
-
-@pytest.fixture
-def fast() -> BootstrapConfig:
-    return BootstrapConfig(n_boot=60, seed=1)
 
 
 @pytest.fixture
