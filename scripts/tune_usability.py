@@ -20,7 +20,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=600)
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
-    faces = sorted(args.lfw.glob("*/*.jpg"))[::7][:300] if args.lfw and args.lfw.is_dir() else []
+    faces = sorted(args.lfw.glob("*/*.jpg"))[::7][:400] if args.lfw and args.lfw.is_dir() else []
     ts, report = tune(n_clean=args.n, real_faces=faces)
     ts.write(args.out)
     print(json.dumps({"written": str(args.out), "values": dict(ts.values), "report": report}, indent=2))

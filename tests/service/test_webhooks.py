@@ -43,16 +43,26 @@ def receiver():
 def settings(tmp_path, database_url, receiver):
     from openidv.config import Settings
 
-    return Settings(home=tmp_path, database_url=database_url, log_level="WARNING", enabled_plugins=["core"],
-                    webhook_url=receiver, webhook_secret="s3cret")
+    return Settings(
+        home=tmp_path,
+        database_url=database_url,
+        log_level="WARNING",
+        enabled_plugins=["core"],
+        webhook_url=receiver,
+        webhook_secret="s3cret",
+    )
 
 
 def test_decision_webhook_is_signed_and_carries_no_personal_data(app_client, good_images):
     client, keys = app_client
     h = {"X-API-Key": keys["client"]}
     sid = client.post("/v1/sessions", json={"applicant": {"surname": "SECRETNAME"}}, headers=h).json()["id"]
-    client.post(f"/v1/sessions/{sid}/captures", headers=h, files={"file": ("s.jpg", good_images["selfie"])},
-                data={"kind": "selfie"})
+    client.post(
+        f"/v1/sessions/{sid}/captures",
+        headers=h,
+        files={"file": ("s.jpg", good_images["selfie"])},
+        data={"kind": "selfie"},
+    )
     decision = client.post(f"/v1/sessions/{sid}/submit", headers=h | {"Idempotency-Key": "w"}).json()
     deadline = time.time() + 15
     while not Receiver.received and time.time() < deadline:

@@ -19,7 +19,7 @@ from openidv.runtime import Runtime
 from openidv.service import logs, problems
 from openidv.service.metrics import Metrics
 from openidv.service.middleware import BodyGuard, RequestContext
-from openidv.service.routes import health, reviews, sessions
+from openidv.service.routes import health, reviews, sessions, ui
 from openidv.service.webhooks import WebhookWorker
 from openidv.store.apikeys import ApiKeys
 
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         for router in plugin.routers():
             v1.include_router(router)
     app.include_router(health.router)
+    app.include_router(ui.router)
     app.include_router(v1)
     app.add_middleware(BodyGuard, settings=settings)
     app.add_middleware(RequestContext, metrics=metrics)
