@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 F64 = NDArray[np.float64]
+_NUM = (int, float)  # exact types: bool is not a number here
 
 
 def _arr(values: list[float] | F64) -> F64:
@@ -45,6 +46,11 @@ class Pointer:
         u = (self.up_t >= start_ms) & (self.up_t < end_ms)
         return Pointer(self.t[m], self.x[m], self.y[m], self.down_t[d], self.down_x[d], self.down_y[d],
                        self.up_t[u])
+
+    def shifted(self, offset: float) -> Pointer:
+        """The same stream with `offset` ms subtracted from every time."""
+        return Pointer(self.t - offset, self.x, self.y, self.down_t - offset, self.down_x, self.down_y,
+                       self.up_t - offset)
 
     def span_ms(self) -> float:
         times = np.concatenate([self.t, self.down_t, self.up_t])
@@ -92,39 +98,56 @@ class _PointerLists:
         self.ut: list[float] = []
 
     def build(self) -> Pointer:
-        t, x, y = _arr(self.t), _arr(self.x), _arr(self.y)
+        t, x, y = _finite(_arr(self.t), _arr(self.x), _arr(self.y))
         order = np.argsort(t, kind="stable")
-        dt, dx, dy = _arr(self.dt), _arr(self.dx), _arr(self.dy)
+        dt, dx, dy = _finite(_arr(self.dt), _arr(self.dx), _arr(self.dy))
         dorder = np.argsort(dt, kind="stable")
-        return Pointer(t[order], x[order], y[order], dt[dorder], dx[dorder], dy[dorder], np.sort(_arr(self.ut)))
+        ut = _arr(self.ut)
+        return Pointer(t[order], x[order], y[order], dt[dorder], dx[dorder], dy[dorder], np.sort(ut[np.isfinite(ut)]))
+
+
+def _finite(t: F64, x: F64, y: F64) -> tuple[F64, F64, F64]:
+    ok = np.isfinite(t) & np.isfinite(x) & np.isfinite(y)
+    return (t, x, y) if ok.all() else (t[ok], x[ok], y[ok])
 
 
 def _num(v: Any) -> float | None:
-    if isinstance(v, bool) or not isinstance(v, int | float):
+    if type(v) not in _NUM:
         return None
     f = float(v)
     return f if np.isfinite(f) else None
 
 
 def parse_events(events: Iterable[Mapping[str, Any]]) -> Interaction:
-    """Arrays from telemetry events; malformed events are skipped (schema validation reports them)."""
+    """Arrays from telemetry events; malformed events are skipped (schema validation reports them).
+
+    Written for speed: a session has thousands of pointer moves, so the move branch does the least
+    work possible (exact type tests, non-finite values dropped afterwards in numpy).
+    """
     mouse, touch = _PointerLists(), _PointerLists()
     kt: list[float] = []
     kd: list[float] = []
     kc: list[bool] = []
     out = Interaction()
-    for ev in events:
-        out.n_events += 1
-        if not isinstance(ev, Mapping):
+    n = 0
+    for raw in events:
+        n += 1
+        if type(raw) is dict:
+            ev: dict[str, Any] = raw
+        elif isinstance(raw, Mapping):
+            ev = dict(raw)
+        else:
             continue
-        kind, ts = ev.get("type"), _num(ev.get("ts"))
-        if ts is None:
+        kind: Any = ev.get("type")
+        ts: Any = ev.get("ts")
+        if type(ts) not in _NUM:
             continue
         if ev.get("trusted") is False:
             out.untrusted += 1
         if kind == "move" or kind == "down" or kind == "up":
-            x, y = _num(ev.get("x")), _num(ev.get("y"))
-            if x is None or y is None:
+            x: Any = ev.get("x")
+            y: Any = ev.get("y")
+            if type(x) not in _NUM or type(y) not in _NUM:
                 continue
             lists = touch if ev.get("pointer") == "touch" else mouse
             if kind == "move":
@@ -138,12 +161,13 @@ def parse_events(events: Iterable[Mapping[str, Any]]) -> Interaction:
             else:
                 lists.ut.append(ts)
         elif kind == "key":
-            dwell = _num(ev.get("dwell"))
+            dwell: Any = ev.get("dwell")
             kt.append(ts)
-            kd.append(dwell if dwell is not None else np.nan)
+            kd.append(dwell if type(dwell) in _NUM else np.nan)
             kc.append(ev.get("class") in ("char", "space"))
         else:
-            _context(out, kind, ev, ts)
+            _context(out, kind, ev, float(ts))
+    out.n_events = n
     order = np.argsort(_arr(kt), kind="stable")
     out.keys = Keys(_arr(kt)[order], _arr(kd)[order], np.asarray(kc, dtype=bool)[order])
     out.mouse, out.touch = mouse.build(), touch.build()

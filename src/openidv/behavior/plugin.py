@@ -1,12 +1,80 @@
-"""Plugin registration of this capability: its checks, routes and commands."""
+"""Plugin registration of capture-session intelligence: checks, the scoring endpoint, commands.
+
+Lifecycle of device history: ``behavior_velocity`` links the session's device to earlier ones and
+counts sessions and accounts per device, IP and subnet; when the decision is stored,
+:meth:`BehaviorPlugin.on_decision` writes this session's device fingerprint (sealed), blocking
+keys and "seen" signals (blinded keys) in the decision's transaction, and mirrors the counts to
+Redis when it is configured. Erasing a session deletes its signals (the store does that).
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 from openidv.plugins.base import BasePlugin
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+
+    from openidv.checks.base import Check, Environment
+    from openidv.domain import Decision, Session
+    from openidv.store.signals import SignalWriter
+
+log = logging.getLogger(__name__)
 
 
 class BehaviorPlugin(BasePlugin):
     name = "behavior"
+
+    def checks(self) -> Sequence[Check]:
+        from openidv.behavior.checks import BehaviorBotCheck, BehaviorDeviceCheck, BehaviorVelocityCheck
+
+        return (BehaviorBotCheck(), BehaviorDeviceCheck(), BehaviorVelocityCheck())
+
+    def routers(self) -> Sequence[APIRouter]:
+        from openidv.behavior.api import build_router
+
+        return (build_router(),)
+
+    def commands(self) -> Mapping[str, typer.Typer | Callable[..., Any]]:
+        from openidv.behavior.cli import app
+
+        return {"behavior": app}
+
+    def setup(self, env: Environment) -> None:
+        from openidv.behavior.runtime import services
+
+        services(env)  # models, index and tables load on first use
+
+    def on_decision(self, session: Session, decision: Decision, writer: SignalWriter, env: Environment) -> None:
+        """Remember this session's device and network for linking and velocity."""
+        from openidv.behavior.device.velocity import now_s, record_signals
+        from openidv.behavior.runtime import services
+        from openidv.domain import Outcome
+
+        result = next((c for c in decision.checks if c.check == "behavior_velocity"), None)
+        if result is None or result.outcome in (Outcome.ERROR, Outcome.NOT_APPLICABLE) or env.signals is None:
+            return
+        art = result.artifacts
+        if not art.get("keys"):
+            log.warning("behavior_velocity result without artifacts for session %s; nothing recorded", session.id)
+            return
+        svc = services(env)
+        if art.get("fingerprint") is not None:
+            svc.device_index(env.signals).enrol(writer, art["device_id"], art["fingerprint"])
+        record_signals(writer, art["keys"], art.get("account"))
+        redis = svc.redis()
+        if redis is not None:
+            now = now_s()
+            for entity, key in art["keys"].items():
+                redis.record(entity, key, session.id, art.get("account"), now)
+
+    def reason_catalogue(self) -> Path | None:
+        return Path(__file__).with_name("reason_codes.yaml")
 
 
 plugin = BehaviorPlugin()

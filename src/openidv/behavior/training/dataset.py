@@ -43,10 +43,6 @@ def recordings(root: Path) -> Iterator[tuple[str, str, Path]]:
             yield user_dir.name, path.name, path
 
 
-def shift(p: Pointer, offset: float) -> Pointer:
-    return Pointer(p.t - offset, p.x, p.y, p.down_t - offset, p.down_x, p.down_y, p.up_t - offset)
-
-
 def cut_windows(p: Pointer, rng: np.random.Generator, max_windows: int) -> list[Pointer]:
     """Consecutive windows of random onboarding length that pass the scoring gate, times from 0."""
     if p.n == 0:
@@ -57,7 +53,7 @@ def cut_windows(p: Pointer, rng: np.random.Generator, max_windows: int) -> list[
         length = float(np.exp(rng.uniform(np.log(MIN_WINDOW_S), np.log(MAX_WINDOW_S)))) * 1000.0
         w = p.window(pos, pos + length)
         if w.n and pointer_features(w).scorable:
-            out.append(shift(w, pos))
+            out.append(w.shifted(pos))
         pos += length
     if len(out) > max_windows:
         keep = np.sort(rng.choice(len(out), size=max_windows, replace=False))

@@ -137,7 +137,8 @@ def run(cfg: Config) -> dict[str, Any]:
         "held_out_humans_flagged_bot": list(nested.flagged_humans),
         "signature_rate": {f: float(np.mean(table.signature[table.family == f])) for f in counts},
         "thresholds": thresholds.to_mapping(), "models": hashes, "seed": cfg.seed,
-        "families": {f: TIERS[f] for f in FAMILIES},
+        "families": {f: TIERS[f] for f in FAMILIES}, "n_features": len(FEATURE_NAMES),
+        "feature_version": FEATURE_VERSION,
     }
     (cfg.work / "summary.json").write_text(json.dumps(summary, indent=2, default=float) + "\n")
     report.write_cards(cfg.models_dir, summary, cfg)
@@ -165,8 +166,22 @@ def parse(argv: list[str] | None) -> Config:
                   a.rounds, a.limit_users, not a.no_lofo, a.bootstrap)
 
 
+def rewrite_cards(cfg: Config) -> dict[str, Any]:
+    """Regenerate the model cards from the last run's summary (after a card-text change)."""
+    summary = json.loads((cfg.work / "summary.json").read_text())
+    summary.setdefault("n_features", len(FEATURE_NAMES))
+    summary.setdefault("feature_version", FEATURE_VERSION)
+    report.write_cards(cfg.models_dir, summary, cfg)
+    return summary
+
+
 def main(argv: list[str] | None = None) -> int:
-    summary = run(parse(argv))
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--cards-only" in args:
+        args.remove("--cards-only")
+        rewrite_cards(parse(args))
+        return 0
+    summary = run(parse(args))
     print(json.dumps(_brief(summary), indent=2, default=float))
     return 0
 
