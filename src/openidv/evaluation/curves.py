@@ -27,6 +27,7 @@ import numpy as np
 from openidv.evaluation.groups import Aggregate, Group
 
 RTOL = 1e-12  # rates within this relative distance of a target meet it (rounding of weight sums)
+ATOL = 1e-12  # rates closer than this are equal (rounding of weight sums)
 
 
 @dataclass
@@ -190,7 +191,9 @@ def crossing(decreasing: np.ndarray, increasing: np.ndarray) -> tuple[float, int
     inside the curve.
     """
     diff = increasing - decreasing
-    k = int(np.searchsorted(diff, 0.0, side="left"))
+    # rates equal up to rounding count as crossed, so the reported threshold does not depend on
+    # the order in which weights were summed (window vs all rows)
+    k = int(np.searchsorted(diff, -ATOL, side="left"))
     if k == 0 or k >= diff.shape[0]:
         return float("nan"), k
     x1, y1, x2, y2 = decreasing[k - 1], increasing[k - 1], decreasing[k], increasing[k]
