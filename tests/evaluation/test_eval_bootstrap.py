@@ -24,9 +24,9 @@ def test_percentile_interval_ignores_undefined_replicates() -> None:
     assert percentile_ci(np.array([np.nan]), 0.95) == (None, None)
 
 
-@pytest.mark.parametrize("identity", [True, False])
-def test_subject_bootstrap_covers_at_the_nominal_rate(identity: bool) -> None:
-    cov = coverage(lambda r: clustered_rate(r, identity), 400)
+def test_subject_bootstrap_covers_at_the_nominal_rate() -> None:
+    # identity-weighted; with equal attempts per subject row weighting gives the same numbers
+    cov = coverage(lambda r: clustered_rate(r, True), 400)
     assert 0.92 <= cov <= 0.98, cov
 
 
