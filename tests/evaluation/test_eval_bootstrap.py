@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from openidv.evaluation.bootstrap import BootstrapConfig, percentile_ci, weight_chunks
 from openidv.evaluation.validation import clustered_rate, coverage, crossed_pairs
