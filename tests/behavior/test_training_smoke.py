@@ -53,7 +53,8 @@ def test_device_training_smoke(tmp_path: Path) -> None:
     assert rc == 0
     out = json.loads((tmp_path / "out.json").read_text())
     assert 0 <= out["mixed"]["all"]["false_links"] <= 1 and (tmp_path / "m" / "device_link.json").is_file()
-    assert load_threshold_file(tmp_path / "t" / "behavior_device.yaml").values["link"] == out["threshold"]
+    values = load_threshold_file(tmp_path / "t" / "behavior_device.yaml").values
+    assert values["link"] == out["thresholds"]["desktop"] and "link_mobile" in values
 
 
 def test_velocity_tuning_smoke(tmp_path: Path) -> None:

@@ -46,14 +46,29 @@ class AnomalyModel:
         return AnomalyModel(self.knots, self.precision, np.sort(d2), self.names)
 
     def transform(self, x: F64) -> F64:
-        """Normal scores per feature (NaN -> 0, the human median)."""
+        """Normal scores per feature (NaN -> 0, the human median).
+
+        One interpolation for all features: each feature's knots are shifted into a range of its
+        own on a single increasing axis (values clipped to their feature's range first).
+        """
         x = np.atleast_2d(x)
-        probs = np.linspace(0.0, 1.0, N_KNOTS)
-        z = np.empty_like(x, dtype=np.float64)
-        for j in range(x.shape[1]):
-            z[:, j] = np.interp(x[:, j], self.knots[j], probs)
-        z = ndtri(np.clip(z, 0.005, 0.995))
+        lo, hi, offset, axis, probs = self._axis()
+        shifted = np.clip(np.nan_to_num(x, nan=0.0), lo, hi) + offset
+        u = np.interp(shifted.ravel(), axis, probs).reshape(x.shape)
+        z = ndtri(np.clip(u, 0.005, 0.995))
         return np.where(np.isfinite(x), z, 0.0)
+
+    def _axis(self) -> tuple[F64, F64, F64, F64, F64]:
+        cached = self.__dict__.get("_axis_cache")
+        if cached is None:
+            lo, hi = self.knots[:, 0], self.knots[:, -1]
+            span = hi - lo + 1.0
+            offset = np.concatenate([[0.0], np.cumsum(span[:-1] + 1.0)]) - lo
+            axis = (self.knots + offset[:, None]).ravel()
+            probs = np.tile(np.linspace(0.0, 1.0, N_KNOTS), self.knots.shape[0])
+            cached = (lo, hi, offset, axis, probs)
+            object.__setattr__(self, "_axis_cache", cached)
+        return cached
 
     def d2(self, x: F64) -> F64:
         z = self.transform(x)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from openidv.behavior.device.fingerprint import fingerprint
+from openidv.behavior.device.fingerprint import fingerprint, form_factor
 from openidv.behavior.device.integrity import assess_device
 from openidv.behavior.device.network import subnet
 from openidv.behavior.device.velocity import Counts, entity_keys, exceeded, now_s
@@ -125,7 +125,8 @@ class BehaviorVelocityCheck(BaseCheck):
         fp = fingerprint(payload.get("device") or {}, network)
         link = None
         if fp.values:
-            link = svc.device_index(signals).match(fp, ctx.thresholds.value("behavior_device", "link"))
+            key = "link_mobile" if form_factor(fp) == "mobile" else "link"
+            link = svc.device_index(signals).match(fp, ctx.thresholds.value("behavior_device", key))
         device_id = (link.device_id if link and link.device_id else None) or ("dev_" + uuid.uuid4().hex)
         ip = str(network.get("ip") or "")
         net = subnet(ip)

@@ -118,11 +118,11 @@ def _num(v: Any) -> float | None:
     return f if np.isfinite(f) else None
 
 
-def parse_events(events: Iterable[Mapping[str, Any]]) -> Interaction:
+def parse_events(events: Iterable[Any]) -> Interaction:
     """Arrays from telemetry events; malformed events are skipped (schema validation reports them).
 
-    Written for speed: a session has thousands of pointer moves, so the move branch does the least
-    work possible (exact type tests, non-finite values dropped afterwards in numpy).
+    Written for speed: a session has thousands of pointer moves, so the common move (exactly
+    type, ts, x, y) does the least work possible; non-finite values are dropped later in numpy.
     """
     mouse, touch = _PointerLists(), _PointerLists()
     kt: list[float] = []
@@ -141,6 +141,14 @@ def parse_events(events: Iterable[Mapping[str, Any]]) -> Interaction:
         kind: Any = ev.get("type")
         ts: Any = ev.get("ts")
         if type(ts) not in _NUM:
+            continue
+        if kind == "move" and len(ev) == 4:  # the plain mouse move: no pointer type, trusted
+            x0: Any = ev.get("x")
+            y0: Any = ev.get("y")
+            if type(x0) in _NUM and type(y0) in _NUM:
+                mouse.t.append(ts)
+                mouse.x.append(x0)
+                mouse.y.append(y0)
             continue
         if ev.get("trusted") is False:
             out.untrusted += 1

@@ -99,11 +99,12 @@ def _power_law(curv: F64) -> tuple[float, float]:
     if ok.sum() < 10:
         return float("nan"), float("nan")
     lx, ly = -np.log(kappa[ok]), np.log(v[ok])
-    sx = np.std(lx)
-    if sx < 1e-9:
+    dx, dy = lx - lx.mean(), ly - ly.mean()
+    sxx, syy, sxy = float(dx @ dx), float(dy @ dy), float(dx @ dy)
+    if sxx < 1e-12:
         return float("nan"), float("nan")
-    r = float(np.corrcoef(lx, ly)[0, 1]) if np.std(ly) > 1e-9 else 0.0
-    return r * float(np.std(ly)) / float(sx), r * r
+    r2 = sxy * sxy / (sxx * syy) if syy > 1e-12 else 0.0
+    return sxy / sxx, r2
 
 
 def _entropy(theta: F64) -> float:

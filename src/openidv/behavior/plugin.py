@@ -46,9 +46,12 @@ class BehaviorPlugin(BasePlugin):
         return {"behavior": app}
 
     def setup(self, env: Environment) -> None:
+        """Rebuild the device index's value frequencies from the store (models load on first use)."""
         from openidv.behavior.runtime import services
 
-        services(env)  # models, index and tables load on first use
+        svc = services(env)
+        if env.signals is not None:
+            svc.device_index(env.signals)
 
     def on_decision(self, session: Session, decision: Decision, writer: SignalWriter, env: Environment) -> None:
         """Remember this session's device and network for linking and velocity."""

@@ -69,6 +69,11 @@ class Fingerprint:
         return keys
 
 
+def form_factor(fp: Fingerprint) -> str:
+    """"mobile" for phone and tablet operating systems, else "desktop" (each has its link threshold)."""
+    return "mobile" if fp.values.get("os") in ("Android", "iOS") else "desktop"
+
+
 def _text(v: Any, limit: int = 128) -> str | None:
     return v.strip()[:limit] if isinstance(v, str) and v.strip() else None
 

@@ -63,6 +63,15 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "network": ("subnet",),
 }
 HARDWARE = "hardware"
+RENDERING = "rendering"
+
+
+def software_updated(a: Fingerprint, b: Fingerprint) -> bool:
+    """The browser or OS moved to a newer release between b and a: renderings may differ."""
+    ma, mb = a.values.get("browser_major"), b.values.get("browser_major")
+    if isinstance(ma, int | float) and isinstance(mb, int | float) and ma != mb:
+        return True
+    return a.values.get("os_version") != b.values.get("os_version")
 
 
 def _value_key(v: Any) -> str:
@@ -197,12 +206,14 @@ class DeviceIndex:
     def similarity(self, a: Fingerprint, b: Fingerprint) -> float:
         """Log-likelihood ratio (nats) that `a` (new) and `b` (indexed) are the same device."""
         hw = group_agreement(a, b, HARDWARE)
+        updated = software_updated(a, b)
         total = 0.0
         for group in GROUPS:
             agree = hw if group == HARDWARE else group_agreement(a, b, group)
             if agree is None:
                 continue
-            m = min(max(self.params.m.get(group, 0.9), 1e-3), 1 - 1e-3)
+            key = group + "|updated" if group == RENDERING and updated else group
+            m = min(max(self.params.m.get(key, self.params.m.get(group, 0.9)), 1e-3), 1 - 1e-3)
             u = min(max(self.u(group, a, given_hardware=bool(hw)), 1e-6), 1 - 1e-6)
             total += min(math.log(m / u), MAX_AGREE) if agree else math.log((1 - m) / (1 - u))
         return total
@@ -247,7 +258,7 @@ def estimate_params(pairs: Iterable[tuple[Fingerprint, Fingerprint]], population
         for g in GROUPS:
             a = group_agreement(later, earlier, g)
             if a is not None:
-                agree[g].append(int(a))
+                agree[g + "|updated" if g == RENDERING and software_updated(later, earlier) else g].append(int(a))
     rng = np.random.default_rng(seed)
     same: dict[str, list[int]] = defaultdict(list)
     for i, j in rng.integers(0, len(population), size=(n_random, 2)).tolist():

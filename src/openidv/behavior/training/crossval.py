@@ -82,8 +82,12 @@ def nested(t: Table, folds: Sequence[Sequence[str]], seed: int, rounds: int, fpr
     for i, fold in enumerate(folds):
         test = np.isin(t.user, fold)
         train = t.subset(~test)
-        inner = user_folds(train.user, min(4, len(set(train.user.tolist()))), seed + 100 + i)
-        inner_scores = np.where(train.signature, 1.0, oof_scores(train, inner, seed + 200 + i, rounds))
+        n_users = len(set(train.user.tolist()))
+        if n_users >= 2:
+            inner = user_folds(train.user, min(4, n_users), seed + 100 + i)
+            inner_scores = np.where(train.signature, 1.0, oof_scores(train, inner, seed + 200 + i, rounds))
+        else:  # one training user (tiny smoke runs only): in-sample scores
+            inner_scores = np.where(train.signature, 1.0, predict_gbm(fit(train, seed + i, rounds), train.X))
         humans = inner_scores[train.is_human]
         t_bot, t_review = quantile_threshold(humans, fpr_bot), quantile_threshold(humans, fpr_review)
         scores = np.where(t.signature[test], 1.0, predict_gbm(fit(train, seed + i, rounds), t.X[test]))

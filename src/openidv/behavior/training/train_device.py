@@ -29,6 +29,7 @@ from openidv.behavior.device.population import Device, drift, new_device
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 SEED_A, SEED_B = 1101, 2202
+KINDS = ("desktop", "mobile")
 
 
 @dataclass
@@ -75,14 +76,15 @@ def best_matches(idx: DeviceIndex, probes: Probes, fuzzy_only: bool) -> list[tup
     return out
 
 
-def rates(matches: list[tuple[str | None, float]], probes: Probes, t: float,
+def rates(matches: list[tuple[str | None, float]], probes: Probes, t: dict[str, float],
           subset: str | None = None) -> dict[str, float]:
+    """Re-link and false-link rates when a probe of kind k links at score >= t[k]."""
     ret = fal = n_ret = n_all = 0
     for (dev, score), truth, kind in zip(matches, probes.truth, probes.kind, strict=True):
         if subset and kind != subset:
             continue
         n_all += 1
-        linked = dev if score >= t else None
+        linked = dev if score >= t[kind] else None
         if truth is not None:
             n_ret += 1
             ret += linked == truth
@@ -91,13 +93,18 @@ def rates(matches: list[tuple[str | None, float]], probes: Probes, t: float,
             "probes": n_all}
 
 
-def tune(matches: list[tuple[str | None, float]], probes: Probes, target: float) -> float:
-    """Lowest threshold whose false-link rate is at most `target`."""
-    finite = sorted({s for _, s in matches if np.isfinite(s)})
-    for t in finite:
-        if rates(matches, probes, t)["false_links"] <= target:
-            return float(t)
-    return float("inf")
+def tune(matches: list[tuple[str | None, float]], probes: Probes, target: float) -> dict[str, float]:
+    """Per form factor, the lowest threshold whose false-link rate on that kind is at most `target`
+    (so the whole population stays at most `target` too)."""
+    out: dict[str, float] = {}
+    for kind in KINDS:
+        scores = sorted({s for (_, s), k in zip(matches, probes.kind, strict=True) if k == kind and np.isfinite(s)})
+        out[kind] = float("inf")
+        for t in scores:
+            if rates(matches, probes, {kind: t}, subset=kind)["false_links"] <= target:
+                out[kind] = float(t)
+                break
+    return out
 
 
 def run(a: argparse.Namespace) -> dict[str, Any]:
@@ -108,7 +115,7 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
     t_link = tune(best_matches(idx_a, probes_a, fuzzy_only=True), probes_a, a.target_false)
     base_b, probes_b, _ = population(SEED_B, a.enrolled, a.returning, a.new)
     idx_b = index_of(base_b, params)
-    out: dict[str, Any] = {"threshold": t_link, "params": json.loads(params.to_json()),
+    out: dict[str, Any] = {"thresholds": t_link, "params": json.loads(params.to_json()),
                            "sizes": {"enrolled": a.enrolled, "returning": a.returning, "new": a.new}}
     for mode in ("mixed", "fingerprint_only"):
         m = best_matches(idx_b, probes_b, fuzzy_only=mode == "fingerprint_only")
@@ -132,12 +139,13 @@ def write(a: argparse.Namespace, out: dict[str, Any]) -> None:
     source = {
         "tool": "python -m openidv.behavior.training.train_device",
         "data": f"generated device population, seed {SEED_A} (tuning); figures on seed {SEED_B}",
-        "target": {"false_links": a.target_false, "mode": "fingerprint only, tuning population"},
+        "target": {"false_links": a.target_false, "mode": "fingerprint only, tuning population, per form factor"},
         "achieved_on_tuning_population": out["train_population_fingerprint_only"],
         "measured_on_held_out_population": {k: out[k]["all"] for k in ("mixed", "fingerprint_only")},
-        "accept_rule": "link iff log-likelihood ratio >= value",
+        "accept_rule": "link iff posterior log odds >= value (link: desktop OSes, link_mobile: Android/iOS)",
     }
-    ts = ThresholdSet("behavior_device", default_version(), {"link": out["threshold"]}, source)
+    values = {"link": out["thresholds"]["desktop"], "link_mobile": out["thresholds"]["mobile"]}
+    ts = ThresholdSet("behavior_device", default_version(), values, source)
     a.thresholds_dir.mkdir(parents=True, exist_ok=True)
     ts.write(a.thresholds_dir / "behavior_device.yaml")
     from openidv.behavior.training.cards import device_card
