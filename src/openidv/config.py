@@ -77,6 +77,9 @@ class Settings(BaseSettings):
 
     # Optional Redis for velocity counters.
     redis_url: str | None = None
+    # IP reputation table for capture-session risk (CSV of CIDR ranges with datacenter/VPN/ASN flags);
+    # default: `<home>/ip_ranges.csv` when present.
+    behavior_ip_table: Path | None = None
 
     @field_validator("encryption_keys")
     @classmethod

@@ -98,6 +98,12 @@ async def upload_capture(
 
 @router.put("/{session_id}/telemetry", status_code=status.HTTP_204_NO_CONTENT)
 def set_telemetry(session_id: str, body: Telemetry, principal: ClientDep, repo: RepoDep) -> Response:
+    """Attach capture-session telemetry.
+
+    The API is called server to server (API keys), so the connection's address is the integrator's
+    backend, not the applicant's: ``network.ip`` must be set by the integrator from the applicant's
+    own request (the browser cannot know its public address). It is trusted as far as the key is.
+    """
     _owned(repo, principal, session_id)
     repo.set_telemetry(session_id, body, principal.actor)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
