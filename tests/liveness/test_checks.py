@@ -45,7 +45,7 @@ def test_passive_scores_a_real_face(hopper: FaceRef, tmp_path) -> None:  # type:
 
 
 def test_passive_without_a_face_asks_for_review(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    blank = np.full((200, 200, 3), 90, np.uint8)
+    blank = np.full((96, 96, 3), 90, np.uint8)
     res = LivenessPassiveCheck().run(ctx(Session(captures=[selfie(blank)]), tmp_path))
     assert res.outcome is Outcome.REVIEW and res.reason_codes == ["FACE_NOT_FOUND"]
 
@@ -63,12 +63,17 @@ def test_replay_needs_history(hopper: FaceRef, tmp_path) -> None:  # type: ignor
 
 
 def test_active_refuses_frames_without_one_challenge(hopper: FaceRef, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    frames = [Capture(CaptureKind.FRAME, b"x", hopper.rgb, "image/jpeg", CaptureMetadata(frame_index=i,
-                      challenge_id=f"c{i}")) for i in range(3)]
+    frames = [
+        Capture(CaptureKind.FRAME, b"x", hopper.rgb, "image/jpeg", CaptureMetadata(frame_index=i, challenge_id=f"c{i}"))
+        for i in range(3)
+    ]
     res = LivenessActiveCheck().run(ctx(Session(captures=frames), tmp_path))
     assert res.outcome is Outcome.FAIL and res.reason_codes == ["CHALLENGE_FAILED"]
-    one = [Capture(CaptureKind.FRAME, b"x", hopper.rgb, "image/jpeg", CaptureMetadata(frame_index=0,
-                   challenge_id="0" * 32))]
+    one = [
+        Capture(
+            CaptureKind.FRAME, b"x", hopper.rgb, "image/jpeg", CaptureMetadata(frame_index=0, challenge_id="0" * 32)
+        )
+    ]
     res = LivenessActiveCheck().run(ctx(Session(captures=one), tmp_path))
     assert res.evidence["failures"] == ["unknown_challenge"]
 

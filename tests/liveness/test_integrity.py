@@ -47,8 +47,16 @@ def test_automation_flags_are_strong() -> None:
 
 
 def test_weak_metadata_findings() -> None:
-    f = findings([cap(noisy(3), fps=900.0, exif={"software": "Adobe Photoshop 25", "model": "Pixel 8"},
-                      camera_label="iPhone 15 front")])
+    f = findings(
+        [
+            cap(
+                noisy(3),
+                fps=900.0,
+                exif={"software": "Adobe Photoshop 25", "model": "Pixel 8"},
+                camera_label="iPhone 15 front",
+            )
+        ]
+    )
     assert {"impossible_frame_rate", "edited_in_software", "exif_contradicts_camera"} <= set(f.weak)
     assert "impossible_resolution" in findings([cap(noisy(4, (64, 400)))]).weak
 

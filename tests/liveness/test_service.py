@@ -27,8 +27,9 @@ def live_client(tmp_path, database_url, monkeypatch) -> Iterator[tuple[object, s
     from openidv.store.db import Database
 
     monkeypatch.setenv("OPENIDV_LIVENESS_MAX_ATTEMPTS_PER_APPLICANT", "2")
-    settings = Settings(home=tmp_path, database_url=database_url, log_level="WARNING",
-                        enabled_plugins=["core", "liveness"])
+    settings = Settings(
+        home=tmp_path, database_url=database_url, log_level="WARNING", enabled_plugins=["core", "liveness"]
+    )
     db = Database(settings.resolved_database_url())
     db.upgrade()
     key = ApiKeys(db).create("test-client", ["client"])[0]
@@ -61,18 +62,56 @@ def test_frame_sequence_session_is_judged(live_client, hopper: FaceRef) -> None:
     sid = client.post("/v1/sessions", json={}, headers=H(key)).json()["id"]
     issued = client.post("/v1/liveness/challenges", json={"session_id": sid}, headers=H(key)).json()
     template = issue_challenge(sid, n_colours=len(issued["colours"]), rng=random.Random(0))
-    ch = Challenge(issued["challenge_id"], sid, issued["action"], tuple(c["name"] for c in issued["colours"]),
-                   template.issued_at, template.expires_at, issued["baseline_ms"], issued["flash_ms"],
-                   issued["action_ms"])
+    ch = Challenge(
+        issued["challenge_id"],
+        sid,
+        issued["action"],
+        tuple(c["name"] for c in issued["colours"]),
+        template.issued_at,
+        template.expires_at,
+        issued["baseline_ms"],
+        issued["flash_ms"],
+        issued["action_ms"],
+    )
     frames = sim.genuine(hopper, ch, np.random.default_rng(1), sim.SimConfig(fps=(10.0, 11.0)))
     for f in frames:
-        meta = {"source": "camera", "frame_index": f.frame_index, "timestamp_ms": f.timestamp_ms,
-                "challenge_id": f.challenge_id}
-        up = client.post(f"/v1/sessions/{sid}/captures", headers=H(key), files={"file": ("f.jpg", encode_jpeg(f.rgb))},
-                         data={"kind": "frame", "metadata": json.dumps(meta)})
+        meta = {
+            "source": "camera",
+            "frame_index": f.frame_index,
+            "timestamp_ms": f.timestamp_ms,
+            "challenge_id": f.challenge_id,
+        }
+        up = client.post(
+            f"/v1/sessions/{sid}/captures",
+            headers=H(key),
+            files={"file": ("f.jpg", encode_jpeg(f.rgb))},
+            data={"kind": "frame", "metadata": json.dumps(meta)},
+        )
         assert up.status_code == 201, up.text
     d = client.post(f"/v1/sessions/{sid}/submit", headers=H(key, **{"Idempotency-Key": "x"})).json()
     checks = {c["check"]: c for c in d["checks"]}
     assert checks["liveness_active"]["outcome"] == "pass", checks["liveness_active"]["evidence"]
     assert checks["liveness_integrity"]["outcome"] in ("pass", "review")
     assert checks["liveness_replay"]["outcome"] == "pass"
+
+
+def test_selfie_replayed_in_a_later_session_is_caught(live_client, hopper: FaceRef) -> None:  # type: ignore[no-untyped-def]
+    from openidv.liveness.redteam.camera import jpeg_roundtrip
+
+    client, key = live_client
+    decisions = []
+    for i, img in enumerate((hopper.rgb, jpeg_roundtrip(hopper.rgb, 70))):
+        sid = client.post("/v1/sessions", json={}, headers=H(key)).json()["id"]
+        up = client.post(
+            f"/v1/sessions/{sid}/captures",
+            headers=H(key),
+            files={"file": ("s.jpg", encode_jpeg(img))},
+            data={"kind": "selfie", "metadata": json.dumps({"source": "camera"})},
+        )
+        assert up.status_code == 201, up.text
+        d = client.post(f"/v1/sessions/{sid}/submit", headers=H(key, **{"Idempotency-Key": f"r{i}"})).json()
+        decisions.append({c["check"]: c for c in d["checks"]})
+    assert decisions[0]["liveness_replay"]["outcome"] == "pass"
+    second = decisions[1]["liveness_replay"]
+    assert second["outcome"] == "fail" and second["reason_codes"] == ["REPLAYED_CAPTURE"]
+    assert decisions[1]["liveness_passive"]["evidence"]["captures"][0]["species"]

@@ -83,10 +83,15 @@ def build(entries: list[SourceEntry], jobs: list[Job], out: Path, workers: int =
     context = np.zeros((n, 64, 64, 3), np.uint8)
     labels = np.zeros(n, np.int64)
     subjects = [""] * n
-    ctx = get_context("fork")
-    with ctx.Pool(workers, initializer=_init, initargs=(entries, pool_idx)) as pool:
-        for i, t, c, y, s in pool.imap_unordered(_run, jobs, chunksize=16):
+    if workers <= 1:  # in-process (no fork: safe after torch or onnxruntime started threads)
+        _init(entries, pool_idx)
+        results = map(_run, jobs)
+        for i, t, c, y, s in results:
             tight[i], context[i], labels[i], subjects[i] = t, c, y, s
+    else:
+        with get_context("fork").Pool(workers, initializer=_init, initargs=(entries, pool_idx)) as pool:
+            for i, t, c, y, s in pool.imap_unordered(_run, jobs, chunksize=16):
+                tight[i], context[i], labels[i], subjects[i] = t, c, y, s
     np.savez_compressed(out, tight=tight, context=context, labels=labels, subjects=np.array(subjects))
     return {"n": n, "counts": np.bincount(labels, minlength=len(MODEL_CLASSES)).tolist()}
 

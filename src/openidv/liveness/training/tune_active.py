@@ -36,12 +36,15 @@ MAX_FLASH_MISSES = 1  # protocol choice: 5 colours, one unreadable flash tolerat
 N_COLOURS = 5
 
 
-def run_sessions(entries: list[SourceEntry], n: int, seed: int) -> list[dict[str, Any]]:
-    """`n` identities: each gives a genuine session, a replay of it, and an ignoring stream."""
-    rng = np.random.default_rng(seed)
-    r = random.Random(seed)
+def run_sessions(
+    entries: list[SourceEntry], n: int, seed: int, shard: int = 0, shards: int = 1
+) -> list[dict[str, Any]]:
+    """Identities `shard`, `shard + shards`, ... of `n`: each gives a genuine session, a replay of
+    it, and an ignoring stream. Seeds depend on the identity index only, so shards add up."""
     out: list[dict[str, Any]] = []
-    for i in range(n):
+    for i in range(shard, n, shards):
+        rng = np.random.default_rng([seed, i])
+        r = random.Random(seed * 100_003 + i)
         ref = load_ref(entries[int(rng.integers(len(entries)))])
         first = issue_challenge(f"s{i}", n_colours=N_COLOURS, rng=r)
         frames = sim.genuine(ref, first, rng)
@@ -50,8 +53,7 @@ def run_sessions(entries: list[SourceEntry], n: int, seed: int) -> list[dict[str
         out.append({"kind": "replay", "obs": observe_response(sim.replay(frames, second, rng), second, PROTOCOL)})
         third = issue_challenge(f"s{i}", n_colours=N_COLOURS, rng=r)
         out.append({"kind": "ignore", "obs": observe_response(sim.ignore_sequence(ref, third, rng), third, PROTOCOL)})
-        if (i + 1) % 20 == 0:
-            print(f"{i + 1}/{n} identities", flush=True)
+        print(f"identity {i + 1}/{n}", flush=True)
     return out
 
 
@@ -125,6 +127,26 @@ def _obs_from(d: dict[str, Any]) -> Observation:
     )
 
 
+def _collect(
+    out: Path, part: str, n: int, seed: int, entries: list[SourceEntry], shard: int, shards: int
+) -> list[dict[str, Any]]:
+    """Observations of one part (`tune` or `test`), cached per shard so shards can run in parallel."""
+    cache = out / f"observations_{part}_{shard}of{shards}.json"
+    if cache.is_file():
+        return [{"kind": s["kind"], "obs": _obs_from(s["obs"])} for s in json.loads(cache.read_text())]
+    split = "train" if part == "tune" else "test"
+    sessions = run_sessions([e for e in entries if split_of(e.person) == split], n, seed, shard, shards)
+    cache.write_text(json.dumps([{"kind": s["kind"], "obs": _obs_json(s["obs"])} for s in sessions]))
+    return sessions
+
+
+def _cached(out: Path, part: str) -> list[dict[str, Any]]:
+    found = []
+    for path in sorted(out.glob(f"observations_{part}_*.json")):
+        found += [{"kind": s["kind"], "obs": _obs_from(s["obs"])} for s in json.loads(path.read_text())]
+    return found
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--faces", type=Path, required=True)
@@ -132,31 +154,25 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--tune-sessions", type=int, default=60)
     ap.add_argument("--test-sessions", type=int, default=200)
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--part", choices=("tune", "test"), default=None, help="only simulate this part (one shard)")
+    ap.add_argument("--shard", type=int, default=0)
+    ap.add_argument("--shards", type=int, default=1)
     ap.add_argument("--write-thresholds", type=Path, default=None)
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     entries = detect_folder(args.faces, args.out / "faces.json")
-    cache = args.out / "observations.json"
-    if cache.is_file():
-        raw = json.loads(cache.read_text())
-        tune_s = [{"kind": s["kind"], "obs": _obs_from(s["obs"])} for s in raw["tune"]]
-        test_s = [{"kind": s["kind"], "obs": _obs_from(s["obs"])} for s in raw["test"]]
-    else:
-        tune_s = run_sessions([e for e in entries if split_of(e.person) == "train"], args.tune_sessions, args.seed)
-        test_s = run_sessions([e for e in entries if split_of(e.person) == "test"], args.test_sessions, args.seed + 1)
-        cache.write_text(
-            json.dumps(
-                {
-                    "tune": [{"kind": s["kind"], "obs": _obs_json(s["obs"])} for s in tune_s],
-                    "test": [{"kind": s["kind"], "obs": _obs_json(s["obs"])} for s in test_s],
-                }
-            )
-        )
+    if args.part:
+        n = args.tune_sessions if args.part == "tune" else args.test_sessions
+        seed = args.seed if args.part == "tune" else args.seed + 1
+        _collect(args.out, args.part, n, seed, entries, args.shard, args.shards)
+        return
+    tune_s = _cached(args.out, "tune") or _collect(args.out, "tune", args.tune_sessions, args.seed, entries, 0, 1)
+    test_s = _cached(args.out, "test") or _collect(args.out, "test", args.test_sessions, args.seed + 1, entries, 0, 1)
     params, info = tune(tune_s)
     report = {
         "params": asdict(params),
         "tuning": info,
-        "tune_identities": args.tune_sessions,
+        "tune_identities": sum(s["kind"] == "genuine" for s in tune_s),
         "test": score(test_s, params),
     }
     (args.out / "report.json").write_text(json.dumps(report, indent=2))
