@@ -67,7 +67,9 @@ class DocumentDetectCheck(BaseCheck):
             n_cards = _separate_cards(cards)
             n_bars = len(barcode_regions(gray, 2)) if n_mrz == 0 and not cards else 0
             found = n_mrz > 0 or n_cards > 0 or n_bars > 0 or any(b.n_lines >= 1 for b in blocks)
-            multiple = n_mrz >= 2 or (n_cards >= 2 and n_mrz != 1)
+            # Two MRZ-like blocks may be one MRZ plus a long printed line: the MRZ check reads them
+            # and reports DOCUMENT_MULTIPLE if both hold; here only two card outlines count.
+            multiple = n_cards >= 2 and n_mrz != 1
             if not found:
                 codes.add("DOCUMENT_NOT_FOUND")
             elif multiple:

@@ -51,7 +51,7 @@ class DocumentMRZCheck(BaseCheck):
         readings: list[tuple[str, MRZReading]] = []
         evidence = []
         for cap in doc_captures(ctx.session):
-            r = read_gray(gray_of(cap), today, blocks=blocks.get(cap.id))
+            r = read_gray(gray_of(cap), today, blocks=blocks.get(cap.id), read_all=True)
             readings.append((cap.id, r))
             evidence.append(_evidence(cap.id, cap.kind.value, r))
         best = _best(readings)

@@ -52,7 +52,7 @@ class DocumentVIZCheck(BaseCheck):
         quad = mrz_r.artifacts.get("mrz_quad") if mrz_r else None
         us_dates = bool(ctx.session.country and ctx.session.country.upper() == "US")
         evidence: list[dict[str, Any]] = []
-        readings, portrait, frames = {}, None, {}
+        readings, portrait, frames, doc_frames = {}, None, {}, {}
         for cap in doc_captures(ctx.session):
             frame = _frame(cap, mrz, mrz_cap, quad)
             ev: dict[str, Any] = {"capture_id": cap.id, "kind": cap.kind.value, "frame": frame.fmt if frame else None}
@@ -61,6 +61,7 @@ class DocumentVIZCheck(BaseCheck):
                 continue
             doc = frame.rectify(cap.image, PX_PER_MM)
             frames[cap.id] = doc
+            doc_frames[cap.id] = frame
             ev["visible_fraction"] = round(frame.fraction_visible(cap.image.shape), 3)
             skip = _mrz_share(frame.fmt) if cap.id == mrz_cap else 0.0
             try:
@@ -74,7 +75,10 @@ class DocumentVIZCheck(BaseCheck):
                 ev["portrait_box_mm"] = [round(v / PX_PER_MM, 1) for v in box] if box else None
                 if box is not None and portrait is None:
                     portrait = crop(doc, box)
-        return self._result(readings, portrait, frames, evidence)
+                    ev["portrait_box_px"] = list(box)
+        result = self._result(readings, portrait, frames, evidence)
+        result.artifacts["frames"] = doc_frames
+        return result
 
     def _result(self, readings: dict[str, Any], portrait: Any, frames: dict[str, Any],
                 evidence: list[dict[str, Any]]) -> CheckResult:

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from openidv.documents.mrz.alphabet import ALPHABET, INDEX, WEIGHTS, char_value
 from openidv.documents.mrz.formats import KIND_CHARS, CheckSpec, FormatSpec, format_for
-from openidv.documents.mrz.parse import MRZResult, build_result, effective_checks
+from openidv.documents.mrz.parse import MRZResult, build_result, check_holds, effective_checks
 
 N_CLASSES = len(ALPHABET)
 FLOOR = -30.0  # log-probability given to characters a reading gives no support at all
@@ -110,6 +110,9 @@ def _candidates(cost_row: NDArray[np.float64], prune: float, top: int) -> list[i
     return [int(c) for c in order if cost_row[c] <= prune]
 
 
+_AR = np.arange(10)
+
+
 def _solve_group(g: _Group, cost: NDArray[np.float64], no_filler: set[int], prune: float) -> _Solved:
     """Min-cost assignment of a group for every (own residue 0, composite residue r)."""
     table = np.full((10, 10), np.inf)
@@ -117,18 +120,19 @@ def _solve_group(g: _Group, cost: NDArray[np.float64], no_filler: set[int], prun
     back: list[tuple[list[int], NDArray[np.int64]]] = []
     for k, p in enumerate(g.positions):
         cands = [c for c in _candidates(cost[p], prune, 6) if not (p in no_filler and ALPHABET[c] == "<")]
-        new = np.full((10, 10), np.inf)
-        arg = np.full((10, 10), -1, dtype=np.int64)
-        for j, c in enumerate(cands):
-            v = int(_VALUES[c])
-            so = (g.own[k] * v) % 10 if g.own is not None else 0
-            sc = (g.comp[k] * v) % 10
-            shifted = np.roll(np.roll(table, so, axis=0), sc, axis=1) + cost[p, c]
-            better = shifted < new
-            new[better] = shifted[better]
-            arg[better] = j
+        if not cands:
+            table = np.full((10, 10), np.inf)
+            back.append(([0], np.zeros((10, 10), dtype=np.int64)))
+            continue
+        v = _VALUES[cands]
+        so = (g.own[k] * v) % 10 if g.own is not None else np.zeros(len(cands), dtype=np.int64)
+        sc = (g.comp[k] * v) % 10
+        rows = (_AR[None, :] - so[:, None]) % 10  # new residue r came from r - shift
+        cols = (_AR[None, :] - sc[:, None]) % 10
+        stacked = table[rows[:, :, None], cols[:, None, :]] + cost[p, cands][:, None, None]
+        arg = stacked.argmin(axis=0)
+        table = np.take_along_axis(stacked, arg[None], axis=0)[0]
         back.append((cands, arg))
-        table = new
     costs = table[0].copy()
     picks: list[list[int]] = []
     for r in range(10):
@@ -190,8 +194,14 @@ def decode(
     field_budget: float = 6.0,
     total_budget: float = 9.0,
     prune: float = 14.0,
+    max_field_changes: int = 2,
+    max_total_changes: int = 4,
 ) -> Decoded:
-    """Most likely reading that respects field types and, within the budgets, every check digit."""
+    """Most likely reading that respects field types and, within the budgets, every check digit.
+
+    A check-digit correction is refused when it costs more than the budgets (in nats) or changes
+    more than `max_field_changes` characters of one field / `max_total_changes` overall: on a
+    confident reading that would be forging validity, on a flat one it would be inventing text."""
     logp = np.maximum(np.asarray(logp, dtype=np.float64), FLOOR)
     masked = np.where(allowed_mask(spec), logp, -np.inf)
     best = masked.max(axis=1)
@@ -201,14 +211,18 @@ def decode(
     reasons = {p: "field_type" for p in range(len(chosen)) if chosen[p] != raw[p]}
     unsupported = [int(p) for p in np.flatnonzero(best <= FLOOR + 1e-9)]
     text0 = "".join(ALPHABET[c] for c in chosen)
+    if all(check_holds(text0, spec, c) for c in effective_checks(spec, text0)):
+        return _decoded(spec, logp, chosen, raw, reasons, unsupported)
     groups, has_comp = _groups(spec, text0)
     no_filler = {
         g.positions[g.own.index(-1)] for g in groups if g.own is not None and g.name != "optional_data"
     }
     solved = [_solve_group(g, cost, no_filler, prune) for g in groups]
     joint, residues = _combine(solved) if has_comp else (float("inf"), [])
+    changes = [_changes(chosen, g, s.picks[r]) for g, s, r in zip(groups, solved, residues, strict=False)]
     per_group = [float(s.costs[r]) for s, r in zip(solved, residues, strict=False)]
-    if has_comp and joint <= total_budget and all(c <= field_budget for c in per_group):
+    if (has_comp and joint <= total_budget and all(c <= field_budget for c in per_group)
+            and all(n <= max_field_changes for n in changes) and sum(changes) <= max_total_changes):
         for g, s, r in zip(groups, solved, residues, strict=True):
             _apply(chosen, g, s.picks[r], reasons)
     else:
@@ -216,8 +230,13 @@ def decode(
             if g.own is None:
                 continue
             r = int(np.argmin(s.costs))
-            if s.costs[r] <= field_budget:
+            if s.costs[r] <= field_budget and _changes(chosen, g, s.picks[r]) <= max_field_changes:
                 _apply(chosen, g, s.picks[r], reasons)
+    return _decoded(spec, logp, chosen, raw, reasons, unsupported)
+
+
+def _decoded(spec: FormatSpec, logp: NDArray[np.float64], chosen: NDArray[np.int64], raw: NDArray[np.int64],
+             reasons: dict[int, str], unsupported: list[int]) -> Decoded:
     text = "".join(ALPHABET[c] for c in chosen)
     probs = np.exp(logp[np.arange(len(chosen)), chosen] - _logsumexp(logp))
     corrections = [
@@ -226,6 +245,12 @@ def decode(
         for p in sorted(reasons) if text[p] != ALPHABET[raw[p]]
     ]
     return Decoded(spec, text, corrections, [float(x) for x in probs], unsupported)
+
+
+def _changes(chosen: NDArray[np.int64], g: _Group, picks: list[int]) -> int:
+    if not picks:
+        return 10**6
+    return sum(1 for p, c in zip(g.positions, picks, strict=True) if chosen[p] != c)
 
 
 def _apply(chosen: NDArray[np.int64], g: _Group, picks: list[int], reasons: dict[int, str]) -> None:
@@ -247,7 +272,7 @@ def spec_for_reading(n_lines: int, width: int, logp: NDArray[np.float64]) -> For
 
 
 def read_logp(
-    lines_logp: list[NDArray[np.float64]], today: date | None = None, **budgets: float
+    lines_logp: list[NDArray[np.float64]], today: date | None = None, **budgets: Any
 ) -> MRZResult:
     """Decode per-line log-probabilities (lines of equal length) into a checked MRZ result."""
     n, width = len(lines_logp), int(lines_logp[0].shape[0])
@@ -257,7 +282,7 @@ def read_logp(
         raise ValueError(f"{n} lines of {width} characters is not an MRZ layout")
     dec = decode(spec, flat, **budgets)
     result = build_result(spec, dec.text, today, dec.corrections)
-    result.fields["confidence_min"] = round(min(dec.confidence), 4)
+    result.char_confidence = dec.confidence
     result.field_errors += [f"impossible_character:line{p // width}:{p % width}" for p in dec.unsupported]
     return result
 

@@ -20,17 +20,28 @@ CAP = PITCH * 0.945  # canonical cap height (about 2.4 mm)
 LINE_PITCH = PITCH * 1.65  # canonical line spacing
 CROP_FACTOR = 1.3
 GLYPH = 32
+MARGIN = 4  # cells of margin left and right of a canonical MRZ (room to re-align the grid)
 
 
 def canonical_size(n_lines: int, width: int) -> tuple[int, int]:
-    """(width, height) in pixels of a canonical MRZ image, with a margin of one pitch."""
-    return round((width + 2) * PITCH), round((n_lines + 0.6) * LINE_PITCH)
+    """(width, height) in pixels of a canonical MRZ image, with MARGIN cells each side."""
+    return round((width + 2 * MARGIN) * PITCH), round((n_lines + 0.6) * LINE_PITCH)
+
+
+def cell_x(i: float) -> float:
+    """Canonical x of the centre of character `i` (0 = first character of a line)."""
+    return (MARGIN + i + 0.5) * PITCH
+
+
+def line_y(j: float) -> float:
+    """Canonical y of the centre line of MRZ line `j`."""
+    return (j + 0.8) * LINE_PITCH
 
 
 def cell_centres(n_lines: int, width: int) -> NDArray[Any]:
-    """(n_lines * width, 2) canonical centres, line-major, in the canonical image (with margin)."""
-    xs = (np.arange(width, dtype=np.float32) + 0.5) * PITCH + PITCH
-    ys = (np.arange(n_lines, dtype=np.float32) + 0.5) * LINE_PITCH + 0.3 * LINE_PITCH
+    """(n_lines * width, 2) nominal canonical centres, line-major."""
+    xs = np.array([cell_x(i) for i in range(width)], np.float32)
+    ys = np.array([line_y(j) for j in range(n_lines)], np.float32)
     gx, gy = np.meshgrid(xs, ys)
     return np.stack([gx.ravel(), gy.ravel()], axis=1)
 

@@ -29,6 +29,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 WORK_SIDE = 1280  # longest side of the image the locator works on
+NEAR_LEVEL_DEG = 2.5
 
 
 @dataclass
@@ -62,9 +63,18 @@ class Block:
     lines: list[TextLine] = field(default_factory=list)
 
 
-def _binarise(gray: NDArray[Any]) -> NDArray[Any]:
-    block = max(15, (max(gray.shape) // 45) | 1)
-    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 9)
+def _binarise(gray: NDArray[Any], k: int | None = None) -> NDArray[Any]:
+    """Ink mask: darker than the mid-point between the local darkest and lightest values.
+
+    A mean threshold also keeps mid-tone guilloche lines, which then fuse the glyphs into one
+    blob; near text the local minimum is the ink, so the mid-point sits above the guilloche and
+    cuts it away, while in flat areas the contrast floor keeps noise out."""
+    k = k or max(15, (max(gray.shape) // 45) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    lo = cv2.blur(cv2.erode(gray, kernel), (k, k)).astype(np.int16)
+    hi = cv2.blur(cv2.dilate(gray, kernel), (k, k)).astype(np.int16)
+    mask = (gray.astype(np.int16) < (lo + hi) // 2) & (hi - lo > 24)
+    return mask.astype(np.uint8) * 255
 
 
 def _blobs(binary: NDArray[Any]) -> NDArray[Any]:
@@ -155,7 +165,35 @@ def _chains(b: NDArray[Any]) -> list[NDArray[Any]]:
     return [g for g in np.split(order, cuts) if len(g) >= 4]
 
 
+def _trim(b: NDArray[Any]) -> NDArray[Any]:
+    """Drop blobs at either end of a chain that do not continue its rhythm (a fragment of the
+    background beyond the card edge, a guilloche knot): wrong height or off-pitch spacing."""
+    b = b[np.argsort(b[:, 0] + b[:, 2] / 2)]
+    h = b[:, 3]
+    cap = float(np.sort(h)[int(0.75 * (len(h) - 1))])
+    cx = b[:, 0] + b[:, 2] / 2
+    gaps = np.diff(cx)
+    good = gaps[(gaps > 0.7 * cap) & (gaps < 1.6 * cap)]
+    if len(good) < 3:
+        return b
+    pitch = float(np.median(good))
+
+    def odd(i: int, j: int) -> bool:  # blob i, neighbour j
+        gap = abs(cx[j] - cx[i])
+        wide_ok = b[i, 2] > 1.6 * b[i, 3] and gap < (b[i, 2] / 2 + pitch)  # merged fillers
+        return bool(h[i] > 1.3 * cap or h[i] < 0.35 * cap
+                    or (not wide_ok and not 0.6 * pitch < gap < 1.45 * pitch))
+
+    lo, hi = 0, len(b) - 1
+    while hi - lo >= 4 and odd(lo, lo + 1):
+        lo += 1
+    while hi - lo >= 4 and odd(hi, hi - 1):
+        hi -= 1
+    return b[lo : hi + 1]
+
+
 def _line(b: NDArray[Any]) -> TextLine:
+    b = _trim(b)
     x0, y0, w, h = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
     cx, cy = x0 + w / 2, y0 + h / 2
     hs = np.sort(h)
@@ -178,10 +216,14 @@ def _line(b: NDArray[Any]) -> TextLine:
 
 def _joinable(a: TextLine, b: TextLine) -> bool:
     cap = max(a.cap, b.cap)
-    if not 0.75 < a.cap / b.cap < 1.33:
+    if not 0.55 < a.cap / b.cap < 1.8:  # a run of fillers is lower than a run of capitals
         return False
     gap = b.x0 - a.x1
-    return -cap < gap < 9 * cap and abs(a.y_at(b.x0) - b.y_at(b.x0)) < 0.35 * cap
+    if abs(a.y_at(b.x0) - b.y_at(b.x0)) >= 0.35 * cap or not 0.75 < a.pitch / b.pitch < 1.33:
+        return False
+    # Across a wide gap (glare) only a substantial piece is joined: a few blobs far away are
+    # more often background texture beyond the card edge than the rest of the line.
+    return -cap < gap < 2.5 * cap or (gap < 9 * cap and min(a.n_blobs, b.n_blobs) >= 6)
 
 
 def _join(a: TextLine, b: TextLine) -> TextLine:
@@ -208,7 +250,8 @@ def _merge_lines(lines: list[TextLine]) -> list[TextLine]:
 
 def _mrz_like(ln: TextLine) -> bool:
     n_est = (ln.x1 - ln.x0) / ln.pitch
-    return 16 <= n_est <= 50 and ln.n_blobs >= 8 and 0.8 * ln.cap < ln.pitch < 1.6 * ln.cap
+    # Blur and low resolution swell blobs, so the pitch may look short against the height.
+    return 16 <= n_est <= 56 and ln.n_blobs >= 8 and 0.65 * ln.cap < ln.pitch < 1.6 * ln.cap
 
 
 def _compatible(a: TextLine, b: TextLine) -> bool:
@@ -241,9 +284,10 @@ def _blocks(lines: list[TextLine]) -> list[list[TextLine]]:
     return out
 
 
-def _block(run: list[TextLine], m_inv: NDArray[Any], scale: float, angle: float) -> Block:
-    x0 = min(ln.x0 for ln in run)
-    x1 = max(ln.x1 for ln in run)
+def _block(run: list[TextLine], m_inv: NDArray[Any], scale: float, angle: float,
+           x0: float | None = None, x1: float | None = None) -> Block:
+    x0 = min(ln.x0 for ln in run) if x0 is None else x0
+    x1 = max(ln.x1 for ln in run) if x1 is None else x1
     pitch = float(np.median([ln.pitch for ln in run]))
     top, bot = run[0], run[-1]
     pts = np.array([[x0, top.y_at(x0)], [x1, top.y_at(x1)], [x1, bot.y_at(x1)], [x0, bot.y_at(x0)]])
@@ -251,18 +295,39 @@ def _block(run: list[TextLine], m_inv: NDArray[Any], scale: float, angle: float)
     return Block(len(run), (x1 - x0) / pitch + 0.35, orig, pitch / scale, angle, list(run))
 
 
+def _run_blocks(run: list[TextLine], m_inv: NDArray[Any], scale: float, angle: float) -> list[Block]:
+    """The block spanning all lines, plus - when the lines' ends disagree (one line extended by
+    background or cut by glare) - the block spanning what all lines share."""
+    out = [_block(run, m_inv, scale, angle)]
+    pitch = float(np.median([ln.pitch for ln in run]))
+    lo, hi = max(ln.x0 for ln in run), min(ln.x1 for ln in run)
+    spread = max(lo - min(ln.x0 for ln in run), max(ln.x1 for ln in run) - hi)
+    if len(run) >= 2 and spread > 1.5 * pitch and hi - lo > 16 * pitch:
+        out.append(_block(run, m_inv, scale, angle, lo, hi))
+    return out
+
+
 def locate(gray: NDArray[Any], max_angles: int = 2) -> list[Block]:
     """Candidate MRZ blocks in a grey image, best-looking first (not yet read)."""
     scale = min(1.0, WORK_SIDE / max(gray.shape))
+    if scale > 0.8:  # close enough: resampling would cost more than it saves
+        scale = 1.0
     work = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    binary = _binarise(work)
     blocks: list[Block] = []
-    for angle in text_angles(_binarise(work), max_angles):
-        rot, m = _rotate(work, angle)
-        b = _blobs(_binarise(rot))
+    for angle in text_angles(binary, max_angles):
+        if min(angle, 180 - angle) < NEAR_LEVEL_DEG:  # near level: chaining tolerates the slope
+            rot, m = work, np.array([[1.0, 0, 0], [0, 1.0, 0]])
+            rot_binary = binary
+            angle = 0.0 if angle < 90 else 180.0
+        else:
+            rot, m = _rotate(work, angle)
+            rot_binary = _binarise(rot)
+        b = _blobs(rot_binary)
         pieces = [_line(b[idx]) for idx in _chains(b)]
         lines = _merge_lines([ln for ln in pieces if ln.x1 - ln.x0 > 2.5 * ln.cap])
         m_inv = cv2.invertAffineTransform(m)
-        blocks += [_block(run, m_inv, scale, angle) for run in _blocks(lines)]
+        blocks += [blk for run in _blocks(lines) for blk in _run_blocks(run, m_inv, scale, angle)]
     return sorted(blocks, key=_plausibility, reverse=True)
 
 

@@ -24,6 +24,16 @@ class MRZResult:
     checks: dict[str, bool]
     corrections: list[dict[str, Any]] = field(default_factory=list)
     field_errors: list[str] = field(default_factory=list)
+    char_confidence: list[float] = field(default_factory=list)  # per character, when read from an image
+
+    @property
+    def confidence(self) -> dict[str, float]:
+        """Mean and minimum probability of the characters as finally read, and how many are shaky."""
+        c = self.char_confidence
+        if not c:
+            return {}
+        return {"mean": round(sum(c) / len(c), 4), "min": round(min(c), 4),
+                "low_characters": float(sum(1 for x in c if x < 0.2))}
 
     @property
     def valid(self) -> bool:
@@ -39,6 +49,7 @@ class MRZResult:
             "valid": self.valid,
             "corrections": list(self.corrections),
             "field_errors": list(self.field_errors),
+            "confidence": self.confidence,
         }
 
 

@@ -19,7 +19,8 @@ from numpy.typing import NDArray
 
 from openidv.documents.mrz.classifier import glyph_logp
 from openidv.documents.mrz.correct import read_logp
-from openidv.documents.mrz.glyphs import CAP, LINE_PITCH, PITCH, canonical_size, cell_centres, crop_cells
+from openidv.documents.mrz.glyphs import PITCH, canonical_size, cell_x, crop_cells, line_y
+from openidv.documents.mrz.grid import fit_grid
 from openidv.documents.mrz.locate import Block, locate
 from openidv.documents.mrz.parse import MRZResult
 
@@ -32,8 +33,6 @@ class Hypothesis:
     block: int
     width: int
     flipped: bool
-    first: int  # index of the character at the block's left ink edge
-    span: int  # number of characters the block's ink extent covers
 
 
 @dataclass
@@ -53,6 +52,7 @@ class MRZReading:
         out: dict[str, Any] = {"status": self.status}
         if self.result is not None:
             out.update(self.result.to_dict())
+            out["valid"] = bool(self.result.valid and self.status == "ok")
         else:
             out.update({"format": None, "lines": [], "fields": {}, "check_digits": {}, "valid": False})
         out.update({"quad": self.quad, "blocks_found": self.blocks_found, "blocks_valid": self.blocks_valid,
@@ -61,124 +61,143 @@ class MRZReading:
         return out
 
 
-def _hypotheses(b: Block, bi: int, flipped: bool | None = None) -> list[Hypothesis]:
-    """Geometric readings of a block: the ink extent is a whole line (always tried), or - when the
-    measured extent is clearly short - a left- or right-anchored part of one."""
-    out = []
-    for width in WIDTHS.get(b.n_lines, ()):
-        if abs(b.n_est - width) > 6:
-            continue
-        spans = [(0, width)]
-        short = round(b.n_est)
-        if short < width - 1.5 and flipped is not None:
-            spans += [(0, short), (width - short, short)]
-        for flip in ((False, True) if flipped is None else (flipped,)):
-            out += [Hypothesis(bi, width, flip, first, span) for first, span in spans]
-    return out
+def _hypotheses(b: Block, bi: int) -> list[Hypothesis]:
+    """Layouts and orientations to try for a block, likelier orientation first (text found at more
+    than 90 degrees was probably de-rotated upside down)."""
+    first_flip = b.angle_deg > 90
+    widths = sorted((w for w in WIDTHS.get(b.n_lines, ()) if abs(b.n_est - w) <= 7), key=lambda w: abs(b.n_est - w))
+    return [Hypothesis(bi, width, flip) for width in widths for flip in (first_flip, not first_flip)]
 
 
 def _canonical(gray: NDArray[Any], b: Block, h: Hypothesis) -> NDArray[Any]:
-    """Warp the block into canonical geometry for hypothesis `h`."""
+    """Warp the block into canonical geometry: its ink extent onto characters 0 .. width-1."""
     quad = b.quad if not h.flipped else b.quad[[2, 3, 0, 1]]
-    y0 = 0.8 * LINE_PITCH
-    y1 = y0 + (b.n_lines - 1) * LINE_PITCH
-    xl = PITCH + (h.first + 0.2) * PITCH
-    xr = PITCH + (h.first + h.span - 0.2) * PITCH
+    y0, y1 = line_y(0), line_y(b.n_lines - 1)
+    xl, xr = cell_x(0) - 0.3 * PITCH, cell_x(h.width - 1) + 0.3 * PITCH
     dst = np.array([[xl, y0], [xr, y0], [xr, y1], [xl, y1]], np.float32)
     size = canonical_size(b.n_lines, h.width)
     x, y, w, hh = cv2.boundingRect(quad.astype(np.float32))
-    pad = int(3 * b.pitch_px)
+    pad = int(6 * b.pitch_px)
     x0, y0c = max(0, x - pad), max(0, y - pad)
     roi = gray[y0c : y + hh + pad, x0 : x + w + pad]
     src = (quad - [x0, y0c]).astype(np.float32)
     ratio = b.pitch_px / PITCH
     if ratio > 1.6:  # shrink first so the warp does not alias thin strokes
-        roi = cv2.resize(roi, None, fx=1 / ratio * 1.3, fy=1 / ratio * 1.3, interpolation=cv2.INTER_AREA)
-        src = src / ratio * 1.3
+        roi = cv2.resize(roi, None, fx=1.3 / ratio, fy=1.3 / ratio, interpolation=cv2.INTER_AREA)
+        src = src * 1.3 / ratio
     m = cv2.getPerspectiveTransform(dst, src)
     return cv2.warpPerspective(roi, m, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                borderMode=cv2.BORDER_REPLICATE)
 
 
-def refine_centres(canon: NDArray[Any], n_lines: int, width: int) -> NDArray[Any]:
-    """Move the nominal cell centres onto the glyphs actually seen (per-line affine fit)."""
-    nominal = cell_centres(n_lines, width)
-    binary = cv2.adaptiveThreshold(canon, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 8)
-    _, _, stats, cents = cv2.connectedComponentsWithStats(binary, connectivity=8)
-    s = stats[1:]
-    c = cents[1:]
-    ok = (s[:, 3] > 0.45 * CAP) & (s[:, 3] < 1.5 * CAP) & (s[:, 2] < 1.3 * PITCH) & (s[:, 2] > 1)
-    s, c = s[ok], c[ok]
-    out = nominal.copy().reshape(n_lines, width, 2)
-    for j in range(n_lines):
-        row = out[j]
-        near = np.abs(c[:, 1] - row[0, 1]) < 0.45 * LINE_PITCH
-        if near.sum() < 6:
-            continue
-        cx, cy = c[near, 0], c[near, 1]
-        idx = np.round((cx - PITCH) / PITCH - 0.5)
-        valid = (idx >= 0) & (idx < width)
-        idx, cx, cy = idx[valid], cx[valid], cy[valid]
-        resid = cx - ((idx + 0.5) * PITCH + PITCH)
-        keep = np.abs(resid - np.median(resid)) < 0.3 * PITCH if len(resid) else resid > 0
-        if keep.sum() < 6 or np.ptp(idx[keep]) < width / 3:
-            continue
-        ax, bx = np.polyfit(idx[keep], cx[keep], 1)[::-1]
-        tall = keep & (s[near][valid][:, 3] > 0.75 * CAP)
-        if tall.sum() >= 4 and np.ptp(idx[tall]) > 0:
-            ay, by = np.polyfit(idx[tall], cy[tall], 1)[::-1]
-        else:
-            ay, by = float(row[0, 1]), 0.0
-        i = np.arange(width)
-        row[:, 0] = ax + bx * i
-        row[:, 1] = ay + by * i
-    return out.reshape(-1, 2).astype(np.float32)
+def _offsets(b: Block, width: int) -> range:
+    spread = 1 + min(3, round(abs(b.n_est - width)))
+    return range(-spread, spread + 1)
+
+
+def _line_score(logp: NDArray[Any], kinds_mask: NDArray[Any]) -> float:
+    """Log-likelihood of a line under its field types (best allowed character per cell)."""
+    return float(np.where(kinds_mask, logp, -np.inf).max(axis=1).sum())
+
+
+def _windows(spec_masks: list[NDArray[Any]], per_line: list[NDArray[Any]], offs: range, n: int
+             ) -> list[tuple[int, ...]]:
+    """Offset combinations to decode, best first. MRZ lines are left-aligned, so one offset shared
+    by all lines comes first (ranked by the type-constrained likelihood of the lines); then
+    combinations where single lines deviate by one cell."""
+    import itertools
+
+    score = {(j, k): _line_score(lp[k - offs.start : k - offs.start + n], spec_masks[j])
+             for j, lp in enumerate(per_line) for k in offs}
+    lines = range(len(per_line))
+    common = sorted(offs, key=lambda k: -sum(score[(j, k)] for j in lines))
+    combos = [tuple(k for _ in lines) for k in common[:3]]
+    for k in common[:2]:
+        for devs in itertools.product((-1, 0, 1), repeat=len(per_line)):
+            c = tuple(k + d for d in devs)
+            if c not in combos and all(x in offs for x in c):
+                combos.append(c)
+    return combos
 
 
 def _read_hypothesis(gray: NDArray[Any], b: Block, h: Hypothesis, today: date | None
                      ) -> tuple[MRZResult, float, float] | None:
     canon = _canonical(gray, b, h)
-    centres = refine_centres(canon, b.n_lines, h.width)
-    logp = glyph_logp(crop_cells(canon, centres))
-    lines = [logp[i * h.width : (i + 1) * h.width] for i in range(b.n_lines)]
-    try:
-        res = read_logp(lines, today)
-    except ValueError:
+    grids = fit_grid(canon, b.n_lines)
+    offs = _offsets(b, h.width)
+    cells = [g.centre(i) for g in grids for i in range(offs.start, h.width + offs.stop - 1)]
+    logp = glyph_logp(crop_cells(canon, np.array(cells, np.float32)))
+    span = h.width + len(offs) - 1
+    per_line = [logp[j * span : (j + 1) * span] for j in range(b.n_lines)]
+    masks = _kind_masks(b.n_lines, h.width, per_line[0][-offs.start])
+    best: tuple[tuple[int, float], MRZResult, float] | None = None
+    for combo in _windows(masks, per_line, offs, h.width):
+        lines = [per_line[j][k - offs.start : k - offs.start + h.width] for j, k in enumerate(combo)]
+        try:
+            res = read_logp(lines, today)
+        except ValueError:
+            continue
+        ll = float(np.log(np.maximum(res.char_confidence, 1e-6)).sum())
+        key = _score(res, ll)
+        if best is None or key > best[0]:
+            best = (key, res, float(np.exp(np.concatenate(lines).max(axis=1)).mean()))
+        if trustworthy(res):
+            break
+    if best is None:
         return None
-    conf = float(np.exp(logp.max(axis=1)).mean())
-    return res, conf, float(logp.max(axis=1).sum())
+    return best[1], best[2], best[0][1] * h.width * b.n_lines
+
+
+def _kind_masks(n_lines: int, width: int, first_cell: NDArray[Any]) -> list[NDArray[Any]]:
+    from openidv.documents.mrz.correct import allowed_mask, spec_for_reading
+
+    spec = spec_for_reading(n_lines, width, first_cell[None, :])
+    if spec is None:
+        return [np.ones((width, 37), bool)] * n_lines
+    mask = allowed_mask(spec)
+    return [mask[j * width : (j + 1) * width] for j in range(n_lines)]
+
+
+MAX_LOW_SHARE = 0.06  # a reading with more shaky characters than this is not trusted
+
+
+def trustworthy(res: MRZResult) -> bool:
+    """Valid check digits on a confident reading: few characters below 0.2 probability."""
+    c = res.char_confidence
+    low = sum(1 for x in c if x < 0.2)
+    return res.valid and low <= max(2, MAX_LOW_SHARE * len(c)) and (sum(c) / max(len(c), 1)) >= 0.6
 
 
 def _score(res: MRZResult, ll: float) -> tuple[int, float]:
-    return sum(res.checks.values()) - (0 if res.valid else 1), ll
+    """Trusted valid readings first, then the mean log-likelihood per character."""
+    return int(trustworthy(res)), ll / max(len(res.char_confidence), 1)
 
 
 def _read_block(gray: NDArray[Any], b: Block, bi: int, today: date | None
                 ) -> tuple[tuple[int, float], MRZReading] | None:
-    """Best reading of one block: orientation first, then (if needed) anchored partial spans."""
-    best: tuple[tuple[int, float], MRZReading, Hypothesis] | None = None
-    for stage in (None, "anchored"):
-        hyps = _hypotheses(b, bi) if stage is None else _hypotheses(b, bi, best[2].flipped if best else False)
-        for h in hyps:
-            if stage == "anchored" and h.span == h.width:
-                continue
-            got = _read_hypothesis(gray, b, h, today)
-            if got is None:
-                continue
-            res, conf, ll = got
-            key = _score(res, ll)
-            if best is None or key > best[0]:
-                quad = (b.quad if not h.flipped else b.quad[[2, 3, 0, 1]]).round(1).tolist()
-                best = (key, MRZReading("ok", res, quad, mean_confidence=conf), h)
-        if best is not None and best[1].result is not None and best[1].result.valid:
+    """Best reading of one block over its hypotheses, stopping at the first trusted one."""
+    best: tuple[tuple[int, float], MRZReading] | None = None
+    for h in _hypotheses(b, bi):
+        got = _read_hypothesis(gray, b, h, today)
+        if got is None:
+            continue
+        res, conf, ll = got
+        key = _score(res, ll)
+        if best is None or key > best[0]:
+            quad = (b.quad if not h.flipped else b.quad[[2, 3, 0, 1]]).round(1).tolist()
+            best = (key, MRZReading("ok", res, quad, mean_confidence=conf))
+        if trustworthy(res):
             break
-    return None if best is None else (best[0], best[1])
+    return best
 
 
 def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3,
-              blocks: list[Block] | None = None) -> MRZReading:
-    """Read the MRZ in a grey image (uint8, any size and orientation); `blocks` may be passed when
-    the caller has already located them."""
+              blocks: list[Block] | None = None, read_all: bool = False) -> MRZReading:
+    """Read the MRZ in a grey image (uint8, any size and orientation).
+
+    Blocks are read best-looking first; reading stops at the first trusted one unless `read_all`
+    (used to notice a second document in the photo: ``blocks_valid`` counts trusted blocks).
+    `blocks` may be passed when the caller has already located them."""
     t0 = time.perf_counter()
     blocks = locate(gray) if blocks is None else blocks
     t1 = time.perf_counter()
@@ -193,11 +212,11 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
         got = _read_block(gray, b, bi, today)
         if got is None:
             continue
-        if got[1].result is not None and got[1].result.valid:
+        if got[1].result is not None and trustworthy(got[1].result):
             valid_blocks += 1
         if best is None or got[0] > best[0]:
             best = got
-        if valid_blocks and bi + 1 < len(found) and found[bi + 1].n_lines < 2:
+        if valid_blocks and not read_all:
             break
     t2 = time.perf_counter()
     timings = {"locate": (t1 - t0) * 1000, "read": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
@@ -206,9 +225,14 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
                           timings_ms=timings)
     reading = best[1]
     reading.blocks_found, reading.blocks_valid, reading.timings_ms = len(found), valid_blocks, timings
-    if not reading.result or (not reading.result.valid and reading.mean_confidence < MIN_MEAN_CONFIDENCE):
+    res = reading.result
+    if res is None or (not trustworthy(res) and reading.mean_confidence < MIN_MEAN_CONFIDENCE):
         reading.status = "unreadable"
         reading.detail = f"low glyph confidence {reading.mean_confidence:.2f}"
+    elif res.valid and not trustworthy(res):
+        # Check digits hold, but on too many guessed characters to be believed.
+        reading.status = "unreadable"
+        reading.detail = "check digits hold only on a low-confidence reading"
     return reading
 
 

@@ -242,8 +242,9 @@ def _xs(r: Rendered) -> tuple[int, int]:
 def template_mismatch(doc: SyntheticDocument, rng: np.random.Generator) -> SyntheticDocument:
     """The document claims its issuer (MRZ, header) but is printed on another issuer's layout."""
     t = doc.template
-    other_index = int((t.index + rng.integers(1, 24)) % 24)
-    other = make_template(t.kind, other_index)
+    others = [make_template(t.kind, i) for i in range(24)]
+    others = [o for o in others if (o.issuer, o.iin) != (t.issuer, t.iin)]  # another issuer's design
+    other = others[int(rng.integers(len(others)))]
     fake = replace(other, issuer=t.issuer, id=other.id, state=t.state, iin=t.iin)
     face = doc.front.image[slice(*_ys(doc.front)), slice(*_xs(doc.front))].copy()
     out = _copy(doc, "template_mismatch", claimed=t.id, printed_on=other.id)

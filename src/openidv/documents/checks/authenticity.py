@@ -1,0 +1,111 @@
+"""Is the document genuine: not edited, not a recapture, printed on its issuer's design?
+
+Three independent signals over each rectified document:
+
+* the tile model (:mod:`openidv.documents.authenticity.detector`): DOCUMENT_TAMPERED when the most
+  suspicious tiles exceed the tuned ``tamper_max``; DOCUMENT_RECAPTURED when the page-wide screen /
+  print probability exceeds ``recapture_max``;
+* portrait forensics: PORTRAIT_SUBSTITUTED when the tiles over the holder's photo are the
+  suspicious ones (a pasted photo leaves edges and re-compression there);
+* template matching (:mod:`openidv.documents.authenticity.template_match`): TEMPLATE_MISMATCH when
+  the design does not match any registered template of the issuer the MRZ or barcode claims.
+
+Thresholds come from ``document_authenticity`` and ``document_template`` (tuned by the training
+scripts at 1% false rejection of genuine documents; provenance in the files).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from openidv.checks.base import BaseCheck, CheckContext
+from openidv.documents.authenticity.detector import TamperScores, score_document
+from openidv.documents.authenticity.patches import PX_PER_MM
+from openidv.documents.authenticity.template_match import load_registry
+from openidv.documents.barcode.aamva import AAMVARecord
+from openidv.documents.checks.common import doc_captures
+from openidv.documents.geometry import DocumentFrame
+from openidv.documents.mrz.parse import MRZResult
+from openidv.domain import CheckResult, Outcome, Session
+
+VIZ_PX_PER_MM = 9.0
+
+
+def _portrait_hot(s: TamperScores, box_px: list[int] | None) -> bool:
+    """Are the hottest tiles over the portrait (box in VIZ pixels, tiles in tamper pixels)?"""
+    if not box_px:
+        return False
+    f = PX_PER_MM / VIZ_PX_PER_MM
+    x0, y0, x1, y1 = (v * f for v in box_px)
+    hx0, hy0, hx1, hy1 = s.hot_tiles[0]
+    cx, cy = (hx0 + hx1) / 2, (hy0 + hy1) / 2
+    return bool(x0 <= cx <= x1 and y0 <= cy <= y1)
+
+
+def _claim(ctx: CheckContext) -> tuple[str, str] | None:
+    mrz_r, bc_r = ctx.upstream.get("document_mrz"), ctx.upstream.get("document_barcode")
+    mrz = mrz_r.artifacts.get("mrz") if mrz_r else None
+    bc = bc_r.artifacts.get("aamva") if bc_r else None
+    if isinstance(mrz, MRZResult) and mrz.valid:
+        return mrz.format, str(mrz.fields.get("issuing_state") or "")
+    if isinstance(bc, AAMVARecord):
+        return "DL", bc.iin
+    return None
+
+
+class DocumentAuthenticityCheck(BaseCheck):
+    name = "document_authenticity"
+    version = "1.0.0"
+    requires = ("document_viz", "document_mrz", "document_barcode")
+    run_if_upstream_failed = True
+    timeout_s = 40.0
+    reason_codes = ("DOCUMENT_TAMPERED", "DOCUMENT_RECAPTURED", "PORTRAIT_SUBSTITUTED", "TEMPLATE_MISMATCH")
+    score_meaning = "1 - max(tamper, recapture) probability of the least genuine document photo"
+
+    def applies(self, session: Session) -> bool:
+        return bool(doc_captures(session))
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        viz = ctx.upstream.get("document_viz")
+        frames: dict[str, DocumentFrame] = viz.artifacts.get("frames", {}) if viz else {}
+        if not frames:
+            return self.result(Outcome.NOT_APPLICABLE, evidence={"why": "no rectified document to inspect"})
+        t = ctx.thresholds.set("document_authenticity")
+        caps = {c.id: c for c in doc_captures(ctx.session)}
+        viz_caps = viz.evidence.get("captures", []) if viz else []
+        portrait_boxes = {e["capture_id"]: e.get("portrait_box_px") for e in viz_caps}
+        codes: set[str] = set()
+        per: list[dict[str, Any]] = []
+        scores: list[float] = []
+        for cid, frame in frames.items():
+            doc = frame.rectify(caps[cid].image, PX_PER_MM)
+            s = score_document(doc)
+            scores.append(s.genuine)
+            tampered = s.tamper > t["tamper_max"]
+            if tampered:
+                codes.add("PORTRAIT_SUBSTITUTED" if _portrait_hot(s, portrait_boxes.get(cid)) else "DOCUMENT_TAMPERED")
+            if s.recapture > t["recapture_max"]:
+                codes.add("DOCUMENT_RECAPTURED")
+            per.append({"capture_id": cid, "tamper": round(s.tamper, 4), "recapture": round(s.recapture, 4),
+                        "screen": round(s.screen, 4), "print": round(s.print, 4), "hot_tiles_px": s.hot_tiles})
+        template = self._template(ctx, frames, caps)
+        if template.get("mismatch"):
+            codes.add("TEMPLATE_MISMATCH")
+        return self.result(Outcome.FAIL if codes else Outcome.PASS, score=float(np.min(scores)),
+                           reason_codes=sorted(codes),
+                           evidence={"captures": per, "template": template, "threshold_set": f"{t.name}@{t.version}"})
+
+    def _template(self, ctx: CheckContext, frames: dict[str, DocumentFrame], caps: dict[str, Any]) -> dict[str, Any]:
+        claim = _claim(ctx)
+        reg = load_registry()
+        if claim is None or reg is None:
+            return {"checked": False, "why": "no claimed issuer" if claim is None else "no template registry"}
+        kind, issuer = claim
+        front = next((cid for cid in frames if caps[cid].kind.value == "document_front"), next(iter(frames)))
+        got = reg.match(frames[front].rectify(caps[front].image, PX_PER_MM), kind, issuer)
+        if got is None:
+            return {"checked": False, "why": f"no registered template for {kind}/{issuer}"}
+        thr = ctx.thresholds.set("document_template")["min_similarity"]
+        return {"checked": True, "similarity": round(got[0], 4), "best_template": got[1], "mismatch": got[0] < thr}

@@ -1,0 +1,85 @@
+"""Fit the character grid of each MRZ line in a canonical image.
+
+The locator's line ends are only approximate: a fragment of background fused to the first glyph,
+or a last filler lost in glare, moves an end by a character. The grid is therefore re-fitted on
+the glyph blobs themselves. MRZ characters sit on a regular pitch, so the pitch is the period whose
+phase best aligns the blob centres (the length of the mean of exp(2*pi*i*x/pitch)), and the phase
+places the grid; which run of `width` grid cells is the line is decided later by the reader from
+the glyphs (check digits and field types).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from openidv.documents.mrz.glyphs import CAP, LINE_PITCH, PITCH, cell_x, line_y
+from openidv.documents.mrz.locate import _binarise as ink_mask
+
+_PERIODS = PITCH * np.linspace(0.85, 1.15, 61)
+
+
+@dataclass
+class LineGrid:
+    x0: float  # x of the cell nearest the nominal first character
+    pitch: float
+    y0: float
+    slope: float  # dy per cell
+    blobs: int
+
+    def centre(self, i: float) -> tuple[float, float]:
+        return self.x0 + self.pitch * i, self.y0 + self.slope * i
+
+
+def _blobs(canon: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
+    binary = ink_mask(canon, 27)
+    _, _, stats, cents = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    s, c = stats[1:], cents[1:]
+    ok = (s[:, 3] > 0.4 * CAP) & (s[:, 3] < 1.5 * CAP) & (s[:, 2] < 1.3 * PITCH) & (s[:, 2] > 1)
+    return s[ok], c[ok]
+
+
+def _common_period(xs: list[NDArray[Any]]) -> float:
+    """The pitch shared by all lines: the period whose phases align each line's blob centres best
+    (summed over lines), mildly preferring the canonical pitch the block was warped to."""
+    total = np.zeros(len(_PERIODS))
+    for cx in xs:
+        if len(cx) >= 6:
+            total += np.abs(np.exp(2j * np.pi * cx[None, :] / _PERIODS[:, None]).mean(axis=1)) * len(cx)
+    if not total.any():
+        return PITCH
+    n = sum(len(cx) for cx in xs if len(cx) >= 6)
+    total = total / n - 0.8 * np.abs(np.log(_PERIODS / PITCH))
+    return float(_PERIODS[int(np.argmax(total))])
+
+
+def fit_line(cx: NDArray[Any], cy: NDArray[Any], heights: NDArray[Any], j: int, period: float) -> LineGrid:
+    nominal = LineGrid(cell_x(0), period, line_y(j), 0.0, len(cx))
+    if len(cx) < 6:
+        return nominal
+    a0 = float(np.angle(np.exp(2j * np.pi * cx / period).mean()) / (2 * np.pi) * period) % period
+    x0 = a0 + period * round((cell_x(0) - a0) / period)
+    idx = np.round((cx - x0) / period)
+    resid = cx - (x0 + period * idx)
+    keep = np.abs(resid) < 0.3 * period
+    if keep.sum() >= 6 and np.ptp(idx[keep]) > 4:  # refine scale and offset by least squares
+        p2, x2 = (float(v) for v in np.polyfit(idx[keep], cx[keep], 1))
+        if abs(p2 / period - 1) < 0.03:
+            period, x0 = p2, x2 + p2 * round((cell_x(0) - x2) / p2)
+    tall = keep & (heights > 0.75 * CAP)
+    y0, slope = line_y(j), 0.0
+    if tall.sum() >= 4 and np.ptp(idx[tall]) > 4:
+        slope, y0 = (float(v) for v in np.polyfit((cx[tall] - x0) / period, cy[tall], 1))
+    return LineGrid(x0, period, y0, slope, int(keep.sum()))
+
+
+def fit_grid(canon: NDArray[Any], n_lines: int) -> list[LineGrid]:
+    """One grid per MRZ line of a canonical image (a pitch common to the block, a phase per line)."""
+    s, c = _blobs(canon)
+    near = [np.abs(c[:, 1] - line_y(j)) < 0.45 * LINE_PITCH for j in range(n_lines)]
+    period = _common_period([c[m, 0] for m in near])
+    return [fit_line(c[m, 0], c[m, 1], s[m, 3], j, period) for j, m in enumerate(near)]

@@ -1,0 +1,107 @@
+"""End-to-end MRZ reading on generated captures, refusal paths, the CLI, and the ICAO specimens."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from openidv.documents.mrz.reader import read_image
+from openidv.documents.synth.capture import CaptureParams, capture
+from openidv.documents.synth.dataset import side_boxes
+from openidv.documents.synth.document import make_document
+from openidv.documents.synth.templates import make_template
+
+SPECIMEN_LINES = {
+    "passport-td3": ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"],
+    "passport-td2": ["I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"],
+}
+
+
+def _photo(kind: str, index: int, seed: int, **params: object) -> tuple[np.ndarray, list[str]]:
+    doc = make_document(make_template(kind, index), seed=seed, scale=10.0)
+    side = doc.mrz_side
+    assert side is not None
+    p = CaptureParams("desk", canvas=(1280, 960), fill=0.85, noise_sigma=2.0, jpeg_quality=90)
+    for k, v in params.items():
+        setattr(p, k, v)
+    cap = capture(side.image, p, np.random.default_rng(seed), side_boxes(side))
+    return cap.image, doc.mrz_lines
+
+
+@pytest.mark.parametrize(("kind", "index"), [("TD3", 3), ("TD2", 7), ("TD1", 11)])
+def test_reads_held_out_templates_exactly(kind: str, index: int) -> None:
+    img, truth = _photo(kind, index, seed=index, angle_deg=4.0, perspective=0.03)
+    r = read_image(img)
+    assert r.status == "ok", r.detail
+    assert r.result is not None
+    assert r.result.lines == truth
+    assert r.result.valid
+    assert r.result.format == kind
+
+
+@pytest.mark.parametrize("angle", [180.0, 90.0, 33.0])
+def test_reads_any_rotation(angle: float) -> None:
+    img, truth = _photo("TD3", 7, seed=21, angle_deg=angle, fill=0.7)
+    r = read_image(img)
+    assert r.result is not None
+    assert r.result.lines == truth
+
+
+@pytest.mark.parametrize(
+    "image",
+    [np.full((480, 640, 3), 255, np.uint8), np.random.default_rng(0).integers(0, 255, (480, 640, 3), dtype=np.uint8)],
+    ids=["blank", "noise"],
+)
+def test_no_document_is_reported_not_raised(image: np.ndarray) -> None:
+    r = read_image(image)
+    assert r.status == "not_found"
+    assert r.result is None
+    assert r.to_dict()["valid"] is False
+
+
+def test_cropped_mrz_is_never_reported_valid() -> None:
+    img, _ = _photo("TD3", 3, seed=5, fill=0.9)
+    w = img.shape[1]
+    r = read_image(np.ascontiguousarray(img[:, : int(w * 0.55)]))
+    assert not (r.result is not None and r.result.valid)
+    assert r.status in ("not_found", "unreadable", "ok")
+
+
+def test_cli_prints_one_json_object_per_image(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from openidv.cli.main import build_app
+
+    img, truth = _photo("TD2", 3, seed=2)
+    good = tmp_path / "doc.jpg"
+    cv2.imwrite(str(good), img[:, :, ::-1])
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((200, 300, 3), 250, np.uint8))
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"not an image")
+    res = CliRunner().invoke(build_app(), ["mrz", str(good), str(blank), str(bad)])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.output.strip().splitlines()]
+    assert len(rows) == 3
+    assert rows[0]["lines"] == truth
+    assert rows[0]["valid"] is True
+    for key in ("format", "lines", "fields", "check_digits", "valid"):
+        assert key in rows[0]
+    assert rows[1]["valid"] is False
+    assert rows[2]["status"] == "error"
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", ["passport-td3.jpg", "passport-td3.png", "passport-td2.jpg", "passport-td2.png"])
+def test_icao_specimen_photos_read_exactly(name: str) -> None:
+    from tests_shared import shared_image
+
+    rgb = shared_image("documents-dev", name)
+    r = read_image(rgb)
+    assert r.result is not None
+    assert r.result.lines == SPECIMEN_LINES[name.split(".")[0]]
+    assert r.result.valid

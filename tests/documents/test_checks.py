@@ -1,0 +1,119 @@
+"""The document checks in the pipeline: clear outcomes and reason codes, never an exception."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pytest
+
+from openidv.checks.base import Environment
+from openidv.checks.usability import ImageUsabilityCheck
+from openidv.config import Settings
+from openidv.documents.plugin import plugin
+from openidv.documents.synth.capture import CaptureParams, capture
+from openidv.documents.synth.dataset import side_boxes
+from openidv.documents.synth.document import SyntheticDocument, make_document
+from openidv.documents.synth.templates import make_template
+from openidv.domain import Applicant, Capture, CaptureKind, Outcome, Session
+from openidv.pipeline import Pipeline
+from openidv.policy import PolicyEngine, ReasonCatalogue, ThresholdRegistry
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    engine = PolicyEngine.from_file(None, ReasonCatalogue.load(), ThresholdRegistry.load())
+    checks = [ImageUsabilityCheck(), *plugin.checks()]
+    return Pipeline(checks, engine, Environment(settings=Settings(pipeline_workers=2, default_check_timeout_s=120)))
+
+
+def _capture(img: np.ndarray, kind: CaptureKind = CaptureKind.DOCUMENT_FRONT) -> Capture:
+    return Capture(kind=kind, data=b"", image=img, content_type="image/jpeg")
+
+
+def _photo(doc: SyntheticDocument, seed: int = 0, **params: object) -> np.ndarray:
+    side = doc.mrz_side or doc.front
+    p = CaptureParams("desk", canvas=(1280, 960), fill=0.85, noise_sigma=2.0, jpeg_quality=92, background="wood")
+    for k, v in params.items():
+        setattr(p, k, v)
+    return capture(side.image, p, np.random.default_rng(seed), side_boxes(side)).image
+
+
+def _applicant(doc: SyntheticDocument) -> Applicant:
+    i = doc.identity
+    return Applicant(given_names=i.given_names, surname=i.surname, date_of_birth=i.date_of_birth)
+
+
+def _no_errors(results: dict) -> None:  # type: ignore[type-arg]
+    errors = {k: r.error for k, r in results.items() if r.outcome is Outcome.ERROR}
+    assert not errors
+
+
+def test_genuine_passport_passes(pipeline: Pipeline) -> None:
+    doc = make_document(make_template("TD3", 2), seed=4, scale=10.0)
+    s = Session(applicant=_applicant(doc), captures=[_capture(_photo(doc))])
+    res = pipeline.run(s).results
+    _no_errors(res)
+    assert res["document_detect"].outcome is Outcome.PASS
+    assert res["document_mrz"].outcome is Outcome.PASS
+    assert res["document_validity"].outcome is Outcome.PASS
+    assert res["document_consistency"].outcome is Outcome.PASS, res["document_consistency"].evidence
+    assert res["document_viz"].artifacts.get("portrait_rgb") is not None
+
+
+def test_photo_without_document(pipeline: Pipeline) -> None:
+    rng = np.random.default_rng(1)
+    img = np.clip(rng.normal(120, 10, (720, 960, 3)), 0, 255).astype(np.uint8)
+    res = pipeline.run(Session(captures=[_capture(img)])).results
+    _no_errors(res)
+    assert "DOCUMENT_NOT_FOUND" in res["document_detect"].reason_codes
+    assert res["document_mrz"].outcome is Outcome.FAIL
+    assert res["document_mrz"].reason_codes == ["MRZ_NOT_FOUND"]
+
+
+def test_two_documents_in_one_photo(pipeline: Pipeline) -> None:
+    a = make_document(make_template("TD3", 1), seed=1, scale=8.0)
+    b = make_document(make_template("TD3", 5), seed=2, scale=8.0)
+    p = CaptureParams("desk", canvas=(1800, 1000), fill=0.45, noise_sigma=2.0, jpeg_quality=92)
+    img = capture(a.front.image, p, np.random.default_rng(3), extra_docs=[b.front.image]).image
+    res = pipeline.run(Session(captures=[_capture(img)])).results
+    _no_errors(res)
+    codes = res["document_detect"].reason_codes + res["document_mrz"].reason_codes
+    assert "DOCUMENT_MULTIPLE" in codes
+
+
+def test_upside_down_document_is_read(pipeline: Pipeline) -> None:
+    doc = make_document(make_template("TD2", 4), seed=7, scale=10.0)
+    res = pipeline.run(Session(captures=[_capture(_photo(doc, angle_deg=181.0))])).results
+    _no_errors(res)
+    assert res["document_mrz"].outcome is Outcome.PASS
+
+
+def test_cropped_mrz_asks_for_a_new_photo(pipeline: Pipeline) -> None:
+    doc = make_document(make_template("TD3", 6), seed=8, scale=10.0)
+    img = _photo(doc, fill=0.9)
+    crop = np.ascontiguousarray(img[:, : img.shape[1] // 2])
+    res = pipeline.run(Session(captures=[_capture(crop)])).results
+    _no_errors(res)
+    assert res["document_mrz"].outcome is Outcome.FAIL
+    assert res["document_mrz"].reason_codes[0] in ("MRZ_NOT_FOUND", "MRZ_UNREADABLE")
+
+
+def test_expired_document_and_underage_holder(pipeline: Pipeline) -> None:
+    doc = make_document(make_template("TD1", 0), seed=9, scale=10.0, today=date(2001, 6, 1))
+    img = _photo(doc)
+    s = Session(captures=[_capture(img, CaptureKind.DOCUMENT_BACK)])
+    res = pipeline.run(s).results
+    assert "DOCUMENT_EXPIRED" in res["document_validity"].reason_codes
+    young = Session(captures=[_capture(img, CaptureKind.DOCUMENT_BACK)],
+                    created_at=datetime(doc.identity.date_of_birth.year + 15, 1, 1, tzinfo=UTC))
+    res = pipeline.run(young).results
+    assert "UNDERAGE" in res["document_validity"].reason_codes
+
+
+def test_declared_data_mismatch(pipeline: Pipeline) -> None:
+    doc = make_document(make_template("TD1", 4), seed=10, scale=10.0)
+    s = Session(applicant=Applicant(surname="Somebodyelse", date_of_birth=date(1950, 1, 1)),
+                captures=[_capture(_photo(doc), CaptureKind.DOCUMENT_BACK)])
+    res = pipeline.run(s).results
+    assert "DECLARED_DATA_MISMATCH" in res["document_consistency"].reason_codes
