@@ -29,6 +29,19 @@ def table(figures: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _status(ind: dict[str, Any], sanity: list[dict[str, Any]] | None) -> str:
+    worst = max(ind["species"].items(), key=lambda kv: kv[1]["apcer_at_bpcer1"]["value"])
+    met = worst[1]["apcer_at_bpcer1"]["value"] <= 0.05
+    line = (
+        f"Target max-species APCER <= 5% at BPCER 1% in distribution: {'met' if met else 'NOT met'} "
+        f"(worst: {worst[0]} {100 * worst[1]['apcer_at_bpcer1']['value']:.1f}%)."
+    )
+    if sanity:
+        right = sum(s["decision"] == s["truth"] for s in sanity)
+        line += f" Real pad-dev samples decided right: {right} of {len(sanity)}."
+    return line
+
+
 def render(report: dict[str, Any], counts: dict[str, list[int]], sanity: list[dict[str, Any]] | None) -> str:
     op = report["operating_points"]
     ind = report["in_distribution"]
@@ -51,6 +64,10 @@ def render(report: dict[str, Any], counts: dict[str, list[int]], sanity: list[di
         "## Operating points (threshold set `liveness_pad`)",
         "",
         f"attack below {op['attack_below']:.4f}, bona fide from {op['bona_fide_from']:.4f}, undecided between.",
+        "",
+        "## Status",
+        "",
+        _status(ind, sanity),
         "",
         f"## In distribution (evaluation half, {ind['n_bona_fide']} bona fide)",
         "",
