@@ -72,10 +72,13 @@ def test_photo_without_document(pipeline: Pipeline) -> None:
 
 
 def test_two_documents_in_one_photo(pipeline: Pipeline) -> None:
-    a = make_document(make_template("TD3", 1), seed=1, scale=8.0)
-    b = make_document(make_template("TD3", 5), seed=2, scale=8.0)
-    p = CaptureParams("desk", canvas=(1800, 1000), fill=0.45, noise_sigma=2.0, jpeg_quality=92)
-    img = capture(a.front.image, p, np.random.default_rng(3), extra_docs=[b.front.image]).image
+    halves = []
+    for k, (index, seed) in enumerate(((1, 1), (5, 2))):
+        doc = make_document(make_template("TD2", index), seed=seed, scale=8.0)
+        p = CaptureParams("desk", canvas=(640, 960), fill=0.9, noise_sigma=2.0, jpeg_quality=92,
+                          angle_deg=3.0 * (k - 0.5), background="plain")
+        halves.append(capture(doc.front.image, p, np.random.default_rng(seed)).image)
+    img = np.ascontiguousarray(np.hstack(halves))
     res = pipeline.run(Session(captures=[_capture(img)])).results
     _no_errors(res)
     codes = res["document_detect"].reason_codes + res["document_mrz"].reason_codes

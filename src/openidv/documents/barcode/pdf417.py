@@ -53,10 +53,16 @@ def barcode_regions(gray: NDArray[Any], max_regions: int = 3) -> list[tuple[tupl
     mask: Any = (energy > max(thr, 30)).astype(np.uint8) * 255
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    jxx, jyy, jxy = (cv2.blur(a, (k, k)) for a in (gx * gx, gy * gy, gx * gy))
+    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / (jxx + jyy + 1e-6)
     rects = []
     for c in sorted(contours, key=cv2.contourArea, reverse=True)[:max_regions * 2]:
         (cx, cy), (w, h), ang = cv2.minAreaRect(c)
         if w * h < 0.01 * small.size or min(w, h) < 10:
+            continue
+        region = np.zeros(small.shape, np.uint8)
+        cv2.drawContours(region, [c], -1, 255, -1)
+        if float(coherence[region > 0].mean()) < 0.45:  # bars: one dominant edge direction; noise: none
             continue
         rects.append(((cx / scale, cy / scale), (w / scale, h / scale), ang))
     return rects[:max_regions]

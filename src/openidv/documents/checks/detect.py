@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import cv2
 import numpy as np
 
 from openidv.checks.base import BaseCheck, CheckContext
@@ -37,7 +38,7 @@ def _separate_mrz(blocks: list[Block]) -> int:
 def _separate_cards(quads: list[Any]) -> int:
     if len(quads) < 2:
         return len(quads)
-    areas = [float(abs(np.cross(q[1] - q[0], q[3] - q[0]))) for q in quads]
+    areas = [float(cv2.contourArea(np.asarray(q, np.float32))) for q in quads]
     a0 = areas[0]
     similar = [q for q, a in zip(quads, areas, strict=True) if 0.5 < a / a0 < 2.0]
     return len(similar)

@@ -24,6 +24,10 @@ from openidv.domain import Capture, CaptureKind, CheckResult, Outcome, Session
 
 PX_PER_MM = 9.0
 MIN_WORDS = 6
+# Nominal portrait zone (mm, x0 y0 x1 y1) of the MRZ side of passport and TD2 pages, used when
+# the face detector misses (small, tilted, faint or unusual portraits); the face capability
+# re-detects the face in the crop and decides whether it is usable.
+PORTRAIT_ZONE_MM = {"TD3": (4.0, 15.0, 41.0, 63.0), "TD2": (4.0, 13.0, 36.0, 55.0)}
 
 
 def _frame(cap: Capture, mrz: MRZResult | None, mrz_cap: str | None, quad: Any) -> DocumentFrame | None:
@@ -71,10 +75,13 @@ class DocumentVIZCheck(BaseCheck):
             readings[cap.id] = viz
             ev["ocr"] = viz.evidence()
             if cap.kind == CaptureKind.DOCUMENT_FRONT or cap.id == mrz_cap:
-                box = find_portrait(doc)
+                box, source = find_portrait(doc), "face_detector"
+                if box is None and cap.id == mrz_cap and frame.fmt in PORTRAIT_ZONE_MM:
+                    box, source = tuple(round(v * PX_PER_MM) for v in PORTRAIT_ZONE_MM[frame.fmt]), "icao_zone"
                 ev["portrait_box_mm"] = [round(v / PX_PER_MM, 1) for v in box] if box else None
+                ev["portrait_source"] = source if box else None
                 if box is not None and portrait is None:
-                    portrait = crop(doc, box)
+                    portrait = crop(doc, box)  # type: ignore[arg-type]
                     ev["portrait_box_px"] = list(box)
         result = self._result(readings, portrait, frames, evidence)
         result.artifacts["frames"] = doc_frames

@@ -275,9 +275,9 @@ def _blocks(lines: list[TextLine]) -> list[list[TextLine]]:
             runs.append([ln])
     out: list[list[TextLine]] = []
     for run in runs:
-        if len(run) in (2, 3):
+        if len(run) == 2:
             out.append(run)
-        elif len(run) > 3:
+        elif len(run) >= 3:  # an extra text line may sit next to the MRZ: try every 3- and 2-line window
             out += [run[i : i + 3] for i in range(len(run) - 2)] + [run[i : i + 2] for i in range(len(run) - 1)]
         else:
             out.append(run)  # a single line: reported as a partial MRZ

@@ -17,7 +17,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from openidv.documents.viz.extract import VIZReading
-from openidv.documents.viz.normalise import name_key, name_similarity, number_key
+from openidv.documents.viz.normalise import name_key, name_similarity, number_key, ocr_fold
 
 NAME_MATCH = 85.0  # token-set similarity (0-100) above which two names are the same person's
 
@@ -94,12 +94,12 @@ def _name_sim(a: str, b: str, truncated: bool) -> float:
 def against_viz(ref: Claims, viz: VIZReading) -> CrossCheck:
     """Is each value of `ref` printed in the visual zone?"""
     out = CrossCheck()
-    lines = [name_key(t) for t, _ in viz.lines]
+    lines = [ocr_fold(t) for t, _ in viz.lines]
     for name in ("surname", "given_names"):
         v = getattr(ref, name)
         if v:
             out.compared.append(name)
-            key = name_key(v)
+            key = ocr_fold(v)
             best = max((fuzz.partial_ratio(key, ln) for ln in lines if ln), default=0.0)
             if best < NAME_MATCH:
                 out.disagreements.append(Disagreement(name, ref.source, "viz", best))

@@ -93,3 +93,13 @@ def number_key(s: str) -> str:
     """Document numbers compared without separators and with O/0, I/1 folded."""
     t = re.sub(r"[^A-Z0-9]", "", anyascii(s).upper())
     return t.replace("O", "0").replace("I", "1").replace("Q", "0")
+
+
+# Letters an OCR engine without the right language data confuses, mostly on diacritics
+# (C with caron read as G or E, I with acute as L) - folded together when a printed name is
+# compared with its MRZ transliteration, never when data is compared with data.
+_OCR_FOLD = str.maketrans({"G": "C", "Q": "O", "0": "O", "1": "I", "L": "I", "J": "I", "5": "S", "8": "B"})
+
+
+def ocr_fold(text: str) -> str:
+    return name_key(text).translate(_OCR_FOLD)
