@@ -77,11 +77,12 @@ class DocumentVIZCheck(BaseCheck):
             if cap.kind == CaptureKind.DOCUMENT_FRONT or cap.id == mrz_cap:
                 box, source = find_portrait(doc), "face_detector"
                 if box is None and cap.id == mrz_cap and frame.fmt in PORTRAIT_ZONE_MM:
-                    box, source = tuple(round(v * PX_PER_MM) for v in PORTRAIT_ZONE_MM[frame.fmt]), "icao_zone"
+                    zx0, zy0, zx1, zy1 = (round(v * PX_PER_MM) for v in PORTRAIT_ZONE_MM[frame.fmt])
+                    box, source = (zx0, zy0, zx1, zy1), "icao_zone"
                 ev["portrait_box_mm"] = [round(v / PX_PER_MM, 1) for v in box] if box else None
                 ev["portrait_source"] = source if box else None
                 if box is not None and portrait is None:
-                    portrait = crop(doc, box)  # type: ignore[arg-type]
+                    portrait = crop(doc, box)
                     ev["portrait_box_px"] = list(box)
         result = self._result(readings, portrait, frames, evidence)
         result.artifacts["frames"] = doc_frames
