@@ -24,7 +24,9 @@ from PIL import Image
 
 def _images(paths: list[Path]) -> list[np.ndarray]:
     if paths:
-        return [np.asarray(Image.open(p).convert("RGB")) for p in paths]
+        from openidv.imaging.decode import decode_image  # applies EXIF orientation, as the service does
+
+        return [decode_image(p.read_bytes()).rgb for p in paths]
     from matplotlib import cbook
 
     with cbook.get_sample_data("grace_hopper.jpg") as fh:
