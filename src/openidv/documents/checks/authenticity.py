@@ -107,5 +107,6 @@ class DocumentAuthenticityCheck(BaseCheck):
         got = reg.match(frames[front].rectify(caps[front].image, PX_PER_MM), kind, issuer)
         if got is None:
             return {"checked": False, "why": f"no registered template for {kind}/{issuer}"}
-        thr = ctx.thresholds.set("document_template")["min_similarity"]
-        return {"checked": True, "similarity": round(got[0], 4), "best_template": got[1], "mismatch": got[0] < thr}
+        thr = ctx.thresholds.set("document_template")["min_margin"]
+        return {"checked": True, "similarity": round(got.claimed, 4), "margin": round(got.margin, 4),
+                "best_template": got.template, "mismatch": got.margin < thr}

@@ -21,6 +21,7 @@ G/6 ...) are possible at a fixed cost.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -54,9 +55,19 @@ def hypotheses_from_text(text: str, confusion_cost: float = 2.0) -> NDArray[np.f
 
 
 def allowed_mask(spec: FormatSpec) -> NDArray[np.bool_]:
+    """Which characters each position may hold (cached per layout; read-only)."""
+    return _allowed_mask(spec.name)
+
+
+@functools.cache
+def _allowed_mask(name: str) -> NDArray[np.bool_]:
+    from openidv.documents.mrz.formats import FORMATS
+
+    spec = FORMATS[name]
     mask = np.zeros((spec.n_lines * spec.width, N_CLASSES), dtype=bool)
     for p, kind in enumerate(spec.kinds()):
         mask[p, [INDEX[c] for c in KIND_CHARS[kind]]] = True
+    mask.setflags(write=False)
     return mask
 
 
@@ -73,7 +84,12 @@ class _Group:
 @dataclass
 class _Solved:
     costs: NDArray[np.float64]  # best cost for each final composite residue
-    picks: list[list[int]]  # chosen class per position, for each composite residue
+    group: _Group
+    back: list[tuple[list[int], NDArray[np.int64]]]
+
+    def picks(self, r: int) -> list[int]:
+        """Chosen class per position for final composite residue `r` ([] if unreachable)."""
+        return _trace(self.group, self.back, r) if np.isfinite(self.costs[r]) else []
 
 
 def _weights(spec: FormatSpec, chk: CheckSpec) -> dict[int, int]:
@@ -133,11 +149,7 @@ def _solve_group(g: _Group, cost: NDArray[np.float64], no_filler: set[int], prun
         arg = stacked.argmin(axis=0)
         table = np.take_along_axis(stacked, arg[None], axis=0)[0]
         back.append((cands, arg))
-    costs = table[0].copy()
-    picks: list[list[int]] = []
-    for r in range(10):
-        picks.append(_trace(g, back, r) if np.isfinite(costs[r]) else [])
-    return _Solved(costs, picks)
+    return _Solved(table[0].copy(), g, back)
 
 
 def _trace(g: _Group, back: list[tuple[list[int], NDArray[np.int64]]], r: int) -> list[int]:
@@ -158,18 +170,12 @@ def _combine(solved: list[_Solved]) -> tuple[float, list[int]]:
     total = np.full(10, np.inf)
     total[0] = 0.0
     choice: list[NDArray[np.int64]] = []
+    shift = (_AR[:, None] - _AR[None, :]) % 10  # [new, r] -> previous residue
     for s in solved:
-        new = np.full(10, np.inf)
-        arg = np.full(10, -1, dtype=np.int64)
-        for r in range(10):
-            if not np.isfinite(s.costs[r]):
-                continue
-            shifted = np.roll(total, r) + s.costs[r]
-            better = shifted < new
-            new[better] = shifted[better]
-            arg[better] = r
+        cand = total[shift] + s.costs[None, :]  # [new residue, group residue r]
+        arg = cand.argmin(axis=1)
+        total = cand[_AR, arg]
         choice.append(arg)
-        total = new
     picks = [0] * len(solved)
     acc = 0
     for i in range(len(solved) - 1, -1, -1):
@@ -219,19 +225,19 @@ def decode(
     }
     solved = [_solve_group(g, cost, no_filler, prune) for g in groups]
     joint, residues = _combine(solved) if has_comp else (float("inf"), [])
-    changes = [_changes(chosen, g, s.picks[r]) for g, s, r in zip(groups, solved, residues, strict=False)]
+    changes = [_changes(chosen, g, s.picks(r)) for g, s, r in zip(groups, solved, residues, strict=False)]
     per_group = [float(s.costs[r]) for s, r in zip(solved, residues, strict=False)]
     if (has_comp and joint <= total_budget and all(c <= field_budget for c in per_group)
             and all(n <= max_field_changes for n in changes) and sum(changes) <= max_total_changes):
         for g, s, r in zip(groups, solved, residues, strict=True):
-            _apply(chosen, g, s.picks[r], reasons)
+            _apply(chosen, g, s.picks(r), reasons)
     else:
         for g, s in zip(groups, solved, strict=True):
             if g.own is None:
                 continue
             r = int(np.argmin(s.costs))
-            if s.costs[r] <= field_budget and _changes(chosen, g, s.picks[r]) <= max_field_changes:
-                _apply(chosen, g, s.picks[r], reasons)
+            if s.costs[r] <= field_budget and _changes(chosen, g, s.picks(r)) <= max_field_changes:
+                _apply(chosen, g, s.picks(r), reasons)
     return _decoded(spec, logp, chosen, raw, reasons, unsupported)
 
 

@@ -30,9 +30,10 @@ class LineGrid:
     y0: float
     slope: float  # dy per cell
     blobs: int
+    bend: float = 0.0  # dy per cell squared (a curved page)
 
     def centre(self, i: float) -> tuple[float, float]:
-        return self.x0 + self.pitch * i, self.y0 + self.slope * i
+        return self.x0 + self.pitch * i, self.y0 + self.slope * i + self.bend * i * i
 
 
 def _blobs(canon: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
@@ -71,10 +72,15 @@ def fit_line(cx: NDArray[Any], cy: NDArray[Any], heights: NDArray[Any], j: int, 
         if abs(p2 / period - 1) < 0.03:
             period, x0 = p2, x2 + p2 * round((cell_x(0) - x2) / p2)
     tall = keep & (heights > 0.75 * CAP)
-    y0, slope = line_y(j), 0.0
+    y0, slope, bend = line_y(j), 0.0, 0.0
     if tall.sum() >= 4 and np.ptp(idx[tall]) > 4:
-        slope, y0 = (float(v) for v in np.polyfit((cx[tall] - x0) / period, cy[tall], 1))
-    return LineGrid(x0, period, y0, slope, int(keep.sum()))
+        t = (cx[tall] - x0) / period
+        slope, y0 = (float(v) for v in np.polyfit(t, cy[tall], 1))
+        if tall.sum() >= 12 and np.ptp(t) > 20:  # enough glyphs to see a curved page
+            b2, b1, b0 = (float(v) for v in np.polyfit(t, cy[tall], 2))
+            if abs(b2) * np.ptp(t) ** 2 < 0.5 * CAP:  # a bend, not an outlier
+                bend, slope, y0 = b2, b1, b0
+    return LineGrid(x0, period, y0, slope, int(keep.sum()), bend)
 
 
 def fit_grid(canon: NDArray[Any], n_lines: int) -> list[LineGrid]:

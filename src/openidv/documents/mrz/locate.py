@@ -30,6 +30,7 @@ from scipy.spatial import cKDTree
 
 WORK_SIDE = 1280  # longest side of the image the locator works on
 NEAR_LEVEL_DEG = 2.5
+SMALL_SIDE = 900
 
 
 @dataclass
@@ -309,10 +310,14 @@ def _run_blocks(run: list[TextLine], m_inv: NDArray[Any], scale: float, angle: f
 
 def locate(gray: NDArray[Any], max_angles: int = 2) -> list[Block]:
     """Candidate MRZ blocks in a grey image, best-looking first (not yet read)."""
-    scale = min(1.0, WORK_SIDE / max(gray.shape))
+    side = max(gray.shape)
+    scale = min(1.0, WORK_SIDE / side)
     if scale > 0.8:  # close enough: resampling would cost more than it saves
         scale = 1.0
-    work = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    if side < SMALL_SIDE:  # a small photo: upsample so merged glyphs separate again
+        scale = min(2.0, SMALL_SIDE / side)
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    work = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp) if scale != 1 else gray
     binary = _binarise(work)
     blocks: list[Block] = []
     for angle in text_angles(binary, max_angles):

@@ -105,18 +105,17 @@ def _windows(spec_masks: list[NDArray[Any]], per_line: list[NDArray[Any]], offs:
     """Offset combinations to decode, best first. MRZ lines are left-aligned, so one offset shared
     by all lines comes first (ranked by the type-constrained likelihood of the lines); then
     combinations where single lines deviate by one cell."""
-    import itertools
-
     score = {(j, k): _line_score(lp[k - offs.start : k - offs.start + n], spec_masks[j])
              for j, lp in enumerate(per_line) for k in offs}
     lines = range(len(per_line))
     common = sorted(offs, key=lambda k: -sum(score[(j, k)] for j in lines))
     combos = [tuple(k for _ in lines) for k in common[:3]]
     for k in common[:2]:
-        for devs in itertools.product((-1, 0, 1), repeat=len(per_line)):
-            c = tuple(k + d for d in devs)
-            if c not in combos and all(x in offs for x in c):
-                combos.append(c)
+        for j in lines:  # one line off by a cell (its own stray blob or lost end)
+            for d in (-1, 1):
+                c = tuple(k + (d if i == j else 0) for i in lines)
+                if c not in combos and all(x in offs for x in c):
+                    combos.append(c)
     return combos
 
 
