@@ -172,11 +172,30 @@ def _score(res: MRZResult, ll: float) -> tuple[int, float]:
     return int(trustworthy(res)), ll / max(len(res.char_confidence), 1)
 
 
+PROBE_CELLS = 12
+PROBE_MIN_CONFIDENCE = 0.3
+
+
+def _probe(gray: NDArray[Any], b: Block, width: int, flipped: bool) -> float:
+    """Mean glyph confidence on a few middle cells of the first line at nominal positions: cheap
+    evidence of which way up the block is, and whether it is an MRZ at all."""
+    canon = _canonical(gray, b, Hypothesis(-1, width, flipped))
+    start = (width - PROBE_CELLS) // 2
+    cells = np.array([(cell_x(i), line_y(0)) for i in range(start, start + PROBE_CELLS)], np.float32)
+    logp = glyph_logp(crop_cells(canon, cells))
+    return float(np.exp(logp.max(axis=1)).mean())
+
+
 def _read_block(gray: NDArray[Any], b: Block, bi: int, today: date | None
                 ) -> tuple[tuple[int, float], MRZReading] | None:
-    """Best reading of one block over its hypotheses, stopping at the first trusted one."""
+    """Best reading of one block, stopping at the first trusted one. Hypotheses are ordered by a
+    cheap probe of both orientations; a block whose glyphs look like nothing is skipped."""
     best: tuple[tuple[int, float], MRZReading] | None = None
-    for h in _hypotheses(b, bi):
+    hyps = _hypotheses(b, bi)
+    probes = {(h.width, h.flipped): _probe(gray, b, h.width, h.flipped) for h in hyps}
+    hyps = [h for h in sorted(hyps, key=lambda h: -probes[(h.width, h.flipped)])
+            if probes[(h.width, h.flipped)] >= PROBE_MIN_CONFIDENCE]
+    for h in hyps:
         got = _read_hypothesis(gray, b, h, today)
         if got is None:
             continue
