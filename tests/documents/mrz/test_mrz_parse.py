@@ -130,7 +130,7 @@ def mrz_cases(draw: st.DrawFn) -> tuple[str, MRZData]:
     return fmt, d
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mrz_cases())
 def test_compose_parse_roundtrip(case: tuple[str, MRZData]) -> None:
     fmt, d = case
@@ -158,7 +158,7 @@ def _confusable_positions(fmt: str, lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mrz_cases(), st.data())
 def test_typed_confusions_are_corrected(case: tuple[str, MRZData], data: st.DataObject) -> None:
     fmt, d = case
@@ -177,7 +177,7 @@ def test_typed_confusions_are_corrected(case: tuple[str, MRZData], data: st.Data
     assert r.valid
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mrz_cases(), st.data())
 def test_single_digit_substitution_in_checked_field_is_detected(
     case: tuple[str, MRZData], data: st.DataObject
