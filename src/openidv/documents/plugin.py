@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from openidv.checks.base import Check
+from openidv.checks.base import Check, Environment
 from openidv.plugins.base import BasePlugin
 
 
@@ -26,6 +26,13 @@ class DocumentsPlugin(BasePlugin):
 
         return (DocumentDetectCheck(), DocumentMRZCheck(), DocumentBarcodeCheck(), DocumentVIZCheck(),
                 DocumentConsistencyCheck(), DocumentValidityCheck())
+
+    def setup(self, env: Environment) -> None:
+        """Load and verify the shipped models once, so the first session does not pay for it
+        (a missing or altered weight file fails here, at start, not on a live session)."""
+        from openidv.documents.mrz.classifier import _load as load_glyphs
+
+        env.services["documents.mrz_glyphs"] = load_glyphs()
 
     def commands(self) -> Mapping[str, typer.Typer | Callable[..., Any]]:
         from openidv.documents.cli import mrz
