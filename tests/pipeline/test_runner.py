@@ -104,3 +104,15 @@ def test_independent_checks_run_in_parallel():
 def test_duplicate_names_refused():
     with pytest.raises(ConfigError):
         make([Fixed("a"), Fixed("a")])
+
+
+def test_after_orders_without_gating_and_tolerates_absence():
+    class Later(Fixed):
+        after = ("maybe",)
+
+    later = Later("later")
+    run = make([Fixed("image_usability"), later, Fixed("maybe", Outcome.FAIL)]).run(Session())
+    assert later.seen_upstream == ["image_usability", "maybe"]
+    assert run.results["later"].outcome is Outcome.PASS  # a failed soft dependency does not skip it
+    alone = make([Fixed("image_usability"), Later("later")]).run(Session())  # "maybe" not installed
+    assert alone.results["later"].outcome is Outcome.PASS

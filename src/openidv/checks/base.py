@@ -72,6 +72,8 @@ class Check(Protocol):
     @property
     def requires(self) -> tuple[str, ...]: ...
     @property
+    def after(self) -> tuple[str, ...]: ...
+    @property
     def timeout_s(self) -> float | None: ...
     @property
     def reason_codes(self) -> tuple[str, ...]: ...
@@ -95,6 +97,10 @@ class BaseCheck:
     name: ClassVar[str] = ""
     version: ClassVar[str] = "0.0.0"
     requires: ClassVar[tuple[str, ...]] = ()
+    # Ordering-only dependencies: run after these checks when they are installed and let them
+    # be seen in ctx.upstream, but never skip because they failed, did not apply or are absent
+    # (e.g. face matching uses a document portrait when the documents capability provides one).
+    after: ClassVar[tuple[str, ...]] = ()
     timeout_s: ClassVar[float | None] = None  # None: the settings' default
     reason_codes: ClassVar[tuple[str, ...]] = ()  # every code this check may emit (catalogue-tested)
     score_meaning: ClassVar[str] = "no score"

@@ -43,12 +43,17 @@ class Pipeline:
         if dupes:
             raise ConfigError(f"checks registered twice: {dupes}")
         self.checks = {c.name: c for c in checks}
-        self.order = topological_order({c.name: tuple(c.requires) for c in checks})
+        self.order = topological_order({c.name: self._edges(c) for c in checks})
         self.engine = engine
         self.env = env
         self._pool = ThreadPoolExecutor(
             max_workers=max(2, env.settings.pipeline_workers), thread_name_prefix="openidv-check"
         )
+
+    def _edges(self, check: Check) -> tuple[str, ...]:
+        """Hard dependencies, plus the soft (`after`) ones that are installed."""
+        soft = tuple(n for n in getattr(check, "after", ()) if n in self.checks)
+        return tuple(check.requires) + soft
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -67,7 +72,7 @@ class Pipeline:
         while pending or running:
             for name in list(pending):
                 check = self.checks[name]
-                if any(dep not in results for dep in check.requires):
+                if any(dep not in results for dep in self._edges(check)):
                     continue
                 pending.remove(name)
                 skip = self._skip_reason(check, session, results)
