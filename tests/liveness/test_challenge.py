@@ -75,3 +75,52 @@ def test_signal_store_single_use(settings) -> None:  # type: ignore[no-untyped-d
             store.consume("0" * 32, session.id, "a")
     finally:
         rt.close()
+
+
+class SlowReads:
+    """The signal store with slow reads: every reader has read before any writer writes, the
+    worst interleaving for a read-then-write single-use check (which let all of them through)."""
+
+    def __init__(self, inner: object) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+    def find(self, *args: object, **kwargs: object) -> object:
+        import time
+
+        found = self._inner.find(*args, **kwargs)  # type: ignore[attr-defined]
+        time.sleep(0.05)
+        return found
+
+
+def test_signal_store_single_use_is_atomic_under_concurrency(settings) -> None:  # type: ignore[no-untyped-def]
+    """Many simultaneous submissions of different frames for one challenge: exactly one wins."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from openidv.domain import Session
+    from openidv.runtime import Runtime
+
+    rt = Runtime.build(settings, plugins=[])
+    try:
+        assert rt.repo is not None and rt.env.signals is not None
+        session = Session()
+        rt.repo.create_session(session, actor="test")
+        store = SignalChallengeStore(SlowReads(rt.env.signals))
+        ch = issue_challenge(session.id, rng=random.Random(4))
+        store.save(ch)
+
+        def attempt(i: int) -> str:
+            try:
+                store.consume(ch.id, session.id, f"digest-{i}")
+                return "won"
+            except ChallengeError as exc:
+                return exc.reason
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(attempt, range(16)))
+        assert results.count("won") == 1
+        assert set(results) == {"won", "challenge_already_used"}
+    finally:
+        rt.close()

@@ -27,3 +27,42 @@ def test_limits_per_device_and_applicant(tmp_path) -> None:  # type: ignore[no-u
     enforce(env, "s4", "dev-1", "bob", limits)
     with pytest.raises(RateLimited):
         enforce(env, "s5", "dev-1", "carol", limits)
+
+
+def test_a_refused_attempt_counts_against_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The applicant is over their limit: the refusal must not use up the device's attempts."""
+    env = Environment(settings=Settings(home=tmp_path))
+    limits = LivenessLimits(max_attempts_per_device=2, max_attempts_per_applicant=1)
+    enforce(env, "s1", "dev-a", "alice", limits)
+    for i in range(5):
+        with pytest.raises(RateLimited):
+            enforce(env, f"r{i}", "dev-b", "alice", limits)
+    enforce(env, "s2", "dev-b", "bob", limits)  # dev-b has used one attempt, not six
+    enforce(env, "s3", "dev-b", "carol", limits)
+    with pytest.raises(RateLimited):
+        enforce(env, "s4", "dev-b", "dave", limits)
+
+
+def test_a_refused_attempt_counts_against_nothing_with_a_database(settings) -> None:  # type: ignore[no-untyped-def]
+    from openidv.domain import Session
+    from openidv.runtime import Runtime
+
+    rt = Runtime.build(settings, plugins=[])
+    try:
+        assert rt.repo is not None
+        ids = []
+        for _ in range(6):
+            s = Session()
+            rt.repo.create_session(s, actor="test")
+            ids.append(s.id)
+        limits = LivenessLimits(max_attempts_per_device=2, max_attempts_per_applicant=1)
+        enforce(rt.env, ids[0], "dev-a", "alice", limits)
+        for i in (1, 2):
+            with pytest.raises(RateLimited):
+                enforce(rt.env, ids[i], "dev-b", "alice", limits)
+        enforce(rt.env, ids[3], "dev-b", "bob", limits)
+        enforce(rt.env, ids[4], "dev-b", "carol", limits)
+        with pytest.raises(RateLimited):
+            enforce(rt.env, ids[5], "dev-b", "dave", limits)
+    finally:
+        rt.close()

@@ -7,7 +7,7 @@ carries ``challenge_id``, ``frame_index`` and ``timestamp_ms`` (milliseconds sin
 started the sequence). A pre-recorded or injected stream cannot know the colours in advance.
 
 Challenges expire after ``ttl_s`` and are single-use: the first frame sequence verified against
-a challenge binds it (by a digest of the frames); any other sequence is refused.
+a challenge binds it (by a digest of the frames), atomically; any other sequence is refused.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ PALETTE: dict[str, tuple[int, int, int]] = {
 }
 ACTIONS = ("turn_left", "turn_right", "nod")
 SIGNAL_KIND = "liveness_challenge"
+OPEN_KIND = "liveness_challenge_open"  # the single-use ticket; consuming turns it into USED_KIND
 USED_KIND = "liveness_challenge_used"
 
 
@@ -157,7 +158,14 @@ class MemoryChallengeStore:
 
 
 class SignalChallengeStore:
-    """Challenges kept as signals (sealed), so every service instance sees the same ones."""
+    """Challenges kept as signals (sealed), so every service instance sees the same ones.
+
+    Single use is a compare-and-set in the database: saving a challenge also writes an *open
+    ticket* row; consuming it is one ``UPDATE ... SET kind = used WHERE kind = open AND key = id``,
+    and only the consumer whose update changed the row wins. Two simultaneous submissions cannot
+    both win: SQLite serialises writers (``BEGIN IMMEDIATE``) and PostgreSQL re-checks the
+    ``WHERE`` of a concurrent update against the row the first one committed.
+    """
 
     def __init__(self, signals: Any) -> None:
         self.signals = signals
@@ -170,14 +178,30 @@ class SignalChallengeStore:
             value=challenge.to_json(),
             attrs={"expires_at": challenge.expires_at.isoformat()},
         )
+        self.signals.put(challenge.session_id, OPEN_KIND, challenge.id)
+
+    def _claim(self, challenge_id: str, frames_digest: str) -> bool:
+        """Atomically turn the open ticket into a used one bound to `frames_digest`."""
+        from sqlalchemy import update
+
+        from openidv.store.models import SignalRow
+
+        stmt = (
+            update(SignalRow)
+            .where(SignalRow.kind == OPEN_KIND, SignalRow.key == challenge_id)
+            .values(kind=USED_KIND, attrs={"frames_digest": frames_digest})
+            .execution_options(synchronize_session=False)
+        )
+        with self.signals.db.transaction() as orm:
+            return int(orm.execute(stmt).rowcount or 0) == 1
 
     def consume(self, challenge_id: str, session_id: str, frames_digest: str, now: datetime | None = None) -> Challenge:
         found = self.signals.find(SIGNAL_KIND, challenge_id, limit=1, with_values=True)
         ch = Challenge.from_json(found[0].value) if found and found[0].value else None
         ch = _usable(ch, session_id, now or datetime.now(UTC))
+        if self._claim(challenge_id, frames_digest):
+            return ch
         used = self.signals.find(USED_KIND, challenge_id, limit=10)
-        if any(u.attrs.get("frames_digest") != frames_digest for u in used):
-            raise ChallengeError("challenge_already_used")
-        if not used:
-            self.signals.put(session_id, USED_KIND, challenge_id, attrs={"frames_digest": frames_digest})
-        return ch
+        if used and all(u.attrs.get("frames_digest") == frames_digest for u in used):
+            return ch  # the same frames judged again (a retried pipeline), not a second use
+        raise ChallengeError("challenge_already_used")

@@ -37,15 +37,30 @@ class MemoryCounter:
         self._events: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
+    def _count(self, key: str, window_s: float, now: float) -> int:
+        q = self._events[key]
+        while q and q[0] <= now - window_s:
+            q.popleft()
+        return len(q)
+
     def count_and_add(self, key: str, window_s: float, now: float | None = None) -> int:
         now = time.monotonic() if now is None else now
         with self._lock:
-            q = self._events[key]
-            while q and q[0] <= now - window_s:
-                q.popleft()
-            n = len(q)
-            q.append(now)
+            n = self._count(key, window_s, now)
+            self._events[key].append(now)
             return n
+
+    def admit(self, caps: dict[str, int], window_s: float, now: float | None = None) -> str | None:
+        """All-or-nothing: the first key at or over its cap (nothing is counted), else None
+        (one attempt is counted for every key)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            for key, cap in caps.items():
+                if self._count(key, window_s, now) >= cap:
+                    return key
+            for key in caps:
+                self._events[key].append(now)
+            return None
 
 
 def _keys(device_id: str | None, applicant_ref: str | None) -> list[tuple[str, str]]:
@@ -57,26 +72,29 @@ def _keys(device_id: str | None, applicant_ref: str | None) -> list[tuple[str, s
     return keys
 
 
+def _refuse(who: str, limits: LivenessLimits) -> RateLimited:
+    return RateLimited(f"too many liveness attempts for this {who}; try again later", retry_after_s=limits.window_s)
+
+
 def enforce(
     env: Any, session_id: str, device_id: str | None, applicant_ref: str | None, limits: LivenessLimits
 ) -> None:
-    """Count this attempt, raising RateLimited when the device or the applicant is over its limit."""
+    """Count this attempt, raising RateLimited when the device or the applicant is over its limit.
+
+    A refused attempt counts against nothing: every limit is checked before any is counted (an
+    applicant over their limit does not use up their device's attempts, nor the reverse)."""
     caps = {"device": limits.max_attempts_per_device, "applicant": limits.max_attempts_per_applicant}
+    keys = _keys(device_id, applicant_ref)
     if env.signals is None:
         counter: MemoryCounter = env.services.setdefault("liveness.attempts", MemoryCounter())
-        for who, key in _keys(device_id, applicant_ref):
-            if counter.count_and_add(key, limits.window_s) >= caps[who]:
-                raise RateLimited(
-                    f"too many liveness attempts for this {who}; try again later",
-                    retry_after_s=limits.window_s,
-                )
+        over = counter.admit({key: caps[who] for who, key in keys}, limits.window_s)
+        if over is not None:
+            raise _refuse(next(who for who, key in keys if key == over), limits)
         return
     since = datetime.now(UTC) - timedelta(seconds=limits.window_s)
-    blinded = [(who, env.signals.blind(key)) for who, key in _keys(device_id, applicant_ref)]
+    blinded = [(who, env.signals.blind(key)) for who, key in keys]
     for who, key in blinded:
         if env.signals.count(ATTEMPT_KIND, key, since=since, distinct_sessions=False) >= caps[who]:
-            raise RateLimited(
-                f"too many liveness attempts for this {who}; try again later", retry_after_s=limits.window_s
-            )
+            raise _refuse(who, limits)
     for who, key in blinded:
         env.signals.put(session_id, ATTEMPT_KIND, key, attrs={"who": who})
