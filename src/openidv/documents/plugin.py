@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -26,6 +27,9 @@ class DocumentsPlugin(BasePlugin):
 
         return (DocumentDetectCheck(), DocumentMRZCheck(), DocumentBarcodeCheck(), DocumentVIZCheck(),
                 DocumentConsistencyCheck(), DocumentValidityCheck())
+
+    def reason_catalogue(self) -> Path | None:
+        return Path(__file__).with_name("reason_codes.yaml")
 
     def setup(self, env: Environment) -> None:
         """Load and verify the shipped models once, so the first session does not pay for it

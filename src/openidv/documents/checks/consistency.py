@@ -63,7 +63,7 @@ class DocumentConsistencyCheck(BaseCheck):
     version = "1.0.0"
     requires = ("document_mrz", "document_barcode", "document_viz")
     run_if_upstream_failed = True
-    reason_codes = ("DATA_MISMATCH", "DECLARED_DATA_MISMATCH")
+    reason_codes = ("DATA_MISMATCH", "DECLARED_DATA_MISMATCH", "VIZ_DATA_UNCONFIRMED")
     score_meaning = "share of compared fields that agree, across every pair of sources"
 
     def applies(self, session: Session) -> bool:
@@ -85,14 +85,17 @@ class DocumentConsistencyCheck(BaseCheck):
             return self.result(Outcome.NOT_APPLICABLE, evidence={"why": "no machine-read data to compare"})
         codes = set()
         for name, cc in checks.items():
-            if cc.disagreements:
-                codes.add("DECLARED_DATA_MISMATCH" if name.endswith("declared") else "DATA_MISMATCH")
+            for d in cc.disagreements:
+                if name.endswith("declared"):
+                    codes.add("DECLARED_DATA_MISMATCH")
+                else:
+                    codes.add("DATA_MISMATCH" if d.strong else "VIZ_DATA_UNCONFIRMED")
         compared = sum(len(c.compared) for c in checks.values())
         agree = compared - sum(len(c.disagreements) for c in checks.values())
         evidence = {name: {"compared": c.compared, "disagreements": [d.as_dict() for d in c.disagreements]}
                     for name, c in checks.items()}
-        return self.result(Outcome.FAIL if codes else Outcome.PASS, score=agree / max(compared, 1),
-                           reason_codes=sorted(codes), evidence=evidence)
+        outcome = Outcome.FAIL if codes - {"VIZ_DATA_UNCONFIRMED"} else Outcome.REVIEW if codes else Outcome.PASS
+        return self.result(outcome, score=agree / max(compared, 1), reason_codes=sorted(codes), evidence=evidence)
 
 
 def _age(dob: date, on: date) -> int:

@@ -20,6 +20,8 @@ from openidv.documents.viz.extract import VIZReading
 from openidv.documents.viz.normalise import name_key, name_similarity, number_key, ocr_fold
 
 NAME_MATCH = 85.0  # token-set similarity (0-100) above which two names are the same person's
+NAME_CLEAR_MISMATCH = 60.0  # below this, a printed name differs beyond any plausible OCR misread
+CLEAR_OCR = 80.0  # mean Tesseract word confidence above which a missing value is believed missing
 
 
 @dataclass
@@ -40,9 +42,10 @@ class Disagreement:
     a: str
     b: str
     similarity: float | None = None
+    strong: bool = True  # False: could be an OCR misread rather than a real difference
 
     def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "between": [self.a, self.b],
+        return {"field": self.field, "between": [self.a, self.b], "strong": self.strong,
                 **({} if self.similarity is None else {"similarity": round(self.similarity, 1)})}
 
 
@@ -102,7 +105,8 @@ def against_viz(ref: Claims, viz: VIZReading) -> CrossCheck:
             key = ocr_fold(v)
             best = max((fuzz.partial_ratio(key, ln) for ln in lines if ln), default=0.0)
             if best < NAME_MATCH:
-                out.disagreements.append(Disagreement(name, ref.source, "viz", best))
+                out.disagreements.append(Disagreement(name, ref.source, "viz", best, best < NAME_CLEAR_MISMATCH))
+    clear = viz.mean_conf >= CLEAR_OCR
     # Printed two-digit years are ambiguous by a century: compare day, month and year mod 100.
     dates = {(d.day, d.month, d.year % 100) for d, _ in viz.dates}
     for name in ("date_of_birth", "date_of_expiry"):
@@ -110,12 +114,12 @@ def against_viz(ref: Claims, viz: VIZReading) -> CrossCheck:
         if v and dates:
             out.compared.append(name)
             if (v.day, v.month, v.year % 100) not in dates:
-                out.disagreements.append(Disagreement(name, ref.source, "viz"))
+                out.disagreements.append(Disagreement(name, ref.source, "viz", strong=clear and len(dates) >= 2))
     if ref.document_number:
         out.compared.append("document_number")
         tokens = {number_key(tok) for t, _ in viz.lines for tok in t.split()}
         tokens |= {number_key(t.replace(" ", "")) for t, _ in viz.lines}
         target = number_key(ref.document_number)
         if not any(target and target in tok for tok in tokens):
-            out.disagreements.append(Disagreement("document_number", ref.source, "viz"))
+            out.disagreements.append(Disagreement("document_number", ref.source, "viz", strong=clear))
     return out
