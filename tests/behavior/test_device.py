@@ -14,9 +14,12 @@ import pytest
 
 from openidv.behavior.device.fingerprint import fingerprint, normalise_webgl
 from openidv.behavior.device.integrity import assess_device
-from openidv.behavior.device.linking import DeviceIndex, estimate_params, posterior_log_odds
+from openidv.behavior.device.link_estimate import estimate_params
+from openidv.behavior.device.link_index import DeviceIndex
+from openidv.behavior.device.linking import posterior_log_odds
 from openidv.behavior.device.network import IpTable, subnet
-from openidv.behavior.device.population import drift, new_device
+from openidv.behavior.device.population import new_device, new_population
+from openidv.behavior.device.population_drift import drift
 from openidv.behavior.device.ua import parse_ua
 from openidv.behavior.device.velocity import Counts, RedisVelocity, exceeded
 
@@ -42,9 +45,10 @@ WINTER = datetime(2026, 1, 15, 12, tzinfo=UTC)
 def test_user_agent_parsing() -> None:
     ua = parse_ua(CHROME_WIN)
     assert (ua.browser, ua.browser_major, ua.os, ua.mobile, ua.engine) == ("Chrome", 131, "Windows", False, "Blink")
-    iphone = parse_ua("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
-                      "Gecko) Version/17.1 Mobile/15E148 Safari/604.1")
+    iphone = parse_ua("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+                      "Gecko) Version/17.4 Mobile/15E148 Safari/604.1")
     assert (iphone.browser, iphone.os, iphone.mobile, iphone.engine) == ("Safari", "iOS", True, "WebKit")
+    assert iphone.os_version == "17.4.1"
     assert parse_ua("HeadlessChrome/120.0").browser == "HeadlessChrome"
 
 
@@ -88,17 +92,18 @@ def test_webgl_driver_versions_are_ignored() -> None:
 
 def _population(seed: int, n: int) -> tuple[DeviceIndex, list]:
     rng = np.random.default_rng(seed)
-    devices = [new_device(rng) for _ in range(n)]
+    devices = new_population(rng, n)
     fps = [fingerprint(d.attributes(), d.network()) for d in devices]
-    pairs = [(fingerprint(drift(d, rng).attributes(), d.network()), fp) for d, fp in zip(devices, fps, strict=True)]
-    idx = DeviceIndex(estimate_params(pairs, fps, n_random=4000, seed=seed))
+    pairs = [(fingerprint((x := drift(d, rng)).attributes(), x.network()), fp) for d, fp in zip(devices, fps,
+                                                                                            strict=True)]
+    idx = DeviceIndex(estimate_params(pairs, fps, n_random=2000, seed=seed))
     for i, fp in enumerate(fps):
         idx.add(f"d{i}", fp)
     return idx, devices
 
 
 def test_desktop_relinks_after_drift_and_strangers_do_not() -> None:
-    idx, devices = _population(5, 600)
+    idx, devices = _population(5, 500)
     rng = np.random.default_rng(6)
     desktops = [i for i, d in enumerate(devices) if not d.mobile][:40]
     linked = 0

@@ -1,18 +1,27 @@
 """Fuzzy device linking: is this the device of an earlier session, despite drift?
 
-Two fingerprints are compared attribute by attribute in the Fellegi-Sunter way: agreeing on an
-attribute adds ``log(m / u)``, disagreeing adds ``log((1 - m) / (1 - u))``, where ``m`` is how often
-the attribute stays the same on a returning device (browser updates, travel and new screens move
-some of them) and ``u`` how often an unrelated device shares the value. ``u`` is value-specific: it
-comes from how many indexed devices have that value, shrunk towards a prior, so agreeing on the
-canvas hash of a million identical phones counts for little and agreeing on a rare font set counts
-a lot. A browser major version that moved forward by a few releases is an update, not evidence
-against. The first-party storage id, when the browser kept it, links outright.
+Two fingerprints are compared in eleven *comparisons* (hardware, canvas, audio, browser, OS
+version, fonts, screen, screen insets, time zone, languages, network), each of which returns an
+agreement *level*: exact, a partial level where drift has a typical form (a browser or OS that
+moved forward, a font added, the same primary language, the same ASN but another subnet), or
+disagreement. In the Fellegi-Sunter way each level adds ``log(m / u)``: ``m`` is how often a
+returning device shows that level, ``u`` how often an unrelated device does.
 
-Candidates come from blocking: each fingerprint has a handful of keys (hashes of attribute
-groups, :data:`fingerprint.BLOCKS`); any shared key makes a candidate. ``m`` and the prior ``u``
-are estimated on a generated device population (``python -m openidv.behavior.training.train_device``)
-and the link threshold is tuned there, on a different population than the one reported.
+* ``m`` per level is estimated on a generated population of returning devices (canvas and audio
+  separately for devices whose browser or OS was updated in between, since renderings change
+  with releases).
+* ``u`` is **value-specific** where the level has a value (the exact value, the primary
+  language, the ASN): the share of *other* indexed devices with that value, shrunk towards a
+  prior; and **conditional on the hardware** when the hardware agrees, so that agreeing on the
+  screen of a popular phone model counts for little among the thousand phones of that model.
+  Levels without a value (a browser update) use the prior from random pairs.
+* The decision uses the **posterior log odds** of the best candidate against every other
+  explanation (other candidates and a device never seen), so near-identical devices split the
+  probability and none of them is linked on the fingerprint alone.
+
+Candidates come from blocking (:data:`fingerprint.BLOCKS`): any shared key makes a candidate, the
+ones sharing the most keys are scored. The first-party storage id, when the browser kept it, links
+outright. Parameters: ``python -m openidv.behavior.training.train_device``.
 """
 
 from __future__ import annotations
@@ -24,88 +33,199 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from openidv.behavior.device.fingerprint import Fingerprint
+from openidv.behavior.device.fingerprint import HARDWARE, Fingerprint
 
-PRIOR_STRENGTH = 50.0  # pseudo-devices behind the prior u of each group
-CONDITIONAL_STRENGTH = 5.0  # pseudo-devices behind a value's overall frequency, given the hardware
-MAX_AGREE = 12.0  # cap of one attribute's agreement weight (nats)
+PRIOR_STRENGTH = 50.0  # pseudo-devices behind the prior u of each level
+CONDITIONAL_STRENGTH = 5.0  # pseudo-devices behind a value's frequency, given the hardware
+MAX_AGREE = 12.0  # cap of one comparison's weight (nats)
 MAX_BLOCK = 200  # most recent devices kept per blocking key
-UPDATE_STEPS = 4  # a browser major this many releases newer is an update
+UPDATE_STEPS = 8  # a browser major up to this many releases newer is an update (~8 months of Chrome)
 MAX_CANDIDATES = 50  # scored per lookup, those sharing the most blocking keys
+FONT_NEAR = 0.85  # Jaccard similarity of font sets that counts as "a font installed or removed"
+
+COMPARISONS: dict[str, tuple[str, ...]] = {
+    "hardware": HARDWARE,
+    "canvas": ("canvas",),
+    "audio": ("audio",),
+    "browser": ("browser", "browser_major"),
+    "os_version": ("os", "os_version"),
+    "fonts": ("fonts",),
+    "screen": ("screen", "pixel_ratio", "color_depth"),
+    "insets": ("insets",),
+    "timezone": ("timezone",),
+    "languages": ("languages", "locale"),
+    "network": ("subnet", "asn"),
+}
+TOP = {"browser": 2, "os_version": 2, "fonts": 2, "languages": 2, "network": 2}  # others: 1
+RENDERING = ("canvas", "audio")
+
+
+def top_level(comp: str) -> int:
+    return TOP.get(comp, 1)
+
+
+# The combiner's inputs: each comparison's Fellegi-Sunter weight, alone, when the hardware agrees
+# and on phones. The weights of one fingerprint are not independent (a canvas hash is mostly implied
+# by the GPU, OS and browser release; time zone, language and network all follow the country), so
+# summing them over-counts; a logistic regression on these features, fitted on candidate pairs of a
+# generated population, learns how much each weight is worth in each context.
+FEATURES = (*(f"w:{c}" for c in COMPARISONS), *(f"hw*w:{c}" for c in COMPARISONS if c != "hardware"),
+            *(f"mobile*w:{c}" for c in COMPARISONS))
 
 
 @dataclass(frozen=True)
 class LinkParams:
-    """Estimated on a generated population: per attribute m and prior u."""
+    """Estimated on a generated population: ``m["comp:level"]`` (``|upd``: after a software
+    update), prior ``u["comp:level"]`` (``|hw``: among devices with the same hardware), and the
+    combiner (``coef`` per :data:`FEATURES`, ``intercept``: the log likelihood ratio's offset).
+    Without a combiner the weights are summed (plain Fellegi-Sunter)."""
 
     m: Mapping[str, float]
     u: Mapping[str, float]
+    coef: Mapping[str, float] = field(default_factory=dict)
+    intercept: float = 0.0
 
     def to_json(self) -> str:
-        return json.dumps({"m": dict(self.m), "u": dict(self.u)}, indent=2, sort_keys=True)
+        return json.dumps({"m": dict(self.m), "u": dict(self.u), "coef": dict(self.coef),
+                           "intercept": self.intercept}, indent=2, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> LinkParams:
         d = json.loads(text)
-        return cls(dict(d["m"]), dict(d["u"]))
+        return cls(dict(d["m"]), dict(d["u"]), dict(d.get("coef") or {}), float(d.get("intercept") or 0.0))
 
 
-GROUPS: dict[str, tuple[str, ...]] = {
-    # Attributes fixed by the hardware and OS model: one piece of evidence, not nine.
-    "hardware": ("webgl", "webgl_vendor", "hw", "mem", "model", "arch", "touch", "platform", "os"),
-    "rendering": ("canvas", "audio"),
-    "browser": ("browser", "browser_major"),
-    "os_version": ("os_version",),
-    "fonts": ("fonts",),
-    "screen": ("screen", "pixel_ratio", "color_depth"),
-    "timezone": ("timezone",),
-    "languages": ("languages",),
-    "network": ("subnet",),
-}
-HARDWARE = "hardware"
-RENDERING = "rendering"
+def combine(weights: Mapping[str, float], hw: bool, mobile: bool, params: LinkParams) -> float:
+    """Log likelihood ratio (nats) of a pair from its per-comparison weights."""
+    if not params.coef:
+        return sum(weights.values())
+    c = params.coef
+    total = params.intercept
+    for comp, w in weights.items():
+        k = c.get("w:" + comp, 0.0) + (c.get("hw*w:" + comp, 0.0) if hw else 0.0)
+        total += (k + (c.get("mobile*w:" + comp, 0.0) if mobile else 0.0)) * w
+    return total
 
 
-def software_updated(a: Fingerprint, b: Fingerprint) -> bool:
-    """The browser or OS moved to a newer release between b and a: renderings may differ."""
-    ma, mb = a.values.get("browser_major"), b.values.get("browser_major")
-    if isinstance(ma, int | float) and isinstance(mb, int | float) and ma != mb:
-        return True
-    return a.values.get("os_version") != b.values.get("os_version")
+def feature_vector(weights: Mapping[str, float], hw: bool, mobile: bool) -> list[float]:
+    by_name = {f"w:{c}": w for c, w in weights.items()}
+    by_name |= {f"hw*w:{c}": w for c, w in weights.items() if hw and c != "hardware"}
+    by_name |= {f"mobile*w:{c}": w for c, w in weights.items() if mobile}
+    return [by_name.get(f, 0.0) for f in FEATURES]
 
 
 def _value_key(v: Any) -> str:
     return ",".join(sorted(v)) if isinstance(v, frozenset) else str(v)
 
 
-def group_key(fp: Fingerprint, group: str) -> str:
-    return "|".join(_value_key(fp.values.get(a, "")) for a in GROUPS[group])
+def group_key(fp: Fingerprint, comp: str) -> str:
+    return "|".join(_value_key(fp.values.get(a, "")) for a in COMPARISONS[comp])
 
 
-def _agree(attr: str, a: Any, b: Any) -> bool | None:
-    """True/False, or None for 'no evidence' (a plausible browser update)."""
-    if attr == "fonts":
-        inter = len(a & b)
-        return inter / max(len(a | b), 1) >= 0.9
-    if attr == "browser_major":
-        if a == b:
-            return True
-        return None if 0 < a - b <= UPDATE_STEPS else False
-    return bool(a == b)
+def _version(v: Any) -> tuple[int, ...]:
+    out = []
+    for part in str(v).split("."):
+        if not part.isdigit():
+            break
+        out.append(int(part))
+    return tuple(out)
 
 
-def group_agreement(a: Fingerprint, b: Fingerprint, group: str) -> bool | None:
-    """Whether every attribute of the group present on both sides agrees (None: nothing to compare)."""
+def _exact(a: Fingerprint, b: Fingerprint, attrs: tuple[str, ...]) -> int | None:
     seen = False
-    for attr in GROUPS[group]:
+    for attr in attrs:
         va, vb = a.values.get(attr), b.values.get(attr)
-        if va is None or vb is None:
+        if va is None and vb is None:
             continue
-        ok = _agree(attr, va, vb)
-        if ok is False:
-            return False
-        seen = seen or ok is True
-    return True if seen else None
+        if va != vb:
+            return 0
+        seen = True
+    return 1 if seen else None
+
+
+def _browser(a: Mapping[str, Any], b: Mapping[str, Any]) -> int | None:
+    if a.get("browser") is None or b.get("browser") is None:
+        return None
+    if a["browser"] != b["browser"]:
+        return 0
+    ma, mb = a.get("browser_major"), b.get("browser_major")
+    if ma == mb:
+        return 2
+    return 1 if isinstance(ma, int | float) and isinstance(mb, int | float) and 0 < ma - mb <= UPDATE_STEPS else 0
+
+
+def _os_version(a: Mapping[str, Any], b: Mapping[str, Any]) -> int | None:
+    if a.get("os") != b.get("os"):
+        return 0
+    va, vb = a.get("os_version"), b.get("os_version")
+    if va is None or vb is None:
+        return None
+    if va == vb:
+        return 2
+    return 1 if _version(va) > _version(vb) else 0
+
+
+def _fonts(a: Mapping[str, Any], b: Mapping[str, Any]) -> int | None:
+    fa, fb = a.get("fonts"), b.get("fonts")
+    if not isinstance(fa, frozenset) or not isinstance(fb, frozenset):
+        return None
+    if fa == fb:
+        return 2
+    return 1 if len(fa & fb) / max(len(fa | fb), 1) >= FONT_NEAR else 0
+
+
+def primary_language(v: Any) -> str | None:
+    return str(v).split(",")[0].split("-")[0] or None if v else None
+
+
+def _languages(a: Mapping[str, Any], b: Mapping[str, Any]) -> int | None:
+    la, lb = a.get("languages"), b.get("languages")
+    if la is None or lb is None:
+        return None
+    if la == lb and a.get("locale") == b.get("locale"):
+        return 2
+    return 1 if primary_language(la) == primary_language(lb) else 0
+
+
+def _network(a: Mapping[str, Any], b: Mapping[str, Any]) -> int | None:
+    sa, sb, aa, ab = a.get("subnet"), b.get("subnet"), a.get("asn"), b.get("asn")
+    if sa is not None and sa == sb:
+        return 2
+    if aa is not None and aa == ab:
+        return 1
+    return 0 if (sa is not None and sb is not None) or (aa is not None and ab is not None) else None
+
+
+_LEVELS = {"browser": _browser, "os_version": _os_version, "fonts": _fonts, "languages": _languages,
+           "network": _network}
+
+
+def level(comp: str, a: Fingerprint, b: Fingerprint) -> int | None:
+    """Agreement level of `a` (the new visit) with `b` (the indexed device); None: not comparable."""
+    fn = _LEVELS.get(comp)
+    return fn(a.values, b.values) if fn else _exact(a, b, COMPARISONS[comp])
+
+
+def value_key(comp: str, lvl: int, fp: Fingerprint) -> str | None:
+    """The value whose frequency is the level's u (None: the level has no value)."""
+    if lvl == top_level(comp):
+        return group_key(fp, comp)
+    if comp == "languages" and lvl == 1:
+        return primary_language(fp.values.get("languages"))
+    if comp == "network" and lvl == 1 and fp.values.get("asn") is not None:
+        return _value_key(fp.values["asn"])
+    return None
+
+
+def software_updated(a: Fingerprint, b: Fingerprint) -> bool:
+    """The browser or OS moved to another release between b and a: renderings may differ."""
+    return (a.values.get("browser_major") != b.values.get("browser_major")
+            or a.values.get("os_version") != b.values.get("os_version"))
+
+
+def m_key(comp: str, lvl: int, a: Fingerprint, b: Fingerprint) -> str:
+    key = f"{comp}:{lvl}"
+    return key + "|upd" if comp in RENDERING and software_updated(a, b) else key
 
 
 def posterior_log_odds(scores: list[float], n_devices: int) -> float:
@@ -118,7 +238,6 @@ def posterior_log_odds(scores: list[float], n_devices: int) -> float:
     """
     best = scores[0]
     rest = sorted(scores[1:], reverse=True)
-    # log(n + sum exp(s_i)) computed stably
     hi = max([math.log(n_devices), *rest])
     total = math.exp(math.log(n_devices) - hi) + sum(math.exp(x - hi) for x in rest)
     return best - (hi + math.log(total))
@@ -136,142 +255,16 @@ def rank_candidates(groups: Iterable[Iterable[str]], keep: int = MAX_CANDIDATES)
     return ordered[:keep]
 
 
-@dataclass
-class LinkResult:
-    device_id: str | None
-    score: float  # posterior log odds of the best candidate (inf for a storage-id link)
-    method: str  # "storage_id", "fuzzy", "new"
-    candidates: int
-    runner_up: float | None = None
-
-
-@dataclass
-class DeviceIndex:
-    """Known devices with blocking keys and value counts; in memory (see StoreDeviceIndex)."""
-
-    params: LinkParams
-    devices: dict[str, Fingerprint] = field(default_factory=dict)
-    blocks: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    storage: dict[str, str] = field(default_factory=dict)
-    counts: dict[tuple[str, ...], int] = field(default_factory=lambda: defaultdict(int))
-    n: int = 0
-
-    # --- what a persistent index overrides
-    def candidate_ids(self, fp: Fingerprint) -> list[str]:
-        return rank_candidates(self.blocks.get(key, ()) for key in fp.block_keys())
-
-    def fingerprint_of(self, device_id: str) -> Fingerprint | None:
-        return self.devices.get(device_id)
-
-    def storage_owner(self, storage_id: str) -> str | None:
-        return self.storage.get(storage_id)
-
-    def add(self, device_id: str, fp: Fingerprint) -> None:
-        """Index a device's latest fingerprint (replacing the previous one in the value counts)."""
-        old = self.devices.get(device_id)
-        self.count(fp, old)
-        self.devices[device_id] = fp
-        for key in fp.block_keys():
-            ids = self.blocks[key]
-            if device_id in ids:
-                ids.remove(device_id)
-            ids.append(device_id)
-            del ids[:-MAX_BLOCK]
-        if fp.storage_id:
-            self.storage[fp.storage_id] = device_id
-
-    # --- shared logic
-    def count(self, fp: Fingerprint, old: Fingerprint | None = None) -> None:
-        """Value counts: each group's tuple, alone and within the device's hardware tuple."""
-        if old is None:
-            self.n += 1
-        else:
-            for key in _count_keys(old):
-                self.counts[key] -= 1
-        for key in _count_keys(fp):
-            self.counts[key] += 1
-
-    def u(self, group: str, fp: Fingerprint, given_hardware: bool) -> float:
-        """How often an unrelated device shares fp's value of `group` (given the same hardware)."""
-        key = group_key(fp, group)
-        c, n = self.counts.get(("g", group, key), 0), self.n
-        u = (c + PRIOR_STRENGTH * self.params.u.get(group, 0.1)) / (n + PRIOR_STRENGTH)
-        if given_hardware and group != HARDWARE:
-            # Among devices with this hardware, shrunk towards the value's overall frequency.
-            hw = group_key(fp, HARDWARE)
-            c, n = self.counts.get(("hg", hw, group, key), 0), self.counts.get(("g", HARDWARE, hw), 0)
-            u = (c + CONDITIONAL_STRENGTH * u) / (n + CONDITIONAL_STRENGTH)
-        return u
-
-    def similarity(self, a: Fingerprint, b: Fingerprint) -> float:
-        """Log-likelihood ratio (nats) that `a` (new) and `b` (indexed) are the same device."""
-        hw = group_agreement(a, b, HARDWARE)
-        updated = software_updated(a, b)
-        total = 0.0
-        for group in GROUPS:
-            agree = hw if group == HARDWARE else group_agreement(a, b, group)
-            if agree is None:
+def count_keys(fp: Fingerprint) -> list[tuple[str, ...]]:
+    """Value-frequency keys of a fingerprint: every valued level, alone and within its hardware."""
+    hw = group_key(fp, "hardware")
+    keys: list[tuple[str, ...]] = []
+    for comp in COMPARISONS:
+        for lvl in range(1, top_level(comp) + 1):
+            key = value_key(comp, lvl, fp)
+            if key is None:
                 continue
-            key = group + "|updated" if group == RENDERING and updated else group
-            m = min(max(self.params.m.get(key, self.params.m.get(group, 0.9)), 1e-3), 1 - 1e-3)
-            u = min(max(self.u(group, a, given_hardware=bool(hw)), 1e-6), 1 - 1e-6)
-            total += min(math.log(m / u), MAX_AGREE) if agree else math.log((1 - m) / (1 - u))
-        return total
-
-    def match(self, fp: Fingerprint, threshold: float) -> LinkResult:
-        """The best-matching known device if its score reaches `threshold`."""
-        if fp.storage_id:
-            owner = self.storage_owner(fp.storage_id)
-            if owner is not None:
-                return LinkResult(owner, float("inf"), "storage_id", 1)
-        scored = []
-        for cid in self.candidate_ids(fp):
-            other = self.fingerprint_of(cid)
-            if other is not None:
-                scored.append((self.similarity(fp, other), cid))
-        scored.sort(reverse=True)
-        if not scored:
-            return LinkResult(None, float("-inf"), "new", 0)
-        best_id = scored[0][1]
-        odds = posterior_log_odds([sc for sc, _ in scored], max(self.n, 1))
-        runner = scored[1][0] if len(scored) > 1 else None
-        if odds >= threshold:
-            return LinkResult(best_id, odds, "fuzzy", len(scored), runner)
-        return LinkResult(None, odds, "new", len(scored), runner)
-
-
-def _count_keys(fp: Fingerprint) -> list[tuple[str, ...]]:
-    hw = group_key(fp, HARDWARE)
-    keys: list[tuple[str, ...]] = [("g", g, group_key(fp, g)) for g in GROUPS]
-    keys += [("hg", hw, g, group_key(fp, g)) for g in GROUPS if g != HARDWARE]
+            keys.append(("g", comp, str(lvl), key))
+            if comp != "hardware":
+                keys.append(("hg", hw, comp, str(lvl), key))
     return keys
-
-
-def estimate_params(pairs: Iterable[tuple[Fingerprint, Fingerprint]], population: list[Fingerprint],
-                    n_random: int = 20000, seed: int = 0) -> LinkParams:
-    """m per group from (later, earlier) fingerprints of the same devices; prior u from random pairs
-    (also among pairs with the same hardware, for the conditional u)."""
-    import numpy as np
-
-    agree: dict[str, list[int]] = defaultdict(list)
-    for later, earlier in pairs:
-        for g in GROUPS:
-            a = group_agreement(later, earlier, g)
-            if a is not None:
-                agree[g + "|updated" if g == RENDERING and software_updated(later, earlier) else g].append(int(a))
-    rng = np.random.default_rng(seed)
-    same: dict[str, list[int]] = defaultdict(list)
-    for i, j in rng.integers(0, len(population), size=(n_random, 2)).tolist():
-        if i == j:
-            continue
-        a, b = population[i], population[j]
-        hw = group_agreement(a, b, HARDWARE)
-        for g in GROUPS:
-            ok = group_agreement(a, b, g)
-            if ok is not None:
-                same[g].append(int(ok))
-                if hw and g != HARDWARE:
-                    same[g + "|hardware"].append(int(ok))
-    m = {g: (sum(v) + 1) / (len(v) + 2) for g, v in agree.items()}
-    u = {g: (sum(v) + 1) / (len(v) + 2) for g, v in same.items()}
-    return LinkParams(m, u)

@@ -4,7 +4,8 @@ Signals written per decided session (in ``on_decision``, inside the decision's t
 
 - ``bh_device``: key = the opaque device id, value = the sealed fingerprint (latest first);
 - ``bh_block``: key = a blinded blocking key, attrs = {device};
-- ``bh_storage``: key = the blinded first-party storage id, attrs = {device}.
+- ``bh_storage``: key = the blinded first-party storage id, attrs = {device};
+- ``bh_host``: key = the blinded integrator device id (telemetry ``device_id``), attrs = {device}.
 
 Candidates and fingerprints are read from the store on each lookup; only the value frequencies
 (how common each attribute group is) are kept in memory, rebuilt from the store at start-up and
@@ -16,12 +17,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from openidv.behavior.device.fingerprint import Fingerprint
-from openidv.behavior.device.linking import MAX_BLOCK, DeviceIndex, LinkParams, rank_candidates
+from openidv.behavior.device.link_index import DeviceIndex
+from openidv.behavior.device.linking import MAX_BLOCK, LinkParams, rank_candidates
 
 if TYPE_CHECKING:
     from openidv.store.signals import SignalStore, SignalWriter
 
-DEVICE, BLOCK, STORAGE = "bh_device", "bh_block", "bh_storage"
+DEVICE, BLOCK, STORAGE, HOST = "bh_device", "bh_block", "bh_storage", "bh_host"
 
 
 class StoreDeviceIndex(DeviceIndex):
@@ -54,11 +56,18 @@ class StoreDeviceIndex(DeviceIndex):
         owner = rows[0].attrs.get("device") if rows else None
         return str(owner) if owner else None
 
+    def host_owner(self, host_id: str) -> str | None:
+        rows = self.signals.find(HOST, self.signals.blind("host:" + host_id), limit=1)
+        owner = rows[0].attrs.get("device") if rows else None
+        return str(owner) if owner else None
+
     def enrol(self, writer: SignalWriter, device_id: str, fp: Fingerprint) -> None:
         """Record this session's fingerprint of the device (called from on_decision)."""
-        writer.put(DEVICE, device_id, value=fp.to_json(), attrs={"v": 1})
+        writer.put(DEVICE, device_id, value=fp.to_json(), attrs={"v": 2})
         for key in fp.block_keys():
             writer.put(BLOCK, writer.blind(key), attrs={"device": device_id})
         if fp.storage_id:
             writer.put(STORAGE, writer.blind("sid:" + fp.storage_id), attrs={"device": device_id})
+        if fp.host_id:
+            writer.put(HOST, writer.blind("host:" + fp.host_id), attrs={"device": device_id})
         self.count(fp)

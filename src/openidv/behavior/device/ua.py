@@ -20,7 +20,7 @@ _BROWSERS = (  # order matters: more specific tokens first
     ("Safari", re.compile(r"Version/(\d+)[.\d]* (?:Mobile/\S+ )?Safari/")),
 )
 _OS = (
-    ("iOS", re.compile(r"(?:iPhone|iPad|iPod).*? OS (\d+)")),
+    ("iOS", re.compile(r"(?:iPhone|iPad|iPod).*? OS (\d+(?:_\d+)*)")),  # the full version: 17_4_1
     ("Android", re.compile(r"Android (\d+)")),
     ("Windows", re.compile(r"Windows NT (\d+\.\d+)")),
     ("macOS", re.compile(r"Mac OS X (\d+[_.]\d+)")),

@@ -1,15 +1,20 @@
-"""Estimate the device-linking parameters, tune the link threshold, measure re-linking.
+"""Estimate the device-linking parameters, tune the link thresholds, measure re-linking.
 
-    python -m openidv.behavior.training.train_device
+    python -m openidv.behavior.training.train_device [--json var/behavior/device_link.json]
 
-Two generated populations with different seeds (:mod:`openidv.behavior.device.population`):
-population A estimates ``m`` and the prior ``u`` of every attribute and tunes the link threshold to
-at most ``--target-false`` false links; population B, never used for fitting, gives the reported
-figures. In each population ``--enrolled`` devices are indexed, then ``--returning`` of them come
-back drifted and ``--new`` unseen devices arrive. A probe is a *false link* when it is linked to a
-device that is not its own (any link, for a new device). Figures are given for the realistic mix
-(75% of browsers keep the first-party storage id, 35% of those lose it between visits) and for
-fingerprint-only linking (every storage id removed).
+Three generated populations with different seeds (:mod:`openidv.behavior.device.population`):
+population A estimates ``m`` and the prior ``u`` of every comparison level and fits the combiner
+(:func:`link_estimate.fit_combiner`); population C tunes one link threshold per form factor with
+the evaluation layer (``tune_threshold``, target ``fmr <= --target-false`` at the bootstrap CI
+bound, where FMR = false links over all probes, see :mod:`device_eval`); population B, never used
+for fitting or tuning, gives the reported figures with subject-bootstrap CIs, overall and per
+slice. Modes on B:
+
+* ``mixed``: storage ids as browsers keep them, IP lookup table configured (ASN, country);
+* ``fingerprint_only``: every storage id removed;
+* ``no_ip_table``: storage ids kept, no ASN (a deployment without an IP lookup table);
+* ``server_cookie``: as ``mixed``, plus the integrator's device id from an HttpOnly first-party
+  cookie (telemetry ``device_id``), which Safari's 7-day storage cap does not delete.
 """
 
 from __future__ import annotations
@@ -17,115 +22,157 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from openidv.behavior.device.fingerprint import Fingerprint, fingerprint
-from openidv.behavior.device.linking import DeviceIndex, LinkParams, estimate_params
-from openidv.behavior.device.population import Device, drift, new_device
+from openidv.behavior.device.link_estimate import estimate_params, fit_combiner
+from openidv.behavior.device.linking import LinkParams
+from openidv.behavior.training import device_eval as de
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-SEED_A, SEED_B = 1101, 2202
+SEED_A, SEED_B, SEED_C = 1101, 2202, 3303
 KINDS = ("desktop", "mobile")
+SLICES = ("os", "storage", "continuity", "network", "gap", "hard_case", "household", "drift_none",
+          *(f"drift_{t}" for t in de.DRIFT_TAGS))
 
 
-@dataclass
-class Probes:
-    fps: list[Fingerprint]
-    truth: list[str | None]  # device id, None for new devices
-    kind: list[str]  # "desktop" / "mobile"
+def _config(a: argparse.Namespace) -> Any:
+    from openidv.evaluation import BootstrapConfig
+
+    return BootstrapConfig(n_boot=a.bootstrap, seed=a.seed)
 
 
-def population(seed: int, enrolled: int, returning: int, new: int) -> tuple[list[Fingerprint], Probes, list[Device]]:
-    rng = np.random.default_rng(seed)
-    devices = [new_device(rng) for _ in range(enrolled)]
-    base = [fingerprint(d.attributes(), d.network()) for d in devices]
-    back = rng.choice(enrolled, size=returning, replace=False)
-    fps: list[Fingerprint] = []
-    truth: list[str | None] = []
-    kind: list[str] = []
-    for i in back.tolist():
-        d = drift(devices[i], rng)
-        fps.append(fingerprint(d.attributes(), d.network()))
-        truth.append(f"d{i}")
-        kind.append("mobile" if d.mobile else "desktop")
-    for _ in range(new):
-        d = new_device(rng)
-        fps.append(fingerprint(d.attributes(), d.network()))
-        truth.append(None)
-        kind.append("mobile" if d.mobile else "desktop")
-    return base, Probes(fps, truth, kind), devices
+def _score_set(rows: dict[str, Any]) -> Any:
+    from openidv.evaluation import score_set_from_arrays
+
+    return score_set_from_arrays(rows["score"], rows["positive"], rows["subject"], kind="verification",
+                                 attributes=rows["attributes"])
 
 
-def index_of(base: list[Fingerprint], params: LinkParams) -> DeviceIndex:
-    idx = DeviceIndex(params)
-    for i, fp in enumerate(base):
-        idx.add(f"d{i}", fp)
-    return idx
+def tune(m: de.Matches, probes: de.Probes, target: float, config: Any) -> tuple[dict[str, float], dict[str, Any]]:
+    """Per form factor, the evaluation layer's threshold for ``fmr <= target`` at the CI bound."""
+    from openidv.evaluation import tune_threshold
 
-
-def best_matches(idx: DeviceIndex, probes: Probes, fuzzy_only: bool) -> list[tuple[str | None, float]]:
-    out = []
-    for fp in probes.fps:
-        p = Fingerprint(fp.values, None) if fuzzy_only else fp
-        r = idx.match(p, threshold=float("-inf"))
-        out.append((r.device_id, r.score))
-    return out
-
-
-def rates(matches: list[tuple[str | None, float]], probes: Probes, t: dict[str, float],
-          subset: str | None = None) -> dict[str, float]:
-    """Re-link and false-link rates when a probe of kind k links at score >= t[k]."""
-    ret = fal = n_ret = n_all = 0
-    for (dev, score), truth, kind in zip(matches, probes.truth, probes.kind, strict=True):
-        if subset and kind != subset:
-            continue
-        n_all += 1
-        linked = dev if score >= t[kind] else None
-        if truth is not None:
-            n_ret += 1
-            ret += linked == truth
-        fal += linked is not None and linked != truth
-    return {"relinked": ret / max(n_ret, 1), "false_links": fal / max(n_all, 1), "returning": n_ret,
-            "probes": n_all}
-
-
-def tune(matches: list[tuple[str | None, float]], probes: Probes, target: float) -> dict[str, float]:
-    """Per form factor, the lowest threshold whose false-link rate on that kind is at most `target`
-    (so the whole population stays at most `target` too)."""
-    out: dict[str, float] = {}
+    thresholds: dict[str, float] = {}
+    report: dict[str, Any] = {}
     for kind in KINDS:
-        scores = sorted({s for (_, s), k in zip(matches, probes.kind, strict=True) if k == kind and np.isfinite(s)})
-        out[kind] = float("inf")
-        for t in scores:
-            if rates(matches, probes, {kind: t}, subset=kind)["false_links"] <= target:
-                out[kind] = float(t)
-                break
+        res = tune_threshold(_score_set(de.score_arrays(m, probes, subset=kind)), "verification",
+                             [f"fmr<={target}"], conservative=True, config=config)
+        thresholds[kind] = float(res.threshold)
+        report[kind] = {k: v.to_dict() for k, v in res.achieved.items() if k in ("fmr", "fnmr")}
+        report[kind]["warnings"] = res.warnings
+    return thresholds, report
+
+
+def _rate(est: Any, invert: bool = False) -> dict[str, float | None]:
+    """An Estimate as {value, ci_low, ci_high}; ``invert``: 1 - rate (FNMR -> re-link rate)."""
+    d = est.to_dict()
+    vals = {k: d.get(k) for k in ("value", "ci_low", "ci_high")}
+    if invert:
+        vals = {"value": None if vals["value"] is None else 1 - vals["value"],
+                "ci_low": None if vals["ci_high"] is None else 1 - vals["ci_high"],
+                "ci_high": None if vals["ci_low"] is None else 1 - vals["ci_low"]}
+    return vals
+
+
+def measure(m: de.Matches, probes: de.Probes, thresholds: dict[str, float], config: Any,
+            slices: tuple[str, ...]) -> dict[str, Any]:
+    """Re-link and false-link rates with CIs at the thresholds, overall and per slice."""
+    from openidv.evaluation import evaluate_verification, slice_differentials
+
+    scores = _score_set(de.score_arrays(m, probes, thresholds))
+    res = evaluate_verification(scores, threshold=0.0, fmr_targets=(), config=config)
+    at = res.metrics["at_threshold"]
+    n_ret = sum(t is not None for t in probes.truth)
+    out: dict[str, Any] = {"relinked": _rate(at["fnmr"], invert=True), "false_links": _rate(at["fmr"]),
+                           "returning": n_ret, "probes": len(probes.truth),
+                           "blocking_recall": float(np.mean([b for b, t in zip(m.blocked_in, probes.truth,
+                                                                             strict=True) if t]))}
+    sl = slice_differentials(scores, "verification", ["form", *slices], threshold=0.0, config=config)
+    out["slices"] = {
+        attr: {v: {"relinked": _rate(r["fnmr"], invert=True), "false_links": _rate(r["fmr"]),
+                   **_counts(probes, attr, v)} for v, r in block["rates"].items()}
+        for attr, block in sl.items()}
+    # Point figures in the layout of earlier versions (all / desktop / mobile).
+    out["all"] = {"relinked": out["relinked"]["value"], "false_links": out["false_links"]["value"],
+                  "returning": n_ret, "probes": len(probes.truth)}
+    for form, name in (("desktop", "desktop"), ("phone", "mobile")):
+        r = out["slices"]["form"].get(form)
+        if r:
+            out[name] = {"relinked": r["relinked"]["value"], "false_links": r["false_links"]["value"]}
     return out
 
 
-def run(a: argparse.Namespace) -> dict[str, Any]:
-    base_a, probes_a, _ = population(SEED_A, a.enrolled, a.returning, a.new)
-    pairs = [(fp, base_a[int(t[1:])]) for fp, t in zip(probes_a.fps, probes_a.truth, strict=True) if t]
-    params = estimate_params(pairs, base_a, seed=SEED_A)
-    idx_a = index_of(base_a, params)
-    t_link = tune(best_matches(idx_a, probes_a, fuzzy_only=True), probes_a, a.target_false)
-    base_b, probes_b, _ = population(SEED_B, a.enrolled, a.returning, a.new)
-    idx_b = index_of(base_b, params)
-    out: dict[str, Any] = {"thresholds": t_link, "params": json.loads(params.to_json()),
-                           "sizes": {"enrolled": a.enrolled, "returning": a.returning, "new": a.new}}
+def other_targets(a: argparse.Namespace, m_c: de.Matches, probes_c: de.Probes, m_b: de.Matches,
+                  probes_b: de.Probes, config: Any) -> dict[str, Any]:
+    """The held-out figures at other tuning targets (sensitivity of the operating point)."""
+    out = {}
+    for target in a.also_target:
+        t, _ = tune(m_c, probes_c, target, config)
+        r = measure(m_b, probes_b, t, config, ())
+        out[str(target)] = {"thresholds": t, "relinked": r["relinked"], "false_links": r["false_links"],
+                            "form": r["slices"]["form"]}
+    return out
+
+
+def _counts(probes: de.Probes, attr: str, value: str) -> dict[str, int]:
+    """Returning and new probes in a slice (each returning probe is one genuine and one impostor
+    row of the score set, each new probe one impostor row)."""
+    inside = [t is not None for t, meta in zip(probes.truth, probes.meta, strict=True) if meta[attr] == value]
+    return {"returning": sum(inside), "new": len(inside) - sum(inside)}
+
+
+def latency(m: de.Matches) -> dict[str, float]:
+    ms = np.array(m.cpu_ms)
+    return {"p50_ms": float(np.percentile(ms, 50)), "p99_ms": float(np.percentile(ms, 99)),
+            "mean_ms": float(ms.mean())}
+
+
+def fit(a: argparse.Namespace) -> LinkParams:
+    """m, prior u and the combiner, all from population A."""
+    pop = de.generate(SEED_A, a.enrolled, a.returning, a.new)
+    pairs = [(fp, pop.base[int(t[1:])]) for fp, t in zip(pop.probes.fps, pop.probes.truth, strict=True) if t]
+    params = estimate_params(pairs, pop.base, seed=SEED_A)
+    return fit_combiner(params, de.build_index(pop.base, params), pop.probes.fps, pop.probes.truth)
+
+
+def run(a: argparse.Namespace, say: Any = print) -> dict[str, Any]:
+    config = _config(a)
+    params = fit(a)
+    say("A: parameters and combiner fitted; C: tuning")
+    pop_c = de.generate(SEED_C, a.enrolled, a.returning, a.new)
+    m_c = de.match_all(de.build_index(pop_c.base, params), pop_c.probes, fingerprint_only=False)
+    thresholds, tuning = tune(m_c, pop_c.probes, a.target_false, config)
+    say(f"C: thresholds {thresholds}")
+    out: dict[str, Any] = {"thresholds": thresholds, "tuning_population": tuning,
+                           "params": json.loads(params.to_json()),
+                           "sizes": {"enrolled": a.enrolled, "returning": a.returning, "new": a.new},
+                           "target_false": a.target_false,
+                           "seeds": {"fitting": SEED_A, "tuning": SEED_C, "test": SEED_B}}
+    pop_b = de.generate(SEED_B, a.enrolled, a.returning, a.new)
+    idx_b = de.build_index(pop_b.base, params)
     for mode in ("mixed", "fingerprint_only"):
-        m = best_matches(idx_b, probes_b, fuzzy_only=mode == "fingerprint_only")
-        out[mode] = {"all": rates(m, probes_b, t_link), "desktop": rates(m, probes_b, t_link, "desktop"),
-                     "mobile": rates(m, probes_b, t_link, "mobile")}
-    out["train_population_fingerprint_only"] = rates(best_matches(idx_a, probes_a, True), probes_a, t_link)
+        say(f"B: {mode}")
+        m_b = de.match_all(idx_b, pop_b.probes, fingerprint_only=mode == "fingerprint_only")
+        out[mode] = measure(m_b, pop_b.probes, thresholds, config, SLICES if mode == "mixed" else ("os",))
+        out[mode]["latency_in_memory"] = latency(m_b)
+        if mode == "mixed":
+            out["other_targets"] = other_targets(a, m_c, pop_c.probes, m_b, pop_b.probes, config)
+    say("B: server_cookie")
+    base_h, probes_h = de.with_server_cookie(pop_b)
+    m_h = de.match_all(de.build_index(base_h, params), probes_h, fingerprint_only=False)
+    out["server_cookie"] = measure(m_h, probes_h, thresholds, config, ("os", "storage"))
+    say("B: no_ip_table")
+    plain = de.Probes(de.strip(pop_b.probes.fps, ("asn",)), pop_b.probes.truth, pop_b.probes.meta)
+    m_n = de.match_all(de.build_index(de.strip(pop_b.base, ("asn",)), params), plain, fingerprint_only=False)
+    out["no_ip_table"] = measure(m_n, plain, thresholds, config, ())
     return out
 
 
 def write(a: argparse.Namespace, out: dict[str, Any]) -> None:
+    from openidv.behavior.training.device_card import device_card
     from openidv.evaluation.tuning import default_version
     from openidv.models.registry import record_model
     from openidv.policy.thresholds import ThresholdSet
@@ -134,40 +181,45 @@ def write(a: argparse.Namespace, out: dict[str, Any]) -> None:
     models.mkdir(parents=True, exist_ok=True)
     path = models / "device_link.json"
     path.write_text(LinkParams(out["params"]["m"], out["params"]["u"]).to_json() + "\n", encoding="utf-8")
-    record_model(models, "device_link", path, "1.0.0", "device_link.md",
-                 trained_by="python -m openidv.behavior.training.train_device", seeds=[SEED_A, SEED_B])
+    record_model(models, "device_link", path, "2.0.0", "device_link.md",
+                 trained_by="python -m openidv.behavior.training.train_device", seeds=[SEED_A, SEED_C, SEED_B])
     source = {
-        "tool": "python -m openidv.behavior.training.train_device",
-        "data": f"generated device population, seed {SEED_A} (tuning); figures on seed {SEED_B}",
-        "target": {"false_links": a.target_false, "mode": "fingerprint only, tuning population, per form factor"},
-        "achieved_on_tuning_population": out["train_population_fingerprint_only"],
-        "measured_on_held_out_population": {k: out[k]["all"] for k in ("mixed", "fingerprint_only")},
+        "tool": "python -m openidv.behavior.training.train_device (openidv.evaluation.tune_threshold)",
+        "data": f"generated device populations: seed {SEED_A} (parameters), {SEED_C} (tuning), {SEED_B} (figures)",
+        "target": {"fmr": a.target_false, "conservative": True,
+                   "fmr_means": "false links over all probes (returning and new devices), mixed storage"},
+        "achieved_on_tuning_population": out["tuning_population"],
+        "measured_on_held_out_population": {k: {x: out[k][x] for x in ("relinked", "false_links")}
+                                            for k in ("mixed", "fingerprint_only", "no_ip_table")},
         "accept_rule": "link iff posterior log odds >= value (link: desktop OSes, link_mobile: Android/iOS)",
     }
     values = {"link": out["thresholds"]["desktop"], "link_mobile": out["thresholds"]["mobile"]}
     ts = ThresholdSet("behavior_device", default_version(), values, source)
     a.thresholds_dir.mkdir(parents=True, exist_ok=True)
     ts.write(a.thresholds_dir / "behavior_device.yaml")
-    from openidv.behavior.training.cards import device_card
-
     (models / "device_link.md").write_text(device_card(out), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Device-linking parameters and threshold")
+    ap = argparse.ArgumentParser(description="Device-linking parameters, thresholds and figures")
     ap.add_argument("--enrolled", type=int, default=20000)
     ap.add_argument("--returning", type=int, default=3000)
     ap.add_argument("--new", type=int, default=3000)
     ap.add_argument("--target-false", type=float, default=0.005)
+    ap.add_argument("--also-target", type=float, nargs="*", default=[0.01],
+                    help="Also report the held-out figures at these tuning targets (not shipped).")
+    ap.add_argument("--bootstrap", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=20261128, help="bootstrap seed")
     ap.add_argument("--models-dir", type=Path, default=PACKAGE_DIR / "models")
     ap.add_argument("--thresholds-dir", type=Path, default=PACKAGE_DIR.parent / "policy" / "data" / "thresholds")
     ap.add_argument("--json", type=Path, default=None, help="Write the measured figures here.")
     ap.add_argument("--dry-run", action="store_true", help="Measure only; write no files.")
     a = ap.parse_args(argv)
-    out = run(a)
+    out = run(a, say=lambda msg: print(msg, file=sys.stderr))
     text = json.dumps({k: v for k, v in out.items() if k != "params"}, indent=2)
     print(text)
     if a.json:
+        a.json.parent.mkdir(parents=True, exist_ok=True)
         a.json.write_text(text + "\n", encoding="utf-8")
     if not a.dry_run:
         write(a, out)
@@ -176,4 +228,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
