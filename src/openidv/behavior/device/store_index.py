@@ -33,11 +33,15 @@ class StoreDeviceIndex(DeviceIndex):
 
     @classmethod
     def build(cls, params: LinkParams, signals: SignalStore) -> StoreDeviceIndex:
-        """Value frequencies from every stored fingerprint (one pass at start-up)."""
+        """Value frequencies from each device's latest stored fingerprint (one pass at start-up):
+        a device seen in ten sessions counts once, as in the in-memory index."""
         idx = cls(params, signals)
-        for s in signals.iter_kind(DEVICE):
+        latest: dict[str, bytes] = {}
+        for s in signals.iter_kind(DEVICE):  # oldest first
             if s.value:
-                idx.count(Fingerprint.from_json(s.value))
+                latest[s.key] = s.value
+        for raw in latest.values():
+            idx.count(Fingerprint.from_json(raw))
         return idx
 
     def candidate_ids(self, fp: Fingerprint) -> list[str]:
@@ -62,7 +66,9 @@ class StoreDeviceIndex(DeviceIndex):
         return str(owner) if owner else None
 
     def enrol(self, writer: SignalWriter, device_id: str, fp: Fingerprint) -> None:
-        """Record this session's fingerprint of the device (called from on_decision)."""
+        """Record this session's fingerprint of the device (called from on_decision); the value
+        frequencies replace the device's previous fingerprint."""
+        old = self.fingerprint_of(device_id)
         writer.put(DEVICE, device_id, value=fp.to_json(), attrs={"v": 2})
         for key in fp.block_keys():
             writer.put(BLOCK, writer.blind(key), attrs={"device": device_id})
@@ -70,4 +76,4 @@ class StoreDeviceIndex(DeviceIndex):
             writer.put(STORAGE, writer.blind("sid:" + fp.storage_id), attrs={"device": device_id})
         if fp.host_id:
             writer.put(HOST, writer.blind("host:" + fp.host_id), attrs={"device": device_id})
-        self.count(fp)
+        self.count(fp, old)

@@ -1,0 +1,49 @@
+"""The store-backed device index: blinded keys, outright ids, one count per device."""
+
+from __future__ import annotations
+
+from openidv.behavior.device.fingerprint import Fingerprint
+from openidv.behavior.device.linking import LinkParams
+from openidv.behavior.device.store_index import BLOCK, HOST, StoreDeviceIndex
+
+
+def _store(url: str):  # type: ignore[no-untyped-def]
+    from openidv.domain import Session
+    from openidv.store.crypto import KeyRing
+    from openidv.store.db import Database
+    from openidv.store.repository import SessionRepository
+    from openidv.store.signals import SignalStore, SignalWriter
+
+    db = Database(url)
+    db.upgrade()
+    keys = KeyRing.from_b64({"k": KeyRing.generate_key()}, "k", KeyRing.generate_key())
+    repo, signals = SessionRepository(db, keys), SignalStore(db, keys)
+
+    def enrol(idx: StoreDeviceIndex, device_id: str, fp: Fingerprint) -> None:
+        s = Session()
+        repo.create_session(s, actor="test")
+        with db.transaction() as orm:
+            idx.enrol(SignalWriter(orm, keys, s.id), device_id, fp)
+
+    return db, signals, enrol
+
+
+FP = {"webgl": "adreno (tm) 740", "os": "Android", "screen": "915x412", "pixel_ratio": 2.625, "insets": "0x0",
+      "languages": "de-de,de", "timezone": "Europe/Berlin", "subnet": "203.0.113.0/24"}
+
+
+def test_store_index_counts_each_device_once_and_links_ids(database_url: str) -> None:
+    db, signals, enrol = _store(database_url)
+    idx = StoreDeviceIndex(LinkParams({}, {}), signals)
+    enrol(idx, "dev1", Fingerprint(FP, storage_id="s1", host_id="h1"))
+    enrol(idx, "dev1", Fingerprint(FP | {"timezone": "Europe/Paris"}, storage_id="s2", host_id="h1"))
+    assert idx.n == 1
+    rebuilt = StoreDeviceIndex.build(LinkParams({}, {}), signals)
+    assert rebuilt.n == 1 and rebuilt.counts[("g", "timezone", "1", "Europe/Paris")] == 1
+    assert rebuilt.counts[("g", "timezone", "1", "Europe/Berlin")] == 0
+    assert rebuilt.match(Fingerprint(FP, host_id="h1"), threshold=1e9).method == "host_id"
+    assert rebuilt.match(Fingerprint(FP, storage_id="s2"), threshold=1e9).device_id == "dev1"
+    assert rebuilt.candidate_ids(Fingerprint(FP)) == ["dev1"]
+    keys = [s.key for kind in (BLOCK, HOST) for s in signals.iter_kind(kind)]
+    assert keys and all("203.0.113" not in k and k not in ("h1", "s1") for k in keys)  # blinded
+    db.dispose()
