@@ -248,7 +248,7 @@ def rank_candidates(groups: Iterable[Iterable[str]], keep: int = MAX_CANDIDATES)
     shared: dict[str, int] = defaultdict(int)
     recency: dict[str, int] = {}
     for group in groups:
-        for rank, device_id in enumerate(reversed(list(group))):
+        for rank, device_id in enumerate(dict.fromkeys(reversed(list(group)))):  # a device once per key
             shared[device_id] += 1
             recency[device_id] = min(recency.get(device_id, rank), rank)
     ordered = sorted(shared, key=lambda d: (-shared[d], recency[d]))

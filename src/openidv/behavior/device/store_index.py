@@ -7,13 +7,18 @@ Signals written per decided session (in ``on_decision``, inside the decision's t
 - ``bh_storage``: key = the blinded first-party storage id, attrs = {device};
 - ``bh_host``: key = the blinded integrator device id (telemetry ``device_id``), attrs = {device}.
 
-Candidates and fingerprints are read from the store on each lookup; only the value frequencies
-(how common each attribute group is) are kept in memory, rebuilt from the store at start-up and
-updated by this process's own enrolments; slightly stale frequencies only soften a weight.
+Candidates are read from the store on each lookup, so every process sees every enrolment. Decoded
+fingerprints are cached per device (LRU, ``cache_size``): a device re-enrolled by another process is
+compared against its previous fingerprint, a true observation of it, until this process evicts it
+or enrols it itself. The value frequencies (how common each value is) are kept in memory, rebuilt
+from the store at start-up and updated by this process's own enrolments; slightly stale
+frequencies only soften a weight.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from openidv.behavior.device.fingerprint import Fingerprint
@@ -24,12 +29,23 @@ if TYPE_CHECKING:
     from openidv.store.signals import SignalStore, SignalWriter
 
 DEVICE, BLOCK, STORAGE, HOST = "bh_device", "bh_block", "bh_storage", "bh_host"
+CACHE_SIZE = 50_000  # decoded fingerprints kept (a few kB each)
 
 
 class StoreDeviceIndex(DeviceIndex):
-    def __init__(self, params: LinkParams, signals: SignalStore) -> None:
+    def __init__(self, params: LinkParams, signals: SignalStore, cache_size: int = CACHE_SIZE) -> None:
         super().__init__(params)
         self.signals = signals
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, Fingerprint] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    def _remember(self, device_id: str, fp: Fingerprint) -> None:
+        with self._cache_lock:
+            self._cache[device_id] = fp
+            self._cache.move_to_end(device_id)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
 
     @classmethod
     def build(cls, params: LinkParams, signals: SignalStore) -> StoreDeviceIndex:
@@ -52,8 +68,15 @@ class StoreDeviceIndex(DeviceIndex):
         return rank_candidates(groups)
 
     def fingerprint_of(self, device_id: str) -> Fingerprint | None:
+        with self._cache_lock:
+            cached = self._cache.get(device_id)
+        if cached is not None:
+            return cached
         rows = self.signals.find(DEVICE, device_id, limit=1, with_values=True)
-        return Fingerprint.from_json(rows[0].value) if rows and rows[0].value else None
+        fp = Fingerprint.from_json(rows[0].value) if rows and rows[0].value else None
+        if fp is not None:
+            self._remember(device_id, fp)
+        return fp
 
     def storage_owner(self, storage_id: str) -> str | None:
         rows = self.signals.find(STORAGE, self.signals.blind("sid:" + storage_id), limit=1)
@@ -77,3 +100,4 @@ class StoreDeviceIndex(DeviceIndex):
         if fp.host_id:
             writer.put(HOST, writer.blind("host:" + fp.host_id), attrs={"device": device_id})
         self.count(fp, old)
+        self._remember(device_id, fp)
