@@ -25,6 +25,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+_READ_ONLY = "openidv_read_only"
+
+
+def _begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE")
+
+
 class Database:
     """Owns the engine and the session factory for one database URL."""
 
@@ -42,10 +49,13 @@ class Database:
         self.engine: Engine = create_engine(url, **kwargs)
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-            # Take the write lock at BEGIN so two writers never deadlock on lock upgrade.
-            event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+            # Writers take the write lock at BEGIN so two writers never deadlock on lock upgrade;
+            # readers begin deferred, so in WAL mode they read a snapshot and never wait for a writer
+            # (a plugin hook that reads while the decision transaction is open must not deadlock).
+            event.listen(self.engine, "begin", _begin)
             event.listen(self.engine, "connect", lambda c, r: setattr(c, "isolation_level", None))
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_factory = sessionmaker(self.engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False)
 
     @property
     def safe_url(self) -> str:
@@ -58,7 +68,8 @@ class Database:
             yield session
 
     def session(self) -> OrmSession:
-        return self._factory()
+        """A session for reads only: never takes the write lock (SQLite), never commits."""
+        return self._read_factory()
 
     def create_all(self) -> None:
         """Create tables through the migrations (the only schema path, so tests exercise it)."""
