@@ -55,13 +55,42 @@ def load_tiles(folder: Path, exclude: str | None = None) -> tuple[np.ndarray, np
     return np.concatenate(xs), np.concatenate(ys)
 
 
+def degrade_tiles(tiles: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Generic capture degradations applied to training tiles of every class (resolution loss,
+    blur, noise, JPEG, exposure, glare veil), so that a worse photo is not mistaken for an edit.
+    These are not the held-out capture conditions of the generator, only their usual ingredients."""
+    import cv2
+
+    out = tiles.copy()
+    for i in range(len(out)):
+        t = out[i]
+        if rng.random() < 0.5:
+            f = float(rng.uniform(0.35, 1.0))
+            small = cv2.resize(t, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+            t = cv2.resize(small, (PATCH, PATCH), interpolation=cv2.INTER_LINEAR)
+        x = t.astype(np.float32)
+        if rng.random() < 0.3:
+            x = cv2.GaussianBlur(x, (0, 0), float(rng.uniform(0.3, 1.2)))
+        if rng.random() < 0.5:
+            x = x * float(rng.uniform(0.4, 1.2)) + float(rng.uniform(-20, 30))
+        if rng.random() < 0.2:
+            x = x + (255 - x) * float(rng.uniform(0.2, 0.7))
+        if rng.random() < 0.5:
+            x = x + rng.normal(0, rng.uniform(1, 8), x.shape)
+        t = np.clip(x, 0, 255).astype(np.uint8)
+        if rng.random() < 0.5:
+            ok, buf = cv2.imencode(".jpg", t, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 95))])
+            t = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED) if ok else t
+        out[i] = t
+    return out
+
+
 def fit(exclude: str | None, epochs: int, seed: int = 0, data: Path = DATA) -> Any:
     import torch
     import torch.nn.functional as F  # noqa: N812
 
     seed_everything(seed)
     x_u8, y = load_tiles(data / "train", exclude)
-    x = torch.from_numpy(features(x_u8))
     yt = torch.from_numpy(y)
     counts = np.bincount(y, minlength=len(CLASSES)).astype(np.float64)
     weights = torch.tensor(np.where(counts > 0, counts.sum() / np.maximum(counts, 1) / len(CLASSES), 0.0),
@@ -78,7 +107,7 @@ def fit(exclude: str | None, epochs: int, seed: int = 0, data: Path = DATA) -> A
         total = 0.0
         for i in range(0, len(order), 128):
             idx = order[i : i + 128]
-            xb = x[idx]
+            xb = torch.from_numpy(features(degrade_tiles(x_u8[idx.numpy()], rng)))
             k = int(rng.integers(4))
             xb = torch.rot90(xb, k, dims=(2, 3)) if k else xb  # texture, not layout
             loss = F.cross_entropy(model(xb), yt[idx], weight=weights)
