@@ -41,9 +41,11 @@ def test_bad_input_is_a_typed_error(bad):
 
 def test_large_image_is_searched_downscaled_and_mapped_back(hopper):
     big = np.ascontiguousarray(np.repeat(np.repeat(hopper, 4, axis=0), 4, axis=1))
-    small_box = np.array(detect_faces(hopper)[0].box, float)
-    big_box = np.array(detect_faces(big)[0].box, float)
-    assert np.allclose(big_box / 4, small_box, atol=12)
+    small = detect_faces(hopper)[0]
+    large = detect_faces(big)[0]
+    # Boxes depend on the HOG pyramid level; the landmarks (shape predictor at full resolution) do not.
+    assert np.abs(large.landmarks5 / 4 - small.landmarks5).max() < 6
+    assert large.box[2] <= big.shape[1]
 
 
 def test_alternative_detectors_agree(hopper):

@@ -28,9 +28,7 @@ def to_dlib_shape(det: FaceDetection) -> Any:
     return dlib.full_object_detection(rect, pts)
 
 
-def align_face(
-    rgb: NDArray[np.uint8], det: FaceDetection, size: int = 150, padding: float = 0.25
-) -> NDArray[np.uint8]:
+def align_face(rgb: NDArray[np.uint8], det: FaceDetection, size: int = 150, padding: float = 0.25) -> NDArray[np.uint8]:
     """The upright, scaled face chip (size x size x 3 RGB uint8) for one detection."""
     import dlib
 

@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from openidv.face.diagnose import diagnose_no_face
 from openidv.face.embedding import Embedder, default_embedder
-from openidv.face.extract import FaceSample, find_face
+from openidv.face.extract import FaceSample, auto_upsample, find_face
 from openidv.face.occlusion import shipped_model
 from openidv.face.quality import QualityAssessment, QualityMeasures, assess, measure_quality
 from openidv.policy.thresholds import ThresholdSet
@@ -29,11 +30,12 @@ class FaceAnalysis:
     measures: QualityMeasures | None = None
     assessment: QualityAssessment | None = None
     embedding: NDArray[np.float32] | None = None
+    no_face: tuple[tuple[str, ...], dict[str, Any]] | None = None  # diagnosis when no face was found
 
     @property
     def reason_codes(self) -> tuple[str, ...]:
         if self.sample is None:
-            return ("FACE_NOT_FOUND",)
+            return self.no_face[0] if self.no_face else ("FACE_NOT_FOUND",)
         return self.assessment.reason_codes if self.assessment else ()
 
     @property
@@ -42,6 +44,8 @@ class FaceAnalysis:
 
     def evidence(self) -> dict[str, Any]:
         out: dict[str, Any] = {"source": self.source, "kind": self.kind, "reason_codes": list(self.reason_codes)}
+        if self.no_face is not None:
+            out["no_face_diagnosis"] = self.no_face[1]
         if self.sample is not None:
             d = self.sample.detection
             out |= {"faces": self.sample.n_faces, "box": list(d.box), "detector": d.detector}
@@ -53,6 +57,19 @@ class FaceAnalysis:
         return out
 
 
+def assess_image(
+    source: str, kind: str, rgb: NDArray[np.uint8], thresholds: ThresholdSet, embedder: Embedder
+) -> FaceAnalysis:
+    """Detect the (largest) face and judge its quality, or diagnose why there is none."""
+    occlusion = shipped_model()
+    upsample = auto_upsample(rgb.shape)
+    sample = find_face(rgb, embedder, upsample=upsample, rule="largest")
+    if sample is None:
+        return FaceAnalysis(source, kind, None, no_face=diagnose_no_face(rgb, thresholds, occlusion, upsample))
+    m = measure_quality(rgb, sample.detection, sample.detections, occlusion)
+    return FaceAnalysis(source, kind, sample, m, assess(m, thresholds))
+
+
 def analyse(
     images: list[tuple[str, str, NDArray[np.uint8]]],
     thresholds: ThresholdSet,
@@ -60,15 +77,7 @@ def analyse(
 ) -> list[FaceAnalysis]:
     """Analyse ``(source, kind, rgb)`` images; usable faces are embedded in one batch."""
     embedder = embedder or default_embedder()
-    occlusion = shipped_model()
-    out: list[FaceAnalysis] = []
-    for source, kind, rgb in images:
-        sample = find_face(rgb, embedder, rule="largest")
-        if sample is None:
-            out.append(FaceAnalysis(source, kind, None))
-            continue
-        m = measure_quality(rgb, sample.detection, sample.detections, occlusion)
-        out.append(FaceAnalysis(source, kind, sample, m, assess(m, thresholds)))
+    out = [assess_image(source, kind, rgb, thresholds, embedder) for source, kind, rgb in images]
     usable = [a for a in out if a.sample is not None and not a.reason_codes]
     if usable:
         vectors = embedder.embed(np.stack([a.sample.chip for a in usable if a.sample is not None]))

@@ -7,8 +7,9 @@
 * ``face_match`` compares the selfie with the portrait (an uploaded ``portrait`` capture, else
   the document portrait crop a document check leaves in ``artifacts["portrait_rgb"]``). Its score
   is the calibrated -log10(FMR)/8 (:mod:`openidv.face.matching`); thresholds are the
-  ``face_match`` set (``match``: pass at or above; ``review``: below it a mismatch). A portrait
-  with no usable face fails with FACE_QUALITY_LOW (resubmit), never a match decision.
+  ``face_match`` set (``match``: pass at or above; between ``review`` and ``match``: review with
+  FACE_MATCH_UNCERTAIN; below ``review``: FACE_MISMATCH). A portrait with no usable face fails
+  with FACE_QUALITY_LOW (resubmit), never a match decision.
 * ``face_duplicate`` searches the gallery of approved identities; a hit at or above
   ``face_gallery.duplicate`` whose declared identity differs is DUPLICATE_IDENTITY (review), with
   the enrolled session in the evidence. Without a database it is not applicable and says so.
@@ -17,15 +18,16 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from openidv.checks.base import BaseCheck, CheckContext
 from openidv.domain import CaptureKind, CheckResult, Outcome, Session
 from openidv.face.analysis import FaceAnalysis, analyse
-from openidv.face.embedding import default_embedder
+from openidv.face.embedding import default_embedder, similarity
 from openidv.face.gallery import FaceGallery, GalleryHit
 from openidv.face.identity import identity_keys, same_identity
-from openidv.face.matching import cosine, shipped_calibration
+from openidv.face.matching import MIN_FMR, SCORE_DECADES, shipped_calibration
 
 QUALITY_CODES = (
     "FACE_NOT_FOUND",
@@ -41,6 +43,7 @@ QUALITY_CODES = (
 GALLERY_SERVICE = "face.gallery"
 WATCHLIST_SERVICE = "face.watchlist"
 PORTRAIT_ARTIFACT = "portrait_rgb"
+DEFAULT_FPIR = 0.01  # per-search false duplicate/watch-list alerts the gallery threshold aims at
 
 
 def face_images(session: Session) -> list[tuple[str, str, Any]]:
@@ -102,11 +105,15 @@ def document_portrait(ctx: CheckContext) -> tuple[str, Any] | None:
 
 
 class FaceMatchCheck(BaseCheck):
+    """Selfie vs portrait; runs after ``document_viz`` (when installed) to see its portrait crop."""
+
     name = "face_match"
     version = "1.0.0"
     requires = ("face_quality",)
-    reason_codes = ("FACE_MISMATCH", "FACE_QUALITY_LOW", "FACE_NOT_FOUND")
+    after = ("document_viz",)
+    reason_codes = ("FACE_MISMATCH", "FACE_MATCH_UNCERTAIN", "FACE_QUALITY_LOW", "FACE_NOT_FOUND")
     score_meaning = "-log10(estimated false-match rate)/8 of selfie vs portrait: 0.5 = FMR 1e-4, higher = same"
+
 
     def applies(self, session: Session) -> bool:
         has_portrait = session.captures_of(CaptureKind.PORTRAIT, CaptureKind.DOCUMENT_FRONT)
@@ -133,12 +140,12 @@ class FaceMatchCheck(BaseCheck):
             return self.result(Outcome.FAIL, reason_codes=["FACE_QUALITY_LOW"], evidence=ev)
         cal = shipped_calibration()
         t = ctx.thresholds.set("face_match")
-        sim = cosine(selfie.embedding, portrait.embedding)
+        sim = float(similarity(selfie.embedding, portrait.embedding, default_embedder().metric)[0])
         score = cal.score(sim)
         if score >= t["match"]:
             outcome, codes = Outcome.PASS, []
         elif score >= t["review"]:
-            outcome, codes = Outcome.REVIEW, ["FACE_MISMATCH"]
+            outcome, codes = Outcome.REVIEW, ["FACE_MATCH_UNCERTAIN"]
         else:
             outcome, codes = Outcome.FAIL, ["FACE_MISMATCH"]
         evidence: dict[str, Any] = {
@@ -174,14 +181,22 @@ class _GallerySearch(BaseCheck):
     def applies(self, session: Session) -> bool:
         return bool(session.captures_of(CaptureKind.SELFIE))
 
+    def threshold(self, ctx: CheckContext, gallery_size: int) -> float:
+        """The tuned floor, raised so that N x FMR stays at the per-search false-alarm target."""
+        floor = ctx.thresholds.set("face_gallery")[self.threshold_key]
+        fpir = float(ctx.params.get("face_gallery_fpir", DEFAULT_FPIR))
+        by_size = -math.log10(max(fpir / max(gallery_size, 1), MIN_FMR)) / SCORE_DECADES
+        return max(floor, min(by_size, 1.0))
+
     def hits(self, ctx: CheckContext, gallery: FaceGallery) -> tuple[list[GalleryHit], float]:
         selfie = selfie_analysis(ctx)
         if selfie is None or selfie.embedding is None:
             raise RuntimeError("the selfie has no embedding although face_quality passed")
-        threshold = ctx.thresholds.set("face_gallery")[self.threshold_key]
-        min_sim = shipped_calibration().similarity_at(10 ** (-threshold * 8.0)) - 0.02
+        threshold = self.threshold(ctx, len(gallery))
+        cal = shipped_calibration()
+        min_sim = cal.similarity_at(10 ** (-min(threshold, cal.score(cal.similarity[-1])) * SCORE_DECADES)) - 0.05
         hits = gallery.search(selfie.embedding, k=10, min_similarity=min_sim)
-        return [h for h in hits if shipped_calibration().score(h.similarity) >= threshold], threshold
+        return [h for h in hits if cal.score(h.similarity) >= threshold], threshold
 
     def gallery(self, ctx: CheckContext) -> FaceGallery | None:
         if ctx.env.signals is None:

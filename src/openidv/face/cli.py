@@ -23,14 +23,15 @@ def _match_threshold() -> tuple[float, str]:
 def pair_rows(root: Path, pairs_file: Path, cache: Path | None, upsample: int) -> tuple[list[dict[str, Any]], Any]:
     """Score every pair: rows for the CSV, and the parsed pairs (for the protocol)."""
     from openidv.face.corpus import STATUS_NAMES, STATUS_OK, embed_corpus
-    from openidv.face.embedding import default_embedder
+    from openidv.face.embedding import default_embedder, similarity
     from openidv.face.lfw import image_path, read_pairs
     from openidv.face.matching import shipped_calibration
 
     pairs = read_pairs(pairs_file)
     rel = sorted({f"{n}/{image_path(Path(), n, i).name}" for p in pairs for n, i in ((p.name1, p.i), (p.name2, p.j))})
     corpus = embed_corpus(root, rel, cache, upsample=upsample)
-    emb = corpus.embeddings(default_embedder().tta)
+    embedder = default_embedder()
+    emb = corpus.embeddings(embedder.tta)
     where = corpus.index()
     cal = shipped_calibration()
     threshold, _ = _match_threshold()
@@ -43,7 +44,7 @@ def pair_rows(root: Path, pairs_file: Path, cache: Path | None, upsample: int) -
         if bad:
             row |= {"score": "", "decision": STATUS_NAMES[max(bad)]}
         else:
-            sim = float(emb[a] @ emb[b])
+            sim = float(similarity(emb[a], emb[b], embedder.metric)[0])
             row |= {"score": f"{sim:.6f}", "decision": "match" if cal.score(sim) >= threshold else "no_match"}
         rows.append(row)
     return rows, pairs
@@ -58,7 +59,7 @@ def eval_pairs(
     upsample: int = typer.Option(1, "--upsample", min=0, max=3, help="Face-detector upsampling."),
     json_out: Path = typer.Option(None, "--json", help="Also write the protocol result as JSON."),
 ) -> None:
-    """Score every pair (cosine similarity, higher = same person) and print the 10-fold protocol accuracy."""
+    """Score every pair (1 - embedding distance: higher = same person); print the 10-fold protocol accuracy."""
     from openidv.face.lfw import protocol_accuracy
 
     rows, parsed = pair_rows(root, pairs, cache, upsample)
@@ -98,6 +99,7 @@ def _load(path: Path) -> tuple[Any, str | None]:
 def compare_images(a: Path, b: Path) -> dict[str, Any]:
     """Quality-checked 1:1 comparison of two image files, as the face_match check would do it."""
     from openidv.face.analysis import analyse
+    from openidv.face.embedding import default_embedder, similarity
     from openidv.face.matching import shipped_calibration
     from openidv.policy.thresholds import ThresholdRegistry
 
@@ -121,7 +123,7 @@ def compare_images(a: Path, b: Path) -> dict[str, Any]:
     if fa.embedding is None or fb.embedding is None:
         return result
     cal, t = shipped_calibration(), reg.get("face_match")
-    sim = float(fa.embedding @ fb.embedding)
+    sim = float(similarity(fa.embedding, fb.embedding, default_embedder().metric)[0])
     score = cal.score(sim)
     verdict = "match" if score >= t["match"] else "review" if score >= t["review"] else "no_match"
     return result | {

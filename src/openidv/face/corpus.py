@@ -10,11 +10,13 @@ the repository.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +30,7 @@ STATUS_OK, STATUS_NO_FACE, STATUS_UNREADABLE = 0, 1, 2
 STATUS_NAMES = {STATUS_OK: "ok", STATUS_NO_FACE: "no_face", STATUS_UNREADABLE: "unreadable"}
 DETECTORS = ("hog", "cnn", "haar")
 Columns = dict[str, NDArray[np.generic]]
+CACHE_VERSION = "dlib_resnet_v1/raw+flip/1"  # bump when what a shard holds changes
 
 
 @dataclass
@@ -48,9 +51,8 @@ class CorpusEmbeddings:
         return {p: k for k, p in enumerate(self.paths)}
 
     def embeddings(self, tta: str = "flip") -> NDArray[np.float32]:
-        """Unit-length embeddings as :class:`DlibResNetEmbedder` with that ``tta`` computes them."""
-        x = self.raw + self.raw_flip if tta == "flip" else self.raw
-        return (x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+        """Embeddings exactly as :class:`DlibResNetEmbedder` with that ``tta`` computes them."""
+        return ((self.raw + self.raw_flip) / 2.0).astype(np.float32) if tta == "flip" else self.raw
 
     @property
     def ok(self) -> NDArray[np.bool_]:
@@ -70,9 +72,7 @@ def _empty(n: int) -> Columns:
     }
 
 
-def _embed_one(
-    path: Path, emb: DlibResNetEmbedder, upsample: int, rule: Choice, out: Columns, k: int
-) -> None:
+def _embed_one(path: Path, emb: DlibResNetEmbedder, upsample: int, rule: Choice, out: Columns, k: int) -> None:
     try:
         rgb = decode_image(path.read_bytes()).rgb
     except (OSError, ImageError):
@@ -103,41 +103,60 @@ def embed_corpus(
     shard_size: int = 250,
     progress: Callable[[int, int, float], None] | None = None,
 ) -> CorpusEmbeddings:
-    """Embed every image (paths relative to ``root``), reusing and filling the cache when given."""
+    """Embed every image (paths relative to ``root``), reusing and filling the cache when given.
+
+    The cache is per image: any shard in ``cache_dir`` made with the same settings serves any
+    later image list; only missing images are computed, in new shards of ``shard_size``.
+    """
     embedder = DlibResNetEmbedder(tta="none")
     paths = list(paths)
-    shards: list[Columns] = []
+    known = _load_cache(cache_dir, upsample, rule) if cache_dir else {}
+    missing = [p for p in dict.fromkeys(paths) if p not in known]
     t0 = time.monotonic()
-    for s, start in enumerate(range(0, len(paths), shard_size)):
-        chunk = paths[start : start + shard_size]
-        shard_file = cache_dir / f"shard_{s:05d}.npz" if cache_dir else None
-        cached = _load_shard(shard_file, chunk)
-        if cached is None:
-            cached = _empty(len(chunk))
-            for k, rel in enumerate(chunk):
-                _embed_one(root / rel, embedder, upsample, rule, cached, k)
-            if shard_file is not None:
-                _save_shard(shard_file, chunk, cached)
-        shards.append(cached)
+    for start in range(0, len(missing), shard_size):
+        chunk = missing[start : start + shard_size]
+        data = _empty(len(chunk))
+        for k, rel in enumerate(chunk):
+            _embed_one(root / rel, embedder, upsample, rule, data, k)
+        if cache_dir is not None:
+            _save_shard(cache_dir / f"shard_{_shard_key(chunk, upsample, rule)}.npz", chunk, data, upsample, rule)
+        known.update({p: {c: v[k] for c, v in data.items()} for k, p in enumerate(chunk)})
         if progress:
-            progress(min(start + shard_size, len(paths)), len(paths), time.monotonic() - t0)
-    merged = {k: np.concatenate([sh[k] for sh in shards]) if shards else v for k, v in _empty(0).items()}
-    return CorpusEmbeddings(paths=paths, **merged)  # type: ignore[arg-type]
+            progress(min(start + shard_size, len(missing)), len(missing), time.monotonic() - t0)
+    out = _empty(len(paths))
+    for k, p in enumerate(paths):
+        for c, v in known[p].items():
+            out[c][k] = v
+    return CorpusEmbeddings(paths=paths, **out)  # type: ignore[arg-type]
 
 
-def _load_shard(path: Path | None, chunk: list[str]) -> Columns | None:
-    if path is None or not path.is_file():
-        return None
-    with np.load(path, allow_pickle=False) as z:
-        if json.loads(str(z["paths"])) != chunk:
-            return None
-        return {k: z[k] for k in _empty(0)}
+def _shard_key(chunk: list[str], upsample: int, rule: str) -> str:
+    """Shards are named by what they hold, so different image lists never overwrite each other."""
+    text = json.dumps([CACHE_VERSION, upsample, rule, chunk])
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _save_shard(path: Path, chunk: list[str], data: Columns) -> None:
+def _load_cache(cache_dir: Path, upsample: int, rule: str) -> dict[str, dict[str, Any]]:
+    """Every cached image made with these settings: path -> its row of each column."""
+    rows: dict[str, dict[str, Any]] = {}
+    for path in sorted(cache_dir.glob("shard_*.npz")) if cache_dir.is_dir() else []:
+        if path.name.endswith(".tmp.npz"):
+            continue
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"])) if "meta" in z else {}
+            if meta != {"version": CACHE_VERSION, "upsample": upsample, "rule": rule}:
+                continue
+            cols = {c: z[c] for c in _empty(0)}
+            for k, p in enumerate(json.loads(str(z["paths"]))):
+                rows[p] = {c: v[k] for c, v in cols.items()}
+    return rows
+
+
+def _save_shard(path: Path, chunk: list[str], data: Columns, upsample: int, rule: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
-    arrays: Columns = {"paths": np.array(json.dumps(chunk)), **data}
+    meta = json.dumps({"version": CACHE_VERSION, "upsample": upsample, "rule": rule})
+    arrays: Columns = {"paths": np.array(json.dumps(chunk)), "meta": np.array(meta), **data}
     np.savez(tmp, **arrays)  # type: ignore[arg-type]
     tmp.replace(path)
 

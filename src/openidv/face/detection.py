@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from openidv.errors import ImageError
 from openidv.face import dlib_models
 
-MAX_WORK_SIDE = 800  # long side of the image the HOG detector searches
+MAX_WORK_SIDE = 640  # long side of the image the HOG detector searches (before upsampling)
 MAX_CNN_SIDE = 512  # long side after upsampling: the CNN costs ~2.5 s per 600x500 on one core
 MIN_FACE_SIDE = 20  # boxes smaller than this (image pixels) are dropped as noise
 
@@ -76,7 +76,7 @@ def _check_rgb(rgb: Any) -> NDArray[np.uint8]:
     return np.ascontiguousarray(rgb)
 
 
-def _downscale(rgb: NDArray[np.uint8], max_side: int) -> tuple[NDArray[np.uint8], float]:
+def downscale(rgb: NDArray[np.uint8], max_side: int) -> tuple[NDArray[np.uint8], float]:
     """A copy whose long side is at most ``max_side``, and the factor that produced it."""
     h, w = rgb.shape[:2]
     scale = min(1.0, max_side / float(max(h, w)))
@@ -86,7 +86,7 @@ def _downscale(rgb: NDArray[np.uint8], max_side: int) -> tuple[NDArray[np.uint8]
     return np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)), scale
 
 
-def _logistic(x: float) -> float:
+def margin_confidence(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
 
@@ -103,7 +103,7 @@ def _cnn(rgb: NDArray[np.uint8], upsample: int) -> list[tuple[tuple[float, float
     # Upsampling is folded into the size budget: the searched image never exceeds MAX_CNN_SIDE.
     while upsample > 0 and max(rgb.shape[:2]) * 2**upsample > MAX_CNN_SIDE:
         upsample -= 1
-    work, scale = _downscale(rgb, MAX_CNN_SIDE)
+    work, scale = downscale(rgb, MAX_CNN_SIDE)
 
     def run(det: Any) -> Any:
         return det(work, upsample)
@@ -145,7 +145,7 @@ def _haar_faces(work: NDArray[np.uint8]) -> list[tuple[tuple[float, float, float
     return out
 
 
-def _landmarks(rgb: NDArray[np.uint8], box: tuple[int, int, int, int]) -> NDArray[np.float32]:
+def landmarks_for_box(rgb: NDArray[np.uint8], box: tuple[int, int, int, int]) -> NDArray[np.float32]:
     import dlib
 
     rect = dlib.rectangle(*box)
@@ -178,10 +178,10 @@ def _to_detections(
         box = (max(0, round(l_)), max(0, round(t_)), min(w, round(r_)), min(h, round(b_)))
         if box[2] - box[0] < MIN_FACE_SIDE or box[3] - box[1] < MIN_FACE_SIDE:
             continue
-        lm = _landmarks(rgb, box)
+        lm = landmarks_for_box(rgb, box)
         if detector == "haar" and not plausible_landmarks(lm, box):
             continue
-        dets.append(FaceDetection(box=box, landmarks5=lm, confidence=_logistic(margin), detector=detector))
+        dets.append(FaceDetection(box=box, landmarks5=lm, confidence=margin_confidence(margin), detector=detector))
     return sorted(dets, key=lambda d: d.area, reverse=True)
 
 
@@ -197,7 +197,7 @@ def detect_faces(rgb: NDArray[np.uint8], upsample: int = 1) -> list[FaceDetectio
     """
     rgb = _check_rgb(rgb)
     upsample = max(0, min(int(upsample), 3))
-    work, scale = _downscale(rgb, MAX_WORK_SIDE)
+    work, scale = downscale(rgb, MAX_WORK_SIDE)
     dets = _to_detections(rgb, _scaled(_hog(work, upsample), scale), "hog")
     if not dets:
         dets = _to_detections(rgb, _cnn(rgb, upsample), "cnn")
@@ -209,7 +209,7 @@ def detect_faces(rgb: NDArray[np.uint8], upsample: int = 1) -> list[FaceDetectio
 def detect_faces_with(rgb: NDArray[np.uint8], detector: str, upsample: int = 1) -> list[FaceDetection]:
     """One named detector only ("hog", "cnn" or "haar"), for evaluation and diagnostics."""
     rgb = _check_rgb(rgb)
-    work, scale = _downscale(rgb, MAX_WORK_SIDE)
+    work, scale = downscale(rgb, MAX_WORK_SIDE)
     if detector == "hog":
         return _to_detections(rgb, _scaled(_hog(work, upsample), scale), "hog")
     if detector == "cnn":

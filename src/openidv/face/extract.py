@@ -48,11 +48,21 @@ def choose_face(dets: list[FaceDetection], shape: tuple[int, ...], rule: Choice 
     return min(dets, key=dist)
 
 
+def auto_upsample(shape: tuple[int, ...]) -> int:
+    """1 for small images (an LFW photo, a document portrait crop), 0 for camera frames.
+
+    HOG finds faces down to ~80 px at upsample 0 and ~40 px at 1. Below a 400 px short side a
+    face (or a second face) may well be under 80 px; a camera frame's face is far larger, so
+    upsampling it would only cost time.
+    """
+    return 1 if min(shape[:2]) < 400 else 0
+
+
 def find_face(
-    rgb: NDArray[np.uint8], embedder: Embedder, *, upsample: int = 1, rule: Choice = "largest"
+    rgb: NDArray[np.uint8], embedder: Embedder, *, upsample: int | None = None, rule: Choice = "largest"
 ) -> FaceSample | None:
     """Detect and align the chosen face for ``embedder``'s chip, or None when there is no face."""
-    dets = detect_faces(rgb, upsample=upsample)
+    dets = detect_faces(rgb, upsample=auto_upsample(rgb.shape) if upsample is None else upsample)
     if not dets:
         return None
     det = choose_face(dets, rgb.shape, rule)

@@ -1,15 +1,24 @@
 """A 1:N face gallery: enrolled templates, searchable, erasable.
 
-Templates are unit vectors; similarity is the inner product (cosine), the same score as 1:1.
-Below ``ivf_threshold`` templates the index is exact (``IndexFlatIP``): a 100k gallery is searched
-in a few milliseconds. Above it the gallery is rebuilt as an inverted file (``IndexIVFFlat``,
-``nlist`` about 4*sqrt(n), ``nprobe`` set for rank-1 recall >= 0.99 against exact search, see
-``benchmarks/face_gallery.py``). IVF rather than HNSW because IVF supports true deletion, which
-erasure requests need, and costs ~4 bytes per template beyond the vectors instead of ~260.
+Similarity is the 1:1 similarity of the embedder's metric (:func:`openidv.face.embedding.similarity`):
+for ``euclidean`` a hit's similarity is 1 - distance; for ``cosine`` the vectors are normalised and
+the similarity is their dot product. Two regimes:
+
+* below ``ivf_threshold`` templates: exact search (``IndexFlatL2``); 100k templates take a few ms.
+* above it: an inverted file with product-quantised codes (``IndexIVFPQ``: ``nlist`` about
+  4*sqrt(n) lists, 32-byte codes) proposes ``candidates`` templates, which are re-ranked exactly
+  against a float16 copy of every template. Face embeddings are not clustered (one template per
+  person), so an inverted file must scan many lists to find the true nearest template; compact
+  codes make that scan cheap, and the exact re-ranking removes the quantisation error.
+  ``nprobe`` is set for rank-1 recall >= 0.99 against exact search (``benchmarks/face_gallery.py``).
+
+IVF rather than HNSW: IVF supports true deletion (erasure requests) and builds a million templates
+in about a minute instead of tens of minutes on one core. Erasing a template removes its code from
+the index and overwrites its stored vector with zeros.
 
 Each template carries the session that enrolled it and blinded identity keys (never personal data
-in clear), so a search hit can say whose session matched and whether the declared identity
-differs. All methods are thread-safe.
+in clear), so a hit can say whose session matched and whether the declared identity differs. All
+methods are thread-safe.
 """
 
 from __future__ import annotations
@@ -22,7 +31,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from openidv.face.embedding import l2_normalise
+
 DEFAULT_IVF_THRESHOLD = 200_000
+PQ_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,26 @@ class GalleryEntry:
 class GalleryHit:
     entry: GalleryEntry
     similarity: float
+    row: int = -1  # internal template number (stable until the gallery is rebuilt)
+
+
+class _Store:
+    """Every template as float16, by internal id (ids are never reused)."""
+
+    def __init__(self, dim: int) -> None:
+        self.data = np.zeros((0, dim), np.float16)
+        self.n = 0
+
+    def append(self, v: NDArray[np.float32]) -> NDArray[np.int64]:
+        need = self.n + len(v)
+        if need > len(self.data):
+            grown = np.zeros((max(need, 2 * len(self.data), 1024), self.data.shape[1]), np.float16)
+            grown[: self.n] = self.data[: self.n]
+            self.data = grown
+        self.data[self.n : need] = v
+        ids = np.arange(self.n, need, dtype=np.int64)
+        self.n = need
+        return ids
 
 
 class FaceGallery:
@@ -44,34 +76,35 @@ class FaceGallery:
         dim: int,
         model: str,
         *,
+        metric: str = "euclidean",
         ivf_threshold: int = DEFAULT_IVF_THRESHOLD,
-        nprobe: int = 48,
+        nprobe: int = 256,
+        candidates: int = 100,
         seed: int = 0,
     ) -> None:
-        self.dim = dim
-        self.model = model  # templates of one embedder version only
-        self.ivf_threshold = ivf_threshold
-        self.nprobe = nprobe
-        self.seed = seed
+        if metric not in ("euclidean", "cosine"):
+            raise ValueError(f"unknown metric {metric!r}")
+        self.dim, self.model, self.metric = dim, model, metric
+        self.ivf_threshold, self.nprobe, self.candidates, self.seed = ivf_threshold, nprobe, candidates, seed
         self._lock = threading.RLock()
         self._entries: dict[int, GalleryEntry] = {}
         self._by_session: dict[str, list[int]] = {}
-        self._next_id = 0
+        self._store = _Store(dim)
         self._index: Any = self._flat()
 
     # --- index construction ----------------------------------------------------------------
     def _flat(self) -> Any:
         import faiss
 
-        return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
+        return faiss.IndexIDMap2(faiss.IndexFlatL2(self.dim))
 
-    def _ivf(self, vectors: NDArray[np.float32]) -> Any:
+    def _ivfpq(self, vectors: NDArray[np.float32]) -> Any:
         import faiss
 
         n = len(vectors)
         nlist = int(2 ** round(math.log2(max(16.0, 4.0 * math.sqrt(n)))))
-        quantizer = faiss.IndexFlatIP(self.dim)
-        index = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        m = max(b for b in range(1, PQ_BYTES + 1) if self.dim % b == 0)  # sub-quantisers must divide dim
+        index = faiss.IndexIVFPQ(faiss.IndexFlatL2(self.dim), self.dim, nlist, m, 8)
         rng = np.random.default_rng(self.seed)
         sample = vectors[rng.choice(n, size=min(n, nlist * 40), replace=False)]
         index.cp.seed = self.seed
@@ -80,30 +113,36 @@ class FaceGallery:
         index.nprobe = min(self.nprobe, nlist)
         return index
 
+    def _prepare(self, v: NDArray[np.float32]) -> NDArray[np.float32]:
+        return v if self.metric == "euclidean" else l2_normalise(v)
+
+    def _similarity(self, sq_dist: NDArray[np.float64]) -> NDArray[np.float64]:
+        if self.metric == "euclidean":
+            return np.asarray(1.0 - np.sqrt(np.maximum(sq_dist, 0.0)))
+        return np.asarray(1.0 - sq_dist / 2.0)  # unit vectors: cos = 1 - d^2/2
+
     @property
     def kind(self) -> str:
         with self._lock:
-            return "ivf" if hasattr(self._index, "nprobe") else "flat"
+            return "ivfpq" if hasattr(self._index, "nprobe") else "flat"
 
     def __len__(self) -> int:
         with self._lock:
             return int(self._index.ntotal)
 
     def build(self, vectors: NDArray[np.float32], entries: list[GalleryEntry]) -> None:
-        """Replace the gallery with these templates (exact or IVF by size)."""
-        vectors = _as_matrix(vectors, self.dim)
+        """Replace the gallery with these templates (exact or IVF-PQ by size)."""
+        vectors = self._prepare(_as_matrix(vectors, self.dim))
         if len(vectors) != len(entries):
             raise ValueError("one entry per template")
         with self._lock:
-            self._entries, self._by_session, self._next_id = {}, {}, 0
-            ids = self._assign(entries)
-            self._index = self._ivf(vectors) if len(vectors) >= self.ivf_threshold else self._flat()
-            if len(vectors):
-                self._add_batched(vectors, ids)
+            self._entries, self._by_session, self._store = {}, {}, _Store(self.dim)
+            ids = self._register(vectors, entries)
+            self._index = self._ivfpq(vectors) if len(vectors) >= self.ivf_threshold else self._flat()
+            self._add_batched(vectors, ids)
 
-    def _assign(self, entries: list[GalleryEntry]) -> NDArray[np.int64]:
-        ids = np.arange(self._next_id, self._next_id + len(entries), dtype=np.int64)
-        self._next_id += len(entries)
+    def _register(self, vectors: NDArray[np.float32], entries: list[GalleryEntry]) -> NDArray[np.int64]:
+        ids = self._store.append(vectors)
         for i, e in zip(ids.tolist(), entries, strict=True):
             self._entries[i] = e
             self._by_session.setdefault(e.session_id, []).append(i)
@@ -115,22 +154,19 @@ class FaceGallery:
 
     # --- mutation ------------------------------------------------------------------------------
     def add(self, vector: NDArray[np.float32], entry: GalleryEntry) -> None:
-        """Enrol one template; an exact index that outgrows the threshold is rebuilt as IVF."""
-        v = _as_matrix(vector, self.dim)
+        """Enrol one template; an exact index that outgrows the threshold is rebuilt as IVF-PQ."""
+        v = self._prepare(_as_matrix(vector, self.dim))
         with self._lock:
-            ids = self._assign([entry])
+            ids = self._register(v, [entry])
             self._index.add_with_ids(v, ids)
             if self.kind == "flat" and self._index.ntotal >= self.ivf_threshold:
-                self._rebuild_ivf()
-
-    def _rebuild_ivf(self) -> None:
-        ids = np.array(sorted(self._entries), dtype=np.int64)
-        vectors = np.vstack([self._index.reconstruct(int(i)) for i in ids]).astype(np.float32)
-        self._index = self._ivf(vectors)
-        self._add_batched(vectors, ids)
+                live = np.array(sorted(self._entries), dtype=np.int64)
+                vectors = self._store.data[live].astype(np.float32)
+                self._index = self._ivfpq(vectors)
+                self._add_batched(vectors, live)
 
     def remove_session(self, session_id: str) -> int:
-        """Forget every template a session enrolled (erasure); returns how many."""
+        """Forget every template a session enrolled (erasure): index entry and stored vector."""
         import faiss
 
         with self._lock:
@@ -140,30 +176,43 @@ class FaceGallery:
             self._index.remove_ids(faiss.IDSelectorBatch(np.asarray(ids, dtype=np.int64)))
             for i in ids:
                 self._entries.pop(i, None)
+                self._store.data[i] = 0
             return len(ids)
 
     # --- search --------------------------------------------------------------------------------
-    def search(self, vector: NDArray[np.float32], k: int = 5, min_similarity: float = -1.0) -> list[GalleryHit]:
+    def search(
+        self, vector: NDArray[np.float32], k: int = 5, min_similarity: float = -math.inf
+    ) -> list[GalleryHit]:
         """The ``k`` most similar templates at or above ``min_similarity``, best first."""
-        q = _as_matrix(vector, self.dim)
+        q = self._prepare(_as_matrix(vector, self.dim))[:1]
         with self._lock:
-            if self._index.ntotal == 0:
+            n = int(self._index.ntotal)
+            if n == 0:
                 return []
-            sims, ids = self._index.search(q, min(k, int(self._index.ntotal)))
-            hits = []
-            for s, i in zip(sims[0].tolist(), ids[0].tolist(), strict=True):
-                if i >= 0 and s >= min_similarity and i in self._entries:
-                    hits.append(GalleryHit(self._entries[i], float(s)))
-            return hits
+            want = min(n, max(k, self.candidates) if self.kind == "ivfpq" else k)
+            _, found = self._index.search(q, want)
+            ids = np.array([i for i in found[0].tolist() if i >= 0 and i in self._entries], dtype=np.int64)
+            if ids.size == 0:
+                return []
+            diff = self._store.data[ids].astype(np.float64) - q[0].astype(np.float64)
+            sims = self._similarity((diff * diff).sum(axis=1))
+            order = np.argsort(-sims, kind="stable")[:k]
+            return [
+                GalleryHit(self._entries[int(ids[j])], float(sims[j]), int(ids[j]))
+                for j in order
+                if sims[j] >= min_similarity
+            ]
 
     def memory_bytes(self) -> int:
-        """Bytes held by the faiss index (vectors, ids and lists), measured by serialising it."""
+        """Bytes of the faiss index (codes, ids, lists, quantisers) plus the float16 re-rank store."""
         import faiss
 
         with self._lock:
-            return int(faiss.serialize_index(self._index).nbytes)
+            index_bytes = int(faiss.serialize_index(self._index).nbytes)
+            return index_bytes + int(self._store.n * self.dim * 2)
 
 
 def _as_matrix(v: NDArray[np.float32], dim: int) -> NDArray[np.float32]:
-    m = np.ascontiguousarray(np.asarray(v, dtype=np.float32).reshape(-1, dim) if np.size(v) else np.zeros((0, dim)))
-    return m.astype(np.float32, copy=False)
+    arr = np.asarray(v, dtype=np.float32)
+    m = arr.reshape(-1, dim) if arr.size else np.zeros((0, dim), np.float32)
+    return np.ascontiguousarray(m, dtype=np.float32)

@@ -1,6 +1,6 @@
-"""1:1 comparison scores: cosine similarity calibrated to an estimated false-match rate.
+"""1:1 comparison scores: embedding similarity calibrated to an estimated false-match rate.
 
-A raw cosine means nothing to a reviewer; "one impostor pair in 50,000 scores this high" does.
+A raw similarity means nothing to a reviewer; "one impostor pair in 50,000 scores this high" does.
 :class:`Calibration` maps a similarity to the false-match rate measured on real impostor
 comparisons (identity-weighted: every pair of people counts the same however many photos they
 have), interpolating log10(FMR) between knots and extrapolating the last decade's slope beyond
@@ -127,6 +127,3 @@ def write_calibration(cal: Calibration, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(cal.to_dict(), indent=1) + "\n", encoding="utf-8")
 
-
-def cosine(a: NDArray[np.float32], b: NDArray[np.float32]) -> float:
-    return float(np.dot(np.ravel(a), np.ravel(b)))
