@@ -1,5 +1,10 @@
 """The HTML report, rendered and checked in a real headless Chromium.
 
+Two reports are checked: one rendered here from synthetic presentation-attack scores, and any real
+report named by ``OPENIDV_REPORT_UNDER_TEST`` (e.g. the LFW face-comparison report written by
+``openidv eval run --kind verification --html ...``; see docs/evaluation.md). The screenshot of
+the real one is kept next to it (``<report>.png``).
+
 The page carries a tiny inline script that, on ``load``, counts the figure SVGs that laid out with a
 non-zero size, parses the embedded JSON result and sets ``data-report-rendered="ok"`` on ``<html>``.
 Chromium dumps the DOM after that script ran and takes a screenshot, which must not be blank.
@@ -8,6 +13,7 @@ Chromium dumps the DOM after that script ran and takes a screenshot, which must 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -37,31 +43,24 @@ def chromium_flags(profile: Path) -> list[str]:
     ]
 
 
-@pytest.mark.skipif(
+NEEDS_CHROMIUM = pytest.mark.skipif(
     not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None, reason="needs Chromium at /usr/bin/chromium"
 )
-def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
+
+
+def render_in_chromium(page: Path, shot: Path, profile: Path) -> tuple[str, dict, np.ndarray]:
+    """Load ``page`` in headless Chromium; return the DOM after scripts ran, the embedded result and
+    the screenshot as grey levels, after checking that the page says it rendered its figures."""
     from PIL import Image
 
-    scores = score_set_from_frame(presentation_frame(80, 4, 6, seed=9), "pad")
-    result = evaluate(
-        scores,
-        "pad",
-        config=BootstrapConfig(n_boot=50),
-        slice_by=["age_band"],
-        model={"name": "pad-net", "version": "0.3"},
-    )
-    page = tmp_path / "report.html"
-    page.write_text(render_html(result.to_dict()), encoding="utf-8")
-    shot = tmp_path / "report.png"
     proc = subprocess.run(
         [
-            *chromium_flags(tmp_path / "profile"),
+            *chromium_flags(profile),
             f"--screenshot={shot}",
             "--window-size=1280,2000",
             "--virtual-time-budget=5000",
             "--dump-dom",
-            page.as_uri(),
+            page.resolve().as_uri(),
         ],
         capture_output=True,
         text=True,
@@ -77,8 +76,36 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     embedded = re.search(r'<script type="application/json" id="openidv-result">(.*?)</script>', dom, re.S)
     assert embedded is not None
     data = json.loads(embedded.group(1).replace("<\\/", "</"))
-    assert data["apcer_max"]["value"] == result.to_dict()["apcer_max"]["value"]
-    assert "pad-net" in dom and "age_band" in dom and "BPCER" in dom
     pixels = np.asarray(Image.open(shot).convert("L"), dtype=np.float64)
     assert pixels.shape == (2000, 1280)
     assert (pixels < 200).mean() > 0.02 and pixels.std() > 10  # text, tables and curves, not a blank page
+    return dom, data, pixels
+
+
+@NEEDS_CHROMIUM
+def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
+    scores = score_set_from_frame(presentation_frame(80, 4, 6, seed=9), "pad")
+    result = evaluate(
+        scores,
+        "pad",
+        config=BootstrapConfig(n_boot=50),
+        slice_by=["age_band"],
+        model={"name": "pad-net", "version": "0.3"},
+    )
+    page = tmp_path / "report.html"
+    page.write_text(render_html(result.to_dict()), encoding="utf-8")
+    dom, data, _ = render_in_chromium(page, tmp_path / "report.png", tmp_path / "profile")
+    assert data["apcer_max"]["value"] == result.to_dict()["apcer_max"]["value"]
+    assert "pad-net" in dom and "age_band" in dom and "BPCER" in dom
+
+
+REAL_REPORT = os.environ.get("OPENIDV_REPORT_UNDER_TEST")
+
+
+@NEEDS_CHROMIUM
+@pytest.mark.skipif(not REAL_REPORT, reason="set OPENIDV_REPORT_UNDER_TEST to a report written from real scores")
+def test_real_report_renders_in_headless_chromium(tmp_path: Path) -> None:
+    page = Path(str(REAL_REPORT))
+    dom, data, _ = render_in_chromium(page, page.with_suffix(".png"), tmp_path / "profile")
+    assert data.get("kind") in {"verification", "pad", "classifier"}
+    assert data.get("manifest"), "a report from a score file names the exact data it measured"
