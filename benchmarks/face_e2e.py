@@ -20,6 +20,7 @@ import argparse
 import importlib.util
 import io
 import json
+import os
 import sys
 import time
 import types
@@ -61,7 +62,7 @@ def make_pair(root: Path, p: Any) -> tuple[bytes, bytes]:
     return _jpeg(a, 90), _jpeg(b, 75)
 
 
-def ours(pairs: list[tuple[bytes, bytes]]) -> tuple[list[float], list[str], list[dict[str, Any]]]:
+def ours(pairs: list[tuple[bytes, bytes]]) -> tuple[list[float], list[float], list[str], list[dict[str, Any]]]:
     from openidv.checks.base import Environment
     from openidv.checks.usability import ImageUsabilityCheck
     from openidv.config import Settings
@@ -76,29 +77,30 @@ def ours(pairs: list[tuple[bytes, bytes]]) -> tuple[list[float], list[str], list
     catalogue = ReasonCatalogue.load(extra=[p for p in [plugin.reason_catalogue()] if p])
     engine = PolicyEngine.from_file(None, catalogue, ThresholdRegistry.load())
     pipe = Pipeline([ImageUsabilityCheck(), FaceQualityCheck(), FaceMatchCheck()], engine, Environment(settings))
-    times, decisions, details = [], [], []
+    times, cpu, decisions, details = [], [], [], []
     for sb, pb in pairs:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         caps = [
             Capture(CaptureKind.SELFIE, sb, decode_image(sb).rgb, "image/jpeg"),
             Capture(CaptureKind.PORTRAIT, pb, decode_image(pb).rgb, "image/jpeg"),
         ]
         d = pipe.verify(Session(captures=caps))
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
         decisions.append(d.decision.value)
         fm = next((c for c in d.checks if c.check == "face_match"), None)
         details.append({"face_match": fm.outcome.value if fm else None, "codes": d.reason_codes})
     pipe.close()
-    return times, decisions, details
+    return times, cpu, decisions, details
 
 
-def theirs(pairs: list[tuple[bytes, bytes]]) -> tuple[list[float], list[str]]:
+def theirs(pairs: list[tuple[bytes, bytes]]) -> tuple[list[float], list[float], list[str]]:
     pkg_resources_shim()
     import face_recognition
 
-    times, decisions = [], []
+    times, cpu, decisions = [], [], []
     for sb, pb in pairs:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         a = face_recognition.load_image_file(io.BytesIO(sb))
         b = face_recognition.load_image_file(io.BytesIO(pb))
         ea, eb = face_recognition.face_encodings(a), face_recognition.face_encodings(b)
@@ -107,16 +109,20 @@ def theirs(pairs: list[tuple[bytes, bytes]]) -> tuple[list[float], list[str]]:
         else:
             decisions.append("match" if face_recognition.compare_faces([ea[0]], eb[0])[0] else "no_match")
         times.append(time.perf_counter() - t)
-    return times, decisions
+        cpu.append(time.process_time() - c)
+    return times, cpu, decisions
 
 
-def summary(times: list[float], mated: list[bool], accepted: list[bool]) -> dict[str, Any]:
-    ms = np.asarray(times) * 1e3
+def summary(times: list[float], cpu: list[float], mated: list[bool], accepted: list[bool]) -> dict[str, Any]:
+    """Wall and process-CPU latency (CPU time is robust to a loaded machine), accept counts per class."""
+    ms, cpu_ms = np.asarray(times) * 1e3, np.asarray(cpu) * 1e3
     m, acc = np.asarray(mated), np.asarray(accepted)
     return {
         "p50_ms": round(float(np.percentile(ms, 50)), 1),
         "p99_ms": round(float(np.percentile(ms, 99)), 1),
         "mean_ms": round(float(ms.mean()), 1),
+        "cpu_p50_ms": round(float(np.percentile(cpu_ms, 50)), 1),
+        "cpu_p99_ms": round(float(np.percentile(cpu_ms, 99)), 1),
         "accepted_mated": f"{int((acc & m).sum())}/{int(m.sum())}",
         "accepted_nonmated": f"{int((acc & ~m).sum())}/{int((~m).sum())}",
     }
@@ -139,14 +145,16 @@ def main() -> None:
     truth = [p.mated for p in chosen]
     ours(data[:3])  # warm-up: models load once per process
     theirs(data[:3])
-    t_ours, d_ours, details = ours(data)
-    t_theirs, d_theirs = theirs(data)
+    load = os.getloadavg()[0]
+    t_ours, c_ours, d_ours, details = ours(data)
+    t_theirs, c_theirs, d_theirs = theirs(data)
     ours_acc = [d == "approve" for d in d_ours]
     theirs_acc = [d == "match" for d in d_theirs]
     report = {
         "sessions": len(data),
-        "ours": summary(t_ours, truth, ours_acc) | {"decisions": _count(d_ours)},
-        "face_recognition": summary(t_theirs, truth, theirs_acc) | {"decisions": _count(d_theirs)},
+        "load_avg_1m": [round(load, 2), round(os.getloadavg()[0], 2)],
+        "ours": summary(t_ours, c_ours, truth, ours_acc) | {"decisions": _count(d_ours)},
+        "face_recognition": summary(t_theirs, c_theirs, truth, theirs_acc) | {"decisions": _count(d_theirs)},
         "decision_agreement": float(np.mean(np.array(ours_acc) == np.array(theirs_acc))),
         "ours_face_match_outcomes": _count([x["face_match"] or "none" for x in details]),
     }

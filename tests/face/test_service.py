@@ -12,9 +12,7 @@ from openidv.imaging.decode import encode_jpeg
 def settings(tmp_path, database_url):
     from openidv.config import Settings
 
-    return Settings(
-        home=tmp_path, database_url=database_url, log_level="WARNING", enabled_plugins=["core", "face"]
-    )
+    return Settings(home=tmp_path, database_url=database_url, log_level="WARNING", enabled_plugins=["core", "face"])
 
 
 def H(key: str, **extra: str) -> dict[str, str]:

@@ -114,7 +114,6 @@ class FaceMatchCheck(BaseCheck):
     reason_codes = ("FACE_MISMATCH", "FACE_MATCH_UNCERTAIN", "FACE_QUALITY_LOW", "FACE_NOT_FOUND")
     score_meaning = "-log10(estimated false-match rate)/8 of selfie vs portrait: 0.5 = FMR 1e-4, higher = same"
 
-
     def applies(self, session: Session) -> bool:
         has_portrait = session.captures_of(CaptureKind.PORTRAIT, CaptureKind.DOCUMENT_FRONT)
         return bool(session.captures_of(CaptureKind.SELFIE) and has_portrait)

@@ -50,6 +50,34 @@ def pair_rows(root: Path, pairs_file: Path, cache: Path | None, upsample: int) -
     return rows, pairs
 
 
+SCORE_COLUMNS = ["sample_id", "subject_id", "label", "species", "score", "subject_id_2", "failure", "fold"]
+
+
+def write_score_file(rows: list[dict[str, Any]], parsed: Any, path: Path) -> None:
+    """The pairs in the evaluation layer's score-file format (docs/evaluation.md), one row per pair.
+
+    subject_id / subject_id_2 are the two people (identical for a genuine pair), so the bootstrap
+    resamples impostor pairs by both; a pair without a face has an empty score and failure ``fta``.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=SCORE_COLUMNS)
+        writer.writeheader()
+        for k, (r, p) in enumerate(zip(rows, parsed, strict=True)):
+            writer.writerow(
+                {
+                    "sample_id": f"pair{k:05d}:{p.name1}_{p.i:04d}:{p.name2}_{p.j:04d}",
+                    "subject_id": p.name1,
+                    "label": "genuine" if p.mated else "impostor",
+                    "species": "",
+                    "score": r["score"],
+                    "subject_id_2": p.name2,
+                    "failure": "" if r["score"] != "" else "fta",
+                    "fold": p.fold,
+                }
+            )
+
+
 @app.command("eval-pairs")
 def eval_pairs(
     root: Path = typer.Option(..., "--root", exists=True, file_okay=False, help="LFW layout: DIR/Name/Name_0001.jpg"),
@@ -58,6 +86,9 @@ def eval_pairs(
     cache: Path = typer.Option(None, "--cache", help="Embedding cache folder (resumable); none by default."),
     upsample: int = typer.Option(1, "--upsample", min=0, max=3, help="Face-detector upsampling."),
     json_out: Path = typer.Option(None, "--json", help="Also write the protocol result as JSON."),
+    scores_out: Path = typer.Option(
+        None, "--scores", help="Also write the pairs as an evaluation-layer score file (for `openidv eval run`)."
+    ),
 ) -> None:
     """Score every pair (1 - embedding distance: higher = same person); print the 10-fold protocol accuracy."""
     from openidv.face.lfw import protocol_accuracy
@@ -68,6 +99,8 @@ def eval_pairs(
         writer = csv.DictWriter(fh, fieldnames=["name1", "i", "name2", "j", "score", "decision"])
         writer.writeheader()
         writer.writerows(rows)
+    if scores_out is not None:
+        write_score_file(rows, parsed, scores_out)
     failed = [r for r in rows if r["score"] == ""]
     if failed:
         kinds = {d: sum(r["decision"] == d for r in failed) for d in sorted({r["decision"] for r in failed})}

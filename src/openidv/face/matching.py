@@ -126,4 +126,3 @@ def shipped_calibration() -> Calibration:
 def write_calibration(cal: Calibration, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(cal.to_dict(), indent=1) + "\n", encoding="utf-8")
-

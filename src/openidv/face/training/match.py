@@ -81,6 +81,34 @@ class Pairs:
         return self.score[imp], 1.0 / counts[a]
 
 
+def write_score_file(pairs: Pairs, names: np.ndarray, path: Path) -> None:
+    """All pairs as an evaluation-layer score file (Parquet), for ``openidv eval run``.
+
+    Tens of millions of rows: sample ids are row numbers and subjects are short codes (``s<k>``, k =
+    index in the sorted list of LFW names, written next to it as ``<path>.subjects.txt``) so that the
+    evaluation layer's string handling stays within a few GiB.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    codes = np.array([f"s{k}" for k in range(len(names))])
+    table = pa.table(
+        {
+            "sample_id": pa.array(np.arange(len(pairs.score), dtype=np.int64)),
+            "subject_id": pa.DictionaryArray.from_arrays(pa.array(pairs.a.astype(np.int32)), pa.array(codes)),
+            "label": pa.DictionaryArray.from_arrays(
+                pa.array((~pairs.positive).astype(np.int8)), pa.array(["genuine", "impostor"])
+            ),
+            "species": pa.DictionaryArray.from_arrays(pa.array(np.zeros(len(pairs.score), np.int8)), pa.array([""])),
+            "score": pa.array(pairs.score),
+            "subject_id_2": pa.DictionaryArray.from_arrays(pa.array(pairs.b.astype(np.int32)), pa.array(codes)),
+        }
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path)
+    Path(f"{path}.subjects.txt").write_text("".join(f"s{k}\t{n}\n" for k, n in enumerate(names)), encoding="utf-8")
+
+
 def calibrate(h0: Pairs, model: str, source: dict[str, Any]) -> Calibration:
     scores, weights = h0.impostor_weights()
     return fit_calibration(scores, weights, model, source)
@@ -145,13 +173,14 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--bootstrap", type=int, default=200)
     ap.add_argument("--write", action="store_true", help="write calibration and threshold files")
+    ap.add_argument("--scores-file", type=Path, default=None, help="only write the all-pairs score file (Parquet)")
     args = ap.parse_args()
     t0 = time.monotonic()
     data = LfwCorpus.load(args.root, args.cache)
     c = data.corpus
     emb = c.embeddings(default_embedder().tta)
     names = np.array([subject_of(p) for p in c.paths])
-    _, subj = np.unique(names, return_inverse=True)
+    uniq, subj = np.unique(names, return_inverse=True)
     ok = np.flatnonzero(c.ok)
     half = np.array([identity_half(n) for n in names])
     model = f"{default_embedder().name}@{default_embedder().version}"
@@ -159,6 +188,10 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"images": len(c.paths), "with_face": len(ok), "model": model}
     metric = default_embedder().metric
+    if args.scores_file is not None:
+        write_score_file(Pairs(emb, subj, ok, metric), uniq, args.scores_file)
+        print(f"wrote {args.scores_file} in {time.monotonic() - t0:.0f} s")
+        return
     report["allpairs"] = evaluate_all(Pairs(emb, subj, ok, metric), args.out, config, model)
     if args.write:
         h0, h1 = Pairs(emb, subj, ok[half[ok] == 0], metric), Pairs(emb, subj, ok[half[ok] == 1], metric)
