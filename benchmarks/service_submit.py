@@ -1,7 +1,7 @@
 """Latency and throughput of the submit path (pipeline + decision + store) on one worker.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/service_submit.py [--sessions 200] [--concurrency 4]
-        [--plugins core] [--database-url URL]
+        [--plugins core] [--database-url URL] [--captures drawn|demo]
 
 Starts `openidv serve` (one uvicorn worker) on a fresh store, creates sessions with a document
 photo (1200x780 JPEG) and a selfie (720x720 JPEG), then measures:
@@ -41,6 +41,13 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--plugins", default="core", help="comma-separated plugin names, or 'all'")
     ap.add_argument("--database-url", default=None)
+    ap.add_argument(
+        "--captures",
+        choices=("drawn", "demo"),
+        default="drawn",
+        help="drawn: cartoon card and face (usability path); demo: a generated passport and a real sample "
+        "photograph, as `make run` seeds (what the document and face checks are built for)",
+    )
     args = ap.parse_args()
 
     import subprocess
@@ -66,8 +73,13 @@ def main() -> None:
     proc = start(env, port)
     base, headers = f"http://127.0.0.1:{port}", {"X-API-Key": key}
     rng = np.random.default_rng(3)
-    card = syn.draw_id_card(rng, syn.CardText("DOE", "JANE", "X1", "1990-01-01", "2031-01-01", "UTO"), width=1200)
-    doc, selfie = encode_jpeg(syn.place_on_background(rng, card, 1.1)), encode_jpeg(syn.draw_face(rng, 720))
+    if args.captures == "demo":
+        from openidv.demo.seed import demo_case, sample_face
+
+        (_, doc), (_, selfie) = demo_case(rng, 0, sample_face()).captures
+    else:
+        card = syn.draw_id_card(rng, syn.CardText("DOE", "JANE", "X1", "1990-01-01", "2031-01-01", "UTO"), width=1200)
+        doc, selfie = encode_jpeg(syn.place_on_background(rng, card, 1.1)), encode_jpeg(syn.draw_face(rng, 720))
 
     def prepare(c: httpx.Client) -> str:
         sid = c.post("/v1/sessions", json={}).json()["id"]
@@ -103,6 +115,7 @@ def main() -> None:
             {
                 "benchmark": "submit path, one uvicorn worker",
                 "plugins": args.plugins,
+                "captures": args.captures,
                 "sessions": args.sessions,
                 "latency_ms": {
                     "p50": round(float(np.percentile(lat, 50)), 1),

@@ -90,7 +90,7 @@ def _generated_passport(i: int, face: RGB) -> tuple[RGB, Applicant] | None:
     return sample.image, applicant
 
 
-def _case(rng: np.random.Generator, i: int, face: RGB) -> DemoCase:
+def demo_case(rng: np.random.Generator, i: int, face: RGB) -> DemoCase:
     """Cases cycle through: consistent applicant; blurry document photo; declared surname that
     differs from the document; a selfie of someone else (a drawn stand-in). There is one sample
     photograph, so from the second case on its selfie is a capture seen before, which the
@@ -140,7 +140,7 @@ def seed_demo(n_sessions: int = 12, settings: Settings | None = None, seed: int 
     limits = decode_limits(settings)
     face = sample_face()
     for i in track(range(n_sessions), description="seeding demo cohort"):
-        case = _case(rng, i, face)
+        case = demo_case(rng, i, face)
         session = Session(
             flow=list(Flow)[i % 3],
             country="GB",
