@@ -188,7 +188,11 @@ def card(out: Path, bench: Path = Path("var/bench"), families: str = ",".join(IM
     measured = yaml.safe_load(THRESHOLDS.read_text(encoding="utf-8"))
     thresholds = {**measured["values"], **measured["source"]["measured"]}
     epochs = int(json.loads((out / "MODELS.json").read_text(encoding="utf-8"))["doc_tamper"].get("epochs", 0))
-    write_card(out, report, thresholds, epochs, lofo or None)
+    runs = bench / "tamper_lofo.json"
+    runs_json = json.loads(runs.read_text(encoding="utf-8")) if runs.is_file() else {}
+    lofo_epochs = {v.get("epochs") for v in runs_json.values()}
+    note = f", {'/'.join(str(e) for e in sorted(lofo_epochs, key=str))} epochs" if lofo_epochs else ""
+    write_card(out, report, thresholds, epochs, lofo or None, note)
     return {"in_distribution": report, "lofo": lofo}
 
 
@@ -243,9 +247,9 @@ def detection(e: Any) -> dict[str, float | None]:
     return {"value": flip(d.get("value")), "ci_low": flip(d.get("ci_high")), "ci_high": flip(d.get("ci_low"))}
 
 
-def detection_table(report: dict[str, Any], lofo: dict[str, Any] | None) -> str:
+def detection_table(report: dict[str, Any], lofo: dict[str, Any] | None, lofo_note: str = "") -> str:
     """Markdown rows: family, detection in distribution, detection held out (LOFO)."""
-    rows = ["| family | detected, in distribution | detected, family held out (LOFO) |", "|---|---|---|"]
+    rows = [f"| family | detected, in distribution | detected, family held out (LOFO{lofo_note}) |", "|---|---|---|"]
     for fam, est in sorted(report["metrics"].get("apcer_per_species", {}).items()):
         held = "not run"
         if lofo and fam in lofo:
@@ -255,7 +259,7 @@ def detection_table(report: dict[str, Any], lofo: dict[str, Any] | None) -> str:
 
 
 def write_card(out: Path, report: dict[str, Any], thresholds: dict[str, Any], epochs: int,
-               lofo: dict[str, Any] | None = None) -> None:
+               lofo: dict[str, Any] | None = None, lofo_note: str = "") -> None:
     m = report["metrics"]
     ci = thresholds["heldout_false_reject_ci95"]
     (out / "doc_tamper.md").write_text(f"""# doc_tamper - document tamper / recapture tile model
@@ -276,7 +280,7 @@ def write_card(out: Path, report: dict[str, Any], thresholds: dict[str, Any], ep
   threshold rejects 1% of the held-out genuine documents, i.e. it is set on the test genuine
   scores). Detection rate = 1 - APCER, where APCER is the share of forged documents *accepted*:
 
-{detection_table(report, lofo)}
+{detection_table(report, lofo, lofo_note)}
 
   Genuine false rejection at that threshold (BPCER): {fmt(m["bpcer"])}; EER {fmt(m["eer"])}
   (an EER near or above 0.5 means the score barely separates genuine from forged documents).
