@@ -157,6 +157,7 @@ def main() -> None:
         "face_recognition": summary(t_theirs, c_theirs, truth, theirs_acc) | {"decisions": _count(d_theirs)},
         "decision_agreement": float(np.mean(np.array(ours_acc) == np.array(theirs_acc))),
         "ours_face_match_outcomes": _count([x["face_match"] or "none" for x in details]),
+        "ours_reason_codes": _count([c for x in details for c in x["codes"]]),
     }
     print(json.dumps(report, indent=2))
     if args.json:
