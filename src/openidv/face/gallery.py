@@ -13,7 +13,7 @@ the similarity is their dot product. Two regimes:
   ``nprobe`` is set for rank-1 recall >= 0.99 against exact search (``benchmarks/face_gallery.py``).
 
 IVF rather than HNSW: IVF supports true deletion (erasure requests); building a million templates took
-223-309 s on the shared 2-core machine (benchmarks/face_gallery.py). Erasing a template removes its code from
+71-309 s on the shared 2-core machine (benchmarks/face_gallery.py). Erasing a template removes its code from
 the index and overwrites its stored vector with zeros.
 
 Each template carries the session that enrolled it and blinded identity keys (never personal data
