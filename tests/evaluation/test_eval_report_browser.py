@@ -106,6 +106,6 @@ REAL_REPORT = os.environ.get("OPENIDV_REPORT_UNDER_TEST")
 @pytest.mark.skipif(not REAL_REPORT, reason="set OPENIDV_REPORT_UNDER_TEST to a report written from real scores")
 def test_real_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     page = Path(str(REAL_REPORT))
-    dom, data, _ = render_in_chromium(page, page.with_suffix(".png"), tmp_path / "profile")
+    _, data, _ = render_in_chromium(page, page.with_suffix(".png"), tmp_path / "profile")
     assert data.get("kind") in {"verification", "pad", "classifier"}
     assert data.get("manifest"), "a report from a score file names the exact data it measured"
