@@ -78,3 +78,20 @@ def test_detection_is_thread_safe(hopper):
     for t in threads:
         t.join()
     assert results == [1, 1, 1, 1]
+
+
+def test_repeated_search_of_identical_pixels_runs_the_detector_once(hopper, monkeypatch):
+    from openidv.face import detection
+
+    recent = detection._RecentDetections(size=4)
+    monkeypatch.setattr(detection, "_recent", recent)
+    calls = []
+    real_call = detection.dlib_models.HOG_DETECTOR.call
+    monkeypatch.setattr(detection.dlib_models.HOG_DETECTOR, "call", lambda fn: calls.append(1) or real_call(fn))
+    first = detect_faces_with(hopper, "hog", 0)
+    again = detect_faces_with(hopper.copy(), "hog", 0)  # same pixels, another array
+    assert len(calls) == 1 and [d.box for d in first] == [d.box for d in again]
+    changed = hopper.copy()
+    changed[0, 0] ^= 1
+    detect_faces_with(changed, "hog", 0)
+    assert len(calls) == 2

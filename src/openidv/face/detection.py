@@ -20,8 +20,11 @@ means "exactly at the detector's threshold"; it is comparable within one detecto
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +41,38 @@ MIN_FACE_SIDE = 20  # boxes smaller than this (image pixels) are dropped as nois
 
 _haar_lock = threading.Lock()
 _haar: list[Any] = []
+
+Found = list[tuple[tuple[float, float, float, float], float]]
+
+
+class _RecentDetections:
+    """The raw output of the last few detector runs, keyed by a digest of the searched pixels.
+
+    Several checks of one session look for the face in the same selfie (face quality, passive and
+    active liveness); the detectors are the expensive part (tens of ms for HOG, seconds for the
+    CNN), so a run on identical pixels with identical settings is answered from here. Only boxes
+    and margins are kept (never pixels), for a handful of images."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict[tuple[str, bytes, tuple[int, ...], int], Found] = OrderedDict()
+
+    def get_or_run(self, name: str, img: NDArray[np.uint8], upsample: int, run: Callable[[], Found]) -> Found:
+        key = (name, hashlib.blake2b(img.data, digest_size=16).digest(), img.shape, upsample)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return list(self._items[key])
+        found = run()
+        with self._lock:
+            self._items[key] = list(found)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return found
+
+
+_recent = _RecentDetections()
 
 
 @dataclass(frozen=True)
@@ -90,16 +125,23 @@ def margin_confidence(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
 
-def _hog(work: NDArray[np.uint8], upsample: int) -> list[tuple[tuple[float, float, float, float], float]]:
+def _hog(work: NDArray[np.uint8], upsample: int) -> Found:
     def run(det: Any) -> Any:
         return det.run(work, upsample, 0.0)
 
-    rects, scores, _ = dlib_models.HOG_DETECTOR.call(run)
-    pairs = zip(rects, scores, strict=True)
-    return [((r.left(), r.top(), r.right(), r.bottom()), float(s)) for r, s in pairs]
+    def search() -> Found:
+        rects, scores, _ = dlib_models.HOG_DETECTOR.call(run)
+        pairs = zip(rects, scores, strict=True)
+        return [((r.left(), r.top(), r.right(), r.bottom()), float(s)) for r, s in pairs]
+
+    return _recent.get_or_run("hog", np.ascontiguousarray(work), upsample, search)
 
 
-def _cnn(rgb: NDArray[np.uint8], upsample: int) -> list[tuple[tuple[float, float, float, float], float]]:
+def _cnn(rgb: NDArray[np.uint8], upsample: int) -> Found:
+    return _recent.get_or_run("cnn", np.ascontiguousarray(rgb), upsample, lambda: _cnn_search(rgb, upsample))
+
+
+def _cnn_search(rgb: NDArray[np.uint8], upsample: int) -> Found:
     # Upsampling is folded into the size budget: the searched image never exceeds MAX_CNN_SIDE.
     while upsample > 0 and max(rgb.shape[:2]) * 2**upsample > MAX_CNN_SIDE:
         upsample -= 1
