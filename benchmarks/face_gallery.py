@@ -28,7 +28,7 @@ import numpy as np
 
 from openidv.face.corpus import embed_corpus, lfw_images
 from openidv.face.embedding import default_embedder
-from openidv.face.gallery import FaceGallery, GalleryEntry
+from openidv.face.gallery import DEFAULT_CODEC, DEFAULT_NPROBE, FaceGallery, GalleryEntry
 
 
 def fit_distractors(real: np.ndarray, seed: int):
@@ -92,9 +92,10 @@ def main() -> None:
     ap.add_argument("--root", type=Path, required=True)
     ap.add_argument("--cache", type=Path, required=True)
     ap.add_argument("--size", type=int, default=1_000_000)
-    ap.add_argument("--nprobe", type=int, nargs="+", default=[128, 256, 384, 512])
-    ap.add_argument("--candidates", type=int, nargs="+", default=[100], help="IVF-PQ proposals re-ranked exactly")
+    ap.add_argument("--nprobe", type=int, nargs="+", default=[DEFAULT_NPROBE])
+    ap.add_argument("--candidates", type=int, nargs="+", default=[300], help="IVF-PQ proposals re-ranked exactly")
     ap.add_argument("--queries", type=int, default=1000)
+    ap.add_argument("--codec", default=DEFAULT_CODEC, help="IVF codec: pq8 (8-bit PQ) or fastscan4 (4-bit fast scan)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
@@ -110,7 +111,7 @@ def main() -> None:
         parts.append(draw(min(200_000, args.size - sum(len(p) for p in parts))))
     vectors = np.concatenate(parts)
     gen_s = time.perf_counter() - t0
-    g = FaceGallery(real.shape[1], "bench", nprobe=args.nprobe[0], candidates=args.candidates[0])
+    g = FaceGallery(real.shape[1], "bench", nprobe=args.nprobe[0], candidates=args.candidates[0], codec=args.codec)
     t0 = time.perf_counter()
     g.build(vectors, [GalleryEntry(f"s{i}") for i in range(len(vectors))])
     build_s = time.perf_counter() - t0
@@ -124,6 +125,7 @@ def main() -> None:
         "gallery": len(g),
         "real_templates": len(enrolled),
         "index": g.kind,
+        "codec": args.codec,
         "generate_s": round(gen_s, 1),
         "build_s": round(build_s, 1),
         "index_bytes_per_template": round(g.memory_bytes() / len(g), 1),
