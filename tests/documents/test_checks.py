@@ -72,6 +72,24 @@ def test_genuine_passport_passes(full: Pipeline) -> None:
     assert res["document_viz"].artifacts.get("portrait_rgb") is not None
 
 
+def _side_photo(side: object, seed: int) -> np.ndarray:
+    p = CaptureParams("desk", canvas=(1280, 960), fill=0.85, noise_sigma=2.0, jpeg_quality=92, background="wood")
+    return capture(side.image, p, np.random.default_rng(seed), side_boxes(side)).image  # type: ignore[attr-defined]
+
+
+def test_genuine_id_card_front_and_back_agree(full: Pipeline) -> None:
+    """The MRZ of an ID-1 card is on its back; only the front's printed data are the visual zone."""
+    doc = make_document(make_template("TD1", 3), seed=7, scale=10.0)
+    assert doc.back is not None
+    caps = [_capture(_side_photo(doc.front, 1)), _capture(_side_photo(doc.back, 2), CaptureKind.DOCUMENT_BACK)]
+    res = full.run(Session(applicant=_applicant(doc), captures=caps)).results
+    _no_errors(res)
+    assert res["document_mrz"].outcome is Outcome.PASS
+    assert "DATA_MISMATCH" not in res["document_consistency"].reason_codes, res["document_consistency"].evidence
+    back = next(e for e in res["document_viz"].evidence["captures"] if e["kind"] == "document_back")
+    assert "skipped" in back["ocr"]
+
+
 def test_photo_without_document(pipeline: Pipeline) -> None:
     rng = np.random.default_rng(1)
     img = np.clip(rng.normal(120, 10, (720, 960, 3)), 0, 255).astype(np.uint8)

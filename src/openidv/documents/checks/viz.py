@@ -67,6 +67,12 @@ class DocumentVIZCheck(BaseCheck):
             frames[cap.id] = doc
             doc_frames[cap.id] = frame
             ev["visible_fraction"] = round(frame.fraction_visible(cap.image.shape), 3)
+            if frame.fmt == "TD1" and cap.id == mrz_cap:
+                # An ID-1 card's MRZ is on its back (ICAO 9303-5); the holder's printed data are on
+                # the front. Text above the back's MRZ (issuer notes, address, labels) is not the
+                # visual zone: reading it as such made the MRZ-VIZ cross-check fail genuine cards.
+                ev["ocr"] = {"skipped": "TD1 MRZ side: no visual-zone holder data"}
+                continue
             skip = _mrz_share(frame.fmt) if cap.id == mrz_cap else 0.0
             try:
                 viz = read_viz(doc, exclude_bottom=skip, month_first=us_dates, today=reference_date(ctx.session))
