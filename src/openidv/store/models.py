@@ -119,7 +119,7 @@ class ReviewActionRow(Base):
 class SignalRow(Base):
     __tablename__ = "signals"
     __table_args__ = (
-        Index("ix_signals_kind_key", "kind", "key"),
+        Index("ix_signals_kind_key_created", "kind", "key", "created_at"),
         Index("ix_signals_kind_created", "kind", "created_at"),
     )
 
