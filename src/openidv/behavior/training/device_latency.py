@@ -25,9 +25,9 @@ from openidv.behavior.device.linking import LinkParams
 from openidv.behavior.device.store_index import StoreDeviceIndex
 from openidv.behavior.training import device_eval as de
 
-# The core signals table is indexed on (kind, key) and (kind, created_at); SignalStore.find orders by
-# created_at, and SQLite then prefers the second index and scans every signal of the kind. This
-# composite index (a proposed core change, not applied by the service) lets it seek instead.
+# SignalStore.find filters on (kind, key) and orders by created_at. Since store migration 0003 the
+# signals table has this composite index; the flag re-creates it (a no-op on a migrated store) and
+# is kept so that older stores can be measured with and without it.
 COMPOSITE_INDEX = "CREATE INDEX IF NOT EXISTS ix_signals_kind_key_created ON signals (kind, key, created_at)"
 
 
