@@ -2,8 +2,10 @@
 
 zxing-cpp decodes a PDF417 that fills a reasonable part of a roughly upright, sharp image. Phone
 photos are often not that, so decoding is tried in escalating steps and stops at the first
-success: the whole image; then each barcode-like region (dense parallel bar edges), deskewed by
-its minimum-area rectangle, upscaled when small, and tried both ways up with two binarisers.
+success: the whole image; then the card itself, found by its outline and rectified (perspective
+removed, resampled to a fixed resolution: what tilted and low-resolution photos need); then each
+barcode-like region (dense parallel bar edges), deskewed by its minimum-area rectangle, upscaled
+when small, and tried both ways up with two binarisers.
 """
 
 from __future__ import annotations
@@ -83,6 +85,29 @@ def _deskew(gray: NDArray[Any], rect: tuple[tuple[float, float], tuple[float, fl
     return out, m
 
 
+CARD_PX_PER_MM = (16.0, 24.0)  # rectified card resolutions tried: ~400 and ~600 dpi
+
+
+def _from_card(gray: NDArray[Any], out: BarcodeRead, max_cards: int = 2) -> bool:
+    """Try the card outlines found in the photo, rectified; fills `out` on success."""
+    from openidv.documents.geometry import find_card, frame_from_card
+
+    for i, quad in enumerate(find_card(gray)[:max_cards]):
+        frame = frame_from_card(quad)
+        for ppm in CARD_PX_PER_MM:
+            view = frame.rectify(gray, ppm)
+            for binarizer in (zxingcpp.Binarizer.LocalAverage, zxingcpp.Binarizer.GlobalHistogram):
+                out.attempts.append(f"card{i}:{ppm:g}:{binarizer.name}")
+                bc = _decode(view, binarizer)
+                if bc is None:
+                    continue
+                mm = np.hstack([np.array(_quad(bc)) / ppm, np.ones((4, 1))])
+                photo = mm @ frame.mm_to_px.T
+                out.payload, out.quad = bc.bytes, (photo[:, :2] / photo[:, 2:]).round(1).tolist()
+                return True
+    return False
+
+
 def read_pdf417(gray: NDArray[Any]) -> BarcodeRead:
     """Decode the first PDF417 found; `payload` is None when nothing decodes."""
     out = BarcodeRead(None)
@@ -90,6 +115,8 @@ def read_pdf417(gray: NDArray[Any]) -> BarcodeRead:
     bc = _decode(gray, zxingcpp.Binarizer.LocalAverage)
     if bc is not None:
         out.payload, out.quad = bc.bytes, _quad(bc)
+        return out
+    if _from_card(gray, out):
         return out
     for i, rect in enumerate(barcode_regions(gray)):
         crop, m = _deskew(gray, rect)
