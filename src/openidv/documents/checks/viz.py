@@ -57,6 +57,7 @@ class DocumentVIZCheck(BaseCheck):
         us_dates = bool(ctx.session.country and ctx.session.country.upper() == "US")
         evidence: list[dict[str, Any]] = []
         readings, portrait, frames, doc_frames = {}, None, {}, {}
+        has_front = any(c.kind == CaptureKind.DOCUMENT_FRONT for c in doc_captures(ctx.session))
         for cap in doc_captures(ctx.session):
             frame = _frame(cap, mrz, mrz_cap, quad)
             ev: dict[str, Any] = {"capture_id": cap.id, "kind": cap.kind.value, "frame": frame.fmt if frame else None}
@@ -67,11 +68,12 @@ class DocumentVIZCheck(BaseCheck):
             frames[cap.id] = doc
             doc_frames[cap.id] = frame
             ev["visible_fraction"] = round(frame.fraction_visible(cap.image.shape), 3)
-            if frame.fmt == "TD1" and cap.id == mrz_cap:
-                # An ID-1 card's MRZ is on its back (ICAO 9303-5); the holder's printed data are on
-                # the front. Text above the back's MRZ (issuer notes, address, labels) is not the
-                # visual zone: reading it as such made the MRZ-VIZ cross-check fail genuine cards.
-                ev["ocr"] = {"skipped": "TD1 MRZ side: no visual-zone holder data"}
+            if (frame.fmt == "TD1" and cap.id == mrz_cap) or (cap.kind == CaptureKind.DOCUMENT_BACK and has_front):
+                # An ID-1 card's MRZ is on its back (ICAO 9303-5) and a licence's back carries the
+                # barcode; the holder's printed data are on the front. Text on the back (issuer
+                # notes, address, labels) is not the visual zone: reading it as such made the
+                # MRZ/barcode-VIZ cross-checks fail genuine cards.
+                ev["ocr"] = {"skipped": "back of the card: no visual-zone holder data"}
                 continue
             skip = _mrz_share(frame.fmt) if cap.id == mrz_cap else 0.0
             try:
