@@ -3,7 +3,8 @@
 Outcomes: pass (an MRZ read with every check digit holding); fail MRZ_NOT_FOUND (no MRZ on a
 document that should carry one), MRZ_UNREADABLE (an MRZ located but not read to a valid layout,
 e.g. cut off or blurred), MRZ_CHECKSUM (read confidently but a check digit does not hold after
-correction - a misprint, tampering or an unlucky misread, hence review); not_applicable for a
+correction - a misprint, tampering or an unlucky misread, hence review); review MRZ_FIELD_INVALID
+(every check digit holds but a birth or expiry date is not a calendar date); not_applicable for a
 driver licence without MRZ. The result carries the parsed MRZ in its artifacts for later checks.
 """
 
@@ -35,10 +36,10 @@ def _evidence(cap_id: str, kind: str, r: MRZReading) -> dict[str, Any]:
 
 class DocumentMRZCheck(BaseCheck):
     name = "document_mrz"
-    version = "1.0.0"
+    version = "1.1.0"
     requires = ("image_usability", "document_detect")
     run_if_upstream_failed = True
-    reason_codes = ("MRZ_NOT_FOUND", "MRZ_UNREADABLE", "MRZ_CHECKSUM", "DOCUMENT_MULTIPLE")
+    reason_codes = ("MRZ_NOT_FOUND", "MRZ_UNREADABLE", "MRZ_CHECKSUM", "MRZ_FIELD_INVALID", "DOCUMENT_MULTIPLE")
     score_meaning = "mean glyph confidence of the MRZ read (0 when none is read)"
 
     def applies(self, session: Session) -> bool:
@@ -75,9 +76,11 @@ class DocumentMRZCheck(BaseCheck):
             return Outcome.FAIL, [code], 0.0
         r = best[1]
         assert r.result is not None
-        if r.result.valid:
-            return Outcome.PASS, [], r.mean_confidence
-        return Outcome.FAIL, ["MRZ_CHECKSUM"], r.mean_confidence
+        if not r.result.valid:
+            return Outcome.FAIL, ["MRZ_CHECKSUM"], r.mean_confidence
+        if r.result.field_errors:  # check digits hold, yet a date is impossible: never a silent pass
+            return Outcome.REVIEW, ["MRZ_FIELD_INVALID"], r.mean_confidence
+        return Outcome.PASS, [], r.mean_confidence
 
 
 def _best(readings: list[tuple[str, MRZReading]]) -> tuple[str, MRZReading] | None:
