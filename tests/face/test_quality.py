@@ -57,6 +57,7 @@ def _good(**kw):
         "roll_deg": 2.0,
         "occlusion": 0.05,
         "blockiness": 1.05,
+        "face_width_px": 150.0,
     }
     return QualityMeasures(**(base | kw))
 
@@ -111,6 +112,18 @@ def test_each_component_has_its_reason_and_root_causes_mask_symptoms(limits, cha
     assert a.reason_codes == (code,)
     assert a.score < 0.5
     assert not a.acceptable
+
+
+def test_collapsed_landmarks_of_an_occluded_face_are_not_a_size_problem():
+    t = ThresholdSet("face_quality", "test", LIMITS | {"min_face_width_px": 60.0})
+    # Normal box, landmarks pulled together by a hidden half: the occlusion is the root cause.
+    a = assess(_good(inter_eye_px=15.0, occlusion=0.9, face_width_px=120.0), t)
+    assert a.reason_codes == ("FACE_OCCLUDED",)
+    # Box small as well: really a tiny face, whose upscaled chip looks occluded and blurred.
+    a = assess(_good(inter_eye_px=15.0, occlusion=0.9, sharpness=0.01, face_width_px=40.0), t)
+    assert a.reason_codes == ("FACE_TOO_SMALL",)
+    # Small landmarks, normal box, nothing else wrong: still too small (no evidence of a cause).
+    assert assess(_good(inter_eye_px=15.0, face_width_px=120.0), t).reason_codes == ("FACE_TOO_SMALL",)
 
 
 def test_a_good_face_passes_with_score_above_half(limits):

@@ -18,7 +18,9 @@ from openidv.face.quality import pose
 
 RGB = NDArray[np.uint8]
 KINDS = ("blur", "dark", "overexposed", "occluded", "tiny", "two_faces")
+CONTROLS = ("covered",)  # not a quality problem of a visible face: nothing face-like is left
 EXPECTED = {
+    "covered": "FACE_NOT_FOUND",
     "blur": "FACE_BLURRY",
     "dark": "FACE_TOO_DARK",
     "overexposed": "FACE_OVEREXPOSED",
@@ -86,6 +88,17 @@ def occluded(rgb: RGB, det: FaceDetection, rng: np.random.Generator) -> RGB:
     return _clip(out)
 
 
+def covered(rgb: RGB, det: FaceDetection, rng: np.random.Generator) -> RGB:
+    """The whole face (its box grown by 25% each way) behind an object: the faceless control."""
+    left, top, right, bottom = det.box
+    w, h = right - left, bottom - top
+    x0, x1 = max(0, int(left - 0.25 * w)), min(rgb.shape[1], int(right + 0.25 * w))
+    y0, y1 = max(0, int(top - 0.25 * h)), min(rgb.shape[0], int(bottom + 0.25 * h))
+    out = rgb.astype(np.float32).copy()
+    out[y0:y1, x0:x1] = _fill((y1 - y0, x1 - x0), rng)
+    return _clip(out)
+
+
 def tiny(rgb: RGB, det: FaceDetection, rng: np.random.Generator) -> RGB:
     """The same photo shrunk until the eyes are 10-16 pixels apart, on a plain background."""
     ied = pose(det.landmarks5)[0]
@@ -115,6 +128,7 @@ _SIMPLE: dict[str, Callable[[RGB, FaceDetection, np.random.Generator], RGB]] = {
     "overexposed": overexposed,
     "occluded": occluded,
     "tiny": tiny,
+    "covered": covered,
 }
 
 
@@ -127,4 +141,4 @@ def degrade(kind: str, rgb: RGB, det: FaceDetection, rng: np.random.Generator, o
     try:
         return _SIMPLE[kind](rgb, det, rng)
     except KeyError:
-        raise ValueError(f"unknown degradation {kind!r}; one of {KINDS}") from None
+        raise ValueError(f"unknown degradation {kind!r}; one of {KINDS + CONTROLS}") from None

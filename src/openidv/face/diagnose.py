@@ -5,6 +5,9 @@ too dark or washed out, the face is tiny, blurred, or half hidden. This module l
 
 * exposure of the central part of the image (where a selfie's face is), against the same
   ``face_quality`` luma limits;
+* a visible half of a face (:mod:`openidv.face.partial`: detectors trained on the upper, lower
+  and side halves of real faces): the other half is hidden, FACE_OCCLUDED, judged first by the
+  exposure of the visible half;
 * a weak face candidate: dlib's HOG detector with its threshold lowered by ``WEAK_ADJUST`` and one
   more level of upsampling. A candidate whose landmarks are plausible is measured like a face: too
   small (inter-eye distance), blurred (sharpness), or half-occluded (one half of the face grid
@@ -25,6 +28,7 @@ from numpy.typing import NDArray
 from openidv.face import dlib_models
 from openidv.face.detection import FaceDetection, downscale, landmarks_for_box, margin_confidence, plausible_landmarks
 from openidv.face.occlusion import GRID
+from openidv.face.partial import find_partial_faces
 from openidv.face.quality import pose, quality_chip, sharpness
 
 if TYPE_CHECKING:
@@ -77,28 +81,65 @@ def half_occluded(chip: NDArray[np.uint8], model: OcclusionModel, limit: float) 
     return any(min(halves[a], halves[b]) <= limit < max(halves[a], halves[b]) for a, b in pairs)
 
 
+def region_exposure(rgb: NDArray[np.uint8], box: tuple[int, int, int, int]) -> tuple[float, float, float]:
+    """Mean luma and dark/bright clipped shares inside a box (the visible half of a face)."""
+    left, top, right, bottom = box
+    grey = cv2.cvtColor(np.ascontiguousarray(rgb[top:bottom, left:right]), cv2.COLOR_RGB2GRAY)
+    if grey.size == 0:
+        return central_exposure(rgb)
+    return float(grey.mean()), float((grey <= 15).mean()), float((grey >= 245).mean())
+
+
+def exposure_codes(mean: float, dark: float, bright: float, t: ThresholdSet) -> tuple[str, ...]:
+    if mean < t["min_face_luma"] or dark > t["max_dark_clip"]:
+        return ("FACE_TOO_DARK",)
+    if mean > t["max_face_luma"] or bright > t["max_bright_clip"]:
+        return ("FACE_OVEREXPOSED",)
+    return ()
+
+
+def candidate_codes(
+    rgb: NDArray[np.uint8], cand: FaceDetection, t: ThresholdSet, model: OcclusionModel
+) -> tuple[str, ...]:
+    """What is wrong with a weak full-face candidate, or () when nothing explains the miss."""
+    if pose(cand.landmarks5)[0] < t["min_inter_eye_px"]:
+        return ("FACE_TOO_SMALL",)
+    chip = quality_chip(rgb, cand)
+    if half_occluded(chip, model, t["max_occlusion"]):
+        return ("FACE_OCCLUDED",)
+    grey = cv2.cvtColor(chip, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    if sharpness(grey) < t["min_sharpness"]:
+        return ("FACE_BLURRY",)
+    return ()
+
+
 def diagnose_no_face(
     rgb: NDArray[np.uint8], t: ThresholdSet, model: OcclusionModel, upsample: int
 ) -> tuple[tuple[str, ...], dict[str, object]]:
-    """Reason codes for an image where no face was detected, and what was measured."""
+    """Reason codes for an image where no face was detected, and what was measured.
+
+    Order of evidence: a visible face half (:mod:`openidv.face.partial`) is the strongest, unless
+    a weak full-face candidate at least comparable in size explains the miss; a half is judged
+    by the exposure of what is visible (a dark scarf must not make the face "too dark"), then
+    reported as FACE_OCCLUDED. Without a half, the exposure of the image centre, then the weak
+    candidate, then FACE_NOT_FOUND.
+    """
     mean, dark, bright = central_exposure(rgb)
     evidence: dict[str, object] = {"central_luma": round(mean, 1), "dark_clip": round(dark, 3)}
     evidence["bright_clip"] = round(bright, 3)
-    if mean < t["min_face_luma"] or dark > t["max_dark_clip"]:
-        return ("FACE_TOO_DARK",), evidence
-    if mean > t["max_face_luma"] or bright > t["max_bright_clip"]:
-        return ("FACE_OVEREXPOSED",), evidence
     cand = weak_candidate(rgb, upsample)
-    if cand is None:
-        return ("FACE_NOT_FOUND",), evidence
-    evidence["weak_candidate"] = {"box": list(cand.box), "confidence": round(cand.confidence, 3)}
-    ied = pose(cand.landmarks5)[0]
-    if ied < t["min_inter_eye_px"]:
-        return ("FACE_TOO_SMALL",), evidence
-    chip = quality_chip(rgb, cand)
-    if half_occluded(chip, model, t["max_occlusion"]):
-        return ("FACE_OCCLUDED",), evidence
-    grey = cv2.cvtColor(chip, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    if sharpness(grey) < t["min_sharpness"]:
-        return ("FACE_BLURRY",), evidence
-    return ("FACE_NOT_FOUND",), evidence
+    cand_codes: tuple[str, ...] = ()
+    if cand is not None:
+        evidence["weak_candidate"] = {"box": list(cand.box), "confidence": round(cand.confidence, 3)}
+        cand_codes = candidate_codes(rgb, cand, t, model)
+    halves = find_partial_faces(rgb, t["min_partial_margin"])
+    if halves:
+        half = halves[0]
+        evidence["visible_half"] = {"part": half.part, "box": list(half.box), "margin": round(half.margin, 3)}
+        comparable = cand is not None and cand.width >= 0.6 * half.face_width
+        if not (cand_codes and comparable):
+            return exposure_codes(*region_exposure(rgb, half.box), t) or ("FACE_OCCLUDED",), evidence
+    codes = exposure_codes(mean, dark, bright, t)
+    if codes:
+        return codes, evidence
+    return cand_codes or ("FACE_NOT_FOUND",), evidence

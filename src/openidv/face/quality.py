@@ -19,8 +19,9 @@ compression            JPEG 8x8 blockiness of the face region                   
 =====================  ==========================================================  ==================
 
 Reasons are reported by root cause: a face too small to measure is FACE_TOO_SMALL only (its
-upscaled chip would also look blurred); a face too dark or washed out is not also judged for
-occlusion. The unified quality score is the logistic of the worst component's signed margin
+upscaled chip would also look blurred), unless its box is of normal size and it is occluded (the
+landmarks of a half-hidden face collapse, see :func:`_really_small`); a face too dark or washed
+out is not also judged for occlusion. The unified quality score is the logistic of the worst component's signed margin
 (0.5 exactly at its threshold, higher = better), so it reads like every other check score.
 """
 
@@ -58,6 +59,7 @@ class QualityMeasures:
     roll_deg: float
     occlusion: float  # one-class occlusion score (openidv.face.occlusion), higher = more hidden
     blockiness: float  # JPEG grid gradient ratio (1 = no blocking)
+    face_width_px: float = 0.0  # detector box width in the original image (a second size estimate)
 
     def as_dict(self) -> dict[str, float]:
         return {k: round(float(v), 5) for k, v in asdict(self).items()}
@@ -176,6 +178,7 @@ def measure_quality(
         roll_deg=roll,
         occlusion=occlusion_model.score(chip),
         blockiness=blockiness(rgb, det.box),
+        face_width_px=float(det.width),
     )
 
 
@@ -222,10 +225,24 @@ _MASKS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _really_small(m: QualityMeasures, t: ThresholdSet) -> bool:
+    """Both size estimates small: the landmarks' inter-eye distance and the detector's box.
+
+    The shape predictor pulls the 5 points together on a half-hidden face (the hidden eye is
+    placed near the visible one), so the inter-eye distance alone can fall under its limit while
+    the box keeps the face's real size. Then the small distance is a symptom of the occlusion,
+    not its cause. (Sets without ``min_face_width_px`` keep the inter-eye rule alone.)
+    """
+    limit = t.values.get("min_face_width_px")
+    return limit is None or m.face_width_px < float(limit)
+
+
 def assess(m: QualityMeasures, t: ThresholdSet) -> QualityAssessment:
     """Reason codes (root causes), the unified score and every component's margin."""
     margins = component_margins(m, t)
     failing = {code for code, margin in margins.values() if margin < 0}
+    if "FACE_TOO_SMALL" in failing and "FACE_OCCLUDED" in failing and not _really_small(m, t):
+        failing.discard("FACE_TOO_SMALL")
     masked = {c for root, hidden in _MASKS.items() if root in failing for c in hidden}
     codes = tuple(sorted(failing - masked))
     worst = min(margin for _, margin in margins.values())

@@ -32,7 +32,7 @@ import numpy as np
 
 from openidv.face import occlusion
 from openidv.face.analysis import assess_image
-from openidv.face.degrade import EXPECTED, KINDS, degrade
+from openidv.face.degrade import CONTROLS, EXPECTED, KINDS, degrade
 from openidv.face.detection import FaceDetection, detect_faces
 from openidv.face.embedding import default_embedder
 from openidv.face.extract import choose_face
@@ -59,6 +59,7 @@ LIMITS: dict[str, tuple[str, bool, Callable[[float], float]]] = {
     "max_abs_roll_deg": ("roll_deg", True, abs),
     "max_occlusion": ("occlusion", True, float),
     "max_blockiness": ("blockiness", True, float),
+    "min_face_width_px": ("face_width_px", False, float),
 }
 
 
@@ -111,21 +112,49 @@ def tune(measures: list[QualityMeasures], unseen: np.ndarray, quantile: float) -
     return values
 
 
+PARTIAL_BUDGET = 0.02
+
+
+def partial_margin_limit(data: LfwCorpus, idx: np.ndarray, seed: int) -> tuple[float, dict[str, Any]]:
+    """``min_partial_margin``: the lowest half-face detector margin (>= -1, the search's floor) at which at
+    most :data:`PARTIAL_BUDGET` of faceless photos (the face fully covered, no full face left to
+    detect) would still yield a visible half, i.e. be told FACE_OCCLUDED instead of FACE_NOT_FOUND.
+    """
+    from openidv.face.degrade import covered
+    from openidv.face.extract import auto_upsample
+    from openidv.face.partial import find_partial_faces
+
+    rng = np.random.default_rng(seed)
+    best: list[float] = []
+    for _k, rgb, det in data.iter_faces(idx):
+        img = covered(rgb, det, rng)
+        if detect_faces(img, auto_upsample(img.shape)):
+            continue  # a bystander's face: the no-face diagnosis would not run
+        found = find_partial_faces(img, min_margin=-1.0)
+        best.append(max((p.margin for p in found), default=-1.0))
+    margins = np.array(best, dtype=np.float64)
+    limit = max(-1.0, float(np.quantile(margins, 1.0 - PARTIAL_BUDGET))) if len(margins) else 0.0
+    stats = {"faceless_photos": len(margins), "budget": PARTIAL_BUDGET, "above_zero": float((margins >= 0).mean())}
+    return round(limit, 4), stats
+
+
 def degraded_results(
     data: LfwCorpus, idx: np.ndarray, model: occlusion.OcclusionModel, t: ThresholdSet, seed: int
 ) -> dict[str, dict[str, Any]]:
     """Per degradation kind: how many were rejected with the expected reason, and what was said."""
     rng = np.random.default_rng(seed)
+    control_rng = np.random.default_rng(seed + 1)
     others = rng.permutation(idx)
-    results: dict[str, dict[str, Any]] = {k: {"n": 0, "right_reason": 0, "codes": {}} for k in KINDS}
+    results: dict[str, dict[str, Any]] = {k: {"n": 0, "right_reason": 0, "codes": {}} for k in KINDS + CONTROLS}
     t0 = time.monotonic()
     for n, ((k, rgb, det), o) in enumerate(zip(data.iter_faces(idx), others, strict=True), 1):
         if n % 25 == 0:
             print(f"degraded {n}/{len(idx)} {time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
         if subject_of(data.corpus.paths[int(o)]) == subject_of(data.corpus.paths[k]):
             o = others[(int(np.searchsorted(others, o)) + 1) % len(others)]
-        for kind in KINDS:
-            img = degrade(kind, rgb, det, rng, data.image(int(o)) if kind == "two_faces" else None)
+        for kind in KINDS + CONTROLS:
+            stream = rng if kind in KINDS else control_rng  # controls do not shift the kinds' draws
+            img = degrade(kind, rgb, det, stream, data.image(int(o)) if kind == "two_faces" else None)
             codes = live_codes(img, t)
             r = results[kind]
             r["n"] += 1
@@ -184,6 +213,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--clean-quantile", type=float, default=0.001)
     ap.add_argument("--degraded-per-half", type=int, default=300)
+    ap.add_argument("--faceless", type=int, default=300, help="covered-face photos that tune min_partial_margin")
     ap.add_argument("--correct", type=Path, default=None, help="JSON list of images the matcher gets right")
     ap.add_argument("--write", action="store_true", help="write the threshold file")
     ap.add_argument("--seed", type=int, default=7)
@@ -210,6 +240,10 @@ def main() -> None:
     else:
         unseen = np.isin(tune_idx, training_indices(data), invert=True)
         values = tune(clean_measures(data, tune_idx, model), unseen, args.clean_quantile)
+        rng0 = np.random.default_rng(args.seed)
+        faceless_idx = np.sort(rng0.choice(tune_idx, size=min(args.faceless, len(tune_idx)), replace=False))
+        values["min_partial_margin"], partial_stats = partial_margin_limit(data, faceless_idx, args.seed)
+        print(json.dumps({"min_partial_margin": values["min_partial_margin"], **partial_stats}), file=sys.stderr)
         ts = ThresholdSet("face_quality", _version(), values, _source(args, len(tune_idx)))
     test_clean = clean_measures(data, test_idx, model)
     report: dict[str, Any] = {"thresholds": values, "threshold_set": f"{ts.name}@{ts.version}"}
@@ -252,10 +286,13 @@ def _source(args: argparse.Namespace, n_tune: int) -> dict[str, Any]:
         "method": (
             f"each limit = the {args.clean_quantile} quantile of clean faces on its bad side "
             "(occlusion: only faces of identities the occlusion model was not trained on); "
-            f"max_other_face_ratio: strictest of {MULTI_FACE_GRID} rejecting <= {MULTI_FACE_BUDGET} of clean faces"
+            f"max_other_face_ratio: strictest of {MULTI_FACE_GRID} rejecting <= {MULTI_FACE_BUDGET} of clean faces; "
+            f"min_partial_margin: lowest half-face detector margin >= -1 with <= {PARTIAL_BUDGET} of "
+            f"{args.faceless} faceless (fully covered) photos yielding a visible half"
         ),
         "measures": [f.name for f in fields(QualityMeasures)],
         "occlusion_model": "face_occlusion (openidv/face/models/MODELS.json)",
+        "partial_face_models": "face_half_upper, face_half_lower, face_half_side (openidv/face/models/MODELS.json)",
         "held_out_report": str(args.report),
     }
 
