@@ -101,12 +101,17 @@ def exposure_codes(mean: float, dark: float, bright: float, t: ThresholdSet) -> 
 def candidate_codes(
     rgb: NDArray[np.uint8], cand: FaceDetection, t: ThresholdSet, model: OcclusionModel
 ) -> tuple[str, ...]:
-    """What is wrong with a weak full-face candidate, or () when nothing explains the miss."""
-    if pose(cand.landmarks5)[0] < t["min_inter_eye_px"]:
-        return ("FACE_TOO_SMALL",)
+    """What is wrong with a weak full-face candidate, or () when nothing explains the miss.
+
+    Occlusion is tested before size: a half-hidden face often yields a weak candidate on its
+    visible half, smaller than the face, whose grid is face-like on one side only; a face that is
+    really tiny looks uniformly face-like (or uniformly blurred) when its chip is enlarged.
+    """
     chip = quality_chip(rgb, cand)
     if half_occluded(chip, model, t["max_occlusion"]):
         return ("FACE_OCCLUDED",)
+    if pose(cand.landmarks5)[0] < t["min_inter_eye_px"]:
+        return ("FACE_TOO_SMALL",)
     grey = cv2.cvtColor(chip, cv2.COLOR_RGB2GRAY).astype(np.float32)
     if sharpness(grey) < t["min_sharpness"]:
         return ("FACE_BLURRY",)
