@@ -41,9 +41,7 @@ WEAK_ADJUST = -0.8  # HOG score offset for weak candidates (0 = the detector's o
 def central_exposure(rgb: NDArray[np.uint8]) -> tuple[float, float, float]:
     """Mean luma and dark/bright clipped shares of the central 50% of the image."""
     h, w = rgb.shape[:2]
-    centre = rgb[h // 4 : h - h // 4, w // 4 : w - w // 4]
-    grey = cv2.cvtColor(np.ascontiguousarray(centre), cv2.COLOR_RGB2GRAY)
-    return float(grey.mean()), float((grey <= 15).mean()), float((grey >= 245).mean())
+    return region_exposure(rgb, (w // 4, h // 4, w - w // 4, h - h // 4))
 
 
 def weak_candidate(rgb: NDArray[np.uint8], upsample: int) -> FaceDetection | None:
@@ -82,11 +80,10 @@ def half_occluded(chip: NDArray[np.uint8], model: OcclusionModel, limit: float) 
 
 
 def region_exposure(rgb: NDArray[np.uint8], box: tuple[int, int, int, int]) -> tuple[float, float, float]:
-    """Mean luma and dark/bright clipped shares inside a box (the visible half of a face)."""
+    """Mean luma and dark/bright clipped shares inside a box (the whole image if the box is empty)."""
     left, top, right, bottom = box
-    grey = cv2.cvtColor(np.ascontiguousarray(rgb[top:bottom, left:right]), cv2.COLOR_RGB2GRAY)
-    if grey.size == 0:
-        return central_exposure(rgb)
+    region = rgb[top:bottom, left:right]
+    grey = cv2.cvtColor(np.ascontiguousarray(region if region.size else rgb), cv2.COLOR_RGB2GRAY)
     return float(grey.mean()), float((grey <= 15).mean()), float((grey >= 245).mean())
 
 

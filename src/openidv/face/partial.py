@@ -25,6 +25,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -94,8 +95,6 @@ def find_partial_faces(rgb: NDArray[np.uint8], min_margin: float, min_side: int 
     work, scale = downscale(rgb, MAX_SIDE)
     up = 2.0 if max(work.shape[:2]) < UPSAMPLE_BELOW else 1.0
     if up > 1.0:
-        import cv2
-
         size = (work.shape[1] * 2, work.shape[0] * 2)
         work = np.ascontiguousarray(cv2.resize(work, size, interpolation=cv2.INTER_LINEAR))
     factor = scale * up
