@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from openidv.policy.thresholds import ThresholdSet
 
 WEAK_ADJUST = -0.8  # HOG score offset for weak candidates (0 = the detector's own threshold)
+# A weak candidate's own diagnosis wins over a visible half only when it is about the same face,
+# i.e. its box at least this share of the face width the half implies (a design choice, not tuned:
+# a tiny candidate elsewhere in the frame must not overrule a face-sized half).
+COMPARABLE_WIDTH = 0.6
 
 
 def central_exposure(rgb: NDArray[np.uint8]) -> tuple[float, float, float]:
@@ -138,7 +142,7 @@ def diagnose_no_face(
     if halves:
         half = halves[0]
         evidence["visible_half"] = {"part": half.part, "box": list(half.box), "margin": round(half.margin, 3)}
-        comparable = cand is not None and cand.width >= 0.6 * half.face_width
+        comparable = cand is not None and cand.width >= COMPARABLE_WIDTH * half.face_width
         if not (cand_codes and comparable):
             return exposure_codes(*region_exposure(rgb, half.box), t) or ("FACE_OCCLUDED",), evidence
     codes = exposure_codes(mean, dark, bright, t)

@@ -21,8 +21,8 @@ A half is only accepted when its detector's margin reaches the tuned ``min_parti
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import cv2
@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openidv.face.detection import downscale
+from openidv.face.dlib_models import Guarded
 
 PACKAGE = "openidv.face"
 PARTS = ("upper", "lower", "side")
@@ -68,25 +69,22 @@ def part_box(box: tuple[int, int, int, int], part: str) -> tuple[int, int, int, 
     }[part]
 
 
-_lock = threading.Lock()
-_detectors: dict[str, Any] = {}
-
-
-def _detector(part: str) -> Any:
-    """The shipped dlib detector of one half, hash-verified through the model registry, loaded once."""
+def _load(part: str) -> Any:
+    """The shipped dlib detector of one half, hash-verified through the model registry."""
     import dlib
 
     from openidv.models.registry import model_path
 
-    with _lock:
-        if part not in _detectors:
-            _detectors[part] = dlib.fhog_object_detector(str(model_path(PACKAGE, MODEL_NAMES[part])))
-        return _detectors[part]
+    return dlib.fhog_object_detector(str(model_path(PACKAGE, MODEL_NAMES[part])))
 
 
-def _run(detector: Any, img: NDArray[np.uint8], adjust: float) -> list[tuple[tuple[float, float, float, float], float]]:
-    # fhog_object_detector.run(image, upsample, adjust_threshold) returns each window's margin.
-    rects, scores, _ = detector.run(img, 0, adjust)
+# Loaded on first use and called under a lock, like the other dlib models (dlib_models.Guarded).
+_DETECTORS: dict[str, Guarded[Any]] = {part: Guarded(partial(_load, part)) for part in PARTS}
+
+
+def _run(part: str, img: NDArray[np.uint8], adjust: float) -> list[tuple[tuple[float, float, float, float], float]]:
+    """Every window of one half's detector with its margin (score minus the detector's threshold)."""
+    rects, scores, _ = _DETECTORS[part].call(lambda det: det.run(img, 0, adjust))
     return [((r.left(), r.top(), r.right(), r.bottom()), float(s)) for r, s in zip(rects, scores, strict=True)]
 
 
@@ -117,9 +115,8 @@ def find_partial_faces(rgb: NDArray[np.uint8], min_margin: float, min_side: int 
                 found.append(PartialFace(part, box, s))
 
     adjust = min(0.0, min_margin)
-    add("upper", _run(_detector("upper"), work, adjust), False)
-    add("lower", _run(_detector("lower"), work, adjust), False)
-    side = _detector("side")
-    add("left", _run(side, work, adjust), False)
-    add("right", _run(side, np.ascontiguousarray(work[:, ::-1]), adjust), True)
+    add("upper", _run("upper", work, adjust), False)
+    add("lower", _run("lower", work, adjust), False)
+    add("left", _run("side", work, adjust), False)
+    add("right", _run("side", np.ascontiguousarray(work[:, ::-1]), adjust), True)
     return sorted(found, key=lambda p: -p.margin)
