@@ -16,6 +16,6 @@ def test_detection_is_one_minus_apcer_with_the_interval_flipped() -> None:
 def test_table_has_no_python_reprs() -> None:
     report = {"metrics": {"apcer_per_species": {"photocopy": Estimate(0.25, 0.1, 0.4)}}}
     lofo = {"photocopy": {"metrics": {"apcer_per_species": {"photocopy": Estimate(0.5, 0.3, 0.7)}}}}
-    table = detection_table(report, lofo)
+    table = detection_table({"in distribution": report}, {"held out": lofo, "other run": {}})
     assert "Estimate(" not in table
-    assert "| photocopy | 0.750 [0.600, 0.900] | 0.500 [0.300, 0.700] |" in table
+    assert "| photocopy | 0.750 [0.600, 0.900] | 0.500 [0.300, 0.700] | not run |" in table

@@ -2,7 +2,9 @@
 
 Local edits (a replaced photo, an altered field, a spliced region) show in a few tiles, so the
 tamper score is the mean of the three most suspicious tiles; recapture (a screen, a photocopy)
-changes the whole page, so its score is the mean over all tiles.
+changes the whole page, so its score is the mean over all tiles. Tiles overlap by half
+(:data:`STRIDE`): an edit of one or two characters that straddles a tile border is still seen whole
+by some tile.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ PACKAGE = "openidv.documents"
 MODEL = "doc_tamper"
 _lock = threading.Lock()
 _session: dict[str, Any] = {}
+STRIDE = PATCH // 2
 
 
 @dataclass
@@ -32,8 +35,17 @@ class TamperScores:
 
     @property
     def genuine(self) -> float:
-        """Higher = more likely genuine (for the evaluation layer)."""
+        """Higher = more likely genuine, on the raw probabilities (not comparable across the two
+        kinds of evidence: see :meth:`margin`)."""
         return 1.0 - max(self.tamper, self.recapture)
+
+    def margin(self, tamper_max: float | None, recapture_max: float) -> float:
+        """Higher = more likely genuine, with each kind of evidence measured against its own
+        operating threshold (-1.0 = at the threshold): the tamper and recapture probabilities live
+        on different scales, and a raw maximum lets the noisier one drown the other. With
+        `tamper_max` None the tamper evidence is left out (it is not acted on)."""
+        rec = self.recapture / max(recapture_max, 1e-9)
+        return -rec if tamper_max is None else -max(self.tamper / max(tamper_max, 1e-9), rec)
 
 
 def _load() -> Any:
@@ -45,7 +57,7 @@ def _load() -> Any:
         return _session["s"]
 
 
-def tile_probs(doc: NDArray[np.uint8], session: Any | None = None, stride: int = PATCH
+def tile_probs(doc: NDArray[np.uint8], session: Any | None = None, stride: int = STRIDE
                ) -> tuple[NDArray[np.float64], list[tuple[int, int]]]:
     patches, origins = tile(doc, stride)
     sess = session or _load()
@@ -56,6 +68,11 @@ def tile_probs(doc: NDArray[np.uint8], session: Any | None = None, stride: int =
 
 def score_document(doc: NDArray[np.uint8], session: Any | None = None) -> TamperScores:
     probs, origins = tile_probs(doc, session)
+    return aggregate(probs, origins)
+
+
+def aggregate(probs: NDArray[np.float64], origins: list[tuple[int, int]]) -> TamperScores:
+    """Tile class probabilities -> document scores (shared by inference and the training script)."""
     t = probs[:, CLASSES.index("tampered")]
     top = np.sort(t)[-3:]
     screen = float(probs[:, CLASSES.index("screen")].mean())
