@@ -6,8 +6,9 @@
 Each sample is a generated document from held-out templates, held-out capture conditions and
 held-out portrait identities, genuine or forged by one of the nine families, sent through the
 pipeline (image_usability + every document check) as one session with its front and back. The
-session's score (higher = genuine) is the authenticity check's score, set to 0 when any
-document rule fires (MRZ_CHECKSUM, DATA_MISMATCH, BARCODE_INVALID, TEMPLATE_MISMATCH, ...).
+session's score (higher = genuine) is the authenticity check's score (in (0, 1], 0.5 at its
+thresholds), set to 0, below every model score, when any document rule fires (MRZ_CHECKSUM,
+DATA_MISMATCH, BARCODE_INVALID, TEMPLATE_MISMATCH, DOCUMENT_RECAPTURED, ...).
 Scores go through the evaluation layer (`openidv eval`, kind pad): per-family detection
 (1 - APCER) at the threshold that rejects 1% of genuine documents, with bootstrap CIs.
 """
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from documents_common import latency, peak_rss_mb, rate
 
+RULE_FIRED = 0.0
 FRAUD_CODES = {"MRZ_CHECKSUM", "DATA_MISMATCH", "BARCODE_INVALID", "DOCUMENT_TAMPERED", "DOCUMENT_RECAPTURED",
                "TEMPLATE_MISMATCH", "PORTRAIT_SUBSTITUTED"}
 
@@ -89,10 +91,12 @@ def main() -> None:
         times.append((time.perf_counter() - t0) * 1000)
         codes = sorted({c for r in res.values() for c in r.reason_codes} & FRAUD_CODES)
         auth = res.get("document_authenticity")
+        # the check's score is in (0, 1], 0.5 at its thresholds; no authenticity score at all counts
+        # as no evidence against (1); a rule that fired ranks the session below every model score (0)
         score = auth.score if auth is not None and auth.score is not None else 1.0
         rows.append({"sample_id": f"{family or 'genuine'}-{i}", "subject_id": f"{family or 'genuine'}-{i}",
                      "label": "attack" if family else "bona_fide", "species": family or "",
-                     "score": 0.0 if codes else score, "kind": kind, "condition": cond, "template": template,
+                     "score": RULE_FIRED if codes else score, "kind": kind, "condition": cond, "template": template,
                      "codes": "|".join(codes)})
     import pandas as pd
 

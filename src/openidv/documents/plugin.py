@@ -17,6 +17,7 @@ class DocumentsPlugin(BasePlugin):
 
     def checks(self) -> Sequence[Check]:
         from openidv.documents.checks import (
+            DocumentAuthenticityCheck,
             DocumentBarcodeCheck,
             DocumentConsistencyCheck,
             DocumentDetectCheck,
@@ -26,7 +27,7 @@ class DocumentsPlugin(BasePlugin):
         )
 
         return (DocumentDetectCheck(), DocumentMRZCheck(), DocumentBarcodeCheck(), DocumentVIZCheck(),
-                DocumentConsistencyCheck(), DocumentValidityCheck())
+                DocumentConsistencyCheck(), DocumentValidityCheck(), DocumentAuthenticityCheck())
 
     def reason_catalogue(self) -> Path | None:
         return Path(__file__).with_name("reason_codes.yaml")
@@ -34,9 +35,11 @@ class DocumentsPlugin(BasePlugin):
     def setup(self, env: Environment) -> None:
         """Load and verify the shipped models once, so the first session does not pay for it
         (a missing or altered weight file fails here, at start, not on a live session)."""
+        from openidv.documents.authenticity.detector import _load as load_tamper
         from openidv.documents.mrz.classifier import _load as load_glyphs
 
         env.services["documents.mrz_glyphs"] = load_glyphs()
+        env.services["documents.doc_tamper"] = load_tamper()
 
     def commands(self) -> Mapping[str, typer.Typer | Callable[..., Any]]:
         from openidv.documents.cli import mrz

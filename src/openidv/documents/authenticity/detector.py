@@ -40,12 +40,15 @@ class TamperScores:
         return 1.0 - max(self.tamper, self.recapture)
 
     def margin(self, tamper_max: float | None, recapture_max: float) -> float:
-        """Higher = more likely genuine, with each kind of evidence measured against its own
-        operating threshold (-1.0 = at the threshold): the tamper and recapture probabilities live
-        on different scales, and a raw maximum lets the noisier one drown the other. With
-        `tamper_max` None the tamper evidence is left out (it is not acted on)."""
-        rec = self.recapture / max(recapture_max, 1e-9)
-        return -rec if tamper_max is None else -max(self.tamper / max(tamper_max, 1e-9), rec)
+        """Higher = more likely genuine, in (0, 1] and 0.5 exactly at an operating threshold: each
+        kind of evidence is measured against its own threshold (ratio r) and the score is
+        1 / (1 + max r). The tamper and recapture probabilities live on different scales, and a raw
+        maximum lets the noisier one drown the other. With `tamper_max` None the tamper evidence is
+        left out (it is not acted on)."""
+        r = self.recapture / max(recapture_max, 1e-9)
+        if tamper_max is not None:
+            r = max(r, self.tamper / max(tamper_max, 1e-9))
+        return 1.0 / (1.0 + r)
 
 
 def _load() -> Any:

@@ -2,13 +2,17 @@
 
 Three independent signals over each rectified document:
 
-* the tile model (:mod:`openidv.documents.authenticity.detector`): DOCUMENT_TAMPERED when the most
-  suspicious tiles exceed the tuned ``tamper_max``; DOCUMENT_RECAPTURED when the page-wide screen /
-  print probability exceeds ``recapture_max``;
-* portrait forensics: PORTRAIT_SUBSTITUTED when the tiles over the holder's photo are the
-  suspicious ones (a pasted photo leaves edges and re-compression there);
+* the tile model (:mod:`openidv.documents.authenticity.detector`): DOCUMENT_RECAPTURED when the
+  page-wide screen / print probability exceeds ``recapture_max``; DOCUMENT_TAMPERED when the most
+  suspicious tiles exceed ``tamper_max`` - only if the threshold file enables that evidence
+  (``tamper_enabled``: the training script enables it only when it detects at least half of the
+  held-out local edits at its threshold; the shipped model's does not, so it is reported in the
+  evidence and not acted on);
+* portrait forensics (same condition): PORTRAIT_SUBSTITUTED when the tiles over the holder's photo
+  are the suspicious ones (a pasted photo leaves edges and re-compression there);
 * template matching (:mod:`openidv.documents.authenticity.template_match`): TEMPLATE_MISMATCH when
-  the design does not match any registered template of the issuer the MRZ or barcode claims.
+  the design does not match any registered template of the issuer the MRZ or barcode claims - again
+  only if ``document_template.enabled`` says its held-out evaluation earned it.
 
 Thresholds come from ``document_authenticity`` and ``document_template`` (tuned by the training
 scripts at 1% false rejection of genuine documents; provenance in the files).
@@ -62,7 +66,8 @@ class DocumentAuthenticityCheck(BaseCheck):
     run_if_upstream_failed = True
     timeout_s = 40.0
     reason_codes = ("DOCUMENT_TAMPERED", "DOCUMENT_RECAPTURED", "PORTRAIT_SUBSTITUTED", "TEMPLATE_MISMATCH")
-    score_meaning = "1 - max(tamper, recapture) probability of the least genuine document photo"
+    score_meaning = ("1 / (1 + r) of the least genuine document photo, r = the largest ratio of an acted-on "
+                     "kind of evidence to its threshold: 0.5 at the threshold, below it a code fires")
 
     def applies(self, session: Session) -> bool:
         return bool(doc_captures(session))
@@ -82,14 +87,16 @@ class DocumentAuthenticityCheck(BaseCheck):
         for cid, frame in frames.items():
             doc = frame.rectify(caps[cid].image, PX_PER_MM)
             s = score_document(doc)
-            scores.append(s.genuine)
-            tampered = s.tamper > t["tamper_max"]
+            tamper_on = t["tamper_enabled"] > 0
+            scores.append(s.margin(t["tamper_max"] if tamper_on else None, t["recapture_max"]))
+            tampered = tamper_on and s.tamper > t["tamper_max"]
             if tampered:
                 codes.add("PORTRAIT_SUBSTITUTED" if _portrait_hot(s, portrait_boxes.get(cid)) else "DOCUMENT_TAMPERED")
             if s.recapture > t["recapture_max"]:
                 codes.add("DOCUMENT_RECAPTURED")
-            per.append({"capture_id": cid, "tamper": round(s.tamper, 4), "recapture": round(s.recapture, 4),
-                        "screen": round(s.screen, 4), "print": round(s.print, 4), "hot_tiles_px": s.hot_tiles})
+            per.append({"capture_id": cid, "recapture": round(s.recapture, 4), "screen": round(s.screen, 4),
+                        "print": round(s.print, 4), "tamper": round(s.tamper, 4), "tamper_acted_on": tamper_on,
+                        **({"hot_tiles_px": s.hot_tiles} if tamper_on else {})})
         template = self._template(ctx, frames, caps)
         if template.get("mismatch"):
             codes.add("TEMPLATE_MISMATCH")
@@ -107,6 +114,7 @@ class DocumentAuthenticityCheck(BaseCheck):
         got = reg.match(frames[front].rectify(caps[front].image, PX_PER_MM), kind, issuer)
         if got is None:
             return {"checked": False, "why": f"no registered template for {kind}/{issuer}"}
-        thr = ctx.thresholds.set("document_template")["min_margin"]
+        t = ctx.thresholds.set("document_template")
+        on = t["enabled"] > 0
         return {"checked": True, "similarity": round(got.claimed, 4), "margin": round(got.margin, 4),
-                "best_template": got.template, "mismatch": got.margin < thr}
+                "best_template": got.template, "acted_on": on, "mismatch": on and got.margin < t["min_margin"]}

@@ -212,7 +212,7 @@ def recapture_only(csv: Path) -> Path:
     import pandas as pd
 
     df = pd.read_csv(csv)
-    df["score"] = -df["recapture"]
+    df["score"] = 1.0 / (1.0 + df["recapture"])
     out = csv.with_name(csv.stem + "_recapture_only.csv")
     df.to_csv(out, index=False)
     return out
@@ -342,8 +342,8 @@ def write_card(out: Path, report: dict[str, Any], thresholds: dict[str, Any], ep
   the cross-checks and template matching, not by this model.
 - **Held-out evaluation** (test templates, test capture conditions, test identities; evaluation
   layer, kind pad, bootstrap 95% intervals). Document score: each kind of evidence against its own
-  operating threshold from the calibration documents, -max(tamper / tamper_max, recapture /
-  recapture_max) ("tamper + recapture"); "as shipped" uses only the evidence the check acts on
+  operating threshold from the calibration documents, 1 / (1 + max(tamper / tamper_max,
+  recapture / recapture_max)) ("tamper + recapture"); "as shipped" uses only the evidence the check acts on
   (tamper enabled: {bool(thresholds.get('tamper_enabled', True))}). The threshold on the score
   rejects 1% of the held-out genuine documents, i.e. it is set on the test genuine scores.
   Detection rate = 1 - APCER, where APCER is the share of forged documents *accepted*:

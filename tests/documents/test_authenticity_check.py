@@ -1,0 +1,76 @@
+"""The document authenticity check in the pipeline: recapture evidence acted on, gated evidence not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from openidv.checks.base import Environment
+from openidv.checks.usability import ImageUsabilityCheck
+from openidv.config import Settings
+from openidv.documents.plugin import plugin
+from openidv.documents.synth.capture import CaptureParams, capture
+from openidv.documents.synth.dataset import side_boxes
+from openidv.documents.synth.document import SyntheticDocument, make_document
+from openidv.documents.synth.forgery import forge
+from openidv.documents.synth.templates import make_template
+from openidv.domain import Capture, CaptureKind, Outcome, Session
+from openidv.pipeline import Pipeline
+from openidv.policy import PolicyEngine, ReasonCatalogue, ThresholdRegistry
+
+NEEDED = {"document_detect", "document_mrz", "document_barcode", "document_viz", "document_authenticity"}
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    engine = PolicyEngine.from_file(None, ReasonCatalogue.load(), ThresholdRegistry.load())
+    checks = [ImageUsabilityCheck(), *(c for c in plugin.checks() if c.name in NEEDED)]
+    return Pipeline(checks, engine, Environment(settings=Settings(pipeline_workers=2, default_check_timeout_s=120)))
+
+
+def _session(doc: SyntheticDocument, seed: int = 0) -> Session:
+    side = doc.mrz_side or doc.front
+    p = CaptureParams("desk", canvas=(1280, 960), fill=0.85, noise_sigma=2.0, jpeg_quality=92, background="wood")
+    img = capture(side.image, p, np.random.default_rng(seed), side_boxes(side)).image
+    return Session(captures=[Capture(kind=CaptureKind.DOCUMENT_FRONT, data=b"", image=img, content_type="image/jpeg")])
+
+
+def test_registered_with_its_threshold_gates() -> None:
+    assert "document_authenticity" in {c.name for c in plugin.checks()}
+    reg = ThresholdRegistry.load()
+    t, tm = reg.get("document_authenticity"), reg.get("document_template")
+    for key in ("tamper_max", "recapture_max", "tamper_enabled"):
+        assert key in t.values
+    assert "enabled" in tm.values and "min_margin" in tm.values
+    assert "enabled_rule" in t.source and "measured" in t.source
+
+
+def test_genuine_passport_is_not_flagged(pipeline: Pipeline) -> None:
+    doc = make_document(make_template("TD3", 2), seed=4, scale=10.0)
+    res = pipeline.run(_session(doc)).results["document_authenticity"]
+    assert res.outcome is Outcome.PASS, res.evidence
+    cap = res.evidence["captures"][0]
+    assert cap["recapture"] >= 0 and "tamper_acted_on" in cap
+    assert res.score is not None and 0.5 < res.score <= 1.0
+
+
+def test_screen_recapture_is_flagged(pipeline: Pipeline) -> None:
+    doc = make_document(make_template("TD3", 2), seed=4, scale=10.0)
+    fake = forge(doc, "screen_recapture", np.random.default_rng(1))
+    res = pipeline.run(_session(fake)).results["document_authenticity"]
+    assert res.outcome is Outcome.FAIL, res.evidence
+    assert "DOCUMENT_RECAPTURED" in res.reason_codes
+    assert res.score is not None and 0.0 < res.score < 0.5
+
+
+def test_gated_evidence_raises_no_code(pipeline: Pipeline) -> None:
+    """With the tamper evidence not enabled, a locally edited document gets no DOCUMENT_TAMPERED
+    or PORTRAIT_SUBSTITUTED from the tile model (its tamper score stays in the evidence)."""
+    if ThresholdRegistry.load().get("document_authenticity")["tamper_enabled"] > 0:
+        pytest.skip("the shipped tamper evidence is enabled")
+    doc = make_document(make_template("TD3", 2), seed=4, scale=10.0)
+    fake = forge(doc, "portrait_substitution", np.random.default_rng(2))
+    res = pipeline.run(_session(fake)).results["document_authenticity"]
+    assert res.outcome is not Outcome.ERROR
+    assert not {"DOCUMENT_TAMPERED", "PORTRAIT_SUBSTITUTED"} & set(res.reason_codes)
+    assert "hot_tiles_px" not in res.evidence["captures"][0]
