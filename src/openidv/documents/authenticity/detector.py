@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from openidv.documents.authenticity.patches import CLASSES, PATCH, features, tile
+from openidv.documents.authenticity.patches import CLASSES, PATCH, features, tile, tile_origins
 
 PACKAGE = "openidv.documents"
 MODEL = "doc_tamper"
@@ -58,6 +58,11 @@ def _load() -> Any:
         if "s" not in _session:
             _session["s"] = load_onnx_session(PACKAGE, MODEL, threads=1)
         return _session["s"]
+
+
+def tile_origins_count(shape: tuple[int, ...], stride: int = STRIDE) -> int:
+    """How many tiles the model runs on for a rectified document of this shape."""
+    return len(tile_origins(shape, stride))
 
 
 def tile_probs(doc: NDArray[np.uint8], session: Any | None = None, stride: int = STRIDE

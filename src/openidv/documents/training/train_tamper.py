@@ -26,7 +26,13 @@ import numpy as np
 
 from openidv.documents.authenticity.detector import STRIDE, TamperScores, aggregate
 from openidv.documents.authenticity.patches import CLASSES, PATCH, features
-from openidv.documents.training.common import MIN_HELDOUT_DETECTION, PACKAGE_MODELS, export_onnx, seed_everything
+from openidv.documents.training.common import (
+    MAX_HELDOUT_FALSE_REJECT,
+    MIN_HELDOUT_DETECTION,
+    PACKAGE_MODELS,
+    export_onnx,
+    seed_everything,
+)
 from openidv.documents.training.tamper_data import GLOBAL, IMAGE_FAMILIES, LOCAL, build_paired_split, build_split
 
 VERSION = "2.0.0"
@@ -261,8 +267,9 @@ def write_thresholds(calib: list[dict[str, Any]], test: list[dict[str, Any]]) ->
     tam, rec = operating_points(calib)
     det_t = heldout_detection(test, "tamper", tam, LOCAL)
     det_r = heldout_detection(test, "recapture", rec, tuple(GLOBAL))
-    tamper_on = det_t >= MIN_HELDOUT_DETECTION
     gen = [r for r in test if r["label"] == "bona_fide"]
+    tamper_fr = sum(1 for r in gen if r["tamper"] > tam) / max(len(gen), 1)
+    tamper_on = det_t >= MIN_HELDOUT_DETECTION and tamper_fr <= MAX_HELDOUT_FALSE_REJECT
     rejected = sum(1 for r in gen if (tamper_on and r["tamper"] > tam) or r["recapture"] > rec)
     measured = {"calibration_genuine": len(calib), "heldout_genuine": len(gen),
                 "heldout_false_reject": rejected / max(len(gen), 1),
@@ -275,7 +282,8 @@ def write_thresholds(calib: list[dict[str, Any]], test: list[dict[str, Any]]) ->
         "source": {"tool": "python -m openidv.documents.training.train_tamper fit (or recalibrate)",
                    "target": "0.5% false rejection each on calibration genuine documents (train templates/conditions)",
                    "enabled_rule": f"tamper evidence fires only if it detects >= {MIN_HELDOUT_DETECTION} of held-out "
-                                   "local edits at tamper_max",
+                                   f"local edits at tamper_max and rejects <= {MAX_HELDOUT_FALSE_REJECT} of held-out "
+                                   "genuine documents",
                    "measured": measured},
     }, sort_keys=False), encoding="utf-8")
     return {"tamper_max": tam, "recapture_max": rec, "tamper_enabled": tamper_on, **measured}
@@ -359,7 +367,8 @@ def write_card(out: Path, report: dict[str, Any], thresholds: dict[str, Any], ep
   detection at these thresholds: local edits {thresholds.get('heldout_detection_local_edits_at_tamper_max', 'n/a')},
   screen/print recapture {thresholds.get('heldout_detection_recapture_at_recapture_max', 'n/a')}. The tamper
   evidence fires in the pipeline only if it detects at least half of the held-out local edits at
-  its threshold (`MIN_HELDOUT_DETECTION`); otherwise DOCUMENT_TAMPERED and PORTRAIT_SUBSTITUTED are
+  its threshold and rejects at most 2% of held-out genuine documents (`MIN_HELDOUT_DETECTION`,
+  `MAX_HELDOUT_FALSE_REJECT`); otherwise DOCUMENT_TAMPERED and PORTRAIT_SUBSTITUTED are
   not raised from it and only the recapture evidence (DOCUMENT_RECAPTURED) is acted on.
 - **Reproduce**: `python -m openidv.documents.training.train_tamper data` (paired tiles; `--shard
   i/n` for n processes), `... fit` (model, thresholds, in-distribution scores), `... recalibrate`
@@ -368,6 +377,10 @@ def write_card(out: Path, report: dict[str, Any], thresholds: dict[str, Any], ep
   evaluation layer and rewrites this card).
 - **Limits**: trained on synthetic documents and simulated captures only; real forgeries, real
   screens and printers differ. Treat scores on real documents as a screening signal for review.
+  Local edits are not detected (tamper AUC 0.43-0.69 on held-out documents), and neither recapture
+  species is detected when it was left out of training, so unseen recapture devices will pass. The
+  leave-one-family-out models were trained for fewer epochs than the shipped one (see the table
+  header) to fit the runs on a 2-core machine.
 - **Licence**: weights Apache-2.0; trained only on generated data (portraits from LFW, research use).
 """, encoding="utf-8")
 
