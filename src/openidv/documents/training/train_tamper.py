@@ -345,9 +345,9 @@ def write_card(out: Path, report: dict[str, Any], thresholds: dict[str, Any], ep
   "genuine"; 250 pairs per family on train templates, train capture conditions and train portrait
   identities, plus tiles of 300 whole genuine documents. Version 1 labelled tiles by padded region
   boxes and drew its genuine tiles mostly from blank background, so it learned "text or a portrait
-  is suspicious" (held-out EER 0.54); the twins remove that shortcut.
-  Data-level families (MRZ-VIZ and barcode-VIZ inconsistency) and template mismatch are caught by
-  the cross-checks and template matching, not by this model.
+  is suspicious" (held-out EER 0.54); the twins remove that shortcut, but the local edits are still
+  not detected (see Limits). Data-level families (MRZ-VIZ and barcode-VIZ inconsistency) and
+  template mismatch are left to the cross-checks and template matching, not this model.
 - **Held-out evaluation** (test templates, test capture conditions, test identities; evaluation
   layer, kind pad, bootstrap 95% intervals). Document score: each kind of evidence against its own
   operating threshold from the calibration documents, 1 / (1 + max(tamper / tamper_max,
