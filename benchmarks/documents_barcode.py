@@ -11,7 +11,6 @@ when the decoded payload equals the printed one byte for byte and parses as a va
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections import defaultdict
@@ -20,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from documents_common import generated, latency, peak_rss_mb, rate
+from documents_common import emit, generated, latency, peak_rss_mb, rate
 
 
 def main() -> None:
@@ -63,11 +62,7 @@ def main() -> None:
     report = {"documents": rate(ok, n), "by_condition": {c: rate(k, m) for c, (k, m) in sorted(per.items())},
               "latency_wall": latency(times), "latency_cpu": latency(cpu), "peak_rss_mb": peak_rss_mb(),
               "failures": failures}
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text, encoding="utf-8")
+    emit(report, args.json)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,15 @@ def latency(ms: list[float]) -> dict[str, float]:
             "mean_ms": round(float(a.mean()), 1), "throughput_per_s": round(1000.0 / max(float(a.mean()), 1e-9), 2)}
 
 
+def emit(report: dict[str, Any], path: Path | None) -> None:
+    """Print the report as JSON and, when asked, write it to `path` too."""
+    text = json.dumps(report, indent=2)
+    print(text)
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
 def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
 

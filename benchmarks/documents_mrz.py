@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import resource
 import sys
 import time
@@ -27,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from documents_common import generated, latency, peak_rss_mb, rate
+from documents_common import emit, generated, latency, peak_rss_mb, rate
 
 SPECIMENS = {
     "passport-td3": ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"],
@@ -129,11 +128,7 @@ def main() -> None:
     report["generated"]["passporteye"] = run(items, passporteye, args.passporteye_n)
     report["generated"]["ours_same_subset"] = run(items, ours, args.passporteye_n)
     report["peak_rss_mb"] = peak_rss_mb()
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text, encoding="utf-8")
+    emit(report, args.json)
 
 
 if __name__ == "__main__":

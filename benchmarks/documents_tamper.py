@@ -11,7 +11,6 @@ aggregation), as `DocumentAuthenticityCheck` runs it.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -20,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from documents_common import latency, peak_rss_mb
+from documents_common import emit, latency, peak_rss_mb
 
 
 def main() -> None:
@@ -46,11 +45,7 @@ def main() -> None:
     report = {"documents": args.n, "wall_ms": latency(wall), "cpu_ms": latency(cpu),
               "tiles_per_document": {"min": min(tiles), "median": float(np.median(tiles)), "max": max(tiles)},
               "peak_rss_mb": peak_rss_mb()}
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text, encoding="utf-8")
+    emit(report, args.json)
 
 
 if __name__ == "__main__":
