@@ -61,7 +61,7 @@ def _claim(ctx: CheckContext) -> tuple[str, str] | None:
 
 class DocumentAuthenticityCheck(BaseCheck):
     name = "document_authenticity"
-    version = "1.0.0"
+    version = "1.1.0"  # 1.1.0: tile model 2.0.0, evidence gated by its threshold file, score in (0, 1]
     requires = ("document_viz", "document_mrz", "document_barcode")
     run_if_upstream_failed = True
     timeout_s = 40.0
@@ -84,10 +84,10 @@ class DocumentAuthenticityCheck(BaseCheck):
         codes: set[str] = set()
         per: list[dict[str, Any]] = []
         scores: list[float] = []
+        tamper_on = t["tamper_enabled"] > 0
         for cid, frame in frames.items():
             doc = frame.rectify(caps[cid].image, PX_PER_MM)
             s = score_document(doc)
-            tamper_on = t["tamper_enabled"] > 0
             scores.append(s.margin(t["tamper_max"] if tamper_on else None, t["recapture_max"]))
             tampered = tamper_on and s.tamper > t["tamper_max"]
             if tampered:
