@@ -85,8 +85,8 @@ class DocumentAuthenticityCheck(BaseCheck):
         per: list[dict[str, Any]] = []
         scores: list[float] = []
         tamper_on = t["tamper_enabled"] > 0
-        for cid, frame in frames.items():
-            doc = frame.rectify(caps[cid].image, PX_PER_MM)
+        docs = {cid: frame.rectify(caps[cid].image, PX_PER_MM) for cid, frame in frames.items()}
+        for cid, doc in docs.items():
             s = score_document(doc)
             scores.append(s.margin(t["tamper_max"] if tamper_on else None, t["recapture_max"]))
             tampered = tamper_on and s.tamper > t["tamper_max"]
@@ -97,21 +97,21 @@ class DocumentAuthenticityCheck(BaseCheck):
             per.append({"capture_id": cid, "recapture": round(s.recapture, 4), "screen": round(s.screen, 4),
                         "print": round(s.print, 4), "tamper": round(s.tamper, 4), "tamper_acted_on": tamper_on,
                         **({"hot_tiles_px": s.hot_tiles} if tamper_on else {})})
-        template = self._template(ctx, frames, caps)
+        template = self._template(ctx, docs, caps)
         if template.get("mismatch"):
             codes.add("TEMPLATE_MISMATCH")
         return self.result(Outcome.FAIL if codes else Outcome.PASS, score=float(np.min(scores)),
                            reason_codes=sorted(codes),
                            evidence={"captures": per, "template": template, "threshold_set": f"{t.name}@{t.version}"})
 
-    def _template(self, ctx: CheckContext, frames: dict[str, DocumentFrame], caps: dict[str, Any]) -> dict[str, Any]:
+    def _template(self, ctx: CheckContext, docs: dict[str, Any], caps: dict[str, Any]) -> dict[str, Any]:
         claim = _claim(ctx)
         reg = load_registry()
         if claim is None or reg is None:
             return {"checked": False, "why": "no claimed issuer" if claim is None else "no template registry"}
         kind, issuer = claim
-        front = next((cid for cid in frames if caps[cid].kind.value == "document_front"), next(iter(frames)))
-        got = reg.match(frames[front].rectify(caps[front].image, PX_PER_MM), kind, issuer)
+        front = next((cid for cid in docs if caps[cid].kind.value == "document_front"), next(iter(docs)))
+        got = reg.match(docs[front], kind, issuer)
         if got is None:
             return {"checked": False, "why": f"no registered template for {kind}/{issuer}"}
         t = ctx.thresholds.set("document_template")
