@@ -33,12 +33,6 @@ class TamperScores:
     print: float
     hot_tiles: list[list[int]]  # [x0, y0, x1, y1] (rectified px) of the most suspicious tiles
 
-    @property
-    def genuine(self) -> float:
-        """Higher = more likely genuine, on the raw probabilities (not comparable across the two
-        kinds of evidence: see :meth:`margin`)."""
-        return 1.0 - max(self.tamper, self.recapture)
-
     def margin(self, tamper_max: float | None, recapture_max: float) -> float:
         """Higher = more likely genuine, in (0, 1] and 0.5 exactly at an operating threshold: each
         kind of evidence is measured against its own threshold (ratio r) and the score is

@@ -135,7 +135,8 @@ def fit(exclude: str | None, epochs: int, seed: int = 0, data: Path = DATA) -> A
 
 
 def score_test(model: Any, data: Path = DATA, split: str = "test") -> list[dict[str, Any]]:
-    """Document-level scores (higher = genuine) for every document of a split kept whole. `model`
+    """Tamper and recapture scores of every document of a split kept whole (the evaluation score is
+    added by `with_margin`, once the operating thresholds are known). `model`
     is a torch module being trained, or an onnxruntime session of a shipped model."""
     import cv2
     import torch
@@ -157,7 +158,7 @@ def score_test(model: Any, data: Path = DATA, split: str = "test") -> list[dict[
         s = aggregate(p, origins)
         fam = str(z["family"])
         rows.append({"sample_id": f.stem, "subject_id": f.stem, "label": "bona_fide" if fam == "genuine" else "attack",
-                     "species": "" if fam == "genuine" else fam, "score": s.genuine, "tamper": s.tamper,
+                     "species": "" if fam == "genuine" else fam, "tamper": s.tamper,
                      "recapture": s.recapture, "template": str(z["template"]), "condition": str(z["condition"])})
     return rows
 
