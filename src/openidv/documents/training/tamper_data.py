@@ -3,10 +3,13 @@
 A sample is a generated document (genuine, or forged by one image-level family), photographed
 under a capture condition of its split, rectified to :data:`PX_PER_MM` with the capture's
 ground-truth homography (the runtime rectifies with the MRZ frame or card outline instead; the
-model works on local texture, which that difference does not change), and cut into labelled tiles:
-tiles over an edited region are "tampered", the others of the same document "genuine"; every tile
-of a screen or print recapture carries that class. Templates, capture conditions and portrait
-identities of the test split are never seen in training.
+model works on local texture, which that difference does not change).
+
+Training tiles come from forged/genuine twins (:func:`make_pair`, :func:`build_paired_split`; see
+the note above them) plus tiles of whole genuine documents (:func:`build_split` with no forgeries).
+Test and calibration documents are kept whole (:func:`build_split` with ``keep_docs``); their tiles,
+labelled by padded edit regions (:func:`labelled_tiles`, the version-1 training labels), are not used.
+Templates, capture conditions and portrait identities of the test split are never seen in training.
 """
 
 from __future__ import annotations
