@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 
 from openidv.face import partial
+from openidv.face.analysis import assess_image, hidden_subject_suspected
 from openidv.face.detection import detect_faces
-from openidv.face.diagnose import diagnose_no_face
+from openidv.face.diagnose import diagnose_no_face, hidden_subject, inner_box
+from openidv.face.embedding import default_embedder
 from openidv.face.occlusion import shipped_model
+from openidv.face.quality import QualityAssessment
 from openidv.face.training.partial import cover_other_half, fit_detector
 from openidv.policy.thresholds import ThresholdRegistry
 
@@ -109,3 +112,64 @@ def test_smoke_training_learns_a_half_face(hopper, det):
         r for r in rects if abs(r.left() - left) < 0.25 * (right - left) and abs(r.top() - top) < 0.25 * (bottom - top)
     ]
     assert near
+
+
+def _with_bystander(rgb, det, scale: float = 0.5):
+    """``rgb`` with a small copy of its face pasted in the top-left corner (a bystander)."""
+    import cv2
+
+    left, top, right, bottom = det.box
+    pad = (right - left) // 3
+    face = rgb[max(0, top - pad) : bottom + pad, max(0, left - pad) : right + pad]
+    small = cv2.resize(face, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    out = rgb.copy()
+    out[4 : 4 + small.shape[0], 4 : 4 + small.shape[1]] = small
+    return out
+
+
+def test_inner_box_keeps_the_central_share():
+    assert inner_box((0, 0, 100, 50)) == (15, 8, 85, 42)
+
+
+def test_a_bystander_does_not_hide_that_the_subject_is_half_hidden(hopper, det, thresholds):
+    """The applicant's upper half hidden, a small face in the corner: FACE_OCCLUDED, not the bystander's verdict."""
+    img = _hide(_with_bystander(hopper, det), det, "upper")
+    a = assess_image("selfie", "selfie", img, thresholds, default_embedder())
+    assert a.sample is not None and a.sample.detection.width < 0.6 * det.width  # the bystander was detected
+    assert a.reason_codes == ("FACE_OCCLUDED",), a.evidence()
+    hidden = a.evidence()["hidden_subject"]
+    assert hidden["visible_half"]["part"] == "lower"
+    assert hidden["implied_face_width"] >= thresholds["min_hidden_face_ratio"] * hidden["detected_face_width"]
+    assert not a.usable
+
+
+def test_a_face_that_fails_for_its_own_reason_keeps_it(hopper, det, thresholds):
+    """A dark subject: the halves found are halves of the detected face itself, so FACE_TOO_DARK stands."""
+    dark = (hopper.astype(np.float32) * 0.1).astype(np.uint8)
+    a = assess_image("selfie", "selfie", dark, thresholds, default_embedder())
+    assert a.reason_codes == ("FACE_TOO_DARK",)
+    assert a.sample is not None and hidden_subject(dark, a.sample.detection, thresholds) is None
+
+
+def test_only_failing_or_off_centre_faces_are_searched(det):
+    ok = QualityAssessment((), 0.9, {})
+    bad = QualityAssessment(("FACE_BLURRY",), 0.2, {})
+    occluded = QualityAssessment(("FACE_OCCLUDED",), 0.2, {})
+    left, top, right, bottom = det.box
+    cx, cy = (left + right) // 2, (top + bottom) // 2
+    centred = (2 * cx, 2 * cy, 3)
+    assert not hidden_subject_suspected(det, centred, ok)
+    assert hidden_subject_suspected(det, centred, bad)
+    assert not hidden_subject_suspected(det, centred, occluded)
+    assert hidden_subject_suspected(det, (8 * cy, 8 * cx, 3), ok)  # the face in the frame's top-left corner
+
+
+def test_a_tiny_weak_candidate_does_not_overrule_a_face_sized_half(hopper, det, thresholds):
+    from openidv.face.diagnose import _size_contradicted
+    from openidv.face.partial import PartialFace
+
+    half = PartialFace("lower", (100, 200, 300, 300), 0.5)
+    assert _size_contradicted(("FACE_TOO_SMALL",), half, thresholds)
+    assert not _size_contradicted(("FACE_BLURRY",), half, thresholds)
+    small = PartialFace("lower", (100, 200, 130, 215), 0.5)
+    assert not _size_contradicted(("FACE_TOO_SMALL",), small, thresholds)

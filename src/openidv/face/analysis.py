@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from openidv.face.diagnose import diagnose_no_face
+from openidv.face.detection import FaceDetection
+from openidv.face.diagnose import diagnose_no_face, hidden_subject
 from openidv.face.embedding import Embedder, default_embedder
 from openidv.face.extract import FaceSample, auto_upsample, find_face
 from openidv.face.occlusion import shipped_model
@@ -31,11 +32,14 @@ class FaceAnalysis:
     assessment: QualityAssessment | None = None
     embedding: NDArray[np.float32] | None = None
     no_face: tuple[tuple[str, ...], dict[str, Any]] | None = None  # diagnosis when no face was found
+    hidden: tuple[tuple[str, ...], dict[str, Any]] | None = None  # the subject half hidden (diagnose.hidden_subject)
 
     @property
     def reason_codes(self) -> tuple[str, ...]:
         if self.sample is None:
             return self.no_face[0] if self.no_face else ("FACE_NOT_FOUND",)
+        if self.hidden is not None:
+            return self.hidden[0]
         return self.assessment.reason_codes if self.assessment else ()
 
     @property
@@ -46,6 +50,8 @@ class FaceAnalysis:
         out: dict[str, Any] = {"source": self.source, "kind": self.kind, "reason_codes": list(self.reason_codes)}
         if self.no_face is not None:
             out["no_face_diagnosis"] = self.no_face[1]
+        if self.hidden is not None:
+            out["hidden_subject"] = self.hidden[1]
         if self.sample is not None:
             d = self.sample.detection
             out |= {"faces": self.sample.n_faces, "box": list(d.box), "detector": d.detector}
@@ -55,6 +61,22 @@ class FaceAnalysis:
             out["quality_score"] = round(self.assessment.score, 4)
             out["margins"] = self.assessment.margins
         return out
+
+
+def hidden_subject_suspected(det: FaceDetection, shape: tuple[int, ...], assessment: QualityAssessment) -> bool:
+    """Whether to look for a half-hidden subject behind the detected face (a search of ~0.1 s).
+
+    When the detected face fails quality for another reason, or when it lies off the central
+    half of the frame (a subject faces the camera near the middle; a bystander need not): those
+    are the faces that may be someone else while the applicant's own face is half hidden.
+    """
+    if "FACE_OCCLUDED" in assessment.reason_codes:
+        return False
+    if assessment.reason_codes:
+        return True
+    h, w = shape[:2]
+    cx, cy = (det.box[0] + det.box[2]) / 2, (det.box[1] + det.box[3]) / 2
+    return not (w / 4 <= cx <= 3 * w / 4 and h / 4 <= cy <= 3 * h / 4)
 
 
 def assess_image(
@@ -67,7 +89,11 @@ def assess_image(
     if sample is None:
         return FaceAnalysis(source, kind, None, no_face=diagnose_no_face(rgb, thresholds, occlusion, upsample))
     m = measure_quality(rgb, sample.detection, sample.detections, occlusion)
-    return FaceAnalysis(source, kind, sample, m, assess(m, thresholds))
+    assessment = assess(m, thresholds)
+    hidden = None
+    if hidden_subject_suspected(sample.detection, rgb.shape, assessment):
+        hidden = hidden_subject(rgb, sample.detection, thresholds)
+    return FaceAnalysis(source, kind, sample, m, assessment, hidden=hidden)
 
 
 def analyse(

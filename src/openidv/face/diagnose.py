@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from openidv.face import dlib_models
 from openidv.face.detection import FaceDetection, downscale, landmarks_for_box, margin_confidence, plausible_landmarks
 from openidv.face.occlusion import GRID
-from openidv.face.partial import find_partial_faces
+from openidv.face.partial import PartialFace, find_partial_faces
 from openidv.face.quality import pose, quality_chip, sharpness
 
 if TYPE_CHECKING:
@@ -91,6 +91,17 @@ def region_exposure(rgb: NDArray[np.uint8], box: tuple[int, int, int, int]) -> t
     return float(grey.mean()), float((grey <= 15).mean()), float((grey >= 245).mean())
 
 
+def inner_box(box: tuple[int, int, int, int], share: float = 0.7) -> tuple[int, int, int, int]:
+    """The central ``share`` of a box each way: the part of a face region that is surely face.
+
+    The same convention as the exposure of a detected face (its inner 70%): a visible half's
+    box reaches to the occluder's edge and to the hair, which must not make the face "too dark".
+    """
+    left, top, right, bottom = box
+    mx, my = round((right - left) * (1 - share) / 2), round((bottom - top) * (1 - share) / 2)
+    return left + mx, top + my, right - mx, bottom - my
+
+
 def exposure_codes(mean: float, dark: float, bright: float, t: ThresholdSet) -> tuple[str, ...]:
     if mean < t["min_face_luma"] or dark > t["max_dark_clip"]:
         return ("FACE_TOO_DARK",)
@@ -119,6 +130,17 @@ def candidate_codes(
     return ()
 
 
+def _size_contradicted(cand_codes: tuple[str, ...], half: PartialFace, t: ThresholdSet) -> bool:
+    """A weak candidate's "too small" against a visible half that implies a face of normal size.
+
+    The candidate is then the visible part of the half-hidden face (its landmarks collapse, so its
+    inter-eye distance is small), not a tiny face: the same reading as for a detected face whose
+    box is of normal size (``min_face_width_px``, :func:`openidv.face.quality.assess`).
+    """
+    limit = t.values.get("min_face_width_px")
+    return cand_codes == ("FACE_TOO_SMALL",) and limit is not None and half.face_width >= float(limit)
+
+
 def diagnose_no_face(
     rgb: NDArray[np.uint8], t: ThresholdSet, model: OcclusionModel, upsample: int
 ) -> tuple[tuple[str, ...], dict[str, object]]:
@@ -143,9 +165,37 @@ def diagnose_no_face(
         half = halves[0]
         evidence["visible_half"] = {"part": half.part, "box": list(half.box), "margin": round(half.margin, 3)}
         comparable = cand is not None and cand.width >= COMPARABLE_WIDTH * half.face_width
-        if not (cand_codes and comparable):
-            return exposure_codes(*region_exposure(rgb, half.box), t) or ("FACE_OCCLUDED",), evidence
+        if not (cand_codes and comparable) or _size_contradicted(cand_codes, half, t):
+            return exposure_codes(*region_exposure(rgb, inner_box(half.box)), t) or ("FACE_OCCLUDED",), evidence
     codes = exposure_codes(mean, dark, bright, t)
     if codes:
         return codes, evidence
     return cand_codes or ("FACE_NOT_FOUND",), evidence
+
+
+def hidden_subject(
+    rgb: NDArray[np.uint8], det: FaceDetection, t: ThresholdSet
+) -> tuple[tuple[str, ...], dict[str, object]] | None:
+    """FACE_OCCLUDED when the face that was detected is not the subject, who is half hidden.
+
+    Run only for a detected face that fails quality (the caller's rule, so a good face costs
+    nothing). When half of the applicant's face is hidden, what the full-face detectors find is
+    often a bystander, or a shrunken box on the visible part; in both cases its own reasons (too
+    small, too dark, ...) would tell the user the wrong thing. Evidence: a visible face half
+    (:mod:`openidv.face.partial`, margin at least ``min_partial_margin``) implying a face at least
+    ``min_hidden_face_ratio`` times as wide as the detected one. That ratio is tuned on real faces
+    with other quality problems (``openidv.face.training.quality``), which a half found *on the
+    detected face itself* implies at about its own width. Sets without the key skip the test.
+    """
+    ratio = t.values.get("min_hidden_face_ratio")
+    if ratio is None:
+        return None
+    for half in find_partial_faces(rgb, t["min_partial_margin"]):
+        if half.face_width >= float(ratio) * det.width:
+            evidence: dict[str, object] = {
+                "visible_half": {"part": half.part, "box": list(half.box), "margin": round(half.margin, 3)},
+                "implied_face_width": half.face_width,
+                "detected_face_width": det.width,
+            }
+            return exposure_codes(*region_exposure(rgb, inner_box(half.box)), t) or ("FACE_OCCLUDED",), evidence
+    return None
