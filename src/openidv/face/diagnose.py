@@ -15,6 +15,9 @@ too dark or washed out, the face is tiny, blurred, or half hidden. This module l
 
 Nothing is found -> FACE_NOT_FOUND. Noise and faceless scenes rarely yield a plausible candidate
 whose one half looks like a real face, so they keep FACE_NOT_FOUND.
+
+The same half-face evidence also serves when a face *was* detected (:func:`hidden_subject`): a
+detected face may be a bystander, or a shrunken box on the visible part of a half-hidden face.
 """
 
 from __future__ import annotations
@@ -178,13 +181,14 @@ def hidden_subject(
 ) -> tuple[tuple[str, ...], dict[str, object]] | None:
     """FACE_OCCLUDED when the face that was detected is not the subject, who is half hidden.
 
-    Run only for a detected face that fails quality (the caller's rule, so a good face costs
-    nothing). When half of the applicant's face is hidden, what the full-face detectors find is
-    often a bystander, or a shrunken box on the visible part; in both cases its own reasons (too
-    small, too dark, ...) would tell the user the wrong thing. Evidence: a visible face half
-    (:mod:`openidv.face.partial`, margin at least ``min_partial_margin``) implying a face at least
-    ``min_hidden_face_ratio`` times as wide as the detected one. That ratio is tuned on real faces
-    with other quality problems (``openidv.face.training.quality``), which a half found *on the
+    Run only for the faces :func:`openidv.face.analysis.hidden_subject_suspected` picks (failing
+    quality, or off the centre of the frame), so a good centred face costs nothing. When half of
+    the applicant's face is hidden, what the full-face detectors find is often a bystander, or a
+    shrunken box on the visible part; in both cases its own reasons (too small, too dark, a pass)
+    would tell the user the wrong thing. Evidence: a visible face half (:mod:`openidv.face.partial`,
+    margin at least ``min_partial_margin``) implying a face at least ``min_hidden_face_ratio``
+    times as wide as the detected one. That ratio is tuned on real faces with other quality
+    problems (``openidv.face.training.quality``), for which a half found *on the
     detected face itself* implies at about its own width. Sets without the key skip the test.
     """
     ratio = t.values.get("min_hidden_face_ratio")
