@@ -166,11 +166,11 @@ def hidden_ratio_limit(
             a = assess_image("tuning", "selfie", img, ts, embedder)
             if a.sample is None or a.assessment is None:
                 continue
-            det = a.sample.detection
-            if not hidden_subject_suspected(det, img.shape, a.assessment):
+            face = a.sample.detection  # the live detection; ``det`` (the corpus one) drives the degradations
+            if not hidden_subject_suspected(face, img.shape, a.assessment):
                 continue
             halves = find_partial_faces(img, values["min_partial_margin"])
-            ratios.append(max((h.face_width / max(det.width, 1) for h in halves), default=0.0))
+            ratios.append(max((h.face_width / max(face.width, 1) for h in halves), default=0.0))
     r = np.array(ratios, dtype=np.float64)
     limit = next((g for g in HIDDEN_GRID if len(r) and float((r >= g).mean()) <= HIDDEN_BUDGET), HIDDEN_GRID[-1])
     stats = {"examined_faces": len(r), "budget": HIDDEN_BUDGET, "relabelled_at_limit": int((r >= limit).sum())}
