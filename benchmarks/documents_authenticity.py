@@ -97,7 +97,8 @@ def main() -> None:
         rows.append({"sample_id": f"{family or 'genuine'}-{i}", "subject_id": f"{family or 'genuine'}-{i}",
                      "label": "attack" if family else "bona_fide", "species": family or "",
                      "score": RULE_FIRED if codes else score, "kind": kind, "condition": cond, "template": template,
-                     "codes": "|".join(codes)})
+                     "codes": "|".join(codes),
+                     "ghost_similarity": (auth.evidence.get("ghost") or {}).get("similarity") if auth else None})
     import pandas as pd
 
     args.scores.parent.mkdir(parents=True, exist_ok=True)
@@ -111,7 +112,18 @@ def main() -> None:
     # nothing at that threshold; these rates are then the figures to read.
     flagged = {f or "genuine": rate(int((df.loc[df.species == f, "codes"].fillna("") != "").sum()),
                                     int((df.species == f).sum())) for f in ["", *FAMILIES]}
+    # designs that print a ghost image get the ghost comparison (PORTRAIT_SUBSTITUTED); the others cannot
+    from openidv.documents.authenticity.template_match import load_features
+
+    feats = load_features()
+    df["ghost_design"] = [t in feats and feats[t].ghost_mm is not None for t in df.template]
+    flagged_by_design = {
+        f"{f or 'genuine'} ({'ghost' if g else 'no ghost'})": rate(
+            int((df.loc[(df.species == f) & (df.ghost_design == g), "codes"].fillna("") != "").sum()),
+            int(((df.species == f) & (df.ghost_design == g)).sum()))
+        for f in ["", *FAMILIES] for g in (True, False)}
     report = {"threshold_at_1pct_bpcer": thr, "flagged_by_rules": flagged,
+              "flagged_by_rules_and_design": flagged_by_design,
               "metrics": _plain(ev.metrics), "latency_per_session": latency(times),
               "peak_rss_mb": peak_rss_mb(),
               "codes_by_family": {f: df.loc[df.species == f, "codes"].value_counts().to_dict()

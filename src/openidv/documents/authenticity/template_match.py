@@ -19,6 +19,7 @@ references are enrolled.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -118,3 +119,26 @@ def load_registry() -> Registry | None:
     z = np.load(p)
     return Registry(tuple(z["ids"].tolist()), tuple(z["kinds"].tolist()), tuple(z["issuers"].tolist()),
                     z["means"].astype(np.float32), z["weights"].astype(np.float32))
+
+
+@dataclass(frozen=True)
+class TemplateFeatures:
+    """Where a registered design prints its security features, in document millimetres."""
+
+    portrait_mm: tuple[float, float, float, float]
+    ghost_mm: tuple[float, float, float, float] | None  # None: the design has no ghost image
+
+
+def features_path() -> Path:
+    return Path(str(resources.files("openidv.documents").joinpath("models/template_features.json")))
+
+
+@functools.cache
+def load_features() -> dict[str, TemplateFeatures]:
+    """Feature boxes of every registered template (empty if the file is absent)."""
+    p = features_path()
+    if not p.is_file():
+        return {}
+    raw = json.loads(p.read_text(encoding="utf-8"))["templates"]
+    return {tid: TemplateFeatures(tuple(v["portrait_mm"]), None if v["ghost_mm"] is None else tuple(v["ghost_mm"]))
+            for tid, v in raw.items()}

@@ -10,12 +10,16 @@ Three independent signals over each rectified document:
   evidence and not acted on);
 * portrait forensics (same condition): PORTRAIT_SUBSTITUTED when the tiles over the holder's photo
   are the suspicious ones (a pasted photo leaves edges and re-compression there);
+* ghost image (:mod:`openidv.documents.authenticity.ghost`): PORTRAIT_SUBSTITUTED when the design the
+  document matches prints a ghost image and the main portrait is not found in it (a pasted photo
+  leaves the ghost showing the original holder) - only if ``document_ghost.enabled`` says its
+  held-out evaluation earned it;
 * template matching (:mod:`openidv.documents.authenticity.template_match`): TEMPLATE_MISMATCH when
   the design does not match any registered template of the issuer the MRZ or barcode claims - again
   only if ``document_template.enabled`` says its held-out evaluation earned it.
 
-Thresholds come from ``document_authenticity`` and ``document_template`` (tuned by the training
-scripts at 1% false rejection of genuine documents; provenance in the files).
+Thresholds come from ``document_authenticity``, ``document_ghost`` and ``document_template`` (tuned
+by the training scripts at 1% false rejection of genuine documents; provenance in the files).
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ import numpy as np
 
 from openidv.checks.base import BaseCheck, CheckContext
 from openidv.documents.authenticity.detector import TamperScores, score_document
+from openidv.documents.authenticity.ghost import ghost_similarity, mm_box_to_px
 from openidv.documents.authenticity.patches import PX_PER_MM
-from openidv.documents.authenticity.template_match import load_registry
+from openidv.documents.authenticity.template_match import load_features, load_registry
 from openidv.documents.barcode.aamva import AAMVARecord
 from openidv.documents.checks.common import doc_captures
 from openidv.documents.geometry import DocumentFrame
@@ -61,7 +66,7 @@ def _claim(ctx: CheckContext) -> tuple[str, str] | None:
 
 class DocumentAuthenticityCheck(BaseCheck):
     name = "document_authenticity"
-    version = "1.1.0"  # 1.1.0: tile model 2.0.0, evidence gated by its threshold file, score in (0, 1]
+    version = "1.2.0"  # 1.2.0: ghost-image comparison; 1.1.0: tile model 2.0.0, gated evidence, score in (0, 1]
     requires = ("document_viz", "document_mrz", "document_barcode")
     run_if_upstream_failed = True
     timeout_s = 40.0
@@ -97,21 +102,44 @@ class DocumentAuthenticityCheck(BaseCheck):
             per.append({"capture_id": cid, "recapture": round(s.recapture, 4), "screen": round(s.screen, 4),
                         "print": round(s.print, 4), "tamper": round(s.tamper, 4), "tamper_acted_on": tamper_on,
                         **({"hot_tiles_px": s.hot_tiles} if tamper_on else {})})
-        template = self._template(ctx, docs, caps)
+        front = next((cid for cid in docs if caps[cid].kind.value == "document_front"), next(iter(docs)))
+        template = self._template(ctx, docs[front])
         if template.get("mismatch"):
             codes.add("TEMPLATE_MISMATCH")
+        ghost = self._ghost(ctx, docs[front], template.get("best_template"))
+        if ghost.get("substituted"):
+            codes.add("PORTRAIT_SUBSTITUTED")
+        if ghost.get("acted_on") and ghost.get("similarity") is not None:
+            scores.append(1.0 / (1.0 + ghost["min_similarity"] / max(ghost["similarity"], 1e-3)))
         return self.result(Outcome.FAIL if codes else Outcome.PASS, score=float(np.min(scores)),
                            reason_codes=sorted(codes),
-                           evidence={"captures": per, "template": template, "threshold_set": f"{t.name}@{t.version}"})
+                           evidence={"captures": per, "template": template, "ghost": ghost,
+                                     "threshold_set": f"{t.name}@{t.version}"})
 
-    def _template(self, ctx: CheckContext, docs: dict[str, Any], caps: dict[str, Any]) -> dict[str, Any]:
+    def _ghost(self, ctx: CheckContext, front: Any, template_id: str | None) -> dict[str, Any]:
+        """Main portrait vs ghost image on the design the front matched (see authenticity/ghost.py)."""
+        if template_id is None:
+            return {"checked": False, "why": "no registered design matched, so the ghost image's place is unknown"}
+        feat = load_features().get(template_id)
+        if feat is None or feat.ghost_mm is None:
+            return {"checked": False, "why": f"design {template_id} has no registered ghost image"}
+        sim = ghost_similarity(front, mm_box_to_px(feat.portrait_mm, PX_PER_MM), mm_box_to_px(feat.ghost_mm, PX_PER_MM),
+                               PX_PER_MM)
+        t = ctx.thresholds.set("document_ghost")
+        on = t["enabled"] > 0
+        if sim is None:  # the registered boxes fall outside the rectified image: nothing to compare
+            return {"checked": False, "why": "portrait or ghost image outside the rectified document"}
+        return {"checked": True, "template": template_id, "similarity": round(sim, 4),
+                "min_similarity": float(t["min_similarity"]), "acted_on": on,
+                "substituted": on and sim < t["min_similarity"], "threshold_set": f"{t.name}@{t.version}"}
+
+    def _template(self, ctx: CheckContext, front: Any) -> dict[str, Any]:
         claim = _claim(ctx)
         reg = load_registry()
         if claim is None or reg is None:
             return {"checked": False, "why": "no claimed issuer" if claim is None else "no template registry"}
         kind, issuer = claim
-        front = next((cid for cid in docs if caps[cid].kind.value == "document_front"), next(iter(docs)))
-        got = reg.match(docs[front], kind, issuer)
+        got = reg.match(front, kind, issuer)
         if got is None:
             return {"checked": False, "why": f"no registered template for {kind}/{issuer}"}
         t = ctx.thresholds.set("document_template")

@@ -73,6 +73,18 @@ def _portrait_boxes(t: Template, w: int, h: int, scale: float) -> tuple[Box, Box
     return box, ghost
 
 
+def feature_boxes_mm(t: Template) -> tuple[tuple[float, float, float, float],
+                                             tuple[float, float, float, float] | None]:
+    """Where template `t` prints the holder's portrait and its ghost image, in document millimetres
+    (what a document database records for each design; the ghost is None if the design has none)."""
+    fine = 100.0  # px/mm: rounding to whole pixels at this scale is far below a rectified pixel
+    w, h = int(t.size_mm[0] * fine), int(t.size_mm[1] * fine)
+    pbox, gbox = _portrait_boxes(t, w, h, fine)
+    p = tuple(v / fine for v in pbox)
+    g = None if gbox is None else tuple(v / fine for v in gbox)
+    return p, g  # type: ignore[return-value]
+
+
 def _fields(draw: ImageDraw.ImageDraw, t: Template, ident: Identity, area: Box, rows: list[tuple[str, ...]],
             scale: float, overrides: dict[str, str]) -> dict[str, dict[str, Any]]:
     x0, y0, x1, y1 = area

@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 
 from openidv.documents.authenticity.patches import PX_PER_MM
-from openidv.documents.authenticity.template_match import Registry, registry_path, signature
+from openidv.documents.authenticity.template_match import Registry, features_path, registry_path, signature
 from openidv.documents.synth.document import make_document
+from openidv.documents.synth.layout import feature_boxes_mm
 from openidv.documents.synth.templates import make_template, templates
 from openidv.documents.training.common import MAX_HELDOUT_FALSE_REJECT, MIN_HELDOUT_DETECTION, wilson
 from openidv.documents.training.tamper_data import make_doc
@@ -60,6 +61,21 @@ def build(n_docs: int) -> Registry:
     return reg
 
 
+def write_features() -> dict[str, Any]:
+    """The feature boxes of every template (portrait, ghost image) for the ghost-image check."""
+    out: dict[str, Any] = {}
+    for t in templates():
+        portrait, ghost = feature_boxes_mm(t)
+        out[t.id] = {"portrait_mm": [round(v, 3) for v in portrait],
+                     "ghost_mm": None if ghost is None else [round(v, 3) for v in ghost]}
+    head = {"version": 1, "source": "python -m openidv.documents.training.build_templates (generator designs)",
+            "units": "document millimetres from the top-left corner of the front: x0, y0, x1, y1"}
+    rows = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in out.items())  # one design per line
+    text = json.dumps(head, indent=1)[:-2] + ',\n "templates": {\n' + rows + "\n }\n}\n"
+    features_path().write_text(text, encoding="utf-8")
+    return out
+
+
 def margins(reg: Registry, split: str, n: int, seed: int) -> tuple[list[float], list[float]]:
     gen: list[float] = []
     mis: list[float] = []
@@ -80,7 +96,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=5)
     ap.add_argument("--n", type=int, default=150)
+    ap.add_argument("--features-only", action="store_true",
+                    help="only rewrite models/template_features.json (feature boxes; no rendering)")
     args = ap.parse_args()
+    write_features()
+    if args.features_only:
+        return
     reg = build(args.docs)
     g_tr, m_tr = margins(reg, "train", args.n, 30_000_000)
     thr = float(np.quantile(g_tr, 0.01))

@@ -1,0 +1,125 @@
+"""Does the ghost image show the same face as the main portrait?
+
+Many ID cards, passports and driver licences print a second, small, faint copy of the holder's
+photo (the "ghost image") elsewhere on the document, from the same source image. A forger who
+pastes a new photo over the main portrait must also re-create the ghost, which is printed faint,
+small and over security background, so substitutions usually leave the ghost showing the original
+holder. That makes the ghost a forensic cue that needs no model of the forgery: only where the
+issuer's design puts the two images (the template registry's feature boxes, as a document database
+records them) and one threshold calibrated on genuine documents.
+
+The comparison: the centre of the registered ghost box is searched for in the main portrait's
+neighbourhood, scaled to the ghost's size (the neighbourhood's margin absorbs rectification error;
+a few scales absorb the ghost's inexact size). Both are band-passed first - the fine band holds
+guilloche lines and sensor noise, the coarse band holds lighting and the ghost's fade - and
+printed text over the ghost (thin strokes darker than the faint ghost could print, found by a
+black-hat filter) is masked out of the correlation. The score is the best normalised
+cross-correlation: about 0.85 for a genuine document, about 0.3 for a substituted portrait
+(different faces still share a head-on layout).
+
+Limits: it applies only to designs with a ghost image; a forger who also replaces the ghost defeats
+it; ghosts printed as line screens, mirrored or in UV ink are not modelled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class GhostParams:
+    """Search and filter settings (in rectified pixels at ``px_per_mm``; defaults for 8 px/mm)."""
+
+    margin_mm: float = 2.0  # search shifts up to this far (rectification error, print registration)
+    scales: tuple[float, ...] = (0.92, 1.0, 1.08)  # ghost size relative to the registered box
+    core: float = 0.9  # compare the central share of the ghost box (its edges may be background)
+    min_visible: float = 0.3  # below this share of the core left visible by text: not comparable
+    fine_sigma: float = 1.0  # band-pass: blur away guilloche lines and noise ...
+    coarse_sigma: float = 6.0  # ... and subtract lighting and fade
+    text_kernel: int = 7  # black-hat size: strokes thinner than this are text candidates
+    text_contrast: float = 0.3  # ... if darker than this share of the region's range
+    text_floor: float = 12.0  # ... and by at least this many grey levels
+    text_min_area: int = 6  # ... in connected pieces of at least this many pixels (noise specks are not text)
+    text_grow: int = 5  # mask this far around the strokes (their blurred rims)
+
+
+def _band(grey: NDArray[Any], p: GhostParams) -> NDArray[Any]:
+    g = grey.astype(np.float32)
+    return cv2.GaussianBlur(g, (0, 0), p.fine_sigma) - cv2.GaussianBlur(g, (0, 0), p.coarse_sigma)
+
+
+def text_mask(grey: NDArray[Any], p: GhostParams) -> NDArray[Any]:
+    """255 on printed text (thin strokes much darker than their surround), grown by ``text_grow``."""
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (p.text_kernel, p.text_kernel))
+    hat = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, k)
+    lo, hi = np.percentile(grey, [2, 98])
+    mask = (hat > max(p.text_contrast * float(hi - lo), p.text_floor)).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    strokes = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= p.text_min_area)
+    strokes = strokes[strokes > 0]  # label 0 is the background
+    ink = np.isin(labels, strokes).astype(np.uint8) * 255
+    return cv2.dilate(ink, np.ones((p.text_grow, p.text_grow), np.uint8)) if strokes.size else ink
+
+
+def remove_text(grey: NDArray[Any], p: GhostParams) -> tuple[NDArray[Any], NDArray[Any]]:
+    """(grey with printed text in-painted, the text mask)."""
+    ink = text_mask(grey, p)
+    return (cv2.inpaint(grey, ink, 3, cv2.INPAINT_TELEA) if ink.any() else grey), ink
+
+
+def _clip(box: Box, shape: tuple[int, ...]) -> Box:
+    h, w = shape[:2]
+    x0, y0, x1, y1 = box
+    return max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+
+
+def ghost_similarity(doc_rgb: NDArray[Any], portrait_px: Box, ghost_px: Box, px_per_mm: float = 8.0,
+                     params: GhostParams | None = None) -> float | None:
+    """Best normalised cross-correlation of the ghost image within the main portrait, in [-1, 1].
+
+    ``doc_rgb`` is the rectified document; the boxes are in its pixels. The central part of the
+    registered ghost box, with printed text masked out, is searched for in the portrait's
+    neighbourhood scaled to the ghost's size. None when the boxes fall outside the image, are too
+    small, or text hides most of the ghost (nothing to compare: no evidence either way).
+    """
+    p = params or GhostParams()
+    grey = cv2.cvtColor(doc_rgb, cv2.COLOR_RGB2GRAY) if doc_rgb.ndim == 3 else doc_rgb
+    gx0, gy0, gx1, gy1 = ghost_px
+    gw, gh = gx1 - gx0, gy1 - gy0
+    cx0, cy0 = gx0 + round(gw * (1 - p.core) / 2), gy0 + round(gh * (1 - p.core) / 2)
+    cx1, cy1 = cx0 + round(gw * p.core), cy0 + round(gh * p.core)
+    px0, py0, px1, py1 = portrait_px
+    if (cx0, cy0, cx1, cy1) != _clip((cx0, cy0, cx1, cy1), grey.shape) or min(cx1 - cx0, cy1 - cy0) < 8 \
+            or min(px1 - px0, py1 - py0) < 8:
+        return None
+    core, ink = remove_text(np.ascontiguousarray(grey[cy0:cy1, cx0:cx1]), p)
+    visible = (ink == 0).astype(np.float32)
+    if float(visible.mean()) < p.min_visible:
+        return None
+    tmpl = _band(core, p)
+    best: float | None = None
+    for s in p.scales:
+        f = gw * s / (px1 - px0)  # portrait pixels -> ghost pixels
+        m = round(p.margin_mm * px_per_mm / f)
+        nx0, ny0, nx1, ny1 = _clip((px0 - m, py0 - m, px1 + m, py1 + m), grey.shape)
+        size = (round((nx1 - nx0) * f), round((ny1 - ny0) * f))
+        if size[0] <= tmpl.shape[1] or size[1] <= tmpl.shape[0]:
+            continue
+        hood = _band(cv2.resize(grey[ny0:ny1, nx0:nx1], size, interpolation=cv2.INTER_AREA), p)
+        r = cv2.matchTemplate(hood, tmpl, cv2.TM_CCOEFF_NORMED, mask=visible)
+        r = r[np.isfinite(r)]
+        if r.size:
+            best = float(r.max()) if best is None else max(best, float(r.max()))
+    return best
+
+
+def mm_box_to_px(box_mm: tuple[float, float, float, float] | list[float], px_per_mm: float) -> Box:
+    x0, y0, x1, y1 = (v * px_per_mm for v in box_mm)
+    return round(x0), round(y0), round(x1), round(y1)
