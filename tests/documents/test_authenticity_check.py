@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from portrait_helpers import OtherFace
+from portrait_helpers import HopperPortrait, OtherHopperPhoto
 
 from openidv.checks.base import Environment
 from openidv.checks.usability import ImageUsabilityCheck
@@ -79,12 +79,12 @@ def test_gated_evidence_raises_no_code(pipeline: Pipeline) -> None:
 
 def test_substituted_portrait_is_caught_by_the_ghost_image(pipeline: Pipeline) -> None:
     """td3-08 prints a ghost image; a pasted photo leaves the ghost showing the original holder."""
-    doc = make_document(make_template("TD3", 8), seed=4, scale=10.0)
+    doc = make_document(make_template("TD3", 8), seed=4, portraits=HopperPortrait(), scale=10.0)
     genuine = pipeline.run(_session(doc)).results["document_authenticity"]
     assert genuine.evidence["ghost"]["checked"], genuine.evidence["ghost"]
     assert genuine.evidence["ghost"]["similarity"] >= genuine.evidence["ghost"]["min_similarity"]
     assert "PORTRAIT_SUBSTITUTED" not in genuine.reason_codes
-    fake = forge(doc, "portrait_substitution", np.random.default_rng(2), OtherFace())
+    fake = forge(doc, "portrait_substitution", np.random.default_rng(2), OtherHopperPhoto())
     res = pipeline.run(_session(fake)).results["document_authenticity"]
     ghost = res.evidence["ghost"]
     assert ghost["checked"] and ghost["similarity"] < genuine.evidence["ghost"]["similarity"] - 0.2, ghost
@@ -97,3 +97,4 @@ def test_design_without_ghost_is_not_compared(pipeline: Pipeline) -> None:
     doc = make_document(make_template("TD3", 2), seed=4, scale=10.0)
     ghost = pipeline.run(_session(doc)).results["document_authenticity"].evidence["ghost"]
     assert not ghost["checked"] and "no registered ghost" in ghost["why"]
+

@@ -66,3 +66,18 @@ def test_text_over_the_ghost_is_removed_and_the_faint_ghost_kept() -> None:
 def test_boxes_outside_the_image_give_none() -> None:
     img = np.full((100, 100, 3), 128, np.uint8)
     assert ghost_similarity(img, (200, 200, 260, 280), (10, 10, 40, 50)) is None
+
+
+def test_ghost_is_found_when_the_rectification_is_millimetres_off() -> None:
+    """A card-outline frame a few millimetres off moves the ghost away from its registered box."""
+    t = make_template("TD1", 0)
+    feat = load_features()[t.id]
+    assert feat.ghost_mm is not None
+    flat = _flat(make_document(t, seed=7, scale=12.0).front.image, t.size_mm)
+    shift = np.float32([[1, 0, 2.5 * PX_PER_MM], [0, 1, -2.0 * PX_PER_MM]])  # 2.5 mm right, 2 mm up
+    moved = cv2.warpAffine(flat, shift, (flat.shape[1], flat.shape[0]), borderMode=cv2.BORDER_REPLICATE)
+    pbox, gbox = mm_box_to_px(feat.portrait_mm, PX_PER_MM), mm_box_to_px(feat.ghost_mm, PX_PER_MM)
+    at_place = ghost_similarity(flat, pbox, gbox, PX_PER_MM)
+    off = ghost_similarity(moved, pbox, gbox, PX_PER_MM)
+    assert at_place is not None and off is not None
+    assert off > 0.6 and off > at_place - 0.15, (at_place, off)

@@ -37,7 +37,8 @@ Box = tuple[int, int, int, int]
 class GhostParams:
     """Search and filter settings (in rectified pixels at ``px_per_mm``; defaults for 8 px/mm)."""
 
-    margin_mm: float = 2.0  # search shifts up to this far (rectification error, print registration)
+    locate_mm: float = 3.0  # look for the ghost this far from its registered place (rectification error)
+    margin_mm: float = 2.0  # then search the portrait neighbourhood this far (print registration)
     scales: tuple[float, ...] = (0.92, 1.0, 1.08)  # ghost size relative to the registered box
     core: float = 0.9  # compare the central share of the ghost box (its edges may be background)
     min_visible: float = 0.3  # below this share of the core left visible by text: not comparable
@@ -93,12 +94,15 @@ def ghost_similarity(doc_rgb: NDArray[Any], portrait_px: Box, ghost_px: Box, px_
     grey = cv2.cvtColor(doc_rgb, cv2.COLOR_RGB2GRAY) if doc_rgb.ndim == 3 else doc_rgb
     gx0, gy0, gx1, gy1 = ghost_px
     gw, gh = gx1 - gx0, gy1 - gy0
-    cx0, cy0 = gx0 + round(gw * (1 - p.core) / 2), gy0 + round(gh * (1 - p.core) / 2)
-    cx1, cy1 = cx0 + round(gw * p.core), cy0 + round(gh * p.core)
-    px0, py0, px1, py1 = portrait_px
-    if (cx0, cy0, cx1, cy1) != _clip((cx0, cy0, cx1, cy1), grey.shape) or min(cx1 - cx0, cy1 - cy0) < 8 \
-            or min(px1 - px0, py1 - py0) < 8:
+    px0, py0, px1, py1 = _clip(portrait_px, grey.shape)
+    if min(gw, gh) < 10 or min(px1 - px0, py1 - py0) < 8:
         return None
+    cw, ch = round(gw * p.core), round(gh * p.core)
+    found = _locate(grey, ghost_px, grey[py0:py1, px0:px1], (cw, ch), px_per_mm, p)
+    if found is None:
+        return None
+    cx0, cy0 = found
+    cx1, cy1 = cx0 + cw, cy0 + ch
     core, ink = remove_text(np.ascontiguousarray(grey[cy0:cy1, cx0:cx1]), p)
     visible = (ink == 0).astype(np.float32)
     if float(visible.mean()) < p.min_visible:
@@ -118,6 +122,26 @@ def ghost_similarity(doc_rgb: NDArray[Any], portrait_px: Box, ghost_px: Box, px_
         if r.size:
             best = float(r.max()) if best is None else max(best, float(r.max()))
     return best
+
+
+def _locate(grey: NDArray[Any], ghost_px: Box, portrait: NDArray[Any], core: tuple[int, int], px_per_mm: float,
+            p: GhostParams) -> tuple[int, int] | None:
+    """Top-left of the ghost's core within ``locate_mm`` of its registered place: where the portrait,
+    scaled to the core's size, correlates best with the region (text in-painted). Rectification from
+    a card outline is often a few millimetres off; the comparison itself then runs at that place."""
+    gx0, gy0, gx1, gy1 = ghost_px
+    cw, ch = core
+    m = round(p.locate_mm * px_per_mm)
+    x0, y0, x1, y1 = _clip((gx0 + (gx1 - gx0 - cw) // 2 - m, gy0 + (gy1 - gy0 - ch) // 2 - m,
+                            gx0 + (gx1 - gx0 + cw) // 2 + m + 1, gy0 + (gy1 - gy0 + ch) // 2 + m + 1), grey.shape)
+    if x1 - x0 < cw or y1 - y0 < ch:
+        return None
+    region, _ = remove_text(np.ascontiguousarray(grey[y0:y1, x0:x1]), p)
+    tmpl = _band(cv2.resize(portrait, (cw, ch), interpolation=cv2.INTER_AREA), p)
+    if float(tmpl.std()) < 1e-3:
+        return None
+    _, _, _, loc = cv2.minMaxLoc(cv2.matchTemplate(_band(region, p), tmpl, cv2.TM_CCOEFF_NORMED))
+    return x0 + int(loc[0]), y0 + int(loc[1])
 
 
 def mm_box_to_px(box_mm: tuple[float, float, float, float] | list[float], px_per_mm: float) -> Box:

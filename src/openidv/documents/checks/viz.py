@@ -19,7 +19,7 @@ from openidv.documents.geometry import SIZE_MM, DocumentFrame, find_card, frame_
 from openidv.documents.mrz.parse import MRZResult
 from openidv.documents.viz.extract import read_viz
 from openidv.documents.viz.ocr import OCRUnavailable
-from openidv.documents.viz.portrait import crop, find_portrait
+from openidv.documents.viz.portrait import crop, find_face, widen
 from openidv.domain import Capture, CaptureKind, CheckResult, Outcome, Session
 
 PX_PER_MM = 9.0
@@ -83,7 +83,9 @@ class DocumentVIZCheck(BaseCheck):
             readings[cap.id] = viz
             ev["ocr"] = viz.evidence()
             if cap.kind == CaptureKind.DOCUMENT_FRONT or cap.id == mrz_cap:
-                box, source = find_portrait(doc), "face_detector"
+                face = find_face(doc)
+                box, source = (widen(face, doc.shape) if face else None), "face_detector"
+                ev["face_box_mm"] = [round(v / PX_PER_MM, 1) for v in face] if face else None
                 if box is None and cap.id == mrz_cap and frame.fmt in PORTRAIT_ZONE_MM:
                     zx0, zy0, zx1, zy1 = (round(v * PX_PER_MM) for v in PORTRAIT_ZONE_MM[frame.fmt])
                     box, source = (zx0, zy0, zx1, zy1), "icao_zone"

@@ -36,10 +36,13 @@ from openidv.documents.training.tamper_data import make_doc
 
 THRESHOLDS = Path(__file__).resolve().parents[2] / "policy" / "data" / "thresholds" / "document_ghost.yaml"
 FAMILY = "portrait_substitution"
-# Held-out seeds: 93_000_000 measured the first version of the comparison (the portrait searched in
-# the ghost region with text in-painted: 2.7% of 150 held-out genuine documents rejected, mostly
-# text over the ghost at low resolution); the text-masked version was then measured on fresh ones.
-SEEDS = {"train": 91_000_000, "test": 94_000_000}
+# Held-out seeds, fresh for each version of the comparison: 93_000_000 measured the first (the
+# portrait searched in the ghost region with text in-painted: 2.7% of 150 held-out genuine documents
+# rejected, mostly text over the ghost at low resolution); 94_000_000 the second (text masked out,
+# ghost taken at its registered place: 0/150 rejected, 97.3% detected, but in the pipeline a card
+# outline a few millimetres off put the ghost elsewhere); 95_000_000 the third (the ghost first
+# located within 3 mm of its registered place).
+SEEDS = {"train": 91_000_000, "test": 95_000_000}
 
 
 def score_one(args: tuple[str, str | None, int]) -> dict[str, Any] | None:
