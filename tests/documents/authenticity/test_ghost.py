@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from portrait_helpers import OtherFace
 
-from openidv.documents.authenticity.ghost import GhostParams, ghost_similarity, mm_box_to_px, remove_text
+from openidv.documents.authenticity.ghost import GhostParams, compare_ghost, ghost_similarity, mm_box_to_px, remove_text
 from openidv.documents.authenticity.patches import PX_PER_MM
 from openidv.documents.authenticity.template_match import load_features, load_registry
 from openidv.documents.synth.document import make_document
@@ -81,3 +81,20 @@ def test_ghost_is_found_when_the_rectification_is_millimetres_off() -> None:
     off = ghost_similarity(moved, pbox, gbox, PX_PER_MM)
     assert at_place is not None and off is not None
     assert off > 0.6 and off > at_place - 0.15, (at_place, off)
+
+
+def test_a_design_without_a_ghost_reads_as_not_visible() -> None:
+    """td1-02 prints no ghost; read with the ghost box of td1-00 (same portrait place), as when
+    template matching picks the wrong design of an issuer, nothing ghost-like is there."""
+    feats = load_features()
+    assert feats["td1-02"].ghost_mm is None and feats["td1-00"].portrait_mm == feats["td1-02"].portrait_mm
+    pbox = mm_box_to_px(feats["td1-00"].portrait_mm, PX_PER_MM)
+    gbox = mm_box_to_px(feats["td1-00"].ghost_mm or (0, 0, 0, 0), PX_PER_MM)
+    with_ghost = make_template("TD1", 0)
+    without = make_template("TD1", 2)
+    seen = compare_ghost(_flat(make_document(with_ghost, seed=7, scale=12.0).front.image, with_ghost.size_mm), pbox,
+                         gbox, PX_PER_MM)
+    absent = compare_ghost(_flat(make_document(without, seed=7, scale=12.0).front.image, without.size_mm), pbox,
+                           gbox, PX_PER_MM)
+    assert seen is not None and absent is not None
+    assert absent.visibility < seen.visibility - 0.3, (seen, absent)

@@ -13,9 +13,11 @@ def test_tune_ghost_runs_and_reports(tmp_path: Path) -> None:
     report = tune_ghost.main(["--n", "2", "--workers", "1", "--no-write", "--json", str(out)])
     saved = json.loads(out.read_text())
     assert saved["min_similarity"] == report["min_similarity"]
+    assert saved["min_visibility"] == report["min_visibility"]
     held = saved["test_heldout_templates_and_conditions"]
-    assert held["genuine"] == 2 and held["substituted"] == 2
-    assert 0.0 <= held["false_reject"] <= 1.0 and 0.0 <= held["detected"] <= 1.0
+    for kind in ("genuine", "portrait_substitution", "misread_design"):
+        assert held[kind]["n"] == 2 and 0.0 <= held[kind]["flagged_rate"] <= 1.0
+        assert held[kind]["compared"] + held[kind]["not_visible"] + held[kind]["not_comparable"] == 2
     assert isinstance(saved["enabled"], bool)
     rows = (tmp_path / "ghost_scores_test.csv").read_text().splitlines()
-    assert rows[0].startswith("subject,label,species,score") and len(rows) == 5
+    assert rows[0].startswith("subject,label,species,score,visibility") and len(rows) == 7

@@ -49,6 +49,7 @@ class GhostParams:
     text_floor: float = 12.0  # ... and by at least this many grey levels
     text_min_area: int = 6  # ... in connected pieces of at least this many pixels (noise specks are not text)
     text_grow: int = 5  # mask this far around the strokes (their blurred rims)
+    visibility_sigmas: tuple[float, float] = (3.0, 12.0)  # coarse band: a face's shape, not its print
 
 
 def _band(grey: NDArray[Any], p: GhostParams) -> NDArray[Any]:
@@ -81,14 +82,23 @@ def _clip(box: Box, shape: tuple[int, ...]) -> Box:
     return max(0, x0), max(0, y0), min(w, x1), min(h, y1)
 
 
-def ghost_similarity(doc_rgb: NDArray[Any], portrait_px: Box, ghost_px: Box, px_per_mm: float = 8.0,
-                     params: GhostParams | None = None) -> float | None:
-    """Best normalised cross-correlation of the ghost image within the main portrait, in [-1, 1].
+@dataclass(frozen=True)
+class GhostComparison:
+    similarity: float  # best normalised cross-correlation of the ghost within the portrait, [-1, 1]
+    visibility: float  # coarse contrast of the ghost over that of its surround (about 1: nothing there)
+
+
+def compare_ghost(doc_rgb: NDArray[Any], portrait_px: Box, ghost_px: Box, px_per_mm: float = 8.0,
+                  params: GhostParams | None = None) -> GhostComparison | None:
+    """Compare the ghost image with the main portrait.
 
     ``doc_rgb`` is the rectified document; the boxes are in its pixels. The central part of the
-    registered ghost box, with printed text masked out, is searched for in the portrait's
-    neighbourhood scaled to the ghost's size. None when the boxes fall outside the image, are too
-    small, or text hides most of the ghost (nothing to compare: no evidence either way).
+    ghost (located near its registered box), with printed text masked out, is searched for in the
+    portrait's neighbourhood scaled to the ghost's size. ``visibility`` says whether anything
+    ghost-like is there at all: the coarse-band contrast of the core over that of the card around the
+    registered box (a washed-out ghost, or a design without one, reads low; a ghost of another face
+    reads like a genuine one). None when the boxes fall outside the image, are too small, or text
+    hides most of the ghost (nothing to compare: no evidence either way).
     """
     p = params or GhostParams()
     grey = cv2.cvtColor(doc_rgb, cv2.COLOR_RGB2GRAY) if doc_rgb.ndim == 3 else doc_rgb
@@ -102,8 +112,7 @@ def ghost_similarity(doc_rgb: NDArray[Any], portrait_px: Box, ghost_px: Box, px_
     if found is None:
         return None
     cx0, cy0 = found
-    cx1, cy1 = cx0 + cw, cy0 + ch
-    core, ink = remove_text(np.ascontiguousarray(grey[cy0:cy1, cx0:cx1]), p)
+    core, ink = remove_text(np.ascontiguousarray(grey[cy0 : cy0 + ch, cx0 : cx0 + cw]), p)
     visible = (ink == 0).astype(np.float32)
     if float(visible.mean()) < p.min_visible:
         return None
@@ -121,7 +130,32 @@ def ghost_similarity(doc_rgb: NDArray[Any], portrait_px: Box, ghost_px: Box, px_
         r = r[np.isfinite(r)]
         if r.size:
             best = float(r.max()) if best is None else max(best, float(r.max()))
-    return best
+    if best is None:
+        return None
+    return GhostComparison(best, _visibility(grey, ghost_px, core, visible > 0, px_per_mm, p))
+
+
+def _visibility(grey: NDArray[Any], ghost_px: Box, core: NDArray[Any], visible: NDArray[Any], px_per_mm: float,
+                p: GhostParams) -> float:
+    """Coarse-band spread of the ghost's core (text masked) over that of the card around its box."""
+    coarse = GhostParams(fine_sigma=p.visibility_sigmas[0], coarse_sigma=p.visibility_sigmas[1])
+    gx0, gy0, gx1, gy1 = ghost_px
+    m = round(p.margin_mm * px_per_mm)
+    x0, y0, x1, y1 = _clip((gx0 - m, gy0 - m, gx1 + m, gy1 + m), grey.shape)
+    around = _band(grey[y0:y1, x0:x1], coarse)
+    outside = np.ones(around.shape, bool)
+    outside[max(0, gy0 - y0) : gy1 - y0, max(0, gx0 - x0) : gx1 - x0] = False
+    inner = _band(core, coarse)[visible]
+    if inner.size < 10 or outside.sum() < 10:
+        return 0.0
+    return float(inner.std() / (around[outside].std() + 1e-3))
+
+
+def ghost_similarity(doc_rgb: NDArray[Any], portrait_px: Box, ghost_px: Box, px_per_mm: float = 8.0,
+                     params: GhostParams | None = None) -> float | None:
+    """The similarity of :func:`compare_ghost` alone."""
+    c = compare_ghost(doc_rgb, portrait_px, ghost_px, px_per_mm, params)
+    return None if c is None else c.similarity
 
 
 def _locate(grey: NDArray[Any], ghost_px: Box, portrait: NDArray[Any], core: tuple[int, int], px_per_mm: float,

@@ -30,7 +30,7 @@ import numpy as np
 
 from openidv.checks.base import BaseCheck, CheckContext
 from openidv.documents.authenticity.detector import TamperScores, score_document
-from openidv.documents.authenticity.ghost import ghost_similarity, mm_box_to_px
+from openidv.documents.authenticity.ghost import compare_ghost, mm_box_to_px
 from openidv.documents.authenticity.patches import PX_PER_MM
 from openidv.documents.authenticity.template_match import load_features, load_registry
 from openidv.documents.barcode.aamva import AAMVARecord
@@ -156,13 +156,19 @@ class DocumentAuthenticityCheck(BaseCheck):
             # a face found elsewhere (or none) means the frame or the design is not the registered
             # one (an outline taken for the card's edge, a card upside down): nothing to compare
             return {"checked": False, "why": "the holder's face is not where the design puts the portrait"}
-        sim = ghost_similarity(front, mm_box_to_px(feat.portrait_mm, PX_PER_MM), mm_box_to_px(feat.ghost_mm, PX_PER_MM),
-                               PX_PER_MM)
+        c = compare_ghost(front, mm_box_to_px(feat.portrait_mm, PX_PER_MM), mm_box_to_px(feat.ghost_mm, PX_PER_MM),
+                          PX_PER_MM)
         t = ctx.thresholds.set("document_ghost")
         on = t["enabled"] > 0
-        if sim is None:  # the registered boxes fall outside the rectified image: nothing to compare
-            return {"checked": False, "why": "portrait or ghost image outside the rectified document"}
+        if c is None:  # the boxes fall outside the rectified image, or text hides the ghost
+            return {"checked": False, "why": "no ghost image to compare (outside the image or hidden by text)"}
+        if c.visibility < t["min_visibility"]:
+            # washed out by glare or dark, or a design without a ghost taken for one with
+            return {"checked": False, "why": "no ghost image visible where the design prints it",
+                    "visibility": round(c.visibility, 4)}
+        sim = c.similarity
         return {"checked": True, "template": template_id, "similarity": round(sim, 4),
+                "visibility": round(c.visibility, 4),
                 "min_similarity": float(t["min_similarity"]), "acted_on": on,
                 "substituted": on and sim < t["min_similarity"], "threshold_set": f"{t.name}@{t.version}"}
 
