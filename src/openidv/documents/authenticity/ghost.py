@@ -6,16 +6,21 @@ pastes a new photo over the main portrait must also re-create the ghost, which i
 small and over security background, so substitutions usually leave the ghost showing the original
 holder. That makes the ghost a forensic cue that needs no model of the forgery: only where the
 issuer's design puts the two images (the template registry's feature boxes, as a document database
-records them) and one threshold calibrated on genuine documents.
+records them) and two thresholds calibrated on genuine documents.
 
-The comparison: the centre of the registered ghost box is searched for in the main portrait's
-neighbourhood, scaled to the ghost's size (the neighbourhood's margin absorbs rectification error;
-a few scales absorb the ghost's inexact size). Both are band-passed first - the fine band holds
-guilloche lines and sensor noise, the coarse band holds lighting and the ghost's fade - and
-printed text over the ghost (thin strokes darker than the faint ghost could print, found by a
-black-hat filter) is masked out of the correlation. The score is the best normalised
-cross-correlation: about 0.85 for a genuine document, about 0.3 for a substituted portrait
-(different faces still share a head-on layout).
+Three steps. *Locate*: the ghost is looked for within ``locate_mm`` of its registered box (the
+portrait scaled to the ghost's size, correlated with the region), because rectification from a card
+outline is often millimetres off. *Visibility*: the coarse-band spread of the ghost's centre over
+that of the card around it - a ghost of any face reads like a genuine one, a washed-out ghost or a
+design without one reads low, and then nothing is compared. *Compare*: the ghost's centre is
+searched for in the main portrait's neighbourhood, scaled to the ghost's size (a margin absorbs
+print registration; a few scales absorb the ghost's inexact size). Both are band-passed first - the
+fine band holds guilloche lines and sensor noise, the coarse band holds lighting and the ghost's
+fade - and printed text over the ghost (thin strokes darker than the faint ghost could print, found
+by a black-hat filter) is masked out of the correlation. The similarity is the best normalised
+cross-correlation: about 0.85 for a genuine document, about 0.35 for a substituted portrait
+(different faces still share a head-on layout). Thresholds: ``document_ghost`` (tuned by
+``openidv.documents.training.tune_ghost``).
 
 Limits: it applies only to designs with a ghost image; a forger who also replaces the ghost defeats
 it; ghosts printed as line screens, mirrored or in UV ink are not modelled.
