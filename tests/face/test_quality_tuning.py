@@ -42,3 +42,12 @@ def test_hidden_subject_ratio_comes_from_its_grid(tiny_lfw):
     ratio, stats = tool.hidden_ratio_limit(tiny_lfw, tiny_lfw.indices()[:2], values, seed=1)
     assert ratio in tool.HIDDEN_GRID
     assert stats["examined_faces"] >= 0
+
+
+def test_hidden_network_threshold_comes_from_its_grid(tiny_lfw):
+    values = dict(ThresholdRegistry.load().get("face_quality").values)
+    idx = tiny_lfw.indices()
+    prob, stats = tool.hidden_prob_limit(tiny_lfw, idx[:1], idx[1:3], values, seed=1)
+    assert prob in (*tool.PROB_GRID, 1.0)
+    assert stats["tuning_images"] == len(tool.HIDDEN_KINDS)
+    assert stats["faceless_images"] == 2

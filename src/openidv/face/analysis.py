@@ -92,7 +92,7 @@ def assess_image(
     assessment = assess(m, thresholds)
     hidden = None
     if hidden_subject_suspected(sample.detection, rgb.shape, assessment):
-        hidden = hidden_subject(rgb, sample.detection, thresholds)
+        hidden = hidden_subject(rgb, sample.detection, thresholds, sample.detections)
     return FaceAnalysis(source, kind, sample, m, assessment, hidden=hidden)
 
 

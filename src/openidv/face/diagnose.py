@@ -8,6 +8,10 @@ too dark or washed out, the face is tiny, blurred, or half hidden. This module l
 * a visible half of a face (:mod:`openidv.face.partial`: detectors trained on the upper, lower
   and side halves of real faces): the other half is hidden, FACE_OCCLUDED, judged first by the
   exposure of the visible half;
+* failing those, a window the hidden-half network (:mod:`openidv.face.hidden_net`, a small CNN
+  that reads square windows as a whole face, background, or a face with one half hidden) reads
+  as a half-hidden face with at least ``min_hidden_face_prob``: the same evidence, with
+  ``detector: cnn``;
 * a weak face candidate: dlib's HOG detector with its threshold lowered by ``WEAK_ADJUST`` and one
   more level of upsampling. A candidate whose landmarks are plausible is measured like a face: too
   small (inter-eye distance), blurred (sharpness), or half-occluded (one half of the face grid
@@ -22,6 +26,7 @@ detected face may be a bystander, or a shrunken box on the visible part of a hal
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import cv2
@@ -30,6 +35,7 @@ from numpy.typing import NDArray
 
 from openidv.face import dlib_models
 from openidv.face.detection import FaceDetection, downscale, landmarks_for_box, margin_confidence, plausible_landmarks
+from openidv.face.hidden_net import CLASSES, HiddenFace, shipped_net
 from openidv.face.occlusion import GRID
 from openidv.face.partial import PartialFace, find_partial_faces
 from openidv.face.quality import pose, quality_chip, sharpness
@@ -144,6 +150,22 @@ def _size_contradicted(cand_codes: tuple[str, ...], half: PartialFace, t: Thresh
     return cand_codes == ("FACE_TOO_SMALL",) and limit is not None and half.face_width >= float(limit)
 
 
+def as_half(found: HiddenFace) -> PartialFace:
+    """A hidden-half window of the network as a visible half (the same evidence shape as a HOG half)."""
+    part = {"upper": "lower", "lower": "upper", "left": "right", "right": "left"}[found.hidden]
+    return PartialFace(part, found.visible_box, found.probability, detector="cnn")
+
+
+def network_halves(rgb: NDArray[np.uint8], t: ThresholdSet) -> list[HiddenFace]:
+    """Hidden-half faces from :mod:`openidv.face.hidden_net`, or [] for sets without its threshold."""
+    limit = t.values.get("min_hidden_face_prob")
+    return [] if limit is None else shipped_net().find(rgb, float(limit))
+
+
+def half_evidence(half: PartialFace) -> dict[str, object]:
+    return {"part": half.part, "box": list(half.box), "margin": round(half.margin, 3), "detector": half.detector}
+
+
 def diagnose_no_face(
     rgb: NDArray[np.uint8], t: ThresholdSet, model: OcclusionModel, upsample: int
 ) -> tuple[tuple[str, ...], dict[str, object]]:
@@ -163,10 +185,10 @@ def diagnose_no_face(
     if cand is not None:
         evidence["weak_candidate"] = {"box": list(cand.box), "confidence": round(cand.confidence, 3)}
         cand_codes = candidate_codes(rgb, cand, t, model)
-    halves = find_partial_faces(rgb, t["min_partial_margin"])
+    halves = find_partial_faces(rgb, t["min_partial_margin"]) or [as_half(f) for f in network_halves(rgb, t)]
     if halves:
         half = halves[0]
-        evidence["visible_half"] = {"part": half.part, "box": list(half.box), "margin": round(half.margin, 3)}
+        evidence["visible_half"] = half_evidence(half)
         comparable = cand is not None and cand.width >= COMPARABLE_WIDTH * half.face_width
         if not (cand_codes and comparable) or _size_contradicted(cand_codes, half, t):
             return exposure_codes(*region_exposure(rgb, inner_box(half.box)), t) or ("FACE_OCCLUDED",), evidence
@@ -177,7 +199,7 @@ def diagnose_no_face(
 
 
 def hidden_subject(
-    rgb: NDArray[np.uint8], det: FaceDetection, t: ThresholdSet
+    rgb: NDArray[np.uint8], det: FaceDetection, t: ThresholdSet, faces: Sequence[FaceDetection] = ()
 ) -> tuple[tuple[str, ...], dict[str, object]] | None:
     """FACE_OCCLUDED when the face that was detected is not the subject, who is half hidden.
 
@@ -190,16 +212,54 @@ def hidden_subject(
     times as wide as the detected one. That ratio is tuned on real faces with other quality
     problems (``openidv.face.training.quality``), for which a half found *on the
     detected face itself* implies at about its own width. Sets without the key skip the test.
+
+    Failing that, the hidden-half network: a window it reads as a half-hidden face (probability at
+    least ``min_hidden_face_prob``) at least ``COMPARABLE_WIDTH`` as wide as the detected face, which
+    may be that face itself (its box shrunk to the visible part, or a borderline one whose grid
+    occlusion score stayed under its limit). The network tells a whole face from a half-hidden one,
+    so no size ratio is needed to rule out the detected face: a window overlapping one of ``faces``
+    (or ``det``) that the network reads as a whole face is a window beside it and is skipped. Its
+    threshold is tuned so that it costs at most 1% of faces with other quality problems their reason.
     """
     ratio = t.values.get("min_hidden_face_ratio")
     if ratio is None:
         return None
     for half in find_partial_faces(rgb, t["min_partial_margin"]):
         if half.face_width >= float(ratio) * det.width:
-            evidence: dict[str, object] = {
-                "visible_half": {"part": half.part, "box": list(half.box), "margin": round(half.margin, 3)},
-                "implied_face_width": half.face_width,
-                "detected_face_width": det.width,
-            }
-            return exposure_codes(*region_exposure(rgb, inner_box(half.box)), t) or ("FACE_OCCLUDED",), evidence
+            return _hidden_result(rgb, half, det, t)
+    whole: dict[int, bool] = {}
+    for found in network_halves(rgb, t):
+        if found.face_width < COMPARABLE_WIDTH * det.width:
+            continue
+        if any(_overlaps(found.box, f.box) and _reads_whole(rgb, f, whole) for f in (det, *faces)):
+            continue  # a window beside a face that is wholly visible, not a half-hidden one
+        return _hidden_result(rgb, as_half(found), det, t)
     return None
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int], share: float = 0.3) -> bool:
+    """Whether two boxes share at least ``share`` of the smaller one's area."""
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return smaller > 0 and ix * iy >= share * smaller
+
+
+def _reads_whole(rgb: NDArray[np.uint8], face: FaceDetection, memo: dict[int, bool]) -> bool:
+    """Whether the network reads a detected face's own window as a whole, visible face."""
+    key = hash(face.box)
+    if key not in memo:
+        p = shipped_net().face_probabilities(rgb, face.box)
+        memo[key] = int(p.argmax()) == CLASSES.index("face")
+    return memo[key]
+
+
+def _hidden_result(
+    rgb: NDArray[np.uint8], half: PartialFace, det: FaceDetection, t: ThresholdSet
+) -> tuple[tuple[str, ...], dict[str, object]]:
+    evidence: dict[str, object] = {
+        "visible_half": half_evidence(half),
+        "implied_face_width": half.face_width,
+        "detected_face_width": det.width,
+    }
+    return exposure_codes(*region_exposure(rgb, inner_box(half.box)), t) or ("FACE_OCCLUDED",), evidence

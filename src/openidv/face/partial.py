@@ -45,7 +45,8 @@ class PartialFace:
 
     part: str  # upper | lower | left | right (which half of the face is visible, image orientation)
     box: tuple[int, int, int, int]
-    margin: float  # detector score minus its own threshold (0 = the detector's default)
+    margin: float  # detector score minus its own threshold (0 = the detector's default); a probability for "cnn"
+    detector: str = "hog"  # hog: the half-face detectors here; cnn: openidv.face.hidden_net
 
     @property
     def face_width(self) -> int:

@@ -177,6 +177,69 @@ def hidden_ratio_limit(
     return limit, stats
 
 
+PROB_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.998, 0.999)
+
+
+def _network_cost(a: Any, expected: str) -> float:
+    """The probability of the hidden-half window that cost an analysis its right outcome, else 0.
+
+    ``expected`` is the reason code the photo should get ("" for a clean photo, which should pass).
+    """
+    for part in (a.no_face, a.hidden):
+        if part is not None:
+            half = part[1].get("visible_half") or {}
+            lost = expected not in a.reason_codes if expected else bool(a.reason_codes)
+            if half.get("detector") == "cnn" and lost:
+                return float(half["margin"])
+    return 0.0
+
+
+def hidden_prob_limit(
+    data: LfwCorpus, idx: np.ndarray, faceless_idx: np.ndarray, values: dict[str, float], seed: int
+) -> tuple[float, dict[str, Any]]:
+    """``min_hidden_face_prob``: the lowest probability on :data:`PROB_GRID` at which the hidden-half
+    network (:mod:`openidv.face.hidden_net`) costs at most :data:`HIDDEN_BUDGET` of the tuning photos
+    of every kind but occlusion their right outcome (a pass, or their own reason code), and at most
+    :data:`PARTIAL_BUDGET` of faceless (fully covered) photos their FACE_NOT_FOUND.
+
+    Each photo is assessed once by the live pipeline with the network at the grid's floor; the
+    network decides an outcome at threshold ``p`` exactly when the window it relied on there has a
+    probability of at least ``p`` (the best window that qualifies is the one used).
+    """
+    from openidv.face.degrade import covered
+
+    floor = dict(values, min_hidden_face_prob=PROB_GRID[0])
+    ts = ThresholdSet("face_quality", "tuning", floor)
+    embedder = default_embedder()
+    rng = np.random.default_rng(seed)
+    others = rng.permutation(idx)
+    used: list[float] = []
+    for (_k, rgb, det), o in zip(data.iter_faces(idx), others, strict=True):
+        for kind in HIDDEN_KINDS:
+            other = data.image(int(o)) if kind == "two_faces" else None
+            img = rgb if kind == "clean" else degrade(kind, rgb, det, rng, other)
+            a = assess_image("tuning", "selfie", img, ts, embedder)
+            used.append(_network_cost(a, "" if kind == "clean" else EXPECTED[kind]))
+    faceless: list[float] = []
+    crng = np.random.default_rng(seed + 1)
+    for _k, rgb, det in data.iter_faces(faceless_idx):
+        a = assess_image("tuning", "selfie", covered(rgb, det, crng), ts, embedder)
+        faceless.append(_network_cost(a, EXPECTED["covered"]))
+    u, f = np.array(used), np.array(faceless)
+
+    def ok(g: float) -> bool:
+        return float((u >= g).mean()) <= HIDDEN_BUDGET and float((f >= g).mean()) <= PARTIAL_BUDGET
+
+    limit = next((g for g in PROB_GRID if ok(g)), 1.0)
+    stats = {
+        "tuning_images": len(u),
+        "faceless_images": len(f),
+        "lost_right_outcome_at_limit": int((u >= limit).sum()),
+        "faceless_with_half_at_limit": int((f >= limit).sum()),
+    }
+    return limit, stats
+
+
 def degraded_results(
     data: LfwCorpus, idx: np.ndarray, model: occlusion.OcclusionModel, t: ThresholdSet, seed: int
 ) -> dict[str, dict[str, Any]]:
@@ -305,6 +368,9 @@ def main() -> None:
         hidden_idx = np.sort(rng0.choice(tune_idx, size=min(args.hidden_tune, len(tune_idx)), replace=False))
         values["min_hidden_face_ratio"], hidden_stats = hidden_ratio_limit(data, hidden_idx, values, args.seed)
         print(json.dumps({"min_hidden_face_ratio": values["min_hidden_face_ratio"], **hidden_stats}), file=sys.stderr)
+        prob_idx = faceless_idx[: args.hidden_tune]
+        values["min_hidden_face_prob"], prob_stats = hidden_prob_limit(data, hidden_idx, prob_idx, values, args.seed)
+        print(json.dumps({"min_hidden_face_prob": values["min_hidden_face_prob"], **prob_stats}), file=sys.stderr)
         ts = ThresholdSet("face_quality", _version(), values, _source(args, len(tune_idx)))
     test_clean = clean_measures(data, test_idx, model)
     report: dict[str, Any] = {"thresholds": values, "threshold_set": f"{ts.name}@{ts.version}"}
@@ -355,11 +421,15 @@ def _source(args: argparse.Namespace, n_tune: int) -> dict[str, Any]:
             f"min_partial_margin: lowest half-face detector margin >= -1 with <= {PARTIAL_BUDGET} of "
             f"{args.faceless} faceless (fully covered) photos yielding a visible half; "
             f"min_hidden_face_ratio: smallest of {HIDDEN_GRID} re-labelling <= {HIDDEN_BUDGET} of the faces the "
-            f"hidden-subject test examines ({args.hidden_tune} photos: clean and every degradation but occlusion)"
+            f"hidden-subject test examines ({args.hidden_tune} photos: clean and every degradation but occlusion); "
+            f"min_hidden_face_prob: lowest of {PROB_GRID} at which the hidden-half network changes the outcome of "
+            f"<= {HIDDEN_BUDGET} of those photos and gives <= {PARTIAL_BUDGET} of {args.hidden_tune} faceless "
+            "photos a half"
         ),
         "measures": [f.name for f in fields(QualityMeasures)],
         "occlusion_model": "face_occlusion (openidv/face/models/MODELS.json)",
         "partial_face_models": "face_half_upper, face_half_lower, face_half_side (openidv/face/models/MODELS.json)",
+        "hidden_half_model": "face_hidden_net (openidv/face/models/MODELS.json)",
         "held_out_report": str(args.report),
     }
 
