@@ -110,6 +110,7 @@ def test_hide_keeps_the_visible_half(hopper, det):
 
 def test_smoke_training_exports_a_working_onnx_model(hopper, det, tmp_path):
     """CI retrains a tiny network on windows of one face (the real run uses LFW identity half 0)."""
+    pytest.importorskip("torch")
     import onnxruntime as ort
 
     rng = np.random.default_rng(4)
@@ -125,3 +126,15 @@ def test_smoke_training_exports_a_working_onnx_model(hopper, det, tmp_path):
     assert probs.shape == (5, len(hidden_net.CLASSES))
     assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     assert trainer.evaluate(net, x, y)["n"] == len(y)
+
+
+def test_a_large_photo_is_searched_on_a_copy_and_boxes_come_back_in_its_pixels(hopper, det):
+    import cv2
+
+    img = _hide(hopper, det.box, "upper")
+    big = cv2.resize(img, (img.shape[1] * 3, img.shape[0] * 3), interpolation=cv2.INTER_LINEAR)
+    found = hidden_net.shipped_net().find(big, 0.5)
+    assert found and found[0].hidden == "upper"
+    cx = (found[0].box[0] + found[0].box[2]) / 2
+    assert 3 * det.box[0] < cx < 3 * det.box[2]
+    assert found[0].face_width > 1.5 * det.width
