@@ -227,7 +227,7 @@ def hidden_subject(
     for half in find_partial_faces(rgb, t["min_partial_margin"]):
         if half.face_width >= float(ratio) * det.width:
             return _hidden_result(rgb, half, det, t)
-    whole: dict[int, bool] = {}
+    whole: dict[tuple[int, int, int, int], bool] = {}
     for found in network_halves(rgb, t):
         if found.face_width < COMPARABLE_WIDTH * det.width:
             continue
@@ -245,13 +245,14 @@ def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int], share:
     return smaller > 0 and ix * iy >= share * smaller
 
 
-def _reads_whole(rgb: NDArray[np.uint8], face: FaceDetection, memo: dict[int, bool]) -> bool:
+def _reads_whole(
+    rgb: NDArray[np.uint8], face: FaceDetection, memo: dict[tuple[int, int, int, int], bool]
+) -> bool:
     """Whether the network reads a detected face's own window as a whole, visible face."""
-    key = hash(face.box)
-    if key not in memo:
+    if face.box not in memo:
         p = shipped_net().face_probabilities(rgb, face.box)
-        memo[key] = int(p.argmax()) == CLASSES.index("face")
-    return memo[key]
+        memo[face.box] = int(p.argmax()) == CLASSES.index("face")
+    return memo[face.box]
 
 
 def _hidden_result(
