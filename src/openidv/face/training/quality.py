@@ -422,9 +422,9 @@ def _source(args: argparse.Namespace, n_tune: int) -> dict[str, Any]:
             f"{args.faceless} faceless (fully covered) photos yielding a visible half; "
             f"min_hidden_face_ratio: smallest of {HIDDEN_GRID} re-labelling <= {HIDDEN_BUDGET} of the faces the "
             f"hidden-subject test examines ({args.hidden_tune} photos: clean and every degradation but occlusion); "
-            f"min_hidden_face_prob: lowest of {PROB_GRID} at which the hidden-half network changes the outcome of "
-            f"<= {HIDDEN_BUDGET} of those photos and gives <= {PARTIAL_BUDGET} of {args.hidden_tune} faceless "
-            "photos a half"
+            f"min_hidden_face_prob: lowest of {PROB_GRID} at which the hidden-half network costs <= {HIDDEN_BUDGET} "
+            f"of those photos their right outcome and <= {PARTIAL_BUDGET} of {args.hidden_tune} faceless photos "
+            "their FACE_NOT_FOUND"
         ),
         "measures": [f.name for f in fields(QualityMeasures)],
         "occlusion_model": "face_occlusion (openidv/face/models/MODELS.json)",
