@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -30,3 +31,19 @@ def lfw_dev() -> Path:
     if not (LFW_DEV / "pairs.txt").is_file():
         pytest.skip(f"LFW development data not found at {LFW_DEV}")
     return LFW_DEV
+
+
+@pytest.fixture(scope="session")
+def det(hopper: NDArray[np.uint8]) -> Any:
+    """The face detected on the Grace Hopper photo."""
+    from openidv.face.detection import detect_faces
+
+    return detect_faces(hopper)[0]
+
+
+@pytest.fixture(scope="session")
+def thresholds() -> Any:
+    """The shipped face_quality threshold set."""
+    from openidv.policy.thresholds import ThresholdRegistry
+
+    return ThresholdRegistry.load().get("face_quality")

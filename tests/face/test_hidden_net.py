@@ -6,21 +6,9 @@ import numpy as np
 import pytest
 
 from openidv.face import hidden_net
-from openidv.face.detection import detect_faces
 from openidv.face.diagnose import as_half, diagnose_no_face
 from openidv.face.occlusion import shipped_model
 from openidv.face.training import hidden_net as trainer
-from openidv.policy.thresholds import ThresholdRegistry
-
-
-@pytest.fixture(scope="module")
-def det(hopper):
-    return detect_faces(hopper)[0]
-
-
-@pytest.fixture(scope="module")
-def thresholds():
-    return ThresholdRegistry.load().get("face_quality")
 
 
 def _hide(rgb, box, half: str, colour=(40, 90, 160)):

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from openidv.face import partial
 from openidv.face.analysis import assess_image, hidden_subject_suspected
-from openidv.face.detection import detect_faces
 from openidv.face.diagnose import diagnose_no_face, hidden_subject, inner_box
 from openidv.face.embedding import default_embedder
 from openidv.face.occlusion import shipped_model
 from openidv.face.quality import QualityAssessment
 from openidv.face.training.partial import cover_other_half, fit_detector
-from openidv.policy.thresholds import ThresholdRegistry
-
-
-@pytest.fixture(scope="module")
-def det(hopper):
-    return detect_faces(hopper)[0]
-
-
-@pytest.fixture(scope="module")
-def thresholds():
-    return ThresholdRegistry.load().get("face_quality")
 
 
 def _hide(rgb, det, half: str, colour=(40, 90, 160)):

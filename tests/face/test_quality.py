@@ -39,11 +39,6 @@ def limits():
     return ThresholdSet("face_quality", "test", LIMITS)
 
 
-@pytest.fixture(scope="module")
-def det(hopper):
-    return detect_faces(hopper)[0]
-
-
 def _good(**kw):
     base = {
         "other_face_ratio": 0.0,

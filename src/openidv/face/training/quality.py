@@ -22,7 +22,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -143,6 +143,20 @@ HIDDEN_BUDGET = 0.01
 HIDDEN_KINDS = ("clean", "blur", "dark", "overexposed", "tiny", "two_faces")  # every kind but "occluded"
 
 
+def other_kind_images(data: LfwCorpus, idx: np.ndarray, seed: int) -> Iterator[tuple[str, np.ndarray]]:
+    """Each tuning photo as it is and under every degradation but occlusion (:data:`HIDDEN_KINDS`).
+
+    The thresholds that let the occlusion evidence overrule a face's own outcome are tuned on these:
+    the same draws for every such threshold (one seeded stream, photos and kinds in order).
+    """
+    rng = np.random.default_rng(seed)
+    others = rng.permutation(idx)
+    for (_k, rgb, det), o in zip(data.iter_faces(idx), others, strict=True):
+        for kind in HIDDEN_KINDS:
+            other = data.image(int(o)) if kind == "two_faces" else None
+            yield kind, rgb if kind == "clean" else degrade(kind, rgb, det, rng, other)
+
+
 def hidden_ratio_limit(
     data: LfwCorpus, idx: np.ndarray, values: dict[str, float], seed: int
 ) -> tuple[float, dict[str, Any]]:
@@ -156,21 +170,16 @@ def hidden_ratio_limit(
 
     ts = ThresholdSet("face_quality", "tuning", values)  # no min_hidden_face_ratio yet: the live test is off
     embedder = default_embedder()
-    rng = np.random.default_rng(seed)
-    others = rng.permutation(idx)
     ratios: list[float] = []
-    for (_k, rgb, det), o in zip(data.iter_faces(idx), others, strict=True):
-        for kind in HIDDEN_KINDS:
-            other = data.image(int(o)) if kind == "two_faces" else None
-            img = rgb if kind == "clean" else degrade(kind, rgb, det, rng, other)
-            a = assess_image("tuning", "selfie", img, ts, embedder)
-            if a.sample is None or a.assessment is None:
-                continue
-            face = a.sample.detection  # the live detection; ``det`` (the corpus one) drives the degradations
-            if not hidden_subject_suspected(face, img.shape, a.assessment):
-                continue
-            halves = find_partial_faces(img, values["min_partial_margin"])
-            ratios.append(max((h.face_width / max(face.width, 1) for h in halves), default=0.0))
+    for _kind, img in other_kind_images(data, idx, seed):
+        a = assess_image("tuning", "selfie", img, ts, embedder)
+        if a.sample is None or a.assessment is None:
+            continue
+        face = a.sample.detection  # the live detection; the corpus one drove the degradations
+        if not hidden_subject_suspected(face, img.shape, a.assessment):
+            continue
+        halves = find_partial_faces(img, values["min_partial_margin"])
+        ratios.append(max((h.face_width / max(face.width, 1) for h in halves), default=0.0))
     r = np.array(ratios, dtype=np.float64)
     limit = next((g for g in HIDDEN_GRID if len(r) and float((r >= g).mean()) <= HIDDEN_BUDGET), HIDDEN_GRID[-1])
     stats = {"examined_faces": len(r), "budget": HIDDEN_BUDGET, "relabelled_at_limit": int((r >= limit).sum())}
@@ -211,15 +220,10 @@ def hidden_prob_limit(
     floor = dict(values, min_hidden_face_prob=PROB_GRID[0])
     ts = ThresholdSet("face_quality", "tuning", floor)
     embedder = default_embedder()
-    rng = np.random.default_rng(seed)
-    others = rng.permutation(idx)
     used: list[float] = []
-    for (_k, rgb, det), o in zip(data.iter_faces(idx), others, strict=True):
-        for kind in HIDDEN_KINDS:
-            other = data.image(int(o)) if kind == "two_faces" else None
-            img = rgb if kind == "clean" else degrade(kind, rgb, det, rng, other)
-            a = assess_image("tuning", "selfie", img, ts, embedder)
-            used.append(_network_cost(a, "" if kind == "clean" else EXPECTED[kind]))
+    for kind, img in other_kind_images(data, idx, seed):
+        a = assess_image("tuning", "selfie", img, ts, embedder)
+        used.append(_network_cost(a, "" if kind == "clean" else EXPECTED[kind]))
     faceless: list[float] = []
     crng = np.random.default_rng(seed + 1)
     for _k, rgb, det in data.iter_faces(faceless_idx):
