@@ -7,7 +7,13 @@ import pytest
 
 from openidv.errors import ImageError
 from openidv.face.alignment import align_face
-from openidv.face.detection import FaceDetection, detect_faces, detect_faces_with, plausible_landmarks
+from openidv.face.detection import (
+    FaceDetection,
+    coarse_first,
+    detect_faces,
+    detect_faces_with,
+    plausible_landmarks,
+)
 
 
 def test_detects_one_face_with_dlib_point_order(hopper):
@@ -46,6 +52,36 @@ def test_large_image_is_searched_downscaled_and_mapped_back(hopper):
     # Boxes depend on the HOG pyramid level; the landmarks (shape predictor at full resolution) do not.
     assert np.abs(large.landmarks5 / 4 - small.landmarks5).max() < 6
     assert large.box[2] <= big.shape[1]
+
+
+def test_camera_frame_with_a_large_face_is_answered_from_the_coarse_copy(hopper):
+    import cv2
+
+    # A head-and-shoulders frame, 800x800 with a ~430 px face: ~215 px in the 400 px copy.
+    frame = np.ascontiguousarray(cv2.resize(hopper[60:460, 60:460], (800, 800), interpolation=cv2.INTER_CUBIC))
+    coarse = coarse_first(frame)
+    assert coarse is not None and len(coarse) == 1
+    fast = detect_faces(frame, upsample=0)[0]
+    full = detect_faces_with(frame, "hog", upsample=0)[0]
+    # Different pyramid levels give different boxes; the landmarks agree to a few pixels.
+    assert np.abs(fast.landmarks5 - full.landmarks5).max() < 6
+
+
+def test_small_face_in_a_large_frame_falls_back_to_the_full_search(hopper):
+    import cv2
+
+    canvas = np.full((900, 1200, 3), 120, np.uint8)
+    face = cv2.resize(hopper, (256, 300), interpolation=cv2.INTER_AREA)  # ~107 px face
+    canvas[300:600, 500:756] = face
+    assert coarse_first(canvas) is None  # ~36 px in the copy: too small to trust it
+    dets = detect_faces(canvas, upsample=0)
+    assert len(dets) == 1 and 500 <= dets[0].box[0] < dets[0].box[2] <= 756
+
+
+def test_small_images_are_never_searched_coarse(hopper):
+    assert coarse_first(hopper[:300, :300].copy()) is None
+    # 600x512 with a ~215 px face is ~125 px in the copy: a face 0.6 as wide would be under HOG's window.
+    assert coarse_first(hopper) is None
 
 
 def test_alternative_detectors_agree(hopper):
