@@ -75,21 +75,23 @@ class DlibResNetEmbedder:
         self.tta = tta
         self.batch_size = max(1, int(batch_size))
         self.version = f"1.1+{tta}"
-        self._weights: resnet.ResNetWeights | None = None
+        self._weights: tuple[resnet.ResNetWeights, tuple[resnet.Conv, ...]] | None = None
         self._lock = threading.Lock()
 
-    def _net(self) -> resnet.ResNetWeights:
+    def _net(self) -> tuple[resnet.ResNetWeights, tuple[resnet.Conv, ...]]:
+        """The weights and their affine-folded convolutions, read once per embedder."""
         with self._lock:
             if self._weights is None:
-                self._weights = resnet.load_weights(dlib_models.model_file(dlib_models.RESNET_EMBEDDER))
+                w = resnet.load_weights(dlib_models.model_file(dlib_models.RESNET_EMBEDDER))
+                self._weights = (w, resnet.fold_affines(w))
             return self._weights
 
     def raw(self, chips: NDArray[np.uint8]) -> NDArray[np.float32]:
         """dlib's unnormalised descriptors (identical to ``compute_face_descriptor``), batched."""
         chips = _check_chips(chips, self.chip_size)
-        w = self._net()
+        w, folded = self._net()
         step = self.batch_size
-        parts = [resnet.forward(w, chips[i : i + step]) for i in range(0, len(chips), step)]
+        parts = [resnet.forward(w, chips[i : i + step], folded) for i in range(0, len(chips), step)]
         return np.concatenate(parts) if parts else np.zeros((0, self.dim), np.float32)
 
     def embed(self, chips: NDArray[np.uint8]) -> NDArray[np.float32]:
