@@ -1,6 +1,6 @@
 """Build the template signature registry and tune the template-match threshold.
 
-    OMP_NUM_THREADS=1 python -m openidv.documents.training.build_templates --docs 5 --n 150
+    OMP_NUM_THREADS=1 python -m openidv.documents.training.build_templates --docs 5 --n 150 --test-seed 50000000
 
 For every generator template, the signatures of `--docs` genuine flat renders (portraits of train
 identities when ../shared/data/lfw-dev exists) give the reference mean and per-cell spread. The
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=5)
     ap.add_argument("--n", type=int, default=150)
+    ap.add_argument("--test-seed", type=int, default=40_000_000,
+                    help="seed of the held-out test documents (a fresh one for a fresh measurement)")
     ap.add_argument("--features-only", action="store_true",
                     help="only rewrite models/template_features.json (feature boxes; no rendering)")
     args = ap.parse_args()
@@ -105,11 +107,12 @@ def main() -> None:
     reg = build(args.docs)
     g_tr, m_tr = margins(reg, "train", args.n, 30_000_000)
     thr = float(np.quantile(g_tr, 0.01))
-    g_te, m_te = margins(reg, "test", args.n, 40_000_000)
+    g_te, m_te = margins(reg, "test", args.n, args.test_seed)
     fr, det = int(np.sum(np.array(g_te) < thr)), int(np.sum(np.array(m_te) < thr))
     report = {
         "min_margin": thr,
         "train": {"genuine": len(g_tr), "mismatch": len(m_tr), "detected": float(np.mean(np.array(m_tr) < thr))},
+        "test_seed": args.test_seed,
         "test_heldout_templates_and_conditions": {
             "genuine": len(g_te), "mismatch": len(m_te),
             "false_reject": fr / len(g_te), "false_reject_ci95": wilson(fr, len(g_te)),
@@ -120,10 +123,10 @@ def main() -> None:
     enabled = (det / max(len(m_te), 1) >= MIN_HELDOUT_DETECTION
                and fr / max(len(g_te), 1) <= MAX_HELDOUT_FALSE_REJECT)
     THRESHOLDS.write_text(yaml.safe_dump({
-        "name": "document_template", "version": date.today().isoformat() + ".3",
+        "name": "document_template", "version": datetime.now(UTC).strftime("%Y-%m-%d.%H%M"),
         "values": {"min_margin": thr, "enabled": enabled},
         "source": {"tool": "python -m openidv.documents.training.build_templates "
-                   f"--docs {args.docs} --n {args.n}",
+                   f"--docs {args.docs} --n {args.n} --test-seed {args.test_seed}",
                    "target": "1% false rejection of genuine documents (train templates, train capture conditions)",
                    "enabled_rule": f"fires only if it detects >= {MIN_HELDOUT_DETECTION} of held-out mismatches "
                                    f"and rejects <= {MAX_HELDOUT_FALSE_REJECT} of held-out genuine documents",
