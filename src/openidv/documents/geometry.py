@@ -4,7 +4,7 @@ For MRZ documents the MRZ itself fixes the frame: ICAO 9303 puts the MRZ at a kn
 format, so the four corners of the read MRZ (which the reader returns in reading order, hence
 upright) give a homography from document millimetres to photo pixels - independent of the issuer's
 design, of the background and of whether the card's edges are visible. For other documents
-(driver licences) the frame comes from the card outline (:func:`find_card`).
+(driver licences) the frame comes from the card outline (:func:`openidv.documents.outline.find_card`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,11 @@ from typing import Any
 import cv2
 import numpy as np
 from numpy.typing import NDArray
+
+from openidv.documents.outline import find_card, order_corners, same_place
+
+__all__ = ["SIZE_MM", "DocumentFrame", "find_card", "frame_from_card", "frame_from_mrz", "order_corners",
+           "same_place"]
 
 # (width, height) in mm and the MRZ placement: left ink margin, centre of the last line above the
 # bottom edge, line spacing (all mm). Placement follows ICAO 9303-4/5/6 nominal positions.
@@ -47,6 +52,12 @@ class DocumentFrame:
         return cv2.warpPerspective(image, m, size, flags=cv2.INTER_AREA | cv2.WARP_INVERSE_MAP,
                                    borderMode=cv2.BORDER_REPLICATE)
 
+    def half_turned(self) -> DocumentFrame:
+        """The same outline read the other way up (a card outline cannot tell top from bottom)."""
+        w, h = self.size_mm
+        turn = np.array([[-1.0, 0.0, w], [0.0, -1.0, h], [0.0, 0.0, 1.0]])
+        return DocumentFrame(self.fmt, self.size_mm, self.mm_to_px @ turn)
+
     def fraction_visible(self, shape: tuple[int, ...]) -> float:
         """Share of the document's area inside the photo (a crop shows as < 1)."""
         c = self.corners_px().astype(np.float32)
@@ -68,47 +79,6 @@ def frame_from_mrz(fmt: str, n_lines: int, width: int, quad: list[list[float]]) 
     src = np.array([[x0, y_first], [x1, y_first], [x1, y_last], [x0, y_last]], np.float32)
     m = cv2.getPerspectiveTransform(src, np.array(quad, np.float32))
     return DocumentFrame(fmt, (w_mm, h_mm), m)
-
-
-def find_card(rgb: NDArray[Any], min_area: float = 0.04) -> list[NDArray[Any]]:
-    """Quadrilaterals in the photo that look like a document (convex, card-like aspect, not tiny),
-    largest first, each ordered TL, TR, BR, BL as seen in the photo."""
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if rgb.ndim == 3 else rgb
-    scale = min(1.0, 800 / max(gray.shape))
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    small = cv2.GaussianBlur(small, (5, 5), 0)
-    edges = cv2.Canny(small, 30, 90)
-    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
-    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    area_img = small.shape[0] * small.shape[1]
-    quads: list[NDArray[Any]] = []
-    for c in sorted(contours, key=cv2.contourArea, reverse=True)[:20]:
-        a = cv2.contourArea(c)
-        if a < min_area * area_img or a > 0.98 * area_img:
-            continue
-        hull = cv2.convexHull(c)
-        approx = cv2.approxPolyDP(hull, 0.03 * cv2.arcLength(hull, True), True)
-        if len(approx) != 4:
-            continue
-        q = _order(approx.reshape(4, 2).astype(np.float64) / scale)
-        sides = np.linalg.norm(q - np.roll(q, -1, axis=0), axis=1)
-        aspect = (sides[0] + sides[2]) / max(sides[1] + sides[3], 1e-6)
-        aspect = max(aspect, 1 / aspect)
-        if 1.2 < aspect < 1.9 and not any(_same(q, p) for p in quads):
-            quads.append(q)
-    return quads
-
-
-def _order(pts: NDArray[Any]) -> NDArray[Any]:
-    c = pts.mean(axis=0)
-    ang = np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0])
-    pts = pts[np.argsort(ang)]  # clockwise from the left in image coordinates
-    start = int(np.argmin(pts.sum(axis=1)))
-    return np.roll(pts, -start, axis=0)
-
-
-def _same(a: NDArray[Any], b: NDArray[Any]) -> bool:
-    return bool(np.linalg.norm(a.mean(axis=0) - b.mean(axis=0)) < 0.1 * np.linalg.norm(a[0] - a[2]))
 
 
 def frame_from_card(quad: NDArray[Any], size_mm: tuple[float, float] = SIZE_MM["ID-1"]) -> DocumentFrame:

@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from openidv.documents.authenticity.patches import PX_PER_MM
-from openidv.documents.authenticity.template_match import GRID, load_registry, signature, similarity
+from openidv.documents.authenticity.template_match import (
+    GRID,
+    load_registry,
+    signature,
+    similarities,
+    similarity,
+)
 from openidv.documents.synth.document import make_document
 from openidv.documents.synth.templates import make_template
 
@@ -40,11 +46,35 @@ def test_print_direction_tells_horizontal_waves_from_loops():
     a, b = (np.repeat(v[..., None], 3, axis=2).astype(np.uint8) for v in (waves, loops))
     hv_a, hv_b = signature(a)[4 * CELLS : 5 * CELLS], signature(b)[4 * CELLS : 5 * CELLS]
     assert np.isfinite(hv_a).all() and np.isfinite(hv_b).all()
-    from openidv.documents.authenticity.template_match import _direction
+    from openidv.documents.authenticity.template_match import _feature_maps
 
-    ratio_a = _direction(cv2.cvtColor(a, cv2.COLOR_RGB2GRAY).astype(np.float32))[0]
-    ratio_b = _direction(cv2.cvtColor(b, cv2.COLOR_RGB2GRAY).astype(np.float32))[0]
-    assert ratio_a.mean() < ratio_b.mean() - 0.5  # waves: far less horizontal than vertical gradient
+    def ratio(img: np.ndarray) -> float:  # log horizontal over vertical gradient energy
+        m = _feature_maps(img)
+        return float(np.log((m[..., 4].mean() + 1.0) / (m[..., 5].mean() + 1.0)))
+
+    assert ratio(a) < ratio(b) - 0.5  # waves: far less horizontal than vertical gradient
+
+
+def test_vectorised_similarities_equal_the_weighted_correlation():
+    rng = np.random.default_rng(0)
+    sigs, means = rng.normal(size=(4, 60)), rng.normal(size=(3, 60))
+    weights = rng.uniform(0.2, 2.0, size=(3, 60))
+    got = similarities(sigs, means, weights)
+    want = np.array([[similarity(s, m, w) for m, w in zip(means, weights, strict=True)] for s in sigs])
+    assert np.allclose(got, want, atol=1e-6)
+
+
+def test_registration_search_recovers_a_document_rectified_off_by_two_millimetres():
+    reg = load_registry()
+    assert reg is not None
+    img = _flat("TD1", 5)
+    off = cv2.warpAffine(img, np.array([[1.0, 0.0, -2 * PX_PER_MM], [0.0, 1.0, 1.5 * PX_PER_MM]]),
+                         (img.shape[1], img.shape[0]), borderMode=cv2.BORDER_REPLICATE)
+    plain = reg.match(off, "TD1", _issuer("TD1", 5), search=False)
+    searched = reg.match(off, "TD1", _issuer("TD1", 5))
+    assert plain is not None and searched is not None
+    assert searched.claimed > plain.claimed
+    assert searched.best == max(searched.claimed, searched.other)
 
 
 @pytest.mark.parametrize(("kind", "index"), [("DL", 19), ("TD1", 5), ("TD3", 7)])

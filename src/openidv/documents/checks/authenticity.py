@@ -15,8 +15,9 @@ Three independent signals over each rectified document:
   leaves the ghost showing the original holder) - only if ``document_ghost.enabled`` says its
   held-out evaluation earned it;
 * template matching (:mod:`openidv.documents.authenticity.template_match`): TEMPLATE_MISMATCH when
-  the design does not match any registered template of the issuer the MRZ or barcode claims - again
-  only if ``document_template.enabled`` says its held-out evaluation earned it.
+  the document is recognised as a registered design of its kind and that design is not one of the
+  issuer the MRZ or barcode claims - again only if ``document_template.enabled`` says its held-out
+  evaluation (on the pipeline's own rectification) earned it.
 
 Thresholds come from ``document_authenticity``, ``document_ghost`` and ``document_template`` (tuned
 by the training scripts at 1% false rejection of genuine documents; provenance in the files).
@@ -183,5 +184,11 @@ class DocumentAuthenticityCheck(BaseCheck):
             return {"checked": False, "why": f"no registered template for {kind}/{issuer}"}
         t = ctx.thresholds.set("document_template")
         on = t["enabled"] > 0
+        if got.best < t["min_recognised"]:
+            # resembling no registered design is what a badly rectified genuine card looks like
+            # (an outline from a band of its print, a shadow), not evidence of another design
+            return {"checked": False, "why": "the document resembles no registered design of its kind",
+                    "best_similarity": round(got.best, 4), "min_recognised": float(t["min_recognised"])}
         return {"checked": True, "similarity": round(got.claimed, 4), "margin": round(got.margin, 4),
-                "best_template": got.template, "acted_on": on, "mismatch": on and got.margin < t["min_margin"]}
+                "best_template": got.template, "acted_on": on, "mismatch": on and got.margin < t["min_margin"],
+                "threshold_set": f"{t.name}@{t.version}"}

@@ -37,6 +37,28 @@ def _frame(cap: Capture, mrz: MRZResult | None, mrz_cap: str | None, quad: Any) 
     return frame_from_card(cards[0]) if cards else None
 
 
+FaceBox = tuple[int, int, int, int]
+
+
+def upright_card_frame(frame: DocumentFrame, image: Any) -> tuple[DocumentFrame, Any, FaceBox | None, bool]:
+    """The card outline's frame the right way up, the card rectified by it, the portrait's face box,
+    and whether the outline had to be half-turned.
+
+    An outline cannot tell a card's top from its bottom (a card photographed upside down or
+    turned more than a quarter turn is read rotated by half a turn, and its text is then
+    unreadable); the holder's portrait can, because the face detector finds upright faces only.
+    """
+    doc = frame.rectify(image, PX_PER_MM)
+    face = find_face(doc)
+    if face is None:
+        turned = frame.half_turned()
+        doc_t = turned.rectify(image, PX_PER_MM)
+        face_t = find_face(doc_t)
+        if face_t is not None:
+            return turned, doc_t, face_t, True
+    return frame, doc, face, False
+
+
 class DocumentVIZCheck(BaseCheck):
     name = "document_viz"
     version = "1.0.0"
@@ -64,7 +86,16 @@ class DocumentVIZCheck(BaseCheck):
             evidence.append(ev)
             if frame is None:
                 continue
-            doc = frame.rectify(cap.image, PX_PER_MM)
+            from_mrz = frame.fmt != "ID-1"
+            holder_side = cap.kind == CaptureKind.DOCUMENT_FRONT or not has_front
+            face: FaceBox | None = None
+            searched = False
+            if not from_mrz and holder_side:
+                frame, doc, face, turned = upright_card_frame(frame, cap.image)
+                searched = True
+                ev["half_turned_by_portrait"] = turned
+            else:
+                doc = frame.rectify(cap.image, PX_PER_MM)
             frames[cap.id] = doc
             doc_frames[cap.id] = frame
             ev["visible_fraction"] = round(frame.fraction_visible(cap.image.shape), 3)
@@ -83,7 +114,8 @@ class DocumentVIZCheck(BaseCheck):
             readings[cap.id] = viz
             ev["ocr"] = viz.evidence()
             if cap.kind == CaptureKind.DOCUMENT_FRONT or cap.id == mrz_cap:
-                face = find_face(doc)
+                if not searched:
+                    face = find_face(doc)
                 box, source = (widen(face, doc.shape) if face else None), "face_detector"
                 ev["face_box_mm"] = [round(v / PX_PER_MM, 1) for v in face] if face else None
                 if box is None and cap.id == mrz_cap and frame.fmt in PORTRAIT_ZONE_MM:

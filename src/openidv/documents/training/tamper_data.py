@@ -43,9 +43,11 @@ class DocSample:
     regions: list[list[float]]  # edited boxes in rectified pixels
     template: str
     condition: str
+    photo: NDArray[Any] | None = None  # the capture itself (kept only when asked: make_doc(keep_photo=True))
 
 
-def make_doc(split: str, family: str | None, seed: int, portraits: PortraitSource | None = None) -> DocSample:
+def make_doc(split: str, family: str | None, seed: int, portraits: PortraitSource | None = None,
+             keep_photo: bool = False) -> DocSample:
     rng = np.random.default_rng(seed)
     kinds = [k for k in ("TD1", "TD2", "TD3", "DL") if family is None or applicable(family, k)]
     kind = kinds[int(rng.integers(len(kinds)))]
@@ -65,7 +67,7 @@ def make_doc(split: str, family: str | None, seed: int, portraits: PortraitSourc
     rect = cv2.warpPerspective(cap.image, m, size, flags=cv2.INTER_AREA | cv2.WARP_INVERSE_MAP,
                                borderMode=cv2.BORDER_REPLICATE)
     regions = [[v / f for v in r] for r in doc.forgery_detail.get("regions", [])]
-    return DocSample(rect, family, regions, t.id, cond)
+    return DocSample(rect, family, regions, t.id, cond, cap.image if keep_photo else None)
 
 
 def _overlap(y: int, x: int, r: list[float]) -> tuple[float, float]:
