@@ -199,10 +199,12 @@ def registry_path() -> Path:
 
 @functools.cache
 def load_registry() -> Registry | None:
-    p = registry_path()
-    if not p.is_file():
+    """The shipped registry, its hash verified against the package's model manifest."""
+    from openidv.models.registry import model_path
+
+    if not registry_path().is_file():
         return None
-    z = np.load(p)
+    z = np.load(model_path("openidv.documents", "template_signatures"))
     return Registry(tuple(z["ids"].tolist()), tuple(z["kinds"].tolist()), tuple(z["issuers"].tolist()),
                     z["means"].astype(np.float32), z["weights"].astype(np.float32))
 

@@ -87,6 +87,53 @@ def build(n_docs: int, n_captured: int = 0) -> Registry:
     return reg
 
 
+REGISTRY_VERSION = "2.0.0"  # 2: vectorised cell statistics, registration search, recognition threshold
+
+
+def _pct(r: dict[str, Any], key: str) -> str:
+    lo, hi = r[f"{key}_ci95"]
+    return f"{100 * r[key]:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"
+
+
+def write_card(report: dict[str, Any], command: str, enabled: bool) -> str:
+    """The registry's card (models/template_signatures.md) from a build report."""
+    rows = [("train templates and conditions, true rectification (tuning)", report["train"]),
+            ("held-out templates and conditions, true rectification", report["test_heldout_templates_and_conditions"]),
+            ("held-out templates and conditions, pipeline rectification",
+             report["test_heldout_pipeline_rectification"])]
+    table = "\n".join(f"| {name} | {r['genuine']} / {r['mismatch']} | {_pct(r, 'false_reject')} | "
+                      f"{_pct(r, 'detected')} | {r['not_recognised']['genuine']} / {r['not_recognised']['mismatch']} |"
+                      for name, r in rows)
+    head = (f"| documents (test seed {report['test_seed']}) | genuine / mismatches | genuine flagged [95% CI] | "
+            "mismatches detected [95% CI] | not recognised (genuine / mismatch) |")
+    return f"""# template_signatures - design references for template matching
+
+- **What**: one reference per generator design (kind, issuer, mean design signature over 6 x 16 x 11
+  cells and the inverse per-cell spread), compared by `authenticity/template_match.py`. Version
+  {REGISTRY_VERSION}: cell statistics at 8 px per cell, 27 registrations searched per template
+  (shifts of a quarter cell, scales 0.97-1.03), decisions only on recognised documents.
+- **Built by**: `{command}` (about 15 min on one core); deterministic (fixed seeds).
+- **Data**: 5 flat renders and 8 photographs under *train* capture conditions (scan, desk, handheld,
+  shadow, rotated) of genuine specimens per design, all generated (`openidv.documents.synth`);
+  portraits of train identities. No real issuer's design is registered.
+- **Thresholds** (`policy/data/thresholds/document_template.yaml`): `min_margin`
+  {report['min_margin']:.4f} and `min_recognised` {report['min_recognised']:.4f}, each with 1% of
+  train genuine documents below it. Enabled in the pipeline: **{enabled}** (rule: >= 50% of held-out
+  mismatches detected and <= 2% of held-out genuine documents flagged, rectified both truly and as
+  the pipeline does).
+
+{head}
+|---|---|---|---|---|
+{table}
+
+- **Limits**: generated designs only; a real issuer needs enrolled specimens before its documents
+  are compared (until then: not applicable). Pipeline rectification comes from the MRZ frame or
+  the card outline; when the outline is wrong the document is usually not recognised (no flag, no
+  protection). The comparison needs no forgery, so held-out figures are also leave-family-out.
+- **Licence**: Apache-2.0 (project code and generated data).
+"""
+
+
 def write_features() -> dict[str, Any]:
     """The feature boxes of every template (portrait, ghost image) for the ghost-image check."""
     out: dict[str, Any] = {}
@@ -216,7 +263,19 @@ def main() -> None:
                                    "sessions when --pipeline-false-reject gives that share)",
                    "measured": report},
     }, sort_keys=False), encoding="utf-8")
+    record(report, "python -m openidv.documents.training.build_templates "
+           f"--docs {args.docs} --captured {args.captured} --n {args.n} --test-seed {args.test_seed}", enabled)
     print(json.dumps(report, indent=2))
+
+
+def record(report: dict[str, Any], command: str, enabled: bool) -> None:
+    """Write the registry's card and its hash into the package's model manifest."""
+    from openidv.models.registry import record_model
+
+    path = registry_path()
+    (path.parent / "template_signatures.md").write_text(write_card(report, command, enabled), encoding="utf-8")
+    record_model(path.parent, "template_signatures", path, REGISTRY_VERSION, card="template_signatures.md",
+                 trained_by="python -m openidv.documents.training.build_templates")
 
 
 if __name__ == "__main__":
