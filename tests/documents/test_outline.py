@@ -68,3 +68,12 @@ def test_half_turned_frame_swaps_opposite_corners():
     turned = frame.half_turned()
     assert np.allclose(turned.corners_px(), np.roll(frame.corners_px(), 2, axis=0))
     assert np.allclose(turned.half_turned().mm_to_px, frame.mm_to_px)
+
+
+def test_one_card_is_one_document():
+    """Outlines of the same card found on both edge maps are merged (else DOCUMENT_MULTIPLE fires)."""
+    from openidv.documents.checks.detect import _separate_cards
+
+    photo, _ = _card_photo()
+    assert max(photo.shape[:2]) > 800  # the search runs on a reduced copy: merging must compare like with like
+    assert _separate_cards(find_card(photo)) == 1

@@ -190,8 +190,8 @@ def _search(img: NDArray[Any], min_area: float) -> list[NDArray[Any]]:
     out: list[NDArray[Any]] = []
     for good, _, q in ranked:
         if (good or not out) and not any(same_place(q, p) for p in out):
-            out.append(q / scale)
-    return out
+            out.append(q)
+    return [q / scale for q in out]  # back to the photo's pixels (the search ran on a copy)
 
 
 class _Recent:
