@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from documents_common import latency, peak_rss_mb, rate
+from documents_common import document_pipeline, latency, peak_rss_mb, rate
 
 RULE_FIRED = 0.0
 FRAUD_CODES = {"MRZ_CHECKSUM", "DATA_MISMATCH", "BARCODE_INVALID", "DOCUMENT_TAMPERED", "DOCUMENT_RECAPTURED",
@@ -58,15 +58,9 @@ def session_for(kind: str, family: str | None, seed: int, portraits: Any) -> Any
 
 
 def main() -> None:
-    from openidv.checks.base import Environment
-    from openidv.checks.usability import ImageUsabilityCheck
-    from openidv.config import Settings
-    from openidv.documents.plugin import plugin
     from openidv.documents.synth.forgery import FAMILIES, applicable
     from openidv.documents.synth.portraits import default_portraits
     from openidv.evaluation.api import evaluate_path
-    from openidv.pipeline import Pipeline
-    from openidv.policy import PolicyEngine, ReasonCatalogue, ThresholdRegistry
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--genuine", type=int, default=120)
@@ -75,9 +69,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--scores", type=Path, default=Path("var/bench/authenticity_system_scores.csv"))
     args = ap.parse_args()
-    engine = PolicyEngine.from_file(None, ReasonCatalogue.load(), ThresholdRegistry.load())
-    pipe = Pipeline([ImageUsabilityCheck(), *plugin.checks()], engine,
-                    Environment(settings=Settings(pipeline_workers=2, default_check_timeout_s=120)))
+    pipe = document_pipeline(workers=2)
     portraits = default_portraits("test")
     kinds = ("TD1", "TD2", "TD3", "DL")
     plan = [(None, i) for i in range(args.genuine)] + [(f, i) for f in FAMILIES for i in range(args.per_family)]

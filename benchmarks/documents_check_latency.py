@@ -20,25 +20,18 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from documents_authenticity import session_for
+from documents_common import document_pipeline
 
 
 def main() -> None:
-    from openidv.checks.base import Environment
-    from openidv.checks.usability import ImageUsabilityCheck
-    from openidv.config import Settings
-    from openidv.documents.plugin import plugin
     from openidv.documents.synth.portraits import default_portraits
-    from openidv.pipeline import Pipeline
-    from openidv.policy import PolicyEngine, ReasonCatalogue, ThresholdRegistry
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=8)
     ap.add_argument("--seed", type=int, default=60_000_000)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
-    engine = PolicyEngine.from_file(None, ReasonCatalogue.load(), ThresholdRegistry.load())
-    pipe = Pipeline([ImageUsabilityCheck(), *plugin.checks()], engine,
-                    Environment(settings=Settings(pipeline_workers=1, default_check_timeout_s=120)))
+    pipe = document_pipeline(workers=1)  # one check at a time: each latency_ms is its own
     portraits = default_portraits("test")
     kinds = ("TD1", "TD2", "TD3", "DL")
     per_check: dict[str, list[float]] = {}

@@ -41,6 +41,20 @@ def emit(report: dict[str, Any], path: Path | None) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def document_pipeline(workers: int) -> Any:
+    """image_usability and every document check as the plugin registers them, with the shipped policy."""
+    from openidv.checks.base import Environment
+    from openidv.checks.usability import ImageUsabilityCheck
+    from openidv.config import Settings
+    from openidv.documents.plugin import plugin
+    from openidv.pipeline import Pipeline
+    from openidv.policy import PolicyEngine, ReasonCatalogue, ThresholdRegistry
+
+    engine = PolicyEngine.from_file(None, ReasonCatalogue.load(), ThresholdRegistry.load())
+    return Pipeline([ImageUsabilityCheck(), *plugin.checks()], engine,
+                    Environment(settings=Settings(pipeline_workers=workers, default_check_timeout_s=120)))
+
+
 def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
 
