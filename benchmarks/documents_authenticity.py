@@ -81,7 +81,8 @@ def main() -> None:
         t0 = time.perf_counter()
         res = pipe.run(session).results
         times.append((time.perf_counter() - t0) * 1000)
-        codes = sorted({c for r in res.values() for c in r.reason_codes} & FRAUD_CODES)
+        every = sorted({c for r in res.values() for c in r.reason_codes})
+        codes = sorted(set(every) & FRAUD_CODES)
         auth = res.get("document_authenticity")
         # the check's score is in (0, 1], 0.5 at its thresholds; no authenticity score at all counts
         # as no evidence against (1); a rule that fired ranks the session below every model score (0)
@@ -89,7 +90,7 @@ def main() -> None:
         rows.append({"sample_id": f"{family or 'genuine'}-{i}", "subject_id": f"{family or 'genuine'}-{i}",
                      "label": "attack" if family else "bona_fide", "species": family or "",
                      "score": RULE_FIRED if codes else score, "kind": kind, "condition": cond, "template": template,
-                     "codes": "|".join(codes),
+                     "codes": "|".join(codes), "all_codes": "|".join(every),
                      "ghost_similarity": (auth.evidence.get("ghost") or {}).get("similarity") if auth else None})
     import pandas as pd
 
@@ -114,12 +115,24 @@ def main() -> None:
             int((df.loc[(df.species == f) & (df.ghost_design == g), "codes"].fillna("") != "").sum()),
             int(((df.species == f) & (df.ghost_design == g)).sum()))
         for f in ["", *FAMILIES] for g in (True, False)}
-    report = {"threshold_at_1pct_bpcer": thr, "flagged_by_rules": flagged,
+    # Any reason code at all (unconfirmed visual-zone data, unreadable MRZ, low resolution, ...):
+    # the share of sessions the document checks keep from an automatic approval.
+    with_any_reason = {f or "genuine": rate(int((df.loc[df.species == f, "all_codes"].fillna("") != "").sum()),
+                                            int((df.species == f).sum())) for f in ["", *FAMILIES]}
+    # The same with the policy param viz_unread: pass (VIZ_FIELD_UNREAD, a field not read at all, then
+    # raises nothing).
+    soft = df["all_codes"].fillna("").map(lambda c: "|".join(x for x in c.split("|") if x != "VIZ_FIELD_UNREAD"))
+    if_unread_passes = {f or "genuine": rate(int((soft[df.species == f] != "").sum()), int((df.species == f).sum()))
+                        for f in ["", *FAMILIES]}
+    report = {"threshold_at_1pct_bpcer": thr, "flagged_by_rules": flagged, "with_any_reason": with_any_reason,
+              "with_any_reason_if_unread_passes": if_unread_passes,
               "flagged_by_rules_and_design": flagged_by_design,
               "metrics": _plain(ev.metrics), "latency_per_session": latency(times),
               "peak_rss_mb": peak_rss_mb(),
               "codes_by_family": {f: df.loc[df.species == f, "codes"].value_counts().to_dict()
-                                  for f in ["", *FAMILIES]}}
+                                  for f in ["", *FAMILIES]},
+              "all_codes_by_family": {f: df.loc[df.species == f, "all_codes"].value_counts().to_dict()
+                                      for f in ["", *FAMILIES]}}
     text = json.dumps(report, indent=2, default=str)
     print(text)
     if args.json:

@@ -46,6 +46,12 @@ class AAMVARecord:
     def valid(self) -> bool:
         return not self.problems
 
+    @property
+    def country(self) -> str:
+        """USA or CAN: the DCG element, else the issuer number's range (it decides the date order)."""
+        dl = self.subfiles.get("DL") or self.subfiles.get("ID") or {}
+        return dl.get("DCG", "CAN" if self.iin.startswith(CANADA_IIN_PREFIXES) else "USA")
+
     def to_dict(self) -> dict[str, Any]:
         return {"iin": self.iin, "version": self.version, "jurisdiction_version": self.jurisdiction_version,
                 "subfile_types": sorted(self.subfiles), "fields": dict(self.fields), "problems": list(self.problems),
@@ -120,7 +126,7 @@ def _validate(rec: AAMVARecord, today: date) -> None:
     if not dl:
         rec.problems.append("no DL or ID subfile")
         return
-    country = dl.get("DCG", "CAN" if rec.iin.startswith(CANADA_IIN_PREFIXES) else "USA")
+    country = rec.country
     for el in REQUIRED:
         if el not in dl and rec.version >= 4:
             rec.problems.append(f"missing {el}")

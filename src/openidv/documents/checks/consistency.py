@@ -2,7 +2,11 @@
 
 document_consistency: MRZ vs barcode (structured), MRZ/barcode vs the printed visual zone
 (searched), and the best available document data vs what the applicant declared. DATA_MISMATCH
-(zones disagree: decline-worthy) and DECLARED_DATA_MISMATCH (the applicant typed something else).
+(zones disagree: a printed value clearly differs), VIZ_DATA_UNCONFIRMED (a printed value read too
+doubtfully to call; a reviewer compares) and DECLARED_DATA_MISMATCH (the applicant typed something
+else). A printed field the OCR did not read at all is ``unread``: VIZ_FIELD_UNREAD (review) unless
+the policy's ``viz_unread`` param is ``pass`` (1.1.0; see
+:func:`openidv.documents.viz.crosscheck.against_viz` and docs/documents.md for the trade-off).
 
 document_validity: expiry against the session date and the applicant's age against the policy's
 ``minimum_age`` param, from the most reliable source (a valid MRZ, then the barcode, then the VIZ).
@@ -58,12 +62,21 @@ def _sources(ctx: CheckContext) -> tuple[Claims | None, Claims | None, dict[str,
     return mc, bcc, viz
 
 
+SOFT = {"VIZ_DATA_UNCONFIRMED", "VIZ_FIELD_UNREAD"}  # a person compares; not a failure
+
+
+def _aamva(ctx: CheckContext) -> AAMVARecord:
+    rec = ctx.upstream["document_barcode"].artifacts["aamva"]
+    assert isinstance(rec, AAMVARecord)
+    return rec
+
+
 class DocumentConsistencyCheck(BaseCheck):
     name = "document_consistency"
-    version = "1.0.0"
+    version = "1.1.0"  # 1.1.0: VIZ values clear / doubtful / unread by word confidence; US dates month first
     requires = ("document_mrz", "document_barcode", "document_viz")
     run_if_upstream_failed = True
-    reason_codes = ("DATA_MISMATCH", "DECLARED_DATA_MISMATCH", "VIZ_DATA_UNCONFIRMED")
+    reason_codes = ("DATA_MISMATCH", "DECLARED_DATA_MISMATCH", "VIZ_DATA_UNCONFIRMED", "VIZ_FIELD_UNREAD")
     score_meaning = "share of compared fields that agree, across every pair of sources"
 
     def applies(self, session: Session) -> bool:
@@ -74,27 +87,40 @@ class DocumentConsistencyCheck(BaseCheck):
         checks: dict[str, CrossCheck] = {}
         if mc and bcc:
             checks["mrz~barcode"] = compare(mc, bcc)
+        today = reference_date(ctx.session)
+        us_session = bool(ctx.session.country and ctx.session.country.upper() == "US")
         for ref in (r for r in (mc, bcc) if r is not None):
+            # US licences print dates month first: an AAMVA barcode from a US issuer says so
+            month_first = us_session or (ref.source == "barcode" and _aamva(ctx).country == "USA")
             for cid, reading in viz.items():
                 if reading.words >= 6:
-                    checks[f"{ref.source}~viz:{cid[:8]}"] = against_viz(ref, reading)
+                    checks[f"{ref.source}~viz:{cid[:8]}"] = against_viz(ref, reading, today, month_first)
         doc = mc or bcc
         if doc is not None:
             checks["document~declared"] = compare(doc, declared_claims(ctx.session))
         if not checks:
             return self.result(Outcome.NOT_APPLICABLE, evidence={"why": "no machine-read data to compare"})
         codes = set()
+        # A printed field the OCR missed is no evidence either way; the policy's `viz_unread`
+        # param says whether it still needs a person ("review", the default) or not ("pass").
+        unread_review = str(ctx.params.get("viz_unread", "review")) == "review"
         for name, cc in checks.items():
             for d in cc.disagreements:
                 if name.endswith("declared"):
                     codes.add("DECLARED_DATA_MISMATCH")
+                elif d.unread:
+                    if unread_review:
+                        codes.add("VIZ_FIELD_UNREAD")
                 else:
                     codes.add("DATA_MISMATCH" if d.strong else "VIZ_DATA_UNCONFIRMED")
-        compared = sum(len(c.compared) for c in checks.values())
-        agree = compared - sum(len(c.disagreements) for c in checks.values())
-        evidence = {name: {"compared": c.compared, "disagreements": [d.as_dict() for d in c.disagreements]}
+        unread = sum(d.unread for c in checks.values() for d in c.disagreements)
+        compared = sum(len(c.compared) for c in checks.values()) - unread
+        agree = compared - sum(not d.unread for c in checks.values() for d in c.disagreements)
+        evidence = {name: {"compared": c.compared,
+                           "disagreements": [d.as_dict() for d in c.disagreements if not d.unread],
+                           "unread": [d.field for d in c.disagreements if d.unread]}
                     for name, c in checks.items()}
-        outcome = Outcome.FAIL if codes - {"VIZ_DATA_UNCONFIRMED"} else Outcome.REVIEW if codes else Outcome.PASS
+        outcome = Outcome.FAIL if codes - SOFT else Outcome.REVIEW if codes else Outcome.PASS
         return self.result(outcome, score=agree / max(compared, 1), reason_codes=sorted(codes), evidence=evidence)
 
 

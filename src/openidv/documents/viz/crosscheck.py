@@ -10,18 +10,31 @@ to O/0 and I/1), which needs no knowledge of the issuer's layout.
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from openidv.documents.viz.extract import VIZReading
-from openidv.documents.viz.normalise import name_key, name_similarity, number_key, ocr_fold
+from openidv.documents.viz.normalise import find_dates, name_key, name_similarity, number_fold, number_key, ocr_fold
 
 NAME_MATCH = 85.0  # token-set similarity (0-100) above which two names are the same person's
 NAME_CLEAR_MISMATCH = 60.0  # below this, a printed name differs beyond any plausible OCR misread
-CLEAR_OCR = 80.0  # mean Tesseract word confidence above which a missing value is believed missing
+# Tesseract word confidences (0-100) above which a word is taken as read correctly. Set on
+# genuine and forged documents of the *train* templates and capture conditions
+# (var/diag-style dumps of the pipeline; docs/documents.md, "Cross-checks, stop 16").
+NAME_SURE_CONF = 50.0
+NAME_RESEMBLES = 50.0
+NUMBER_SURE_CONF = 80.0
+NUMBER_DOUBT_CONF = 60.0  # below this, a number-like word is too garbled to say anything
+DATE_SURE_CONF = 85.0
+_DIGIT_SPACE = re.compile(r"(?<=\d) (?=\d)")
+BIRTH_MIN_AGE = 14  # years: a date this old is a birth date, not an issue date
+EXPIRY_MAX_AHEAD = 12  # years: no document is valid longer
 
 
 @dataclass
@@ -43,9 +56,12 @@ class Disagreement:
     b: str
     similarity: float | None = None
     strong: bool = True  # False: could be an OCR misread rather than a real difference
+    # Nothing that conflicts with the value was read (the OCR missed it, or read only part of it):
+    # recorded, but not a disagreement worth a reason code.
+    unread: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "between": [self.a, self.b], "strong": self.strong,
+        return {"field": self.field, "between": [self.a, self.b], "strong": self.strong, "unread": self.unread,
                 **({} if self.similarity is None else {"similarity": round(self.similarity, 1)})}
 
 
@@ -94,32 +110,191 @@ def _name_sim(a: str, b: str, truncated: bool) -> float:
     return sim
 
 
-def against_viz(ref: Claims, viz: VIZReading) -> CrossCheck:
-    """Is each value of `ref` printed in the visual zone?"""
+def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_first: bool = False) -> CrossCheck:
+    """Is each value of `ref` printed in the visual zone?
+
+    A value not found is a *strong* disagreement (DATA_MISMATCH) only when the zone shows a
+    confidently read alternative that an OCR slip cannot explain: a name where every word that
+    could hide the value was read clearly, a document number read clearly with characters that
+    no common OCR confusion turns into the reference's, a birth or expiry date whose place is taken
+    by another date of the same kind. A conflicting value read doubtfully is unconfirmed (a weak
+    disagreement, VIZ_DATA_UNCONFIRMED: review), because the cheapest explanation is a misread.
+    A value of which nothing conflicting was read (the OCR missed the field, or read a part of it
+    that agrees) is ``unread``: no evidence either way.
+    Numeric dates are read month first when `month_first` (a US issuer), else day first.
+    """
     out = CrossCheck()
+    words = _words(viz)
     lines = [ocr_fold(t) for t, _ in viz.lines]
-    for name in ("surname", "given_names"):
-        v = getattr(ref, name)
-        if v:
-            out.compared.append(name)
-            key = ocr_fold(v)
-            best = max((fuzz.partial_ratio(key, ln) for ln in lines if ln), default=0.0)
-            if best < NAME_MATCH:
-                out.disagreements.append(Disagreement(name, ref.source, "viz", best, best < NAME_CLEAR_MISMATCH))
-    clear = viz.mean_conf >= CLEAR_OCR
-    # Printed two-digit years are ambiguous by a century: compare day, month and year mod 100.
-    dates = {(d.day, d.month, d.year % 100) for d, _ in viz.dates}
+    found = {n: _name_found(ocr_fold(v), lines, truncated=ref.source == "mrz")
+             for n in ("surname", "given_names") if (v := getattr(ref, n))}
+    for name, best in found.items():
+        out.compared.append(name)
+        if best >= NAME_MATCH:
+            continue
+        # Strong only when the other name was found (the names were read) and no doubtfully read
+        # word could be this one: a name the OCR missed is not a different name.
+        other = found.get("given_names" if name == "surname" else "surname", 0.0)
+        value = getattr(ref, name)
+        strong = best < NAME_CLEAR_MISMATCH and other >= NAME_MATCH and not _could_hide(value, words)
+        # A near match (a misread spelling) or a name missed with nothing like it read doubtfully
+        # is no evidence either way; a doubtful word that resembles it leaves it unconfirmed.
+        unread = best >= NAME_CLEAR_MISMATCH or (not strong and not _doubtful(value, words))
+        out.disagreements.append(Disagreement(name, ref.source, "viz", best, strong, unread))
+    today = today or date.today()
+    read = _dates_read(viz, words, month_first, today)
+    known = {(d.day, d.month, d.year % 100) for d in (ref.date_of_birth, ref.date_of_expiry) if d}
     for name in ("date_of_birth", "date_of_expiry"):
         v = getattr(ref, name)
-        if v and dates:
+        if v and read:
             out.compared.append(name)
-            if (v.day, v.month, v.year % 100) not in dates:
-                out.disagreements.append(Disagreement(name, ref.source, "viz", strong=clear and len(dates) >= 2))
+            d = _date_against(name, v, ref.source, read, known, today)
+            if d is not None:
+                out.disagreements.append(d)
     if ref.document_number:
         out.compared.append("document_number")
-        tokens = {number_key(tok) for t, _ in viz.lines for tok in t.split()}
-        tokens |= {number_key(t.replace(" ", "")) for t, _ in viz.lines}
-        target = number_key(ref.document_number)
-        if not any(target and target in tok for tok in tokens):
-            out.disagreements.append(Disagreement("document_number", ref.source, "viz", strong=clear))
+        d = _number_against(ref.document_number, ref.source, words)
+        if d is not None:
+            out.disagreements.append(d)
     return out
+
+
+def _words(viz: VIZReading) -> list[list[tuple[str, float]]]:
+    """Each line's words with their confidences (0 where a reading carries none: unknown = doubtful)."""
+    out = []
+    for i, (text, _) in enumerate(viz.lines):
+        confs = viz.confs[i] if i < len(viz.confs) else []
+        toks = text.split()
+        out.append([(t, float(confs[j]) if j < len(confs) and len(confs) == len(toks) else 0.0)
+                    for j, t in enumerate(toks)])
+    return out
+
+
+def _could_hide(value: str, words: list[list[tuple[str, float]]]) -> bool:
+    """Is there a doubtfully read word that could hide `value` (mostly letters, at least half its
+    length)? Then a missing name may be a garbled one. Deliberately broad: on the train dumps,
+    also asking for the name's length and some resemblance raised genuine DATA_MISMATCH from 1% to
+    2-4% for a few more forgeries caught; symbols alone do not count (likewise measured)."""
+    letters = len(ocr_fold(value).replace(" ", ""))
+    return any(c < NAME_SURE_CONF and sum(ch.isalpha() for ch in t) >= max(2, letters // 2)
+               for line in words for t, c in line)
+
+
+def _doubtful(value: str, words: list[list[tuple[str, float]]]) -> bool:
+    """Is there a doubtfully read word that could be `value` misread (a run of one or two words,
+    read below NAME_SURE_CONF, that resembles it)?"""
+    key = ocr_fold(value).replace(" ", "")
+    for line in words:
+        for size in (1, 2):
+            for i in range(len(line) - size + 1):
+                run = line[i : i + size]
+                if min(c for _, c in run) < NAME_SURE_CONF and fuzz.ratio(
+                        key, ocr_fold("".join(t for t, _ in run)).replace(" ", "")) >= NAME_RESEMBLES:
+                    return True
+    return False
+
+
+def _name_found(key: str, lines: list[str], truncated: bool = False) -> float:
+    """How well (0-100) the name is printed somewhere: the best match of the whole name against any
+    run of whole words of a line, with and without spaces (OCR splits and joins words). Whole words,
+    because a short name is a substring of many labels ("WEISS" in "PERSONALAUSWEIS") and a short
+    line is a substring of many names. The MRZ truncates long names (`truncated`): a long enough
+    key may match the beginning of a run."""
+    n = len(key.split())
+    flat = key.replace(" ", "")
+    best = 0.0
+    for line in lines:
+        toks = line.split()
+        for size in range(max(1, n - 1), (len(toks) if truncated else n + 1) + 1):
+            for i in range(len(toks) - size + 1):
+                run = toks[i : i + size]
+                joined = "".join(run)
+                best = max(best, fuzz.ratio(key, " ".join(run)), fuzz.ratio(flat, joined))
+                if truncated and len(flat) >= 8 and len(joined) > len(flat):
+                    best = max(best, fuzz.ratio(flat, joined[: len(flat)]))
+    return best
+
+
+def _dates_read(viz: VIZReading, words: list[list[tuple[str, float]]], month_first: bool,
+                today: date) -> list[tuple[date, float]]:
+    """Dates in the zone (each line, and each line joined with the next: "12 AUG" / "1974"), each
+    with the lowest confidence of the digit-bearing words it was read from."""
+    def conf(*idx: int) -> float:
+        return min((c for i in idx for t, c in words[i] if any(ch.isdigit() for ch in t)), default=0.0)
+
+    out: list[tuple[date, float]] = []
+    seen: set[date] = set()
+    def dates_in(text: str) -> list[date]:  # also with the spaces OCR puts inside numbers removed
+        return find_dates(text, month_first, today=today) + find_dates(
+            _DIGIT_SPACE.sub("", text), month_first, today=today)
+
+    for i, (text, _) in enumerate(viz.lines):
+        found = [(d, conf(i)) for d in dates_in(text)]
+        if i + 1 < len(viz.lines):
+            joined = text + " " + viz.lines[i + 1][0]
+            found += [(d, conf(i, i + 1)) for d in dates_in(joined)]
+        for d, c in found:
+            if d not in seen:
+                seen.add(d)
+                out.append((d, c))
+    return out
+
+
+def _date_against(name: str, value: date, source: str, read: list[tuple[date, float]],
+                  known: set[tuple[int, int, int]], today: date) -> Disagreement | None:
+    if (value.day, value.month, value.year % 100) in {(d.day, d.month, d.year % 100) for d, _ in read}:
+        return None
+    # Dates the reference does not explain, of this field's kind: an issue date (the past decade)
+    # is neither a birth date nor an expiry date; a two-digit birth year may parse a century late.
+    others = [(d, c) for d, c in read if (d.day, d.month, d.year % 100) not in known]
+    if name == "date_of_birth":
+        same_kind = [(d, c) for d, c in others
+                     if d <= _years_before(today, BIRTH_MIN_AGE) or d > _years_before(today, -EXPIRY_MAX_AHEAD)]
+    else:
+        same_kind = [(d, c) for d, c in others if today <= d <= _years_before(today, -EXPIRY_MAX_AHEAD)]
+    strong = any(c >= DATE_SURE_CONF and not _one_digit_apart(d, value) for d, c in same_kind)
+    return Disagreement(name, source, "viz", strong=strong, unread=not same_kind)
+
+
+def _years_before(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - years, day=28)
+
+
+def _one_digit_apart(a: date, b: date) -> bool:
+    """Printed dates one digit apart (changed, lost or added): the signature of a misread, not of a
+    forger, who moves a birth date by years."""
+    sa, sb = a.strftime("%d%m%y"), b.strftime("%d%m%y")
+    if sum(x != y for x, y in zip(sa, sb, strict=True)) <= 1:
+        return True
+    ua, ub = (f"{d.day}.{d.month}.{d.year % 100}" for d in (a, b))
+    return bool(Levenshtein.distance(ua, ub) <= 1)
+
+
+def _number_against(value: str, source: str, words: list[list[tuple[str, float]]]) -> Disagreement | None:
+    target = number_fold(value)
+    if not target:
+        return None
+    cands = _number_candidates(words)
+    if any(target in c for c, _ in cands):
+        return None
+    strong = near = False
+    for c, conf in cands:
+        if len(c) >= max(5, len(target) - 4) and c in target:  # a partial read that agrees
+            return Disagreement("document_number", source, "viz", strong=False, unread=True)
+        if abs(len(c) - len(target)) <= 1 and Levenshtein.distance(c, target) <= 2 and conf >= NUMBER_SURE_CONF:
+            strong = True  # the same number with one or two characters changed, read clearly
+        elif abs(len(c) - len(target)) <= 2 and Levenshtein.distance(c, target) <= 3 and conf >= NUMBER_DOUBT_CONF:
+            near = True  # something like it, read doubtfully: unconfirmed
+    return Disagreement("document_number", source, "viz", strong=strong, unread=not (strong or near))
+
+
+def _number_candidates(words: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
+    """Every word, every pair of neighbouring words (a number printed or read in groups), also across
+    consecutive lines, folded; a pair's confidence is the lower of the two."""
+    flat = [(t, c) for line in words for t, c in line]
+    out = [(number_fold(t), c) for t, c in flat]
+    out += [(number_fold(a + b), min(ca, cb)) for (a, ca), (b, cb) in itertools.pairwise(flat)]
+    return [(t, c) for t, c in out if t]

@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openidv.documents.viz.normalise import find_dates
-from openidv.documents.viz.ocr import Word, lines_of, ocr_words, prepare
+from openidv.documents.viz.ocr import Word, line_groups, ocr_words, prepare
 
 
 @dataclass
@@ -21,6 +21,9 @@ class VIZReading:
     dates: list[tuple[date, tuple[int, int, int, int]]] = field(default_factory=list)
     words: int = 0
     mean_conf: float = 0.0
+    # Tesseract's confidence (0-100) of each word of each line, in the order the line's text lists
+    # them: a value read wrongly is usually a word read with low confidence, whatever the page's mean.
+    confs: list[list[float]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -39,9 +42,11 @@ def read_viz(rgb: NDArray[np.uint8], exclude_bottom: float = 0.0, month_first: b
     top = rgb[: int(h * (1 - exclude_bottom))] if exclude_bottom > 0 else rgb
     gray, f = prepare(top)
     words: list[Word] = [w for w in ocr_words(gray, psm=11) if w.conf >= 0]
-    lines = [(t, tuple(int(v / f) for v in b)) for t, b in lines_of(words)]
+    grouped = line_groups(words)
+    lines = [(t, tuple(int(v / f) for v in b)) for t, b, _ in grouped]
     out = VIZReading(lines=lines, words=len(words),  # type: ignore[arg-type]
-                     mean_conf=float(np.mean([w.conf for w in words])) if words else 0.0)
+                     mean_conf=float(np.mean([w.conf for w in words])) if words else 0.0,
+                     confs=[c for _, _, c in grouped])
     # Dates may be split over Tesseract lines ("12 AUG" / "1974"); search each line and each pair.
     for i, (t, b) in enumerate(out.lines):
         for d in find_dates(t, month_first, today=today):

@@ -25,7 +25,8 @@ MONTHS = {
 }
 _MON = "|".join(sorted(MONTHS, key=len, reverse=True)).replace(".", r"\.")
 _PATTERNS = [
-    ("dmy_text", re.compile(rf"\b(\d{{1,2}})\s*({_MON})(?:\s*/\s*[A-Z]{{3,5}})?\.?\s*(\d{{4}}|\d{{2}})\b")),
+    # "12 AUG/AOUT 74"; the slash between two languages' months is often read as I, L or 1
+    ("dmy_text", re.compile(rf"\b(\d{{1,2}})\s*({_MON})(?:\s*[/|IL1]\s*[A-Z]{{3,5}})?\.?\s*(\d{{4}}|\d{{2}})\b")),
     ("iso", re.compile(r"\b(\d{4})[-./](\d{1,2})[-./](\d{1,2})\b")),
     ("numeric", re.compile(r"\b(\d{1,2})[./ -](\d{1,2})[./ -](\d{4}|\d{2})\b")),
 ]
@@ -93,6 +94,17 @@ def number_key(s: str) -> str:
     """Document numbers compared without separators and with O/0, I/1 folded."""
     t = re.sub(r"[^A-Z0-9]", "", anyascii(s).upper())
     return t.replace("O", "0").replace("I", "1").replace("Q", "0")
+
+
+# What OCR confuses in a printed number: letters and digits of similar shape folded together.
+_NUMBER_FOLD = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "T": "1", "J": "1",
+                              "Z": "2", "S": "5", "B": "8", "G": "6"})
+
+
+def number_fold(s: str) -> str:
+    """A document number as OCR may have read it: separators dropped, look-alike characters folded
+    (used only to search the visual zone; numbers from the MRZ and barcode compare by ``number_key``)."""
+    return re.sub(r"[^A-Z0-9]", "", anyascii(s).upper().replace("!", "I").replace("|", "I")).translate(_NUMBER_FOLD)
 
 
 # Letters an OCR engine without the right language data confuses, mostly on diacritics

@@ -72,8 +72,8 @@ def parse_tsv(tsv: str) -> list[Word]:
     return words
 
 
-def lines_of(words: list[Word]) -> list[tuple[str, tuple[int, int, int, int]]]:
-    """Words joined into text lines (Tesseract's grouping), with each line's box."""
+def line_groups(words: list[Word]) -> list[tuple[str, tuple[int, int, int, int], list[float]]]:
+    """Words joined into text lines (Tesseract's grouping): text, box, and each word's confidence."""
     groups: dict[tuple[int, int, int], list[Word]] = {}
     for w in words:
         groups.setdefault(w.line, []).append(w)
@@ -82,7 +82,7 @@ def lines_of(words: list[Word]) -> list[tuple[str, tuple[int, int, int, int]]]:
         ws = sorted(ws, key=lambda w: w.box[0])
         box = (min(w.box[0] for w in ws), min(w.box[1] for w in ws), max(w.box[2] for w in ws),
                max(w.box[3] for w in ws))
-        out.append((" ".join(w.text for w in ws), box))
+        out.append((" ".join(w.text for w in ws), box, [w.conf for w in ws]))
     return out
 
 

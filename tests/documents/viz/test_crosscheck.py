@@ -1,0 +1,148 @@
+"""The visual-zone cross-check: what counts as a clear mismatch, an unconfirmed value, or a missed one.
+
+Readings are built by hand (text and Tesseract-style word confidences), so every rule is pinned
+without OCR.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from openidv.documents.viz.crosscheck import Claims, Disagreement, against_viz
+from openidv.documents.viz.extract import VIZReading
+from openidv.documents.viz.normalise import find_dates, number_fold
+
+TODAY = date(2026, 11, 29)
+
+
+def reading(*lines: tuple[str, float] | tuple[str, list[float]]) -> VIZReading:
+    """Lines as (text, one confidence for every word) or (text, per-word confidences)."""
+    texts, confs = [], []
+    for text, conf in lines:
+        n = len(text.split())
+        confs.append(list(conf) if isinstance(conf, list) else [float(conf)] * n)
+        texts.append((text, (0, 20 * len(texts), 100, 20 * len(texts) + 15)))
+    return VIZReading(lines=texts, words=sum(len(t.split()) for t, _ in texts), mean_conf=90.0, confs=confs)
+
+
+MRZ = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "HCD243471", "F", "FIN")
+
+
+def genuine(**changes: tuple[str, float]) -> VIZReading:
+    fields = {"surname": ("VIRTANEN", 96.0), "given": ("ANNA MARIA", 95.0), "dob": ("17.07.1972", 96.0),
+              "issue": ("14.04.2021", 95.0), "expiry": ("13.04.2031", 96.0), "number": ("HCD243471", 93.0)}
+    fields.update(changes)
+    return reading(("REPUBLIC OF FINLAND", 96.0), ("PASSPORT / PASSI", 94.0), *fields.values(),
+                   ("CENTRAL AUTHORITY", 95.0))
+
+
+def disagreement(viz: VIZReading, field: str, ref: Claims = MRZ, month_first: bool = False) -> Disagreement | None:
+    found = [d for d in against_viz(ref, viz, TODAY, month_first).disagreements if d.field == field]
+    return found[0] if found else None
+
+
+def test_a_genuine_reading_agrees_on_every_field() -> None:
+    cc = against_viz(MRZ, genuine(), TODAY)
+    assert set(cc.compared) == {"surname", "given_names", "date_of_birth", "date_of_expiry", "document_number"}
+    assert cc.disagreements == []
+
+
+def test_a_clearly_printed_other_surname_is_a_mismatch() -> None:
+    d = disagreement(genuine(surname=("WALKER", 97.0)), "surname")
+    assert d is not None and d.strong and not d.unread
+
+
+def test_a_surname_the_ocr_garbled_is_not_a_mismatch() -> None:
+    d = disagreement(genuine(surname=("VRTANFN", 31.0)), "surname")
+    assert d is not None and not d.strong and d.unread  # a near match: a misread spelling
+    d = disagreement(genuine(surname=("VIRTXXX", 31.0)), "surname")
+    assert d is not None and not d.strong and not d.unread  # a doubtful look-alike: unconfirmed
+    d = disagreement(genuine(surname=("VKRT4NFM", 12.0)), "surname")
+    assert d is not None and not d.strong  # garbled letters: not a different name
+
+
+def test_a_name_is_matched_on_whole_words_only() -> None:
+    # a short line is not "found" inside a long name, nor a short name inside a label
+    assert disagreement(genuine(surname=("T.", 6.0)), "surname") is not None
+    ref = Claims("mrz", "WEISS", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "HCD243471")
+    viz = genuine(surname=("ROSSI", 95.0), given=("ANNA MARIA", 95.0))
+    viz.lines[1] = ("IDENTITY CARD / PERSONALAUSWEIS", viz.lines[1][1])
+    viz.confs[1] = [96.0] * 4
+    d = disagreement(viz, "surname", ref)
+    assert d is not None and d.strong
+
+
+def test_a_missed_name_with_the_other_name_missed_too_is_unread() -> None:
+    d = disagreement(genuine(surname=("", 0.0), given=("", 0.0)), "surname")
+    assert d is not None and d.unread and not d.strong
+
+
+def test_a_truncated_mrz_name_matches_the_start_of_the_printed_one() -> None:
+    ref = Claims("mrz", "FERNANDEZDECORD", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "HCD243471")
+    assert disagreement(genuine(surname=("FERNANDEZ DE CORDOBA", 96.0)), "surname", ref) is None
+
+
+def test_numbers_fold_the_characters_ocr_confuses() -> None:
+    assert number_fold("Z73264572") == number_fold("273264572")
+    assert number_fold("T64637295") == number_fold("164637295")
+    assert number_fold("NCI2ASQEI") == number_fold("NCIZASQE!")
+    ref = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "Z73264572")
+    assert disagreement(genuine(number=("273264572", 90.0)), "document_number", ref) is None
+
+
+def test_a_number_changed_and_read_clearly_is_a_mismatch_read_doubtfully_is_not() -> None:
+    d = disagreement(genuine(number=("HCD243971", 95.0)), "document_number")
+    assert d is not None and d.strong
+    d = disagreement(genuine(number=("HCD243971", 70.0)), "document_number")
+    assert d is not None and not d.strong and not d.unread
+    d = disagreement(genuine(number=("HCD243971", 30.0)), "document_number")
+    assert d is not None and d.unread
+
+
+def test_a_number_read_in_parts_is_found_or_unread() -> None:
+    assert disagreement(genuine(number=("HCD243 471", 95.0)), "document_number") is None
+    viz = genuine(number=("HCD24", 95.0))
+    viz.lines.insert(8, ("3471", viz.lines[7][1]))
+    viz.confs.insert(8, [95.0])
+    assert disagreement(viz, "document_number") is None  # split over two lines
+    d = disagreement(genuine(number=("243471", 96.0)), "document_number")
+    assert d is not None and d.unread and not d.strong  # a partial read that agrees
+
+
+def test_a_birth_date_moved_by_years_is_a_mismatch_a_misread_digit_is_not() -> None:
+    d = disagreement(genuine(dob=("03.02.1965", 96.0)), "date_of_birth")
+    assert d is not None and d.strong
+    d = disagreement(genuine(dob=("17.07.1979", 96.0)), "date_of_birth")
+    assert d is not None and not d.strong  # one digit apart
+    d = disagreement(genuine(dob=("1.07.1972", 96.0)), "date_of_birth")
+    assert d is not None and not d.strong  # a digit lost
+    d = disagreement(genuine(dob=("03.02.1965", 60.0)), "date_of_birth")
+    assert d is not None and not d.strong  # read doubtfully
+
+
+def test_a_missed_birth_date_is_unread_not_replaced_by_the_issue_date() -> None:
+    d = disagreement(genuine(dob=("", 0.0)), "date_of_birth")
+    assert d is not None and d.unread and not d.strong
+
+
+def test_an_expiry_replaced_by_a_later_one_is_a_mismatch_by_a_past_one_is_not() -> None:
+    d = disagreement(genuine(expiry=("20.06.2034", 96.0)), "date_of_expiry")
+    assert d is not None and d.strong
+    d = disagreement(genuine(expiry=("13.04.2034", 96.0)), "date_of_expiry")
+    assert d is not None and not d.strong and not d.unread  # one digit: as a misread would be, unconfirmed
+    d = disagreement(genuine(expiry=("", 0.0)), "date_of_expiry")
+    assert d is not None and d.unread
+
+
+def test_us_licence_dates_are_read_month_first() -> None:
+    ref = Claims("barcode", "VIRTANEN", "ANNA MARIA", date(1959, 4, 3), date(2029, 12, 30), "D3916556")
+    viz = reading(("VIRTANEN", 96.0), ("ANNA MARIA", 96.0), ("04/03/1959", 96.0), ("12/30/2029", 96.0),
+                  ("D3916556", 95.0))
+    assert against_viz(ref, viz, TODAY, month_first=True).disagreements == []
+    assert disagreement(viz, "date_of_birth", ref, month_first=False) is not None
+
+
+def test_dates_survive_common_ocr_slips() -> None:
+    assert date(1970, 11, 24) in find_dates("24 NOVINOV 70")  # "NOV/NOV" with the slash read as I
+    viz = genuine(expiry=("2031-04-1 3", [87.0, 97.0]))
+    assert disagreement(viz, "date_of_expiry") is None  # a space inside the day
