@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 TIGHT_SCALE = 1.15
 CONTEXT_SCALE = 2.3
-TIGHT_SIZE = 80
+TIGHT_SIZE = 80  # defaults; a model's own sizes are read from its ONNX inputs (pad.PassivePAD)
 CONTEXT_SIZE = 64
 PAD_VALUE = 127
 
@@ -47,11 +47,13 @@ def square_crop(rgb: NDArray[np.uint8], box: Sequence[float], scale: float, size
     return np.asarray(out, np.uint8)
 
 
-def face_views(rgb: NDArray[np.uint8], box: Sequence[float]) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
-    """(tight, context) views of one face."""
+def face_views(
+    rgb: NDArray[np.uint8], box: Sequence[float], tight_size: int = TIGHT_SIZE, context_size: int = CONTEXT_SIZE
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
+    """(tight, context) views of one face, at the sizes the model was trained on."""
     return (
-        square_crop(rgb, box, TIGHT_SCALE, TIGHT_SIZE),
-        square_crop(rgb, box, CONTEXT_SCALE, CONTEXT_SIZE),
+        square_crop(rgb, box, TIGHT_SCALE, tight_size),
+        square_crop(rgb, box, CONTEXT_SCALE, context_size),
     )
 
 

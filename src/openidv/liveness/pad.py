@@ -53,8 +53,14 @@ class PassivePAD:
                     self._session = load_onnx_session(PACKAGE, MODEL_NAME, threads=1)
         return self._session
 
+    @property
+    def view_sizes(self) -> tuple[int, int]:
+        """(tight, context) view sizes in pixels: the model's input shapes (N, 3, S, S)."""
+        shapes = {i.name: i.shape for i in self.session.get_inputs()}
+        return int(shapes["tight"][-1]), int(shapes["context"][-1])
+
     def score_views(self, tight: NDArray[np.uint8], context: NDArray[np.uint8]) -> list[PADResult]:
-        """Score batches of views: (N, 80, 80, 3) and (N, 64, 64, 3) uint8 RGB."""
+        """Score batches of views: (N, S, S, 3) uint8 RGB at :attr:`view_sizes`."""
         t = np.ascontiguousarray(tight.transpose(0, 3, 1, 2), np.float32)
         c = np.ascontiguousarray(context.transpose(0, 3, 1, 2), np.float32)
         probs = self.session.run(["probs"], {"tight": t, "context": c})[0]
@@ -62,7 +68,7 @@ class PassivePAD:
 
     def score_face(self, rgb: NDArray[np.uint8], box: Sequence[float]) -> PADResult:
         """Score one face of an image given its box (left, top, right, bottom)."""
-        tight, context = face_views(rgb, box)
+        tight, context = face_views(rgb, box, *self.view_sizes)
         return self.score_views(tight[None], context[None])[0]
 
 

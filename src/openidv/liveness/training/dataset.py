@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from openidv.liveness.crops import face_views, jitter_box
+from openidv.liveness.crops import CONTEXT_SIZE, TIGHT_SIZE, face_views, jitter_box
 from openidv.liveness.redteam import FaceRef, generate
 from openidv.liveness.species import MODEL_CLASSES, PRESENTATION_SPECIES, Species
 from openidv.liveness.training.faces import SourceEntry, detect_folder, load_ref, split_of
@@ -35,15 +35,17 @@ class Job:
 
 _refs: list[SourceEntry] = []
 _pool: list[NDArray[np.uint8]] = []
+_sizes: list[int] = [TIGHT_SIZE, CONTEXT_SIZE]
 
 
-def _init(refs: list[SourceEntry], pool_idx: list[int]) -> None:
+def _init(refs: list[SourceEntry], pool_idx: list[int], sizes: tuple[int, int] = (TIGHT_SIZE, CONTEXT_SIZE)) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import cv2
 
     cv2.setNumThreads(1)
     _refs[:] = refs
     _pool[:] = [load_ref(refs[i]).rgb for i in pool_idx]
+    _sizes[:] = list(sizes)
 
 
 def _run(job: Job) -> tuple[int, NDArray[np.uint8], NDArray[np.uint8], int, str]:
@@ -51,7 +53,7 @@ def _run(job: Job) -> tuple[int, NDArray[np.uint8], NDArray[np.uint8], int, str]
     ref: FaceRef = load_ref(_refs[job.ref])
     other = load_ref(_refs[job.other])
     sample = generate(Species(job.species), ref, rng, other=other, pool=_pool)
-    tight, context = face_views(sample.rgb, jitter_box(sample.box, rng))
+    tight, context = face_views(sample.rgb, jitter_box(sample.box, rng), _sizes[0], _sizes[1])
     return job.index, tight, context, MODEL_CLASSES.index(Species(job.species)), ref.subject_id
 
 
@@ -76,20 +78,26 @@ def plan(
     return jobs
 
 
-def build(entries: list[SourceEntry], jobs: list[Job], out: Path, workers: int = 2) -> dict[str, Any]:
+def build(
+    entries: list[SourceEntry],
+    jobs: list[Job],
+    out: Path,
+    workers: int = 2,
+    sizes: tuple[int, int] = (TIGHT_SIZE, CONTEXT_SIZE),
+) -> dict[str, Any]:
     pool_idx = list(np.random.default_rng(7).choice(len(entries), size=min(80, len(entries)), replace=False))
     n = len(jobs)
-    tight = np.zeros((n, 80, 80, 3), np.uint8)
-    context = np.zeros((n, 64, 64, 3), np.uint8)
+    tight = np.zeros((n, sizes[0], sizes[0], 3), np.uint8)
+    context = np.zeros((n, sizes[1], sizes[1], 3), np.uint8)
     labels = np.zeros(n, np.int64)
     subjects = [""] * n
     if workers <= 1:  # in-process (no fork: safe after torch or onnxruntime started threads)
-        _init(entries, pool_idx)
+        _init(entries, pool_idx, sizes)
         results = map(_run, jobs)
         for i, t, c, y, s in results:
             tight[i], context[i], labels[i], subjects[i] = t, c, y, s
     else:
-        with get_context("fork").Pool(workers, initializer=_init, initargs=(entries, pool_idx)) as pool:
+        with get_context("fork").Pool(workers, initializer=_init, initargs=(entries, pool_idx, sizes)) as pool:
             for i, t, c, y, s in pool.imap_unordered(_run, jobs, chunksize=16):
                 tight[i], context[i], labels[i], subjects[i] = t, c, y, s
     np.savez_compressed(out, tight=tight, context=context, labels=labels, subjects=np.array(subjects))
@@ -106,6 +114,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--test-per-species", type=int, default=300)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=20261128)
+    ap.add_argument("--tight-size", type=int, default=TIGHT_SIZE, help="tight view, pixels")
+    ap.add_argument("--context-size", type=int, default=CONTEXT_SIZE, help="context view, pixels")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     entries = detect_folder(args.faces, args.out / "faces.json")
@@ -114,7 +124,8 @@ def main(argv: list[str] | None = None) -> None:
         ("test", args.test_bona, args.test_per_species, args.seed + 1),
     ):
         part = [e for e in entries if split_of(e.person) == split]
-        info = build(part, plan(part, nb, ns, seed), args.out / f"{split}.npz", args.workers)
+        sizes = (args.tight_size, args.context_size)
+        info = build(part, plan(part, nb, ns, seed), args.out / f"{split}.npz", args.workers, sizes)
         print(split, len({e.person for e in part}), "people", info, flush=True)
 
 

@@ -66,10 +66,26 @@ def _augment(t: torch.Tensor, c: torch.Tensor, gen: torch.Generator) -> tuple[to
     return (t * gain).clamp(0, 255), (c * gain).clamp(0, 255)
 
 
-def train(data: dict[str, NDArray[Any]], epochs: int, seed: int, batch: int = 128) -> PADNet:
+def split_validation(data: dict[str, NDArray[Any]], fraction: float) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(fit, validation) parts of the training split, by a hash of the subject (no identity in
+    both): for choosing a configuration without looking at the test split."""
+    import hashlib
+
+    val = np.array([int(hashlib.sha256(f"val:{s}".encode()).hexdigest()[:6], 16) / 0xFFFFFF < fraction
+                    for s in data["subjects"]])
+    return {k: v[~val] for k, v in data.items()}, {k: v[val] for k, v in data.items()}
+
+
+def train(
+    data: dict[str, NDArray[Any]],
+    epochs: int,
+    seed: int,
+    batch: int = 128,
+    widths: tuple[int, ...] = (16, 24, 32, 48),
+) -> PADNet:
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
-    model = PADNet(len(MODEL_CLASSES))
+    model = PADNet(len(MODEL_CLASSES), widths)
     n = len(data["labels"])
     counts = np.bincount(data["labels"], minlength=len(MODEL_CLASSES)).astype(np.float64)
     n_attack = counts[1:].sum()
@@ -109,11 +125,10 @@ def predict(model: PADNet, data: dict[str, NDArray[Any]], batch: int = 512) -> N
     return np.concatenate(out).astype(np.float64)
 
 
-def export_onnx(model: PADNet, path: Path) -> None:
-    from openidv.liveness.crops import CONTEXT_SIZE, TIGHT_SIZE
-
-    t = torch.zeros(1, 3, TIGHT_SIZE, TIGHT_SIZE)
-    c = torch.zeros(1, 3, CONTEXT_SIZE, CONTEXT_SIZE)
+def export_onnx(model: PADNet, path: Path, tight_size: int, context_size: int) -> None:
+    """ONNX with fixed view sizes (the run time reads them back) and a dynamic batch."""
+    t = torch.zeros(1, 3, tight_size, tight_size)
+    c = torch.zeros(1, 3, context_size, context_size)
     torch.onnx.export(
         model,
         (t, c),
@@ -163,6 +178,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--limit", type=int, default=None, help="train on the first N samples (smoke runs)")
     ap.add_argument("--install", action="store_true", help="copy the ONNX into the package and record it")
+    ap.add_argument("--widths", default="16,24,32,48", help="channels of the tight branch's stages")
+    ap.add_argument("--validate", type=float, default=None, metavar="FRACTION",
+                    help="hold out this share of the training identities, report on them and stop "
+                         "(configuration choice; the test split is not read)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -170,7 +189,19 @@ def main(argv: list[str] | None = None) -> None:
     data = load_split(args.data / "train.npz", exclude)
     if args.limit:
         data = {k: v[: args.limit] for k, v in data.items()}
-    model = train(data, args.epochs, args.seed)
+    widths = tuple(int(w) for w in args.widths.split(","))
+    if args.validate:
+        fit, val = split_validation(data, args.validate)
+        model = train(fit, args.epochs, args.seed, widths=widths)
+        probs = predict(model, val)
+        report = pad_report(probs[:, 0], [MODEL_CLASSES[int(y)].value for y in val["labels"]],
+                            [str(s) for s in val["subjects"]])
+        report.update({"validation": args.validate, "epochs": args.epochs, "widths": list(widths),
+                       "n_fit": len(fit["labels"]), "n_val": len(val["labels"])})
+        (args.out / "validation.json").write_text(json.dumps(report, indent=2))
+        print(json.dumps(report, indent=1))
+        return
+    model = train(data, args.epochs, args.seed, widths=widths)
     torch.save(model.state_dict(), args.out / "model.pt")
     _wait_for(args.data / "test.npz")
     test = load_split(args.data / "test.npz")
@@ -183,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
     (args.out / "report.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=1))
     onnx_path = args.out / f"{MODEL_NAME}.onnx"
-    export_onnx(model, onnx_path)
+    export_onnx(model, onnx_path, int(data["tight"].shape[1]), int(data["context"].shape[1]))
     if args.install:
         from openidv.liveness.training.install import install_model
 
