@@ -12,7 +12,8 @@ pytest.importorskip("torch")
 pytest.importorskip("onnx")
 
 
-def test_generate_train_export_score(tmp_path: Path, draw) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("sizes", [(80, 64), (96, 72)])
+def test_generate_train_export_score(tmp_path: Path, draw, sizes: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     import onnxruntime as ort
 
     from openidv.liveness.pad import PassivePAD
@@ -30,13 +31,15 @@ def test_generate_train_export_score(tmp_path: Path, draw) -> None:  # type: ign
     data = tmp_path / "data"
     data.mkdir()
     for split in ("train", "test"):
-        info = dataset.build(entries, dataset.plan(entries, 6, 2, seed=1), data / f"{split}.npz", workers=1)
+        info = dataset.build(entries, dataset.plan(entries, 6, 2, seed=1), data / f"{split}.npz", workers=1,
+                             sizes=sizes)
         assert info["counts"] == [6, 2, 2, 2, 2, 2]
     out = tmp_path / "run"
     train_pad.main(["--data", str(data), "--out", str(out), "--epochs", "1"])
     assert (out / "scores.csv").read_text().startswith("sample_id,subject_id,label,species,score")
     session = ort.InferenceSession(str(out / "pad_passive.onnx"), providers=["CPUExecutionProvider"])
     pad = PassivePAD(session)
+    assert pad.view_sizes == sizes  # the run time crops at the sizes the model was trained on
     res = pad.score_face(draw(9).rgb, draw(9).box)
     assert 0.0 <= res.score <= 1.0 and res.species in MODEL_CLASSES[1:]
     assert abs(sum(res.probabilities.values()) - 1.0) < 1e-4

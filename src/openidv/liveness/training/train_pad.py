@@ -194,6 +194,8 @@ def main(argv: list[str] | None = None) -> None:
         fit, val = split_validation(data, args.validate)
         model = train(fit, args.epochs, args.seed, widths=widths)
         probs = predict(model, val)
+        torch.save(model.state_dict(), args.out / "model.pt")
+        write_scores(args.out / "validation_scores.csv", probs, val)
         report = pad_report(probs[:, 0], [MODEL_CLASSES[int(y)].value for y in val["labels"]],
                             [str(s) for s in val["subjects"]])
         report.update({"validation": args.validate, "epochs": args.epochs, "widths": list(widths),
