@@ -42,15 +42,28 @@ def _status(ind: dict[str, Any], sanity: list[dict[str, Any]] | None) -> str:
     return line
 
 
-def render(report: dict[str, Any], counts: dict[str, list[int]], sanity: list[dict[str, Any]] | None) -> str:
+def render(
+    report: dict[str, Any],
+    counts: dict[str, list[int]],
+    sanity: list[dict[str, Any]] | None,
+    run: dict[str, Any] | None = None,
+    loso_epochs: int | None = None,
+) -> str:
+    """The card; `run` is the full run's ``report.json`` (sizes, widths, epochs, parameter count)."""
     op = report["operating_points"]
     ind = report["in_distribution"]
+    run = run or {}
+    ts, cs = run.get("view_sizes", [80, 64])
+    n_params = run.get("n_params")
+    size = f"~{n_params / 1000:.0f} k parameters" if n_params else "~85 k parameters"
+    widths = ",".join(str(w) for w in run.get("widths", [16, 24, 32, 48]))
     out = [
         "# pad_passive: passive presentation-attack detector",
         "",
-        "Two-branch CNN (tight face 80 px, context 64 px), ~85 k parameters, ONNX opset 17, one thread.",
-        "Output: P(bona_fide, print, screen, cutout, mask, deepfake). Trained by",
-        "`python -m openidv.liveness.training.train_pad` (seed 1, 24 epochs, AdamW, one-cycle LR).",
+        f"Two-branch CNN (tight face {ts} px, context {cs} px; tight-branch widths {widths}), {size},",
+        "ONNX opset 17, one thread. Output: P(bona_fide, print, screen, cutout, mask, deepfake). Trained by",
+        f"`python -m openidv.liveness.training.train_pad` (seed {run.get('seed', 1)}, {run.get('epochs', 24)} epochs,"
+        " AdamW, one-cycle LR).",
         "",
         "## Data",
         "",
@@ -75,7 +88,7 @@ def render(report: dict[str, Any], counts: dict[str, list[int]], sanity: list[di
         "",
         *table(ind["species"]),
         "",
-        "## Leave one species out (the species was absent from training; 14 epochs)",
+        f"## Leave one species out (the species was absent from training; {loso_epochs or 14} epochs)",
         "",
         *(table(report["held_out"]) if report["held_out"] else ["not run"]),
         "",
@@ -110,12 +123,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--report", type=Path, required=True)
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--sanity", type=Path, default=None)
+    ap.add_argument("--run", type=Path, default=None, help="the full run's folder (its report.json)")
+    ap.add_argument("--loso-epochs", type=int, default=None)
     args = ap.parse_args(argv)
     counts = {
         s: np.bincount(np.load(args.data / f"{s}.npz")["labels"], minlength=6).tolist() for s in ("train", "test")
     }
     sanity = json.loads(args.sanity.read_text()) if args.sanity and args.sanity.is_file() else None
-    text = render(json.loads(args.report.read_text()), counts, sanity)
+    run = json.loads((args.run / "report.json").read_text()) if args.run else None
+    text = render(json.loads(args.report.read_text()), counts, sanity, run, args.loso_epochs)
     (MODELS_DIR / "pad_passive.md").write_text(text)
     print(text)
 

@@ -29,7 +29,7 @@ from openidv.liveness.training.metrics import pad_report
 from openidv.liveness.training.model import PADNet
 
 MODEL_NAME = "pad_passive"
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "2.0.0"  # 2.0.0: 112/80 px views, wider tight branch, twice the generated data
 
 
 def load_split(path: Path, exclude: set[int] | None = None) -> dict[str, NDArray[Any]]:
@@ -112,7 +112,7 @@ def train(
             loss.backward()
             opt.step()
             sched.step()
-            total += float(loss) * len(idx)
+            total += float(loss.detach()) * len(idx)
         print(f"epoch {epoch + 1}/{epochs} loss {total / n:.4f} ({time.time() - t0:.0f}s)", flush=True)
     return model.eval()
 
@@ -212,7 +212,10 @@ def main(argv: list[str] | None = None) -> None:
     report = pad_report(
         probs[:, 0], [MODEL_CLASSES[int(y)].value for y in test["labels"]], [str(s) for s in test["subjects"]]
     )
-    report.update({"exclude": args.exclude, "epochs": args.epochs, "n_train": len(data["labels"])})
+    report.update({"exclude": args.exclude, "epochs": args.epochs, "n_train": len(data["labels"]),
+                   "widths": list(widths), "seed": args.seed,
+                   "view_sizes": [int(data["tight"].shape[1]), int(data["context"].shape[1])],
+                   "n_params": sum(p.numel() for p in model.parameters())})
     (args.out / "report.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=1))
     onnx_path = args.out / f"{MODEL_NAME}.onnx"
