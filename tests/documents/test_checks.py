@@ -96,8 +96,23 @@ def test_photo_without_document(pipeline: Pipeline) -> None:
     res = pipeline.run(Session(captures=[_capture(img)])).results
     _no_errors(res)
     assert "DOCUMENT_NOT_FOUND" in res["document_detect"].reason_codes
-    assert res["document_mrz"].outcome is Outcome.FAIL
-    assert res["document_mrz"].reason_codes == ["MRZ_NOT_FOUND"]
+    # nothing machine-readable: the MRZ check leaves an undeclared document to the barcode check,
+    # which finds no barcode either and says so
+    assert res["document_mrz"].outcome is Outcome.NOT_APPLICABLE
+    assert res["document_barcode"].outcome is Outcome.FAIL
+    assert res["document_barcode"].reason_codes == ["MRZ_NOT_FOUND"]
+
+
+def test_undeclared_driver_licence_is_read_from_its_barcode(pipeline: Pipeline) -> None:
+    """A licence has no MRZ: without a declared document type it must not be sent back for one."""
+    doc = make_document(make_template("DL", 2), seed=5, scale=10.0)
+    assert doc.back is not None
+    caps = [_capture(_side_photo(doc.front, 1)), _capture(_side_photo(doc.back, 2), CaptureKind.DOCUMENT_BACK)]
+    res = pipeline.run(Session(captures=caps)).results
+    _no_errors(res)
+    assert res["document_mrz"].outcome is Outcome.NOT_APPLICABLE
+    assert res["document_barcode"].outcome is Outcome.PASS
+    assert not any("MRZ" in c for r in res.values() for c in r.reason_codes)
 
 
 def test_two_documents_in_one_photo(pipeline: Pipeline) -> None:
@@ -127,8 +142,9 @@ def test_cropped_mrz_asks_for_a_new_photo(pipeline: Pipeline) -> None:
     crop = np.ascontiguousarray(img[:, : img.shape[1] // 2])
     res = pipeline.run(Session(captures=[_capture(crop)])).results
     _no_errors(res)
-    assert res["document_mrz"].outcome is Outcome.FAIL
-    assert res["document_mrz"].reason_codes[0] in ("MRZ_NOT_FOUND", "MRZ_UNREADABLE")
+    codes = res["document_mrz"].reason_codes + res["document_barcode"].reason_codes
+    assert "MRZ_UNREADABLE" in codes or "MRZ_NOT_FOUND" in codes
+    assert Outcome.FAIL in (res["document_mrz"].outcome, res["document_barcode"].outcome)
 
 
 def test_expired_document_and_underage_holder(pipeline: Pipeline) -> None:

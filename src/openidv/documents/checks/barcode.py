@@ -2,8 +2,10 @@
 
 Outcomes: pass (decoded and a well-formed AAMVA record); fail BARCODE_NOT_FOUND when a driver
 licence (declared, or recognised by the absence of an MRZ) shows no decodable barcode on its back,
-BARCODE_INVALID when the payload is not AAMVA or its fields are inconsistent; not_applicable when
-the document has an MRZ and no barcode (passports) or no back was captured for an MRZ document.
+BARCODE_INVALID when the payload is not AAMVA or its fields are inconsistent; MRZ_NOT_FOUND when
+the type was not declared and neither an MRZ (``document_mrz`` deferred to this check) nor a barcode
+was found; not_applicable when the document has an MRZ and no barcode (passports) or no back was
+captured for an MRZ document.
 """
 
 from __future__ import annotations
@@ -14,17 +16,16 @@ from openidv.checks.base import BaseCheck, CheckContext
 from openidv.documents.barcode import aamva
 from openidv.documents.barcode.pdf417 import read_pdf417
 from openidv.documents.checks.common import declared_type, doc_captures, gray_of, quad_box, reference_date
+from openidv.documents.checks.mrz import DEFERRED, DL_TYPES
 from openidv.domain import CaptureKind, CheckResult, Outcome, Session
-
-_DL = ("driver_licence", "driver_license", "driving_licence")
 
 
 class DocumentBarcodeCheck(BaseCheck):
     name = "document_barcode"
-    version = "1.0.0"
+    version = "1.1.0"  # 1.1.0: MRZ_NOT_FOUND when document_mrz deferred and no barcode was found either
     requires = ("image_usability", "document_mrz")
     run_if_upstream_failed = True
-    reason_codes = ("BARCODE_NOT_FOUND", "BARCODE_INVALID")
+    reason_codes = ("BARCODE_NOT_FOUND", "BARCODE_INVALID", "MRZ_NOT_FOUND")
     score_meaning = "1 for a valid AAMVA record, 0.5 for a decoded but invalid one, 0 for none"
 
     def applies(self, session: Session) -> bool:
@@ -59,10 +60,14 @@ class DocumentBarcodeCheck(BaseCheck):
     def _none_found(self, ctx: CheckContext, evidence: list[dict[str, Any]]) -> CheckResult:
         mrz = ctx.upstream.get("document_mrz")
         has_mrz = mrz is not None and "mrz" in mrz.artifacts
+        mrz_deferred = mrz is not None and bool(mrz.evidence.get(DEFERRED))
         has_back = bool(ctx.session.captures_of(CaptureKind.DOCUMENT_BACK))
-        expects = declared_type(ctx.session) in _DL or (has_back and not has_mrz)
-        if not expects:
+        codes = []
+        if mrz_deferred:  # neither an MRZ nor a barcode: nothing machine-readable was found
+            codes.append("MRZ_NOT_FOUND")
+        if declared_type(ctx.session) in DL_TYPES or (has_back and not has_mrz):
+            codes.append("BARCODE_NOT_FOUND")
+        if not codes:
             return self.result(Outcome.NOT_APPLICABLE, evidence={"captures": evidence,
                                                                  "why": "no barcode expected on this document"})
-        return self.result(Outcome.FAIL, score=0.0, reason_codes=["BARCODE_NOT_FOUND"],
-                           evidence={"captures": evidence})
+        return self.result(Outcome.FAIL, score=0.0, reason_codes=codes, evidence={"captures": evidence})

@@ -5,7 +5,9 @@ document that should carry one), MRZ_UNREADABLE (an MRZ located but not read to 
 e.g. cut off or blurred), MRZ_CHECKSUM (read confidently but a check digit does not hold after
 correction - a misprint, tampering or an unlucky misread, hence review); review MRZ_FIELD_INVALID
 (every check digit holds but a birth or expiry date is not a calendar date); not_applicable for a
-driver licence without MRZ. The result carries the parsed MRZ in its artifacts for later checks.
+driver licence without MRZ, and (since 1.2.0) for a document of undeclared type on which no MRZ
+was found at all: then ``document_barcode`` decides (a licence's barcode, or MRZ_NOT_FOUND from it
+when there is none). The result carries the parsed MRZ in its artifacts for later checks.
 """
 
 from __future__ import annotations
@@ -34,9 +36,13 @@ def _evidence(cap_id: str, kind: str, r: MRZReading) -> dict[str, Any]:
     return ev
 
 
+DL_TYPES = ("driver_licence", "driver_license", "driving_licence")
+DEFERRED = "no_mrz_deferred_to_barcode"  # evidence key document_barcode reads
+
+
 class DocumentMRZCheck(BaseCheck):
     name = "document_mrz"
-    version = "1.1.0"
+    version = "1.2.0"  # 1.2.0: an undeclared document without any MRZ is left to document_barcode
     requires = ("image_usability", "document_detect")
     run_if_upstream_failed = True
     reason_codes = ("MRZ_NOT_FOUND", "MRZ_UNREADABLE", "MRZ_CHECKSUM", "MRZ_FIELD_INVALID", "DOCUMENT_MULTIPLE")
@@ -57,7 +63,13 @@ class DocumentMRZCheck(BaseCheck):
             evidence.append(_evidence(cap.id, cap.kind.value, r))
         best = _best(readings)
         outcome, codes, score = self._judge(best, readings, ctx.session)
-        result = self.result(outcome, score=score, reason_codes=codes, evidence={"captures": evidence})
+        ev: dict[str, Any] = {"captures": evidence}
+        if outcome is Outcome.NOT_APPLICABLE and declared_type(ctx.session) is None:
+            # The type was not declared and no MRZ was found: a document without one (a driver
+            # licence) or an MRZ document photographed badly. document_barcode decides: it fails
+            # with MRZ_NOT_FOUND when it finds no barcode either.
+            ev[DEFERRED] = True
+        result = self.result(outcome, score=score, reason_codes=codes, evidence=ev)
         if best is not None and best[1].result is not None:
             result.artifacts["mrz"] = best[1].result
             result.artifacts["mrz_quad"] = best[1].quad
@@ -69,11 +81,14 @@ class DocumentMRZCheck(BaseCheck):
         if any(r.blocks_valid >= 2 for _, r in readings):
             return Outcome.FAIL, ["DOCUMENT_MULTIPLE"], 0.0
         if best is None:
-            if declared_type(session) in ("driver_licence", "driver_license", "driving_licence"):
+            declared = declared_type(session)
+            if declared in DL_TYPES:
                 return Outcome.NOT_APPLICABLE, [], 0.0
-            statuses = {r.status for _, r in readings}
-            code = "MRZ_UNREADABLE" if "unreadable" in statuses else "MRZ_NOT_FOUND"
-            return Outcome.FAIL, [code], 0.0
+            if "unreadable" in {r.status for _, r in readings}:
+                return Outcome.FAIL, ["MRZ_UNREADABLE"], 0.0
+            if declared is None:  # no MRZ at all on an undeclared document: a licence has none
+                return Outcome.NOT_APPLICABLE, [], 0.0
+            return Outcome.FAIL, ["MRZ_NOT_FOUND"], 0.0
         r = best[1]
         assert r.result is not None
         if not r.result.valid:
