@@ -2,10 +2,10 @@
 
 Outcomes: pass (decoded and a well-formed AAMVA record); fail BARCODE_NOT_FOUND when a driver
 licence (declared, or recognised by the absence of an MRZ) shows no decodable barcode on its back,
-BARCODE_INVALID when the payload is not AAMVA or its fields are inconsistent; MRZ_NOT_FOUND when
-the type was not declared and neither an MRZ (``document_mrz`` deferred to this check) nor a barcode
-was found; not_applicable when the document has an MRZ and no barcode (passports) or no back was
-captured for an MRZ document.
+BARCODE_INVALID when the payload is not AAMVA or its fields are inconsistent; MRZ_NOT_FOUND or
+MRZ_UNREADABLE (as ``document_mrz`` found it) when the type was not declared and neither an MRZ
+(``document_mrz`` deferred to this check) nor a barcode was read; not_applicable when the document
+has an MRZ and no barcode (passports) or no back was captured for an MRZ document.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from openidv.domain import CaptureKind, CheckResult, Outcome, Session
 
 class DocumentBarcodeCheck(BaseCheck):
     name = "document_barcode"
-    version = "1.1.0"  # 1.1.0: MRZ_NOT_FOUND when document_mrz deferred and no barcode was found either
+    version = "1.1.0"  # 1.1.0: the MRZ's code when document_mrz deferred and no barcode was read either
     requires = ("image_usability", "document_mrz")
     run_if_upstream_failed = True
-    reason_codes = ("BARCODE_NOT_FOUND", "BARCODE_INVALID", "MRZ_NOT_FOUND")
+    reason_codes = ("BARCODE_NOT_FOUND", "BARCODE_INVALID", "MRZ_NOT_FOUND", "MRZ_UNREADABLE")
     score_meaning = "1 for a valid AAMVA record, 0.5 for a decoded but invalid one, 0 for none"
 
     def applies(self, session: Session) -> bool:
@@ -60,11 +60,11 @@ class DocumentBarcodeCheck(BaseCheck):
     def _none_found(self, ctx: CheckContext, evidence: list[dict[str, Any]]) -> CheckResult:
         mrz = ctx.upstream.get("document_mrz")
         has_mrz = mrz is not None and "mrz" in mrz.artifacts
-        mrz_deferred = mrz is not None and bool(mrz.evidence.get(DEFERRED))
+        mrz_deferred = mrz.evidence.get(DEFERRED) if mrz is not None else None
         has_back = bool(ctx.session.captures_of(CaptureKind.DOCUMENT_BACK))
         codes = []
-        if mrz_deferred:  # neither an MRZ nor a barcode: nothing machine-readable was found
-            codes.append("MRZ_NOT_FOUND")
+        if mrz_deferred in ("MRZ_NOT_FOUND", "MRZ_UNREADABLE"):  # neither an MRZ nor a barcode read
+            codes.append(str(mrz_deferred))
         if declared_type(ctx.session) in DL_TYPES or (has_back and not has_mrz):
             codes.append("BARCODE_NOT_FOUND")
         if not codes:

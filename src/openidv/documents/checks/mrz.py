@@ -6,8 +6,8 @@ e.g. cut off or blurred), MRZ_CHECKSUM (read confidently but a check digit does 
 correction - a misprint, tampering or an unlucky misread, hence review); review MRZ_FIELD_INVALID
 (every check digit holds but a birth or expiry date is not a calendar date); not_applicable for a
 driver licence without MRZ, and (since 1.2.0) for a document of undeclared type on which no MRZ
-was found at all: then ``document_barcode`` decides (a licence's barcode, or MRZ_NOT_FOUND from it
-when there is none). The result carries the parsed MRZ in its artifacts for later checks.
+was read: then ``document_barcode`` decides (a licence's barcode, or MRZ_NOT_FOUND / MRZ_UNREADABLE
+from it when there is none). The result carries the parsed MRZ in its artifacts for later checks.
 """
 
 from __future__ import annotations
@@ -65,10 +65,11 @@ class DocumentMRZCheck(BaseCheck):
         outcome, codes, score = self._judge(best, readings, ctx.session)
         ev: dict[str, Any] = {"captures": evidence}
         if outcome is Outcome.NOT_APPLICABLE and declared_type(ctx.session) is None:
-            # The type was not declared and no MRZ was found: a document without one (a driver
-            # licence) or an MRZ document photographed badly. document_barcode decides: it fails
-            # with MRZ_NOT_FOUND when it finds no barcode either.
-            ev[DEFERRED] = True
+            # The type was not declared and no MRZ was read: a document without one (a driver
+            # licence; its text or barcode may even look like an MRZ block) or an MRZ document
+            # photographed badly. document_barcode decides: when it finds no barcode either, it
+            # fails with this code (MRZ_NOT_FOUND or MRZ_UNREADABLE).
+            ev[DEFERRED] = _missing_code(readings)
         result = self.result(outcome, score=score, reason_codes=codes, evidence=ev)
         if best is not None and best[1].result is not None:
             result.artifacts["mrz"] = best[1].result
@@ -82,13 +83,9 @@ class DocumentMRZCheck(BaseCheck):
             return Outcome.FAIL, ["DOCUMENT_MULTIPLE"], 0.0
         if best is None:
             declared = declared_type(session)
-            if declared in DL_TYPES:
+            if declared in DL_TYPES or declared is None:  # a licence has no MRZ (undeclared: see run)
                 return Outcome.NOT_APPLICABLE, [], 0.0
-            if "unreadable" in {r.status for _, r in readings}:
-                return Outcome.FAIL, ["MRZ_UNREADABLE"], 0.0
-            if declared is None:  # no MRZ at all on an undeclared document: a licence has none
-                return Outcome.NOT_APPLICABLE, [], 0.0
-            return Outcome.FAIL, ["MRZ_NOT_FOUND"], 0.0
+            return Outcome.FAIL, [_missing_code(readings)], 0.0
         r = best[1]
         assert r.result is not None
         if not r.result.valid:
@@ -96,6 +93,11 @@ class DocumentMRZCheck(BaseCheck):
         if r.result.field_errors:  # check digits hold, yet a date is impossible: never a silent pass
             return Outcome.REVIEW, ["MRZ_FIELD_INVALID"], r.mean_confidence
         return Outcome.PASS, [], r.mean_confidence
+
+
+def _missing_code(readings: list[tuple[str, MRZReading]]) -> str:
+    """MRZ_UNREADABLE when an MRZ-like block was located but not read, else MRZ_NOT_FOUND."""
+    return "MRZ_UNREADABLE" if "unreadable" in {r.status for _, r in readings} else "MRZ_NOT_FOUND"
 
 
 def _best(readings: list[tuple[str, MRZReading]]) -> tuple[str, MRZReading] | None:
