@@ -62,3 +62,9 @@ def test_a_doubtful_conflicting_number_is_unconfirmed() -> None:
     res = _run(_upstream(*HEADER, ("ERIKSSON", 96.0), ("ANNA MARIA", 95.0), ("12 AUG 1974", 96.0),
                          ("15 APR 2012", 96.0), ("L898962C3", 70.0)))
     assert res.outcome is Outcome.REVIEW and res.reason_codes == ["VIZ_DATA_UNCONFIRMED"]
+
+
+def test_the_viz_unread_param_fails_closed() -> None:
+    up = _upstream(*HEADER, ("ERIKSSON", 96.0), ("ANNA MARIA", 95.0), ("12 AUG 1974", 96.0), ("15 APR 2012", 96.0))
+    for value in ("Review", "REVIEW", False, "typo"):
+        assert _run(up, viz_unread=value).reason_codes == ["VIZ_FIELD_UNREAD"]

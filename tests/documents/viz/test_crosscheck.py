@@ -146,3 +146,25 @@ def test_dates_survive_common_ocr_slips() -> None:
     assert date(1970, 11, 24) in find_dates("24 NOVINOV 70")  # "NOV/NOV" with the slash read as I
     viz = genuine(expiry=("2031-04-1 3", [87.0, 97.0]))
     assert disagreement(viz, "date_of_expiry") is None  # a space inside the day
+
+
+def test_review_findings_numbers_in_groups_and_a_clear_copy_beside_a_partial() -> None:
+    assert disagreement(genuine(number=("HCD 243 471", 95.0)), "document_number") is None  # three groups
+    viz = genuine(number=("HCD243971", 96.0))
+    viz.lines.insert(8, ("24347", viz.lines[7][1]))
+    viz.confs.insert(8, [96.0])
+    d = disagreement(viz, "document_number")
+    assert d is not None and d.strong  # a clear changed copy outweighs a part that agrees
+
+
+def test_review_findings_a_date_keeps_its_own_lines_confidence() -> None:
+    viz = genuine(dob=("03.02.1965", 99.0))
+    viz.lines.insert(4, ("ANNA A7", viz.lines[3][1]))
+    viz.confs.insert(4, [95.0, 20.0])
+    d = disagreement(viz, "date_of_birth")
+    assert d is not None and d.strong  # not the doubtful neighbour's confidence
+
+
+def test_review_findings_a_far_future_year_is_not_a_birth_date() -> None:
+    d = disagreement(genuine(dob=("23.01.4567", 95.0)), "date_of_birth")
+    assert d is not None and not d.strong and d.unread

@@ -65,10 +65,12 @@ def _sources(ctx: CheckContext) -> tuple[Claims | None, Claims | None, dict[str,
 SOFT = {"VIZ_DATA_UNCONFIRMED", "VIZ_FIELD_UNREAD"}  # a person compares; not a failure
 
 
-def _aamva(ctx: CheckContext) -> AAMVARecord:
-    rec = ctx.upstream["document_barcode"].artifacts["aamva"]
-    assert isinstance(rec, AAMVARecord)
-    return rec
+def _us_issued(ctx: CheckContext, ref: Claims) -> bool:
+    if ref.source == "barcode":
+        rec = ctx.upstream["document_barcode"].artifacts["aamva"]
+        return isinstance(rec, AAMVARecord) and rec.country == "USA"
+    mrz = ctx.upstream["document_mrz"].artifacts.get("mrz")
+    return isinstance(mrz, MRZResult) and mrz.fields.get("issuing_state") == "USA"
 
 
 class DocumentConsistencyCheck(BaseCheck):
@@ -88,10 +90,10 @@ class DocumentConsistencyCheck(BaseCheck):
         if mc and bcc:
             checks["mrz~barcode"] = compare(mc, bcc)
         today = reference_date(ctx.session)
-        us_session = bool(ctx.session.country and ctx.session.country.upper() == "US")
         for ref in (r for r in (mc, bcc) if r is not None):
-            # US licences print dates month first: an AAMVA barcode from a US issuer says so
-            month_first = us_session or (ref.source == "barcode" and _aamva(ctx).country == "USA")
+            # The US prints numeric dates month first; the document's issuer says so (an AAMVA
+            # barcode's country, an MRZ's issuing state), not the applicant's market.
+            month_first = _us_issued(ctx, ref)
             for cid, reading in viz.items():
                 if reading.words >= 6:
                     checks[f"{ref.source}~viz:{cid[:8]}"] = against_viz(ref, reading, today, month_first)
@@ -103,7 +105,7 @@ class DocumentConsistencyCheck(BaseCheck):
         codes = set()
         # A printed field the OCR missed is no evidence either way; the policy's `viz_unread`
         # param says whether it still needs a person ("review", the default) or not ("pass").
-        unread_review = str(ctx.params.get("viz_unread", "review")) == "review"
+        unread_review = ctx.params.get("viz_unread", "review") != "pass"  # anything else: review
         for name, cc in checks.items():
             for d in cc.disagreements:
                 if name.endswith("declared"):

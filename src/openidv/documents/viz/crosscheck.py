@@ -35,6 +35,7 @@ DATE_SURE_CONF = 85.0
 _DIGIT_SPACE = re.compile(r"(?<=\d) (?=\d)")
 BIRTH_MIN_AGE = 14  # years: a date this old is a birth date, not an issue date
 EXPIRY_MAX_AHEAD = 12  # years: no document is valid longer
+CENTURY_SLIP = 31  # years ahead: the latest a two-digit year parses to (normalise._year); beyond is noise
 
 
 @dataclass
@@ -119,8 +120,13 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
     no common OCR confusion turns into the reference's, a birth or expiry date whose place is taken
     by another date of the same kind. A conflicting value read doubtfully is unconfirmed (a weak
     disagreement, VIZ_DATA_UNCONFIRMED: review), because the cheapest explanation is a misread.
-    A value of which nothing conflicting was read (the OCR missed the field, or read a part of it
-    that agrees) is ``unread``: no evidence either way.
+    A value that was not found and that nothing shows to be replaced is ``unread``: the OCR missed
+    the field or read a part of it that agrees, a name is a near spelling (similarity 60-85) or
+    neither name was found, no date of the field's kind was read (an expired printed expiry date
+    reads as an issue date), or no number within three characters of it was read. The visual zone
+    is searched, not parsed, so these cases cannot be told from a replaced value: a forger who
+    changes both names, or prints an entirely different number, is left to VIZ_FIELD_UNREAD
+    (review by default) - see docs/documents.md.
     Numeric dates are read month first when `month_first` (a US issuer), else day first.
     """
     out = CrossCheck()
@@ -218,12 +224,13 @@ def _name_found(key: str, lines: list[str], truncated: bool = False) -> float:
 def _dates_read(viz: VIZReading, words: list[list[tuple[str, float]]], month_first: bool,
                 today: date) -> list[tuple[date, float]]:
     """Dates in the zone (each line, and each line joined with the next: "12 AUG" / "1974"), each
-    with the lowest confidence of the digit-bearing words it was read from."""
+    with the lowest confidence of the digit-bearing words it was read from (the best such reading
+    when a date is read more than once)."""
     def conf(*idx: int) -> float:
         return min((c for i in idx for t, c in words[i] if any(ch.isdigit() for ch in t)), default=0.0)
 
-    out: list[tuple[date, float]] = []
-    seen: set[date] = set()
+    best: dict[date, float] = {}
+
     def dates_in(text: str) -> list[date]:  # also with the spaces OCR puts inside numbers removed
         return find_dates(text, month_first, today=today) + find_dates(
             _DIGIT_SPACE.sub("", text), month_first, today=today)
@@ -233,11 +240,9 @@ def _dates_read(viz: VIZReading, words: list[list[tuple[str, float]]], month_fir
         if i + 1 < len(viz.lines):
             joined = text + " " + viz.lines[i + 1][0]
             found += [(d, conf(i, i + 1)) for d in dates_in(joined)]
-        for d, c in found:
-            if d not in seen:
-                seen.add(d)
-                out.append((d, c))
-    return out
+        for d, c in found:  # a date read on its own line keeps that line's confidence
+            best[d] = max(c, best.get(d, c))
+    return list(best.items())
 
 
 def _date_against(name: str, value: date, source: str, read: list[tuple[date, float]],
@@ -249,7 +254,8 @@ def _date_against(name: str, value: date, source: str, read: list[tuple[date, fl
     others = [(d, c) for d, c in read if (d.day, d.month, d.year % 100) not in known]
     if name == "date_of_birth":
         same_kind = [(d, c) for d, c in others
-                     if d <= _years_before(today, BIRTH_MIN_AGE) or d > _years_before(today, -EXPIRY_MAX_AHEAD)]
+                     if d <= _years_before(today, BIRTH_MIN_AGE)
+                     or _years_before(today, -EXPIRY_MAX_AHEAD) < d <= _years_before(today, -CENTURY_SLIP)]
     else:
         same_kind = [(d, c) for d, c in others if today <= d <= _years_before(today, -EXPIRY_MAX_AHEAD)]
     strong = any(c >= DATE_SURE_CONF and not _one_digit_apart(d, value) for d, c in same_kind)
@@ -264,8 +270,8 @@ def _years_before(d: date, years: int) -> date:
 
 
 def _one_digit_apart(a: date, b: date) -> bool:
-    """Printed dates one digit apart (changed, lost or added): the signature of a misread, not of a
-    forger, who moves a birth date by years."""
+    """Printed dates one digit apart (changed, lost or added): what a misread looks like. A forger
+    changing one digit (a decade, a month) is therefore only unconfirmed, not a clear mismatch."""
     sa, sb = a.strftime("%d%m%y"), b.strftime("%d%m%y")
     if sum(x != y for x, y in zip(sa, sb, strict=True)) <= 1:
         return True
@@ -280,21 +286,24 @@ def _number_against(value: str, source: str, words: list[list[tuple[str, float]]
     cands = _number_candidates(words)
     if any(target in c for c, _ in cands):
         return None
-    strong = near = False
+    strong = near = partial = False
     for c, conf in cands:
-        if len(c) >= max(5, len(target) - 4) and c in target:  # a partial read that agrees
-            return Disagreement("document_number", source, "viz", strong=False, unread=True)
-        if abs(len(c) - len(target)) <= 1 and Levenshtein.distance(c, target) <= 2 and conf >= NUMBER_SURE_CONF:
+        if len(c) >= max(5, len(target) - 4) and c in target:
+            partial = True  # a partial read that agrees
+        elif abs(len(c) - len(target)) <= 1 and Levenshtein.distance(c, target) <= 2 and conf >= NUMBER_SURE_CONF:
             strong = True  # the same number with one or two characters changed, read clearly
         elif abs(len(c) - len(target)) <= 2 and Levenshtein.distance(c, target) <= 3 and conf >= NUMBER_DOUBT_CONF:
             near = True  # something like it, read doubtfully: unconfirmed
-    return Disagreement("document_number", source, "viz", strong=strong, unread=not (strong or near))
+    # a clear changed copy outweighs a part that agrees; a part that agrees outweighs a doubtful copy
+    return Disagreement("document_number", source, "viz", strong=strong, unread=not strong and (partial or not near))
 
 
 def _number_candidates(words: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
     """Every word, every pair of neighbouring words (a number printed or read in groups), also across
-    consecutive lines, folded; a pair's confidence is the lower of the two."""
+    consecutive lines, and every line of three or more words run together, folded; a group's
+    confidence is its lowest word's."""
     flat = [(t, c) for line in words for t, c in line]
     out = [(number_fold(t), c) for t, c in flat]
     out += [(number_fold(a + b), min(ca, cb)) for (a, ca), (b, cb) in itertools.pairwise(flat)]
+    out += [(number_fold("".join(t for t, _ in line)), min(c for _, c in line)) for line in words if len(line) > 2]
     return [(t, c) for t, c in out if t]
