@@ -36,20 +36,26 @@ def _run(upstream: dict[str, CheckResult], **params: Any) -> CheckResult:
 HEADER = [("UTOPIA PASSPORT", 96.0), ("TYPE P CODE UTO", 95.0)]
 
 
+def _printed(
+    dob: str = "12 AUG 1974", number: tuple[str, float] | None = ("L898902C3", 94.0)
+) -> dict[str, CheckResult]:
+    """Upstream results for the specimen with its visual zone printed as given (number None: not read)."""
+    lines = [*HEADER, ("ERIKSSON", 96.0), ("ANNA MARIA", 95.0), (dob, 96.0), ("15 APR 2012", 96.0)]
+    return _upstream(*lines, *([number] if number else []))
+
+
 def test_every_printed_field_agrees() -> None:
-    res = _run(_upstream(*HEADER, ("ERIKSSON", 96.0), ("ANNA MARIA", 95.0), ("12 AUG 1974", 96.0),
-                         ("15 APR 2012", 96.0), ("L898902C3", 94.0)))
+    res = _run(_printed())
     assert res.outcome is Outcome.PASS and res.reason_codes == []
 
 
 def test_a_clearly_different_printed_birth_date_is_data_mismatch() -> None:
-    res = _run(_upstream(*HEADER, ("ERIKSSON", 96.0), ("ANNA MARIA", 95.0), ("03 FEB 1965", 96.0),
-                         ("15 APR 2012", 96.0), ("L898902C3", 94.0)))
+    res = _run(_printed(dob="03 FEB 1965"))
     assert res.outcome is Outcome.FAIL and res.reason_codes == ["DATA_MISMATCH"]
 
 
 def test_a_field_not_read_is_review_or_pass_as_the_policy_says() -> None:
-    up = _upstream(*HEADER, ("ERIKSSON", 96.0), ("ANNA MARIA", 95.0), ("12 AUG 1974", 96.0), ("15 APR 2012", 96.0))
+    up = _printed(number=None)
     res = _run(up)
     assert res.outcome is Outcome.REVIEW and res.reason_codes == ["VIZ_FIELD_UNREAD"]
     assert res.evidence["mrz~viz:c1"]["unread"] == ["document_number"]
@@ -59,12 +65,11 @@ def test_a_field_not_read_is_review_or_pass_as_the_policy_says() -> None:
 
 
 def test_a_doubtful_conflicting_number_is_unconfirmed() -> None:
-    res = _run(_upstream(*HEADER, ("ERIKSSON", 96.0), ("ANNA MARIA", 95.0), ("12 AUG 1974", 96.0),
-                         ("15 APR 2012", 96.0), ("L898962C3", 70.0)))
+    res = _run(_printed(number=("L898962C3", 70.0)))
     assert res.outcome is Outcome.REVIEW and res.reason_codes == ["VIZ_DATA_UNCONFIRMED"]
 
 
 def test_the_viz_unread_param_fails_closed() -> None:
-    up = _upstream(*HEADER, ("ERIKSSON", 96.0), ("ANNA MARIA", 95.0), ("12 AUG 1974", 96.0), ("15 APR 2012", 96.0))
+    up = _printed(number=None)
     for value in ("Review", "REVIEW", False, "typo"):
         assert _run(up, viz_unread=value).reason_codes == ["VIZ_FIELD_UNREAD"]
