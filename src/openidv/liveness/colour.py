@@ -68,6 +68,7 @@ class FlashReading:
     cosine: float
     magnitude: float
     n_frames: int
+    shift: tuple[float, ...] = ()  # the mean chromatic shift itself (log RGB), for sequence-level rules
 
     def observed(self, min_magnitude: float, min_cosine: float) -> str | None:
         """The colour read at the given operating point (None: no clear colour)."""
@@ -89,4 +90,4 @@ def measure_flash(shifts: Sequence[NDArray[np.float64]], expected: str) -> Flash
         return FlashReading(expected, None, 0.0, 0.0, len(shifts))
     cos = {name: float(d @ u) / mag for name, u in DIRECTIONS.items()}
     best = max(cos, key=lambda k: cos[k])
-    return FlashReading(expected, best, cos[best], mag, len(shifts))
+    return FlashReading(expected, best, cos[best], mag, len(shifts), tuple(float(v) for v in d))

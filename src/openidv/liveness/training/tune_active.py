@@ -26,14 +26,13 @@ import numpy as np
 
 from openidv.liveness import simulator as sim
 from openidv.liveness.active import ActiveParams, Observation, judge, observe_response
-from openidv.liveness.challenge import issue_challenge
+from openidv.liveness.challenge import N_COLOURS, issue_challenge
 from openidv.liveness.colour import FlashReading
 from openidv.liveness.pose import ActionMeasure
 from openidv.liveness.training.faces import SourceEntry, detect_folder, load_ref, split_of
 
 PROTOCOL = ActiveParams(0.0, -1.0, 0, 0.0, 0.0)  # observation only: no operating point applied
-MAX_FLASH_MISSES = 1  # protocol choice: 5 colours, one unreadable flash tolerated
-N_COLOURS = 5
+MAX_FLASH_MISSES = 1  # protocol choice: N_COLOURS (5) colours, one unreadable flash tolerated
 
 
 def run_sessions(
