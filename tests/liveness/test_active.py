@@ -87,3 +87,48 @@ def test_pose_rules() -> None:
     assert not wrong.ok and wrong.reason == "turned_the_wrong_way"
     still = judge_action(measure_action("nod", base, base), 0.1, 0.1)
     assert not still.ok
+
+
+def _face(box: tuple[float, float, float, float]) -> tuple[tuple[float, float, float, float], np.ndarray]:
+    return box, np.zeros((5, 2), np.float32)
+
+
+def test_the_subject_is_tracked_past_a_larger_bystander() -> None:
+    from openidv.liveness.active import track
+
+    user, bystander = _face((90.0, 100.0, 210.0, 220.0)), _face((180.0, 60.0, 330.0, 210.0))
+    first = track([bystander, user], None, (150.0, 160.0))
+    assert first is user  # central, though smaller
+    # the user turns (the box shifts a little); the bystander is larger but stays the bystander
+    moved = _face((100.0, 102.0, 218.0, 222.0))
+    assert track([bystander, moved], user[0]) is moved
+    # the user leaves the frame: nobody else takes over
+    assert track([bystander], user[0]) is None
+
+
+def test_colour_phase_uses_one_box_and_unclipped_pixels() -> None:
+    from openidv.liveness.active import colour_box
+    from openidv.liveness.colour import region_means, unclipped
+
+    ch = issue_challenge("s", n_colours=5, rng=random.Random(7))
+    img = np.full((100, 100, 3), 120, np.uint8)
+    frames = [Frame(img, i, 100.0 * i, ch.id) for i in range(60)]
+    jitter = [(20.0 + i % 3, 20.0, 80.0 + i % 3, 80.0) for i in range(60)]
+    obs = [(b, np.zeros((5, 2), np.float32)) if i % 3 == 0 else (b, None) for i, b in enumerate(jitter)]
+    assert colour_box(frames, obs, ch) == (20.0, 20.0, 80.0, 80.0)  # the median of the detections
+    # a highlight clipped in red cannot show a red flash: those pixels are left out
+    base = np.full((100, 100, 3), 120, np.uint8)
+    base[40:60, 40:60, 0] = 255
+    keep = unclipped([base], (20.0, 20.0, 80.0, 80.0))
+    assert keep is not None and not keep[10:26, 10:26].any() and keep[:6, :6].all()
+    face, _ = region_means(base, (20.0, 20.0, 80.0, 80.0), keep)
+    assert face[0] == pytest.approx(120.0)
+
+
+def test_a_false_detection_does_not_capture_the_track() -> None:
+    from openidv.liveness.active import track
+
+    user = _face((76.0, 100.0, 213.0, 237.0))
+    spurious = _face((170.0, 132.0, 213.0, 175.0))  # a small box on the cheek, seen once
+    assert track([spurious], user[0]) is None
+    assert track([user], user[0]) is user

@@ -15,10 +15,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openidv.liveness.challenge import Challenge
-from openidv.liveness.colour import FlashReading, chroma_shift, measure_flash, region_means
+from openidv.liveness.colour import FlashReading, chroma_shift, measure_flash, region_means, unclipped
 from openidv.liveness.pose import ActionMeasure, Pose, judge_action, measure_action, pose_from_landmarks
 
-Landmarker = Callable[[NDArray[np.uint8]], "tuple[tuple[float, float, float, float], NDArray[np.float32]] | None"]
+FaceBox = tuple[float, float, float, float]
+Landmarks = tuple[FaceBox, NDArray[np.float32]]
+Landmarker = Callable[[NDArray[np.uint8]], "list[Landmarks]"]  # every face in the frame
 
 
 @dataclass(frozen=True)
@@ -56,16 +58,46 @@ class ActiveVerdict:
     score: float = 0.0
 
 
-def default_landmarker(
-    rgb: NDArray[np.uint8],
-) -> tuple[tuple[float, float, float, float], NDArray[np.float32]] | None:
+def default_landmarker(rgb: NDArray[np.uint8]) -> list[Landmarks]:
     from openidv.face.detection import detect_faces, detect_faces_with
 
     dets = detect_faces_with(rgb, "hog", 0) or detect_faces(rgb, upsample=1)
-    if not dets:
+    return [(tuple(float(v) for v in d.box), d.landmarks5) for d in dets]  # type: ignore[misc]
+
+
+def _size(box: Sequence[float]) -> float:
+    return float(max(box[2] - box[0], box[3] - box[1], 1.0))
+
+
+def track(
+    faces: Sequence[Landmarks], last: FaceBox | None, frame_centre: tuple[float, float] | None = None
+) -> Landmarks | None:
+    """The subject among the faces of one frame, then the same person in later frames.
+
+    First: the face nearest the frame's centre among those at least half as large as the largest
+    (the capture screen's guide centres the user; a larger bystander may stand off-centre). Then:
+    the face nearest the subject's last box, within half its size and of a similar size, so that
+    someone behind the user (or a false detection) never takes over the pose or the colour
+    readings halfway through.
+    """
+    if not faces:
         return None
-    d = dets[0]
-    return tuple(float(v) for v in d.box), d.landmarks5  # type: ignore[return-value]
+    if last is None:
+        big = max(_size(f[0]) for f in faces)
+        xs = [f[0][0] for f in faces] + [f[0][2] for f in faces]
+        ys = [f[0][1] for f in faces] + [f[0][3] for f in faces]
+        mid = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2) if frame_centre is None else frame_centre
+        cands = [f for f in faces if _size(f[0]) >= 0.5 * big]
+        last = min(cands, key=lambda f: np.hypot((f[0][0] + f[0][2]) / 2 - mid[0], (f[0][1] + f[0][3]) / 2 - mid[1]))[0]
+    cx, cy = (last[0] + last[2]) / 2, (last[1] + last[3]) / 2
+
+    def dist(f: Landmarks) -> float:
+        b = f[0]
+        return float(np.hypot((b[0] + b[2]) / 2 - cx, (b[1] + b[3]) / 2 - cy))
+
+    best = min(faces, key=dist)
+    ratio = _size(best[0]) / _size(last)
+    return best if dist(best) <= 0.5 * _size(last) and 0.6 <= ratio <= 1.6 else None
 
 
 def check_timing(frames: Sequence[Frame], ch: Challenge, p: ActiveParams) -> list[str]:
@@ -93,13 +125,15 @@ def _observe(frames: Sequence[Frame], ch: Challenge, p: ActiveParams, landmarker
     """Landmarks for every action frame and every `detect_stride`-th other frame; others reuse a box."""
     found: list[Any] = [None] * len(frames)
     missing = tried = 0
+    subject: FaceBox | None = None
     for i, f in enumerate(frames):
         stride = p.detect_stride if f.timestamp_ms < ch.action_start_ms else p.action_stride
         if i % stride:
             continue
         tried += 1
-        found[i] = landmarker(f.rgb)
+        found[i] = track(landmarker(f.rgb), subject, (f.rgb.shape[1] / 2, f.rgb.shape[0] / 2))
         missing += found[i] is None
+        subject = found[i][0] if found[i] is not None else subject
     last = next((x for x in found if x is not None), None)
     for i in range(len(found)):  # fill skipped frames with the latest known box (no landmarks)
         if found[i] is None and last is not None:
@@ -109,9 +143,30 @@ def _observe(frames: Sequence[Frame], ch: Challenge, p: ActiveParams, landmarker
     return found, missing if tried else len(frames)
 
 
+def colour_box(frames: Sequence[Frame], obs: Sequence[Any], ch: Challenge) -> tuple[float, ...] | None:
+    """One face box for the whole colour phase: the median of its detections.
+
+    The face barely moves before the head action, but detected boxes jitter by a few pixels, and
+    a region that moves over a face changes its mean colour (more cheek, less forehead) by as much
+    as a weak flash does: per-frame boxes misread about one genuine session in twenty-five.
+    """
+    boxes = [
+        o[0]
+        for f, o in zip(frames, obs, strict=True)
+        if o is not None and o[1] is not None and f.timestamp_ms < ch.action_start_ms
+    ]
+    if not boxes:
+        boxes = [o[0] for o in obs if o is not None]
+    return tuple(float(v) for v in np.median(np.asarray(boxes, np.float64), axis=0)) if boxes else None
+
+
 def read_colours(frames: Sequence[Frame], obs: Sequence[Any], ch: Challenge) -> list[FlashReading]:
     """One threshold-free reading per flash window, against the baseline frames."""
-    means = [region_means(f.rgb, o[0]) if o is not None else None for f, o in zip(frames, obs, strict=True)]
+    box = colour_box(frames, obs, ch)
+    if box is None:
+        return [FlashReading(c, None, 0.0, 0.0, 0) for c in ch.colours]
+    keep = unclipped([f.rgb for f in frames if 0.25 * ch.baseline_ms <= f.timestamp_ms < ch.baseline_ms], box)
+    means = [region_means(f.rgb, box, keep) if o is not None else None for f, o in zip(frames, obs, strict=True)]
     base = [
         m
         for f, m in zip(frames, means, strict=True)

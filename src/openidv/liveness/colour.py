@@ -27,14 +27,42 @@ def _chroma_direction(rgb: Sequence[float]) -> NDArray[np.float64]:
 DIRECTIONS: dict[str, NDArray[np.float64]] = {name: _chroma_direction(rgb) for name, rgb in PALETTE.items()}
 
 
-def region_means(rgb: NDArray[np.uint8], box: Sequence[float]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Mean RGB of the inner face (central 60% of the box) and of a 10% border of the frame."""
-    h, w = rgb.shape[:2]
+# A face pixel this bright in the baseline (any channel) may clip under a flash: a clipped
+# channel cannot rise, which turns e.g. magenta into blue on a red-lit, brightly exposed face.
+# 225 leaves room for the strongest reflection the protocol expects (about +13%).
+CLIP_HEADROOM = 225
+
+
+def face_slice(shape: tuple[int, ...], box: Sequence[float]) -> tuple[slice, slice]:
+    """The inner face: the central 60% of the box, clipped to the frame."""
+    h, w = shape[:2]
     x0, y0, x1, y1 = (float(v) for v in box)
     bw, bh = x1 - x0, y1 - y0
     fx0, fx1 = int(max(0, x0 + 0.2 * bw)), int(min(w, x1 - 0.2 * bw))
     fy0, fy1 = int(max(0, y0 + 0.2 * bh)), int(min(h, y1 - 0.2 * bh))
-    face = rgb[fy0:fy1, fx0:fx1].reshape(-1, 3).astype(np.float64)
+    return slice(fy0, max(fy0, fy1)), slice(fx0, max(fx0, fx1))
+
+
+def unclipped(baseline: Sequence[NDArray[np.uint8]], box: Sequence[float]) -> NDArray[np.bool_] | None:
+    """Inner-face pixels with headroom in every channel over the baseline frames (None: keep all,
+    when fewer than a fifth of the face has headroom)."""
+    if not baseline:
+        return None
+    ys, xs = face_slice(baseline[0].shape, box)
+    peak = np.max([f[ys, xs].max(axis=2) for f in baseline], axis=0)
+    keep = peak < CLIP_HEADROOM
+    return keep if keep.size and keep.mean() >= 0.2 else None
+
+
+def region_means(
+    rgb: NDArray[np.uint8], box: Sequence[float], keep: NDArray[np.bool_] | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Mean RGB of the inner face (central 60% of the box; only `keep` pixels when given) and of
+    a 10% border of the frame."""
+    h, w = rgb.shape[:2]
+    ys, xs = face_slice(rgb.shape, box)
+    crop = rgb[ys, xs]
+    face = (crop[keep] if keep is not None and keep.shape == crop.shape[:2] else crop.reshape(-1, 3)).astype(np.float64)
     m = max(2, int(0.1 * min(h, w)))
     border = np.concatenate(
         [
