@@ -51,11 +51,34 @@ def _depth(shape: tuple[int, int], ref: FaceRef) -> FloatImage:
     return np.asarray(cv2.GaussianBlur(z, (0, 0), 2.0), np.float32)
 
 
-def _turn(img: FloatImage, z: FloatImage, yaw: float, pitch: float) -> FloatImage:
+def _face_axes(ref: FaceRef) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The face's own horizontal (left eye to right eye) and downward axes in the image.
+
+    A head turns and nods about its own axes: on a face tilted in the frame, a nod moves the nose
+    along the tilted face's vertical, not straight down the image."""
+    if ref.landmarks5 is None:
+        return (1.0, 0.0), (0.0, 1.0)
+    a, b = ref.landmarks5[0:2].mean(axis=0), ref.landmarks5[2:4].mean(axis=0)
+    left, right = (a, b) if a[0] < b[0] else (b, a)
+    v = right - left
+    n = float(np.hypot(v[0], v[1])) or 1.0
+    ux = (float(v[0]) / n, float(v[1]) / n)
+    return ux, (-ux[1], ux[0])
+
+
+def _turn(
+    img: FloatImage,
+    z: FloatImage,
+    yaw: float,
+    pitch: float,
+    axes: tuple[tuple[float, float], tuple[float, float]] = ((1.0, 0.0), (0.0, 1.0)),
+) -> FloatImage:
     h, w = z.shape
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    map_x = xx - z * np.float32(np.sin(yaw))
-    map_y = yy - z * np.float32(np.sin(pitch))
+    (hx, hy), (vx, vy) = axes
+    sy, sp = np.float32(np.sin(yaw)), np.float32(np.sin(pitch))
+    map_x = xx - z * (sy * np.float32(hx) + sp * np.float32(vx))
+    map_y = yy - z * (sy * np.float32(hy) + sp * np.float32(vy))
     return np.asarray(cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101), np.float32)
 
 
@@ -97,6 +120,7 @@ def render(
     scene = scaled(ref, side / ref.rgb.shape[1])
     base: FloatImage = scene.rgb.astype(np.float32) / 255.0
     z = _depth(base.shape[:2], scene)
+    head_axes = _face_axes(scene)
     centre, axes, angle = face_ellipse(scene.box, scene.landmarks5)
     share = float(rng.uniform(*cfg.background_share))
     light_mask = share + (1 - share) * ellipse_mask(
@@ -116,7 +140,7 @@ def render(
         img: FloatImage = base * (1.0 + light_mask[..., None] * light[None, None, :]) / (1.0 + 0.6 * alpha)
         if seq_action:
             yaw, pitch = _angles(seq_action, t, ch, float(peak))
-            img = _turn(img, z, yaw, pitch) if (yaw or pitch) else img
+            img = _turn(img, z, yaw, pitch, head_axes) if (yaw or pitch) else img
         gain *= float(np.exp(rng.normal(0, 0.01)))
         shake = rng.normal(0, 1.0, 2)
         m = np.array([[1, 0, shake[0]], [0, 1, shake[1]]], np.float32)
