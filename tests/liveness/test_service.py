@@ -76,7 +76,10 @@ def test_frame_sequence_session_is_judged(live_client, hopper: FaceRef) -> None:
         issued["flash_ms"],
         issued["action_ms"],
     )
-    frames = sim.genuine(hopper, ch, np.random.default_rng(1), sim.SimConfig(fps=(10.0, 11.0)))
+    # the service draws the colours and the action itself: a clear response (strong reflection, a
+    # full head movement) keeps this wiring test independent of the draw
+    clear = sim.SimConfig(fps=(10.0, 11.0), reflect=(0.1, 0.15), max_angle_deg=(28.0, 32.0))
+    frames = sim.genuine(hopper, ch, np.random.default_rng(1), clear)
     for f in frames:
         meta = {
             "source": "camera",
