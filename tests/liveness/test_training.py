@@ -44,3 +44,28 @@ def test_generate_train_export_score(tmp_path: Path, draw, sizes: tuple[int, int
     assert 0.0 <= res.score <= 1.0 and res.species in MODEL_CLASSES[1:]
     assert abs(sum(res.probabilities.values()) - 1.0) < 1e-4
     assert np.isfinite(res.score)
+
+
+def test_generations_of_training_data_merge(tmp_path: Path) -> None:
+    from openidv.liveness.training.merge_data import merge
+
+    def gen(name: str, n: int, side: int = 8) -> Path:
+        d = tmp_path / name
+        d.mkdir()
+        arrays = {
+            "tight": np.zeros((n, side, side, 3), np.uint8),
+            "context": np.zeros((n, 4, 4, 3), np.uint8),
+            "labels": np.arange(n) % 6,
+            "subjects": np.array([f"{name}{i}" for i in range(n)]),
+        }
+        np.savez(d / "train.npz", **arrays)
+        np.savez(d / "test.npz", **{**arrays, "subjects": np.array(["test"] * n)})
+        return d
+
+    a, b = gen("a", 5), gen("b", 3)
+    assert merge([a, b], tmp_path / "ab") == 8
+    with np.load(tmp_path / "ab" / "train.npz") as z:
+        assert list(z["subjects"][:1]) == ["a0"] and list(z["subjects"][-1:]) == ["b2"]
+    assert (tmp_path / "ab" / "test.npz").read_bytes() == (a / "test.npz").read_bytes()  # the first one's test split
+    with pytest.raises(ValueError, match="view sizes"):
+        merge([a, gen("c", 2, side=16)], tmp_path / "ac")
