@@ -29,7 +29,7 @@ from openidv.liveness.training.metrics import pad_report
 from openidv.liveness.training.model import PADNet
 
 MODEL_NAME = "pad_passive"
-MODEL_VERSION = "2.0.0"  # 2.0.0: 112/80 px views, wider tight branch, twice the generated data
+MODEL_VERSION = "3.0.0"  # 2.0.0: 112/80 px views, wider tight branch, twice the data; 3.0.0: four generations (28,000)
 
 
 def load_split(path: Path, exclude: set[int] | None = None) -> dict[str, NDArray[Any]]:
