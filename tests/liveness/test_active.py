@@ -132,3 +132,22 @@ def test_a_false_detection_does_not_capture_the_track() -> None:
     spurious = _face((170.0, 132.0, 213.0, 175.0))  # a small box on the cheek, seen once
     assert track([spurious], user[0]) is None
     assert track([user], user[0]) is user
+
+
+def test_frames_of_another_size_or_a_box_off_the_frame_do_not_break_the_colour_reading() -> None:
+    from openidv.liveness.colour import region_means, unclipped
+
+    small, large = np.full((60, 60, 3), 100, np.uint8), np.full((100, 100, 3), 100, np.uint8)
+    box = (20.0, 20.0, 80.0, 80.0)
+    keep = unclipped([large, small, large], box)  # the odd-sized frame is left out, not an exception
+    assert keep is not None and keep.all()
+    face, _ = region_means(small, box, keep)  # the mask does not fit this frame: all its pixels are used
+    assert face[0] == pytest.approx(100.0)
+    assert unclipped([large], (200.0, 200.0, 260.0, 260.0)) is None  # box outside the frame
+
+
+def test_an_unmeasurable_flash_reads_as_no_colour() -> None:
+    from openidv.liveness.colour import measure_flash
+
+    r = measure_flash([np.full(3, np.nan)], "red")
+    assert r.best is None and not r.ok(0.0, -1.0)

@@ -48,8 +48,12 @@ def unclipped(baseline: Sequence[NDArray[np.uint8]], box: Sequence[float]) -> ND
     when fewer than a fifth of the face has headroom)."""
     if not baseline:
         return None
-    ys, xs = face_slice(baseline[0].shape, box)
-    peak = np.max([f[ys, xs].max(axis=2) for f in baseline], axis=0)
+    shape = baseline[0].shape
+    ys, xs = face_slice(shape, box)
+    crops = [f[ys, xs].max(axis=2) for f in baseline if f.shape == shape]  # a resized frame is not compared
+    if not crops or crops[0].size == 0:
+        return None
+    peak = np.max(crops, axis=0)
     keep = peak < CLIP_HEADROOM
     return keep if keep.size and keep.mean() >= 0.2 else None
 
@@ -114,7 +118,7 @@ def measure_flash(shifts: Sequence[NDArray[np.float64]], expected: str) -> Flash
         return FlashReading(expected, None, 0.0, 0.0, 0)
     d = np.mean(np.asarray(shifts), axis=0)
     mag = float(np.linalg.norm(d))
-    if mag == 0.0:
+    if mag == 0.0 or not np.isfinite(mag):  # no pixels measured: no colour, never a reading by accident
         return FlashReading(expected, None, 0.0, 0.0, len(shifts))
     cos = {name: float(d @ u) / mag for name, u in DIRECTIONS.items()}
     best = max(cos, key=lambda k: cos[k])
