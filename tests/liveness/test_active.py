@@ -113,9 +113,13 @@ def test_colour_phase_uses_one_box_and_unclipped_pixels() -> None:
     ch = issue_challenge("s", n_colours=5, rng=random.Random(7))
     img = np.full((100, 100, 3), 120, np.uint8)
     frames = [Frame(img, i, 100.0 * i, ch.id) for i in range(60)]
-    jitter = [(20.0 + i % 3, 20.0, 80.0 + i % 3, 80.0) for i in range(60)]
-    obs = [(b, np.zeros((5, 2), np.float32)) if i % 3 == 0 else (b, None) for i, b in enumerate(jitter)]
-    assert colour_box(frames, obs, ch) == (20.0, 20.0, 80.0, 80.0)  # the median of the detections
+    lm = np.zeros((5, 2), np.float32)
+    jitter = [(20.0 + (i // 3) % 3 - 1, 20.0, 80.0 + (i // 3) % 3 - 1, 80.0) for i in range(60)]  # -1, 0, +1 px
+    obs = [(b, lm) if i % 3 == 0 else (b, None) for i, b in enumerate(jitter)]
+    late = [(f, (b, lm)) for f, b in zip(frames, jitter, strict=True) if f.timestamp_ms >= ch.action_start_ms]
+    for f, _ in late:  # the head action moves the face far: those boxes must not count
+        obs[f.frame_index] = ((60.0, 20.0, 99.0, 80.0), lm)
+    assert colour_box(frames, obs, ch) == (20.0, 20.0, 80.0, 80.0)  # the median of the colour phase's detections
     # a highlight clipped in red cannot show a red flash: those pixels are left out
     base = np.full((100, 100, 3), 120, np.uint8)
     base[40:60, 40:60, 0] = 255
@@ -151,3 +155,43 @@ def test_an_unmeasurable_flash_reads_as_no_colour() -> None:
 
     r = measure_flash([np.full(3, np.nan)], "red")
     assert r.best is None and not r.ok(0.0, -1.0)
+
+
+def test_the_colour_phase_needs_the_face() -> None:
+    """A response whose face is not found before the head action gets no colour readings at all:
+    whatever sits in a box found later is not evidence of the screen's light on a face."""
+    from openidv.liveness.active import observe_response
+
+    ch = issue_challenge("s", n_colours=5, rng=random.Random(8))
+    frames = [Frame(np.full((120, 120, 3), 90, np.uint8), i, 60.0 * i, ch.id) for i in range(100)]
+    face = ((30.0, 30.0, 90.0, 90.0), np.array([[60, 50], [50, 50], [30, 50], [40, 50], [45, 70]], np.float32))
+
+    def only_in_action(rgb: np.ndarray) -> list:  # type: ignore[type-arg]
+        return [face] if rgb[0, 0, 0] == 91 else []
+
+    for f in frames:
+        if f.timestamp_ms >= ch.action_start_ms:
+            f.rgb[0, 0, 0] = 91  # marks the action phase for the fake landmarker
+    o = observe_response(frames, ch, shipped_params(), only_in_action)
+    assert all(r.best is None for r in o.flashes)
+    verdict = judge(o, shipped_params())
+    assert "colour_sequence_mismatch" in verdict.failures and "face_missing" in verdict.failures
+    assert o.faces_tried < o.n_frames and o.faces_missing > 0.25 * o.faces_tried
+
+
+def test_a_false_box_next_to_the_subject_does_not_hide_it() -> None:
+    from openidv.liveness.active import track
+
+    last = (100.0, 100.0, 220.0, 220.0)
+    moved = _face((140.0, 100.0, 260.0, 220.0))
+    spurious = _face((145.0, 145.0, 175.0, 175.0))  # nearer the old centre, far too small
+    assert track([spurious, moved], last) is moved
+
+
+def test_a_short_challenge_is_refused() -> None:
+    from openidv.liveness.active import observe_response
+
+    ch = issue_challenge("s", n_colours=3, rng=random.Random(9))
+    frames = [Frame(np.zeros((40, 40, 3), np.uint8), i, 100.0 * i, ch.id) for i in range(60)]
+    o = observe_response(frames, ch, shipped_params(), lambda rgb: [])
+    assert "challenge_has_too_few_colours" in judge(o, shipped_params()).failures

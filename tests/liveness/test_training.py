@@ -69,3 +69,12 @@ def test_generations_of_training_data_merge(tmp_path: Path) -> None:
     assert (tmp_path / "ab" / "test.npz").read_bytes() == (a / "test.npz").read_bytes()  # the first one's test split
     with pytest.raises(ValueError, match="view sizes"):
         merge([a, gen("c", 2, side=16)], tmp_path / "ac")
+    with pytest.raises(ValueError, match="twice"):
+        merge([a, a], tmp_path / "aa")
+    (b / "test.npz").unlink()
+    with pytest.raises(ValueError, match="missing"):
+        merge([b, a], tmp_path / "ba")
+    leak = gen("d", 2)
+    np.savez(leak / "train.npz", **{**dict(np.load(leak / "train.npz")), "subjects": np.array(["test", "d1"])})
+    with pytest.raises(ValueError, match="test identities"):
+        merge([a, leak], tmp_path / "ad")

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from openidv.liveness.challenge import Challenge
+from openidv.liveness.challenge import N_COLOURS, Challenge
 from openidv.liveness.colour import FlashReading, chroma_shift, measure_flash, region_means, unclipped
 from openidv.liveness.pose import ActionMeasure, Pose, judge_action, measure_action, pose_from_landmarks
 
@@ -95,9 +95,8 @@ def track(
         b = f[0]
         return float(np.hypot((b[0] + b[2]) / 2 - cx, (b[1] + b[3]) / 2 - cy))
 
-    best = min(faces, key=dist)
-    ratio = _size(best[0]) / _size(last)
-    return best if dist(best) <= 0.5 * _size(last) and 0.6 <= ratio <= 1.6 else None
+    near = [f for f in faces if dist(f) <= 0.5 * _size(last) and 0.6 <= _size(f[0]) / _size(last) <= 1.6]
+    return min(near, key=dist) if near else None
 
 
 def check_timing(frames: Sequence[Frame], ch: Challenge, p: ActiveParams) -> list[str]:
@@ -121,26 +120,30 @@ def check_timing(frames: Sequence[Frame], ch: Challenge, p: ActiveParams) -> lis
     return problems
 
 
-def _observe(frames: Sequence[Frame], ch: Challenge, p: ActiveParams, landmarker: Landmarker) -> tuple[list[Any], int]:
-    """Landmarks for every action frame and every `detect_stride`-th other frame; others reuse a box."""
+def _observe(
+    frames: Sequence[Frame], ch: Challenge, p: ActiveParams, landmarker: Landmarker
+) -> tuple[list[Any], int, int]:
+    """Landmarks for every action frame and every `detect_stride`-th other frame.
+
+    A skipped frame reuses the box of the last frame tried only if that try found the subject: after
+    a failed try nothing is measured until the subject is found again, so a colour phase without a
+    face gives no colour readings (it fails) rather than readings of whatever sits in an old box.
+    Returns the per-frame observations, the tries that found no subject, and the tries.
+    """
     found: list[Any] = [None] * len(frames)
     missing = tried = 0
     subject: FaceBox | None = None
+    last: Any = None
     for i, f in enumerate(frames):
         stride = p.detect_stride if f.timestamp_ms < ch.action_start_ms else p.action_stride
         if i % stride:
+            found[i] = (last[0], None) if last is not None else None
             continue
         tried += 1
-        found[i] = track(landmarker(f.rgb), subject, (f.rgb.shape[1] / 2, f.rgb.shape[0] / 2))
+        found[i] = last = track(landmarker(f.rgb), subject, (f.rgb.shape[1] / 2, f.rgb.shape[0] / 2))
         missing += found[i] is None
         subject = found[i][0] if found[i] is not None else subject
-    last = next((x for x in found if x is not None), None)
-    for i in range(len(found)):  # fill skipped frames with the latest known box (no landmarks)
-        if found[i] is None and last is not None:
-            found[i] = (last[0], None)
-        elif found[i] is not None:
-            last = found[i]
-    return found, missing if tried else len(frames)
+    return found, missing, tried
 
 
 def colour_box(frames: Sequence[Frame], obs: Sequence[Any], ch: Challenge) -> tuple[float, ...] | None:
@@ -155,8 +158,6 @@ def colour_box(frames: Sequence[Frame], obs: Sequence[Any], ch: Challenge) -> tu
         for f, o in zip(frames, obs, strict=True)
         if o is not None and o[1] is not None and f.timestamp_ms < ch.action_start_ms
     ]
-    if not boxes:
-        boxes = [o[0] for o in obs if o is not None]
     return tuple(float(v) for v in np.median(np.asarray(boxes, np.float64), axis=0)) if boxes else None
 
 
@@ -205,6 +206,7 @@ class Observation:
     faces_missing: int
     flashes: list[FlashReading]
     action: ActionMeasure
+    faces_tried: int = 0  # frames the detector ran on (0 in observations cached before stop 17: all frames)
 
 
 def observe_response(
@@ -216,19 +218,22 @@ def observe_response(
         empty = [FlashReading(c, None, 0.0, 0.0, 0) for c in ch.colours]
         return Observation(0, ["no_frames"], 0, empty, ActionMeasure(ch.action, 0.0, 0.0, 0, 0))
     timing = check_timing(frames, ch, p)
-    obs, missing = _observe(frames, ch, p, landmarker)
+    if len(ch.colours) < N_COLOURS:  # the operating points assume this many flashes (guessing odds)
+        timing.append("challenge_has_too_few_colours")
+    obs, missing, tried = _observe(frames, ch, p, landmarker)
     action = measure_action(
         ch.action,
         _poses(frames, obs, 0.0, ch.action_start_ms),
         _poses(frames, obs, ch.action_start_ms, ch.duration_ms + 500),
     )
-    return Observation(len(frames), timing, missing, read_colours(frames, obs, ch), action)
+    return Observation(len(frames), timing, missing, read_colours(frames, obs, ch), action, tried)
 
 
 def judge(o: Observation, p: ActiveParams) -> ActiveVerdict:
     """Apply the operating points to an observation."""
     failures = list(o.timing_problems)
-    if o.n_frames and o.faces_missing > p.max_missing_faces * o.n_frames:
+    tries = o.faces_tried or o.n_frames
+    if tries and o.faces_missing > p.max_missing_faces * tries:
         failures.append("face_missing")
     misses = sum(not r.ok(p.min_flash_magnitude, p.min_flash_cosine) for r in o.flashes)
     if misses > p.max_flash_misses:
@@ -239,6 +244,7 @@ def judge(o: Observation, p: ActiveParams) -> ActiveVerdict:
     evidence = {
         "frames": o.n_frames,
         "faces_missing": o.faces_missing,
+        "faces_tried": o.faces_tried,
         "flashes": [
             {
                 "expected": r.expected,

@@ -25,6 +25,11 @@ def merge(sources: Sequence[Path], out: Path) -> int:
     """Write ``out/train.npz`` (all sources) and copy the first source's ``test.npz``; returns the count."""
     if not sources:
         raise ValueError("no source folders")
+    if len({s.resolve() for s in sources}) != len(sources):
+        raise ValueError("a source folder is listed twice")
+    test = sources[0] / "test.npz"
+    if not test.is_file():
+        raise ValueError(f"{test} is missing: the first source must carry the test split")
     parts = []
     for src in sources:
         with np.load(src / "train.npz") as z:
@@ -32,8 +37,12 @@ def merge(sources: Sequence[Path], out: Path) -> int:
     shapes = {(p["tight"].shape[1:], p["context"].shape[1:]) for p in parts}
     if len(shapes) != 1:
         raise ValueError(f"sources have different view sizes: {sorted(shapes)}")
-    out.mkdir(parents=True, exist_ok=True)
     merged = {k: np.concatenate([p[k] for p in parts]) for k in ARRAYS}
+    with np.load(test) as z:
+        leaked = set(merged["subjects"].tolist()) & set(z["subjects"].tolist())
+    if leaked:  # a source built from another split or faces folder would inflate every figure
+        raise ValueError(f"{len(leaked)} test identities are in the training data, e.g. {sorted(leaked)[:3]}")
+    out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         out / "train.npz",
         tight=merged["tight"],
@@ -41,9 +50,10 @@ def merge(sources: Sequence[Path], out: Path) -> int:
         labels=merged["labels"],
         subjects=merged["subjects"],
     )
-    test = sources[0] / "test.npz"
-    if test.is_file() and test.resolve() != (out / "test.npz").resolve():
-        shutil.copyfile(test, out / "test.npz")
+    if test.resolve() != (out / "test.npz").resolve():
+        tmp = out / "test.npz.part"
+        shutil.copyfile(test, tmp)
+        tmp.replace(out / "test.npz")
     return len(merged["labels"])
 
 

@@ -129,6 +129,7 @@ def _obs_from(d: dict[str, Any]) -> Observation:
         d["faces_missing"],
         [FlashReading(**f) for f in d["flashes"]],
         ActionMeasure(**d["action"]),
+        d.get("faces_tried", 0),
     )
 
 
