@@ -35,8 +35,8 @@ def _refs(folder: Path | None, n: int) -> list:  # type: ignore[type-arg]
         with cbook.get_sample_data("grace_hopper.jpg") as fh:
             paths_rgb = [np.asarray(Image.open(fh).convert("RGB").resize((256, 300)))]
     else:
-        people = sorted(p for p in folder.iterdir() if p.is_dir())[:n]
-        paths_rgb = [np.asarray(Image.open(next(iter(sorted(p.glob("*.jpg"))))).convert("RGB")) for p in people]
+        people = sorted(p for p in folder.iterdir() if p.is_dir() and any(p.glob("*.jpg")))[:n]
+        paths_rgb = [np.asarray(Image.open(sorted(p.glob("*.jpg"))[0]).convert("RGB")) for p in people]
     refs = []
     for i, rgb in enumerate(paths_rgb):
         dets = detect_faces(rgb)
@@ -61,6 +61,8 @@ def main() -> None:
         t["min_flash_magnitude"], t["min_flash_cosine"], int(t["max_flash_misses"]), t["min_turn"], t["min_nod"]
     )
     refs = _refs(args.faces, args.n)
+    if not refs:
+        raise SystemExit("no face found in the given faces")
     ms, frames, passed = [], [], 0
     for i in range(args.n + 2):
         ch = issue_challenge(f"s{i}", rng=random.Random(i))
