@@ -20,7 +20,7 @@ import numpy as np
 
 from openidv.liveness.active import Frame
 from openidv.liveness.challenge import ACTIONS, PALETTE, Challenge
-from openidv.liveness.redteam.align import scaled
+from openidv.liveness.redteam.align import eye_centres, scaled
 from openidv.liveness.redteam.camera import jpeg_roundtrip
 from openidv.liveness.redteam.common import FaceRef, FloatImage, ellipse_mask, face_ellipse
 
@@ -58,8 +58,7 @@ def _face_axes(ref: FaceRef) -> tuple[tuple[float, float], tuple[float, float]]:
     along the tilted face's vertical, not straight down the image."""
     if ref.landmarks5 is None:
         return (1.0, 0.0), (0.0, 1.0)
-    a, b = ref.landmarks5[0:2].mean(axis=0), ref.landmarks5[2:4].mean(axis=0)
-    left, right = (a, b) if a[0] < b[0] else (b, a)
+    left, right = eye_centres(ref)
     v = right - left
     n = float(np.hypot(v[0], v[1])) or 1.0
     ux = (float(v[0]) / n, float(v[1]) / n)
