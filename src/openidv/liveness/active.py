@@ -83,10 +83,10 @@ def track(
     if not faces:
         return None
     if last is None:
+        if frame_centre is None:
+            raise ValueError("the first frame needs its centre to choose the subject")
         big = max(_size(f[0]) for f in faces)
-        xs = [f[0][0] for f in faces] + [f[0][2] for f in faces]
-        ys = [f[0][1] for f in faces] + [f[0][3] for f in faces]
-        mid = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2) if frame_centre is None else frame_centre
+        mid = frame_centre
         cands = [f for f in faces if _size(f[0]) >= 0.5 * big]
         last = min(cands, key=lambda f: np.hypot((f[0][0] + f[0][2]) / 2 - mid[0], (f[0][1] + f[0][3]) / 2 - mid[1]))[0]
     cx, cy = (last[0] + last[2]) / 2, (last[1] + last[3]) / 2
