@@ -11,7 +11,7 @@ from openidv.liveness import simulator as sim
 from openidv.liveness.active import ActiveParams, Frame, Observation, check_timing, judge, verify_response
 from openidv.liveness.challenge import issue_challenge
 from openidv.liveness.colour import FlashReading
-from openidv.liveness.pose import ActionMeasure, Pose, judge_action, measure_action, pose_from_landmarks
+from openidv.liveness.pose import ActionMeasure, Pose, TimedPose, judge_action, measure_action, pose_from_landmarks
 from openidv.liveness.redteam.common import FaceRef
 
 
@@ -81,12 +81,22 @@ def test_pose_rules() -> None:
     pose = pose_from_landmarks(lm)
     assert abs(pose.yaw) < 1e-6 and pose.pitch > 0
     base = [Pose(0.0, 0.6, 20.0)] * 3
-    left = [Pose(y, 0.6, 20.0) for y in (0.05, 0.15, 0.2, 0.1)]
-    assert judge_action(measure_action("turn_left", base, left), 0.1, 0.1).ok
-    wrong = judge_action(measure_action("turn_right", base, left), 0.1, 0.1)
+    left = [TimedPose(100.0 * i, Pose(y, 0.6, 20.0)) for i, y in enumerate((0.05, 0.15, 0.2, 0.1))]
+    assert judge_action(measure_action("turn_left", base, left, window_ms=0), 0.1, 0.1).ok
+    wrong = judge_action(measure_action("turn_right", base, left, window_ms=0), 0.1, 0.1)
     assert not wrong.ok and wrong.reason == "turned_the_wrong_way"
-    still = judge_action(measure_action("nod", base, base), 0.1, 0.1)
+    still = judge_action(measure_action("nod", base, [TimedPose(100.0 * i, p) for i, p in enumerate(base)]), 0.1, 0.1)
     assert not still.ok
+
+
+def test_movement_is_measured_on_poses_averaged_over_time() -> None:
+    """A one-frame landmark jump is averaged away; a movement held over several frames is kept."""
+    base = [Pose(0.0, 0.6, 20.0)] * 5
+    jump = [TimedPose(70.0 * i, Pose(0.12 if i == 5 else 0.0, 0.6, 20.0)) for i in range(12)]
+    assert measure_action("turn_left", base, jump, window_ms=0).measured == pytest.approx(0.12)
+    assert measure_action("turn_left", base, jump, window_ms=250).measured < 0.05
+    held = [TimedPose(70.0 * i, Pose(0.12 if 3 <= i <= 9 else 0.0, 0.6, 20.0)) for i in range(12)]
+    assert measure_action("turn_left", base, held, window_ms=250).measured == pytest.approx(0.12)
 
 
 def _face(box: tuple[float, float, float, float]) -> tuple[tuple[float, float, float, float], np.ndarray]:

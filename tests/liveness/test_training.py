@@ -78,3 +78,23 @@ def test_generations_of_training_data_merge(tmp_path: Path) -> None:
     np.savez(leak / "train.npz", **{**dict(np.load(leak / "train.npz")), "subjects": np.array(["test", "d1"])})
     with pytest.raises(ValueError, match="test identities"):
         merge([a, leak], tmp_path / "ad")
+
+
+def test_head_action_operating_points_sit_between_still_faces_and_genuine_movements() -> None:
+    """min_turn / min_nod: halfway between the weakest genuine movements (2nd percentile) and what
+    faces that did not move show (99th percentile of the still streams' measurement)."""
+    from openidv.liveness.active import Observation
+    from openidv.liveness.colour import FlashReading
+    from openidv.liveness.pose import ActionMeasure
+    from openidv.liveness.training.tune_active import tune
+
+    flashes = [FlashReading(c, c, 0.99, 0.05, 3) for c in ("red", "green", "blue", "cyan", "yellow")]
+
+    def session(kind: str, asked: str, measured: float) -> dict[str, object]:
+        return {"kind": kind, "obs": Observation(80, [], 0, flashes, ActionMeasure(asked, measured, 0.01, 10, 20), 40)}
+
+    sessions = [session("genuine", "turn_left", 0.10)] * 50 + [session("genuine", "nod", 0.08)] * 50
+    sessions += [session("still", "turn_left", 0.02)] * 50 + [session("still", "nod", 0.03)] * 50
+    params, info = tune(sessions)
+    assert abs(params.min_turn - 0.06) < 1e-9 and abs(params.min_nod - 0.055) < 1e-9
+    assert info["tune_genuine_pass"] == 1.0 and info["tune_attack_pass"] == 0.0

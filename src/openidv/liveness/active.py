@@ -16,7 +16,8 @@ from numpy.typing import NDArray
 
 from openidv.liveness.challenge import N_COLOURS, Challenge
 from openidv.liveness.colour import FlashReading, chroma_shift, measure_flash, region_means, unclipped
-from openidv.liveness.pose import ActionMeasure, Pose, judge_action, measure_action, pose_from_landmarks
+from openidv.liveness.pose import ActionMeasure, TimedPose, judge_action, measure_action, pose_from_landmarks
+from openidv.liveness.stabilise import Refiner, default_refiner, stable_landmarks
 
 FaceBox = tuple[float, float, float, float]
 Landmarks = tuple[FaceBox, NDArray[np.float32]]
@@ -47,7 +48,7 @@ class ActiveParams:
     max_gap_ms: float = 450.0
     max_missing_faces: float = 0.25
     detect_stride: int = 3  # landmarks on every n-th colour-phase frame (boxes barely move)
-    action_stride: int = 2  # and on every n-th action-phase frame
+    action_stride: int = 1  # and on every n-th action-phase frame (all: the movement is averaged over time)
 
 
 @dataclass
@@ -189,9 +190,9 @@ def read_colours(frames: Sequence[Frame], obs: Sequence[Any], ch: Challenge) -> 
     return readings
 
 
-def _poses(frames: Sequence[Frame], obs: Sequence[Any], lo: float, hi: float) -> list[Pose]:
+def _poses(frames: Sequence[Frame], obs: Sequence[Any], lo: float, hi: float) -> list[TimedPose]:
     return [
-        pose_from_landmarks(o[1])
+        TimedPose(f.timestamp_ms, pose_from_landmarks(o[1]))
         for f, o in zip(frames, obs, strict=True)
         if o is not None and o[1] is not None and lo <= f.timestamp_ms < hi
     ]
@@ -210,9 +211,14 @@ class Observation:
 
 
 def observe_response(
-    frames: Sequence[Frame], ch: Challenge, p: ActiveParams, landmarker: Landmarker = default_landmarker
+    frames: Sequence[Frame],
+    ch: Challenge,
+    p: ActiveParams,
+    landmarker: Landmarker = default_landmarker,
+    refiner: Refiner = default_refiner,
 ) -> Observation:
-    """Measure a frame sequence against the challenge it claims to answer (no thresholds)."""
+    """Measure a frame sequence against the challenge it claims to answer (no thresholds).
+    Head poses come from landmarks re-predicted on a stable box (:mod:`openidv.liveness.stabilise`)."""
     frames = sorted(frames, key=lambda f: f.frame_index)
     if not frames:
         empty = [FlashReading(c, None, 0.0, 0.0, 0) for c in ch.colours]
@@ -221,9 +227,10 @@ def observe_response(
     if len(ch.colours) < N_COLOURS:  # the operating points assume this many flashes (guessing odds)
         timing.append("challenge_has_too_few_colours")
     obs, missing, tried = _observe(frames, ch, p, landmarker)
+    obs = stable_landmarks([f.rgb for f in frames], obs, refiner)
     action = measure_action(
         ch.action,
-        _poses(frames, obs, 0.0, ch.action_start_ms),
+        [p.pose for p in _poses(frames, obs, 0.0, ch.action_start_ms)],
         _poses(frames, obs, ch.action_start_ms, ch.duration_ms + 500),
     )
     return Observation(len(frames), timing, missing, read_colours(frames, obs, ch), action, tried)
@@ -267,7 +274,11 @@ def judge(o: Observation, p: ActiveParams) -> ActiveVerdict:
 
 
 def verify_response(
-    frames: Sequence[Frame], ch: Challenge, p: ActiveParams, landmarker: Landmarker = default_landmarker
+    frames: Sequence[Frame],
+    ch: Challenge,
+    p: ActiveParams,
+    landmarker: Landmarker = default_landmarker,
+    refiner: Refiner = default_refiner,
 ) -> ActiveVerdict:
     """Judge a frame sequence against the challenge it claims to answer."""
-    return judge(observe_response(frames, ch, p, landmarker), p)
+    return judge(observe_response(frames, ch, p, landmarker, refiner), p)

@@ -7,7 +7,9 @@ returns timestamped frames with sensor noise, exposure drift, hand shake and JPE
 
 Attacks: ``replay`` re-sends the frames of an earlier valid session (optionally re-encoded,
 re-timed and relabelled with the new challenge id); ``ignore_sequence`` is a stream rendered
-without knowing the colours (random ones, or none) that still performs a head action.
+without knowing the colours (random ones, or none) that still performs a head action; ``still``
+shows the issued colours on a face that does not move (a photo held up to the screen's light, or
+a user who skipped the action), which only the head-action test can reject.
 """
 
 from __future__ import annotations
@@ -177,3 +179,8 @@ def ignore_sequence(ref: FaceRef, ch: Challenge, rng: np.random.Generator, cfg: 
     colours: Sequence[str] | None = None if mode < 0.4 else [names[int(rng.integers(len(names)))] for _ in ch.colours]
     action = ch.action if rng.random() < 0.5 else ACTIONS[int(rng.integers(len(ACTIONS)))]
     return render(ref, ch, rng, cfg, colours=colours, action=action)
+
+
+def still(ref: FaceRef, ch: Challenge, rng: np.random.Generator, cfg: SimConfig | None = None) -> list[Frame]:
+    """The issued colours reflected by a face that does not move (hand shake and noise only)."""
+    return render(ref, ch, rng, cfg, action=None)

@@ -5,10 +5,11 @@ set of identities and report acceptance on another.
         --tune-sessions 60 --test-sessions 200 --out var/liveness/active \\
         --write-thresholds src/openidv/policy/data/thresholds/liveness_active.yaml
 
-Three kinds of session, all from the simulator (:mod:`openidv.liveness.simulator`):
+Four kinds of session, all from the simulator (:mod:`openidv.liveness.simulator`):
 ``genuine`` (follows the issued colours and action), ``replay`` (the frames of an earlier
-genuine session, re-encoded and relabelled with the new challenge id) and ``ignore`` (a stream
-that does not know the colours: random ones or none, head action random or right).
+genuine session, re-encoded and relabelled with the new challenge id), ``ignore`` (a stream
+that does not know the colours: random ones or none, head action random or right) and ``still``
+(the right colours on a face that does not move: only the head-action test rejects it).
 Observations are threshold-free, so tuning and scoring reuse them.
 """
 
@@ -52,6 +53,8 @@ def run_sessions(
         out.append({"kind": "replay", "obs": observe_response(sim.replay(frames, second, rng), second, PROTOCOL)})
         third = issue_challenge(f"s{i}", n_colours=N_COLOURS, rng=r)
         out.append({"kind": "ignore", "obs": observe_response(sim.ignore_sequence(ref, third, rng), third, PROTOCOL)})
+        fourth = issue_challenge(f"s{i}", n_colours=N_COLOURS, rng=r)
+        out.append({"kind": "still", "obs": observe_response(sim.still(ref, fourth, rng), fourth, PROTOCOL)})
         print(f"identity {i + 1}/{n}", flush=True)
     return out
 
@@ -63,26 +66,30 @@ def tune(sessions: list[dict[str, Any]]) -> tuple[ActiveParams, dict[str, Any]]:
     (the weakest genuine reflections still clear it; a stream with no flashes stays well under),
     the cosine floor is the lowest cosine of a correctly read genuine flash less 0.02 (the six
     colours are 60 degrees apart, cosine 0.5, so a reading above ~0.87 is unambiguous). Head
-    movement: halfway between the largest movement the wrong way and the 2nd percentile of the
-    asked movement (turns); 0.75 x the 2nd percentile of genuine nods.
+    movement, per action: halfway between the 2nd percentile of the asked movement in genuine
+    sessions and the 99th percentile of what a face that did not do it shows (``still`` sessions'
+    measurement of the asked action; for turns also genuine turns' swing the wrong way).
     """
     gen = [s["obs"] for s in sessions if s["kind"] == "genuine"]
     right = [f for o in gen for f in o.flashes if f.best == f.expected]
     mag = 0.5 * float(np.percentile([f.magnitude for f in right], 1))
     cos = float(np.min([f.cosine for f in right])) - 0.02
+    still = [s["obs"] for s in sessions if s["kind"] == "still"]
     turns = [o.action.measured for o in gen if o.action.asked != "nod"]
     nods = [o.action.measured for o in gen if o.action.asked == "nod"]
-    side = [o.action.opposite for o in gen if o.action.asked != "nod"]
-    turn_p2 = float(np.percentile(turns, 2))
-    min_turn = (turn_p2 + float(np.max(side))) / 2 if side else turn_p2
-    min_nod = float(np.percentile(nods, 2)) * 0.75
-    params = ActiveParams(mag, cos, MAX_FLASH_MISSES, min_turn, min_nod)
+    turn_null = [o.action.measured for o in still if o.action.asked != "nod"]
+    turn_null += [o.action.opposite for o in gen if o.action.asked != "nod"]
+    nod_null = [o.action.measured for o in still if o.action.asked == "nod"] or [0.0]
+    turn_p2, nod_p2 = float(np.percentile(turns, 2)), float(np.percentile(nods, 2))
+    turn_n99, nod_n99 = float(np.percentile(turn_null, 99)), float(np.percentile(nod_null, 99))
+    params = ActiveParams(mag, cos, MAX_FLASH_MISSES, (turn_p2 + turn_n99) / 2, (nod_p2 + nod_n99) / 2)
     attacks = [s["obs"] for s in sessions if s["kind"] != "genuine"]
     info = {
         "genuine_flashes": len(right),
         "turn_p2": turn_p2,
-        "nod_p2": float(np.percentile(nods, 2)),
-        "turn_opposite_max": float(np.max(side)) if side else None,
+        "nod_p2": nod_p2,
+        "turn_still_p99": turn_n99,
+        "nod_still_p99": nod_n99,
         "tune_genuine_pass": float(np.mean([judge(o, params).ok for o in gen])),
         "tune_attack_pass": float(np.mean([judge(o, params).ok for o in attacks])) if attacks else None,
     }
@@ -101,7 +108,7 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 def score(sessions: list[dict[str, Any]], p: ActiveParams) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for kind in ("genuine", "replay", "ignore"):
+    for kind in ("genuine", "replay", "ignore", "still"):
         verdicts = [judge(s["obs"], p) for s in sessions if s["kind"] == kind]
         passed = sum(v.ok for v in verdicts)
         reasons: dict[str, int] = {}
@@ -164,8 +171,24 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--shard", type=int, default=0)
     ap.add_argument("--shards", type=int, default=1)
     ap.add_argument("--write-thresholds", type=Path, default=None)
+    ap.add_argument(
+        "--score-with",
+        type=Path,
+        default=None,
+        help="score this folder's test observations with a liveness_active.yaml (a fresh test set) instead of tuning",
+    )
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.score_with:
+        params = params_from(args.score_with)
+        report = {
+            "params": asdict(params),
+            "thresholds": str(args.score_with),
+            "test": score(_cached(args.out, "test"), params),
+        }
+        (args.out / "report_scored.json").write_text(json.dumps(report, indent=2))
+        print(json.dumps(report, indent=1))
+        return
     entries = detect_folder(args.faces, args.out / "faces.json")
     if args.part:
         n = args.tune_sessions if args.part == "tune" else args.test_sessions
@@ -187,6 +210,16 @@ def main(argv: list[str] | None = None) -> None:
         write_thresholds(args.write_thresholds, params, report, args)
 
 
+def params_from(path: Path) -> ActiveParams:
+    """The operating points of a written ``liveness_active`` threshold file."""
+    from openidv.policy.thresholds import load_threshold_file
+
+    t = load_threshold_file(path)
+    return ActiveParams(
+        t["min_flash_magnitude"], t["min_flash_cosine"], int(t["max_flash_misses"]), t["min_turn"], t["min_nod"]
+    )
+
+
 def write_thresholds(path: Path, p: ActiveParams, report: dict[str, Any], args: argparse.Namespace) -> None:
     from openidv.policy.thresholds import ThresholdSet
 
@@ -206,7 +239,20 @@ def write_thresholds(path: Path, p: ActiveParams, report: dict[str, Any], args: 
         "measured_on_test": {k: {"pass_rate": round(v["pass_rate"], 4), "n": v["n"]} for k, v in test.items()},
         "date": datetime.now(UTC).date().isoformat(),
     }
-    ThresholdSet("liveness_active", datetime.now(UTC).strftime("%Y-%m-%d.1"), values, source).write(path)
+    ThresholdSet("liveness_active", next_version(path), values, source).write(path)
+
+
+def next_version(path: Path) -> str:
+    """Today's date with a counter: a second tuning on one day must not reuse the first's version."""
+    from openidv.policy.thresholds import load_threshold_file
+
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    n = 1
+    if path.is_file():
+        old = load_threshold_file(path).version
+        if old.startswith(today + "."):
+            n = int(old.rsplit(".", 1)[1]) + 1
+    return f"{today}.{n}"
 
 
 if __name__ == "__main__":
