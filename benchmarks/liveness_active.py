@@ -4,10 +4,11 @@
 
 Simulated genuine responses (``openidv.liveness.simulator``: 5 flashes and a head action, about
 5.5 s of frames at 10-18 fps, 240-320 px frames) are verified with the shipped operating points:
-face detection and landmarks on every 3rd colour-phase frame and every 2nd action frame, the
-colour readings, the pose. Prints p50/p99 wall time per response, frames per response, the share
-that passed and peak memory. Faces: an LFW-style folder (one face per person folder) when given,
-else matplotlib's sample portrait. Rendering the frames is not timed.
+face detection and landmarks on every 3rd colour-phase frame and every action frame, each
+frame's landmarks re-predicted on a stable box, the colour readings, the pose. Prints p50/p99
+wall time per response, frames per response, the share that passed and peak memory. Faces: an
+LFW-style folder (one face per person folder) when given, else matplotlib's sample portrait.
+Rendering the frames is not timed.
 """
 
 from __future__ import annotations

@@ -33,3 +33,13 @@ def test_frames_without_landmarks_pass_through_and_too_few_are_left_alone() -> N
     images = [np.zeros((10, 10, 3), np.uint8)] * 3
     assert box_convention(observed) is None
     assert stable_landmarks(images, observed, lambda rgb, b: TRUTH + 1) == observed
+
+
+def test_frames_without_usable_landmarks_pass_through_while_others_are_re_predicted() -> None:
+    box = (50.0, 40.0, 200.0, 190.0)
+    bad = np.full((5, 2), np.nan, np.float32)
+    observed = [(box, TRUTH), None, (box, None), (box, TRUTH), (box, bad), (box, TRUTH)]
+    images = [np.zeros((240, 240, 3), np.uint8)] * len(observed)
+    stable = stable_landmarks(images, observed, lambda rgb, b: TRUTH + 1)
+    assert stable[1] is None and stable[2] == (box, None) and stable[4] is observed[4]
+    assert all(np.allclose(stable[i][1], TRUTH + 1) for i in (0, 3, 5))

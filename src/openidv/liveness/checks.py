@@ -90,7 +90,7 @@ def frames_digest(caps: list[Capture]) -> str:
 
 class LivenessActiveCheck(BaseCheck):
     name = "liveness_active"
-    version = "1.0.0"
+    version = "1.1.0"  # 1.1.0 (stop 18): head movement on stabilised, time-averaged landmarks
     timeout_s: ClassVar[float | None] = 60.0  # landmarks on a few dozen frames
     reason_codes = ("CHALLENGE_FAILED", "REPLAYED_CAPTURE")
     score_meaning = "share of colour flashes read back in the issued order, 0 when any check failed"

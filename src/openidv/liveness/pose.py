@@ -41,8 +41,11 @@ def pose_from_landmarks(lm: NDArray[np.float32]) -> Pose:
 # Poses within +/- WINDOW_MS / 2 of each other are averaged before the movement is measured: on the
 # simulated tuning sessions a 250 ms window halved the still face's 99th-percentile swing for a
 # nod (0.050 -> 0.029) and lowered the weakest genuine nods less (2nd percentile 0.063 -> 0.050);
-# a genuine head movement's peak lasts about twice that long.
+# a genuine head movement's peak lasts about twice that long. The client sets the frame rate (the
+# protocol accepts 6 fps): the window always spans at least WINDOW_FRAMES frame intervals, so that
+# a slow stream is not measured on single frames again.
 WINDOW_MS = 250.0
+WINDOW_FRAMES = 2.5
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,9 @@ def measure_action(
     if len(baseline) < 2 or len(during) < 2:
         return ActionMeasure(action, 0.0, 0.0, len(baseline), len(during))
     t = np.array([p.t_ms for p in during], np.float64)
+    dt = np.diff(t)
+    if window_ms > 0 and len(dt) and np.isfinite(dt).all():
+        window_ms = max(window_ms, WINDOW_FRAMES * float(np.median(dt)))
     yaws = _windowed(t, np.array([p.pose.yaw for p in during]) - float(np.median([p.yaw for p in baseline])), window_ms)
     pitches = _windowed(
         t, np.array([p.pose.pitch for p in during]) - float(np.median([p.pitch for p in baseline])), window_ms

@@ -43,7 +43,7 @@ def box_convention(observed: Sequence[Any]) -> tuple[float, float, float] | None
     """Median (dx, dy, side / iod) of the detector's boxes relative to their landmarks."""
     rel = []
     for o in observed:
-        if o is None or o[1] is None:
+        if o is None or o[1] is None or not np.isfinite(o[1]).all():
             continue
         box, lm = o
         c, iod = landmark_frame(lm)
@@ -65,7 +65,7 @@ def stable_landmarks(
     dx, dy, scale = conv
     out: list[Any] = []
     for rgb, o in zip(images, observed, strict=True):
-        if o is None or o[1] is None:
+        if o is None or o[1] is None or not np.isfinite(o[1]).all():
             out.append(o)
             continue
         c, iod = landmark_frame(o[1])

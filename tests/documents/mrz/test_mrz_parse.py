@@ -222,3 +222,33 @@ def test_tampered_digit_is_not_hidden_by_changing_another_clear_character() -> N
     assert not r.valid
     assert r.checks["date_of_birth"] is False
     assert not [c for c in r.corrections if c["reason"] == "check_digit"]
+
+
+def test_one_change_repair_is_found_when_the_cheapest_repair_needs_two() -> None:
+    """One birth-date digit misread (the true one 1 nat behind); two other digits whose runner-ups,
+    0.3 nats behind, would make every check digit hold too. That two-change repair is cheaper but
+    over the one-change limit; the one-change repair of the misread digit must still be found."""
+    lines = list(TD3_SPECIMEN)
+    start = lines[1].index("7408122")
+    bad = start + 3  # "8" read as "3"
+    read = lines[1][:bad] + "3" + lines[1][bad + 1 :]
+
+    def with_changes(i: int, a: str, j: int, b: str) -> list[str]:
+        chars = list(read)
+        chars[start + i], chars[start + j] = a, b
+        return [lines[0], "".join(chars)]
+
+    pair = next(
+        (i, a, j, b)
+        for i in (0, 1, 2, 4, 5) for j in (0, 1, 2, 4, 5) if i < j
+        for a in "0123456789" for b in "0123456789"
+        if a != read[start + i] and b != read[start + j] and parse_lines(with_changes(i, a, j, b)).valid
+    )
+    i, a, j, b = pair
+    logp = [np.where(np.eye(len(ALPHABET))[[INDEX[c] for c in ln]] > 0, 0.0, -20.0) for ln in (lines[0], read)]
+    logp[1][bad, INDEX["8"]] = -1.0
+    logp[1][start + i, INDEX[a]] = -0.3
+    logp[1][start + j, INDEX[b]] = -0.3
+    r = read_logp(logp, today=TODAY)
+    assert r.valid and r.lines == lines
+    assert [(c["position"], c["corrected"]) for c in r.corrections] == [(bad, "8")]

@@ -37,24 +37,32 @@ MAX_FLASH_MISSES = 1  # protocol choice: N_COLOURS (5) colours, one unreadable f
 
 
 def run_sessions(
-    entries: list[SourceEntry], n: int, seed: int, shard: int = 0, shards: int = 1
+    entries: list[SourceEntry],
+    n: int,
+    seed: int,
+    shard: int = 0,
+    shards: int = 1,
+    cfg: sim.SimConfig | None = None,
 ) -> list[dict[str, Any]]:
     """Identities `shard`, `shard + shards`, ... of `n`: each gives a genuine session, a replay of
-    it, and an ignoring stream. Seeds depend on the identity index only, so shards add up."""
+    it, an ignoring stream and a still face. Seeds depend on the identity index only, so shards
+    add up. `cfg`: the simulator's ranges (frame rate, reflection, ...), default when None."""
     out: list[dict[str, Any]] = []
     for i in range(shard, n, shards):
         rng = np.random.default_rng([seed, i])
         r = random.Random(seed * 100_003 + i)
         ref = load_ref(entries[int(rng.integers(len(entries)))])
         first = issue_challenge(f"s{i}", n_colours=N_COLOURS, rng=r)
-        frames = sim.genuine(ref, first, rng)
+        frames = sim.genuine(ref, first, rng, cfg)
         out.append({"kind": "genuine", "obs": observe_response(frames, first, PROTOCOL)})
         second = issue_challenge(f"s{i}", n_colours=N_COLOURS, rng=r)
         out.append({"kind": "replay", "obs": observe_response(sim.replay(frames, second, rng), second, PROTOCOL)})
         third = issue_challenge(f"s{i}", n_colours=N_COLOURS, rng=r)
-        out.append({"kind": "ignore", "obs": observe_response(sim.ignore_sequence(ref, third, rng), third, PROTOCOL)})
+        out.append(
+            {"kind": "ignore", "obs": observe_response(sim.ignore_sequence(ref, third, rng, cfg), third, PROTOCOL)}
+        )
         fourth = issue_challenge(f"s{i}", n_colours=N_COLOURS, rng=r)
-        out.append({"kind": "still", "obs": observe_response(sim.still(ref, fourth, rng), fourth, PROTOCOL)})
+        out.append({"kind": "still", "obs": observe_response(sim.still(ref, fourth, rng, cfg), fourth, PROTOCOL)})
         print(f"identity {i + 1}/{n}", flush=True)
     return out
 
@@ -77,9 +85,11 @@ def tune(sessions: list[dict[str, Any]]) -> tuple[ActiveParams, dict[str, Any]]:
     still = [s["obs"] for s in sessions if s["kind"] == "still"]
     turns = [o.action.measured for o in gen if o.action.asked != "nod"]
     nods = [o.action.measured for o in gen if o.action.asked == "nod"]
-    turn_null = [o.action.measured for o in still if o.action.asked != "nod"]
-    turn_null += [o.action.opposite for o in gen if o.action.asked != "nod"]
-    nod_null = [o.action.measured for o in still if o.action.asked == "nod"] or [0.0]
+    still_turns = [o.action.measured for o in still if o.action.asked != "nod"]
+    turn_null = still_turns + [o.action.opposite for o in gen if o.action.asked != "nod"]
+    nod_null = [o.action.measured for o in still if o.action.asked == "nod"]
+    if not nod_null or not still_turns:
+        raise ValueError("tuning needs still sessions with both actions (observations cached before stop 18 have none)")
     turn_p2, nod_p2 = float(np.percentile(turns, 2)), float(np.percentile(nods, 2))
     turn_n99, nod_n99 = float(np.percentile(turn_null, 99)), float(np.percentile(nod_null, 99))
     params = ActiveParams(mag, cos, MAX_FLASH_MISSES, (turn_p2 + turn_n99) / 2, (nod_p2 + nod_n99) / 2)
@@ -141,14 +151,21 @@ def _obs_from(d: dict[str, Any]) -> Observation:
 
 
 def _collect(
-    out: Path, part: str, n: int, seed: int, entries: list[SourceEntry], shard: int, shards: int
+    out: Path,
+    part: str,
+    n: int,
+    seed: int,
+    entries: list[SourceEntry],
+    shard: int,
+    shards: int,
+    cfg: sim.SimConfig | None = None,
 ) -> list[dict[str, Any]]:
     """Observations of one part (`tune` or `test`), cached per shard so shards can run in parallel."""
     cache = out / f"observations_{part}_{shard}of{shards}.json"
     if cache.is_file():
         return [{"kind": s["kind"], "obs": _obs_from(s["obs"])} for s in json.loads(cache.read_text())]
     split = "train" if part == "tune" else "test"
-    sessions = run_sessions([e for e in entries if split_of(e.person) == split], n, seed, shard, shards)
+    sessions = run_sessions([e for e in entries if split_of(e.person) == split], n, seed, shard, shards, cfg)
     cache.write_text(json.dumps([{"kind": s["kind"], "obs": _obs_json(s["obs"])} for s in sessions]))
     return sessions
 
@@ -172,6 +189,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--shards", type=int, default=1)
     ap.add_argument("--write-thresholds", type=Path, default=None)
     ap.add_argument(
+        "--fps", type=str, default=None, help="simulated frame rate range LO,HI (default: the simulator's 10,18)"
+    )
+    ap.add_argument(
         "--score-with",
         type=Path,
         default=None,
@@ -193,7 +213,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.part:
         n = args.tune_sessions if args.part == "tune" else args.test_sessions
         seed = args.seed if args.part == "tune" else args.seed + 1
-        _collect(args.out, args.part, n, seed, entries, args.shard, args.shards)
+        cfg = None
+        if args.fps:
+            lo, hi = (float(v) for v in args.fps.split(","))
+            cfg = sim.SimConfig(fps=(lo, hi))
+        _collect(args.out, args.part, n, seed, entries, args.shard, args.shards, cfg)
         return
     tune_s = _cached(args.out, "tune") or _collect(args.out, "tune", args.tune_sessions, args.seed, entries, 0, 1)
     test_s = _cached(args.out, "test") or _collect(args.out, "test", args.test_sessions, args.seed + 1, entries, 0, 1)
@@ -243,16 +267,11 @@ def write_thresholds(path: Path, p: ActiveParams, report: dict[str, Any], args: 
 
 
 def next_version(path: Path) -> str:
-    """Today's date with a counter: a second tuning on one day must not reuse the first's version."""
+    """Today's date with a counter one above the written file's, if that is from today."""
+    from openidv.evaluation.tuning import default_version
     from openidv.policy.thresholds import load_threshold_file
 
-    today = datetime.now(UTC).strftime("%Y-%m-%d")
-    n = 1
-    if path.is_file():
-        old = load_threshold_file(path).version
-        if old.startswith(today + "."):
-            n = int(old.rsplit(".", 1)[1]) + 1
-    return f"{today}.{n}"
+    return default_version(load_threshold_file(path).version if path.is_file() else None)
 
 
 if __name__ == "__main__":
