@@ -224,10 +224,12 @@ def test_tampered_digit_is_not_hidden_by_changing_another_clear_character() -> N
     assert not [c for c in r.corrections if c["reason"] == "check_digit"]
 
 
-def test_one_change_repair_is_found_when_the_cheapest_repair_needs_two() -> None:
-    """One birth-date digit misread (the true one 1 nat behind); two other digits whose runner-ups,
-    0.3 nats behind, would make every check digit hold too. That two-change repair is cheaper but
-    over the one-change limit; the one-change repair of the misread digit must still be found."""
+def test_a_reading_whose_cheapest_repair_needs_two_changes_is_reported_not_repaired() -> None:
+    """One birth-date digit read wrong (the printed one 1 nat behind); two other digits whose
+    runner-ups, 0.3 nats behind, would make every check digit hold too. The cheapest repair needs
+    two changes, over the limit: the reading is reported as failing its check digits, not
+    repaired. (Searching for the best one-change repair instead was measured at stop 18: it let
+    more tampered MRZs through and made no genuine reading exact.)"""
     lines = list(TD3_SPECIMEN)
     start = lines[1].index("7408122")
     bad = start + 3  # "8" read as "3"
@@ -250,5 +252,5 @@ def test_one_change_repair_is_found_when_the_cheapest_repair_needs_two() -> None
     logp[1][start + i, INDEX[a]] = -0.3
     logp[1][start + j, INDEX[b]] = -0.3
     r = read_logp(logp, today=TODAY)
-    assert r.valid and r.lines == lines
-    assert [(c["position"], c["corrected"]) for c in r.corrections] == [(bad, "8")]
+    assert not r.valid and r.checks["date_of_birth"] is False
+    assert not [c for c in r.corrections if c["reason"] == "check_digit"]
