@@ -58,9 +58,7 @@ def main() -> None:
     from openidv.policy.thresholds import ThresholdRegistry
 
     t = ThresholdRegistry.load().get("liveness_active")
-    params = ActiveParams(
-        t["min_flash_magnitude"], t["min_flash_cosine"], int(t["max_flash_misses"]), t["min_turn"], t["min_nod"]
-    )
+    params = ActiveParams.from_thresholds(t)
     refs = _refs(args.faces, args.n)
     if not refs:
         raise SystemExit("no face found in the given faces")

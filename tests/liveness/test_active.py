@@ -19,9 +19,7 @@ def shipped_params() -> ActiveParams:
     from openidv.policy.thresholds import ThresholdRegistry
 
     t = ThresholdRegistry.load().get("liveness_active")
-    return ActiveParams(
-        t["min_flash_magnitude"], t["min_flash_cosine"], int(t["max_flash_misses"]), t["min_turn"], t["min_nod"]
-    )
+    return ActiveParams.from_thresholds(t)
 
 
 @pytest.fixture(scope="module")

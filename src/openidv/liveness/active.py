@@ -50,6 +50,17 @@ class ActiveParams:
     detect_stride: int = 3  # landmarks on every n-th colour-phase frame (boxes barely move)
     action_stride: int = 1  # and on every n-th action-phase frame (all: the movement is averaged over time)
 
+    @classmethod
+    def from_thresholds(cls, t: Any) -> ActiveParams:
+        """The operating points of a ``liveness_active`` threshold set (anything indexable by name)."""
+        return cls(
+            float(t["min_flash_magnitude"]),
+            float(t["min_flash_cosine"]),
+            int(t["max_flash_misses"]),
+            float(t["min_turn"]),
+            float(t["min_nod"]),
+        )
+
 
 @dataclass
 class ActiveVerdict:
@@ -230,7 +241,7 @@ def observe_response(
     obs = stable_landmarks([f.rgb for f in frames], obs, refiner)
     action = measure_action(
         ch.action,
-        [p.pose for p in _poses(frames, obs, 0.0, ch.action_start_ms)],
+        [tp.pose for tp in _poses(frames, obs, 0.0, ch.action_start_ms)],
         _poses(frames, obs, ch.action_start_ms, ch.duration_ms + 500),
     )
     return Observation(len(frames), timing, missing, read_colours(frames, obs, ch), action, tried)

@@ -115,13 +115,7 @@ class LivenessActiveCheck(BaseCheck):
             code = "REPLAYED_CAPTURE" if exc.reason == "challenge_already_used" else "CHALLENGE_FAILED"
             return self.result(Outcome.FAIL, score=0.0, reason_codes=[code], evidence={"failures": [exc.reason]})
         t = ctx.thresholds.set("liveness_active")
-        params = ActiveParams(
-            t["min_flash_magnitude"],
-            t["min_flash_cosine"],
-            int(t["max_flash_misses"]),
-            t["min_turn"],
-            t["min_nod"],
-        )
+        params = ActiveParams.from_thresholds(t)
         frames = [
             Frame(
                 c.image,

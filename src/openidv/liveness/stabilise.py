@@ -39,11 +39,16 @@ def landmark_frame(lm: NDArray[np.float32]) -> tuple[NDArray[np.float64], float]
     return centre, float(np.linalg.norm(a - b)) or 1.0
 
 
+def _has_landmarks(o: Any) -> bool:
+    """An observation (None, (box, None) or (box, landmarks)) that carries finite landmarks."""
+    return o is not None and o[1] is not None and bool(np.isfinite(o[1]).all())
+
+
 def box_convention(observed: Sequence[Any]) -> tuple[float, float, float] | None:
     """Median (dx, dy, side / iod) of the detector's boxes relative to their landmarks."""
     rel = []
     for o in observed:
-        if o is None or o[1] is None or not np.isfinite(o[1]).all():
+        if not _has_landmarks(o):
             continue
         box, lm = o
         c, iod = landmark_frame(lm)
@@ -65,7 +70,7 @@ def stable_landmarks(
     dx, dy, scale = conv
     out: list[Any] = []
     for rgb, o in zip(images, observed, strict=True):
-        if o is None or o[1] is None or not np.isfinite(o[1]).all():
+        if not _has_landmarks(o):
             out.append(o)
             continue
         c, iod = landmark_frame(o[1])

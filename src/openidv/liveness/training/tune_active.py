@@ -238,10 +238,7 @@ def params_from(path: Path) -> ActiveParams:
     """The operating points of a written ``liveness_active`` threshold file."""
     from openidv.policy.thresholds import load_threshold_file
 
-    t = load_threshold_file(path)
-    return ActiveParams(
-        t["min_flash_magnitude"], t["min_flash_cosine"], int(t["max_flash_misses"]), t["min_turn"], t["min_nod"]
-    )
+    return ActiveParams.from_thresholds(load_threshold_file(path))
 
 
 def write_thresholds(path: Path, p: ActiveParams, report: dict[str, Any], args: argparse.Namespace) -> None:
