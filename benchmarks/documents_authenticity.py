@@ -58,7 +58,8 @@ def session_for(kind: str, family: str | None, seed: int, portraits: Any) -> Any
 
 
 def main() -> None:
-    from openidv.documents.synth.forgery import FAMILIES, applicable
+    from openidv.documents.synth.forgery import FAMILIES as ALL_FAMILIES
+    from openidv.documents.synth.forgery import applicable
     from openidv.documents.synth.portraits import default_portraits
     from openidv.evaluation.api import evaluate_path
 
@@ -68,7 +69,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=60_000_000)
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--scores", type=Path, default=Path("var/bench/authenticity_system_scores.csv"))
+    ap.add_argument("--families", default=",".join(ALL_FAMILIES),
+                    help="comma-separated forgery families to generate (default: all)")
     args = ap.parse_args()
+    FAMILIES = tuple(f for f in ALL_FAMILIES if f in args.families.split(","))
     pipe = document_pipeline(workers=2)
     portraits = default_portraits("test")
     kinds = ("TD1", "TD2", "TD3", "DL")

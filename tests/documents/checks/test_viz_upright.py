@@ -44,3 +44,21 @@ def test_upside_down_card_front_is_turned_by_its_portrait() -> None:
     auth = results["document_authenticity"]
     assert auth.outcome is not Outcome.ERROR
     assert "TEMPLATE_MISMATCH" not in auth.reason_codes
+
+
+def test_card_read_upside_down_is_turned_by_its_text() -> None:
+    """When the portrait does not settle it (a face found the wrong way up, or none), a card read
+    with little confident text is read half-turned too, and the better reading is kept."""
+    from openidv.documents.checks.viz import PX_PER_MM, read_card_upright
+    from openidv.documents.geometry import find_card, frame_from_card
+
+    doc = make_document(make_template("DL", 3), seed=7, portraits=HopperPortrait(), scale=10.0)
+    photo = _photo(doc.front, 0.0, 3)
+    upright = frame_from_card(find_card(photo)[0])
+    upright_read = read_card_upright(upright, upright.rectify(photo, PX_PER_MM), None, photo)
+    assert upright_read[4] is False  # read the right way up: nothing to turn
+    wrong = upright.half_turned()
+    _, rectified, _, viz, by_text = read_card_upright(wrong, wrong.rectify(photo, PX_PER_MM), None, photo)
+    assert by_text is True
+    assert viz.confident_chars() >= upright_read[3].confident_chars() * 0.8
+    assert rectified.shape == upright_read[1].shape

@@ -75,7 +75,9 @@ def _us_issued(ctx: CheckContext, ref: Claims) -> bool:
 
 class DocumentConsistencyCheck(BaseCheck):
     name = "document_consistency"
-    version = "1.1.0"  # 1.1.0: VIZ values clear / doubtful / unread by word confidence; US dates month first
+    # 1.1.0: VIZ values clear / doubtful / unread by word confidence; US dates month first.
+    # 1.2.0: a date one digit off read at DATE_ONE_DIGIT_SURE_CONF is a clear mismatch.
+    version = "1.2.0"
     requires = ("document_mrz", "document_barcode", "document_viz")
     run_if_upstream_failed = True
     reason_codes = ("DATA_MISMATCH", "DECLARED_DATA_MISMATCH", "VIZ_DATA_UNCONFIRMED", "VIZ_FIELD_UNREAD")
