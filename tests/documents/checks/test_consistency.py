@@ -73,3 +73,15 @@ def test_the_viz_unread_param_fails_closed() -> None:
     up = _printed(number=None)
     for value in ("Review", "REVIEW", False, "typo"):
         assert _run(up, viz_unread=value).reason_codes == ["VIZ_FIELD_UNREAD"]
+
+
+def test_a_us_issued_mrz_document_prints_numeric_dates_day_first() -> None:
+    """ICAO 9303 documents print dates day first whoever issues them; only US licences (AAMVA)
+    print month first."""
+    up = _upstream(*HEADER, ("ERIKSSON", 96.0), ("ANNA MARIA", 95.0), ("12/08/1974", 96.0), ("15/04/2012", 96.0),
+                   ("L898902C3", 94.0))
+    mrz = parse_lines([MRZ[0].replace("UTO", "USA", 1), MRZ[1].replace("UTO", "USA", 1)])
+    up["document_mrz"].artifacts["mrz"] = mrz
+    assert mrz.fields["issuing_state"] == "USA"
+    res = _run(up)
+    assert res.outcome is Outcome.PASS and res.reason_codes == []

@@ -191,3 +191,42 @@ def test_a_date_one_digit_off_read_very_clearly_is_a_mismatch() -> None:
     assert d is not None and d.strong
     d = disagreement(genuine(dob=("17.07.1972", 92.0)), "date_of_birth", ref=tampered)
     assert d is not None and not d.strong and not d.unread  # read less surely: a misread is as likely
+
+
+def two_readings(first: list[tuple[str, float]], second: list[tuple[str, float]]) -> VIZReading:
+    """A zone read twice (two page segmentation modes): `second` opens the second reading."""
+    viz = reading(*first, *second)
+    viz.breaks = [len(first)]
+    return viz
+
+
+def test_a_changed_number_contradicted_by_the_other_reading_is_unconfirmed() -> None:
+    """A clear copy one character off is a mismatch when the other reading shows the same copy, or
+    nothing like the number; when it shows a different copy the first was a misread."""
+    head = [("VIRTANEN", 96.0), ("ANNA MARIA", 95.0)]
+    same = two_readings([*head, ("HCD243971", 93.0)], [*head, ("HCD243971", 88.0)])
+    d = disagreement(same, "document_number")
+    assert d is not None and d.strong
+    nothing = two_readings([*head, ("HCD243971", 93.0)], head)
+    d = disagreement(nothing, "document_number")
+    assert d is not None and d.strong
+    other = two_readings([*head, ("HCD243971", 93.0)], [*head, ("HCD243477", 82.0)])
+    d = disagreement(other, "document_number")
+    assert d is not None and not d.strong and not d.unread
+
+
+def test_number_look_alikes_the_fold_cannot_merge() -> None:
+    """Z read as 7, S as $, J as }: a misread, not a changed number."""
+    ref = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "Z2426369")
+    assert disagreement(genuine(number=("72426369", 93.0)), "document_number", ref=ref) is None
+    ref = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "SV2383797")
+    assert disagreement(genuine(number=("$V2383797", 93.0)), "document_number", ref=ref) is None
+    ref = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "MYJ734818")
+    assert disagreement(genuine(number=("MY}734818", 93.0)), "document_number", ref=ref) is None
+
+
+def test_a_date_that_lost_a_digit_in_reading_is_not_a_changed_date() -> None:
+    """"3 DEC 2030" read for 13 DEC 2030 at high confidence: the reading lost a digit."""
+    ref = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2030, 12, 13), "HCD243471")
+    d = disagreement(genuine(expiry=("3.12.2030", 96.0)), "date_of_expiry", ref=ref)
+    assert d is not None and not d.strong and not d.unread

@@ -104,7 +104,8 @@ _NUMBER_FOLD = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", 
 def number_fold(s: str) -> str:
     """A document number as OCR may have read it: separators dropped, look-alike characters folded
     (used only to search the visual zone; numbers from the MRZ and barcode compare by ``number_key``)."""
-    return re.sub(r"[^A-Z0-9]", "", anyascii(s).upper().replace("!", "I").replace("|", "I")).translate(_NUMBER_FOLD)
+    text = anyascii(s).upper().replace("!", "I").replace("|", "I").replace("}", "J").replace("$", "S")
+    return re.sub(r"[^A-Z0-9]", "", text).translate(_NUMBER_FOLD)
 
 
 # Letters an OCR engine without the right language data confuses, mostly on diacritics
