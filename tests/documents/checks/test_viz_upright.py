@@ -58,7 +58,7 @@ def test_card_read_upside_down_is_turned_by_its_text() -> None:
     upright_read = read_card_upright(upright, upright.rectify(photo, PX_PER_MM), None, photo)
     assert upright_read[4] is False  # read the right way up: nothing to turn
     wrong = upright.half_turned()
-    _, rectified, _, viz, by_text = read_card_upright(wrong, wrong.rectify(photo, PX_PER_MM), None, photo)
+    frame, _, _, viz, by_text = read_card_upright(wrong, wrong.rectify(photo, PX_PER_MM), None, photo)
     assert by_text is True
     assert viz.confident_chars() >= upright_read[3].confident_chars() * 0.8
-    assert rectified.shape == upright_read[1].shape
+    assert np.allclose(frame.corners_px(), upright.corners_px(), atol=1e-6)  # turned back to the upright frame

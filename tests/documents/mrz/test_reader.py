@@ -105,3 +105,19 @@ def test_icao_specimen_photos_read_exactly(name: str) -> None:
     assert r.result is not None
     assert r.result.lines == SPECIMEN_LINES[name.split(".")[0]]
     assert r.result.valid
+
+
+def test_a_costly_field_type_correction_is_not_trusted() -> None:
+    """A first line read one cell late ("<UTO..." made "IUTO..." at 5.5 nats) keeps the reader
+    searching other cell alignments even though line 2's check digits hold."""
+    from openidv.documents.mrz.correct import read_text
+    from openidv.documents.mrz.reader import MAX_TYPE_FIX_COST, trustworthy
+
+    res = read_text(SPECIMEN_LINES["passport-td3"])
+    res.char_confidence = [0.99] * 88
+    assert trustworthy(res)
+    res.corrections = [{"line": 0, "position": 0, "read": "<", "corrected": "I", "reason": "field_type",
+                        "cost": MAX_TYPE_FIX_COST + 1.5}]
+    assert not trustworthy(res)
+    res.corrections = [{"line": 1, "position": 5, "read": "O", "corrected": "0", "reason": "field_type", "cost": 0.7}]
+    assert trustworthy(res)

@@ -230,3 +230,32 @@ def test_a_date_that_lost_a_digit_in_reading_is_not_a_changed_date() -> None:
     ref = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2030, 12, 13), "HCD243471")
     d = disagreement(genuine(expiry=("3.12.2030", 96.0)), "date_of_expiry", ref=ref)
     assert d is not None and not d.strong and not d.unread
+
+
+def test_a_printed_leading_zero_is_not_a_lost_digit() -> None:
+    """Printed 03.07.1972 against an MRZ birth date tampered to 13.07.1972: the zero was read, so
+    no digit was lost; read clearly it is a mismatch."""
+    tampered = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 13), date(2031, 4, 13), "HCD243471")
+    d = disagreement(genuine(dob=("03.07.1972", 96.0)), "date_of_birth", ref=tampered)
+    assert d is not None and d.strong
+    d = disagreement(genuine(dob=("3.07.1972", 96.0)), "date_of_birth", ref=tampered)
+    assert d is not None and not d.strong  # read as a lone digit: the "1" may have been lost
+
+
+def test_only_a_clear_other_copy_contradicts_a_changed_number() -> None:
+    """Garbage read doubtfully does not contradict; the same copy glued to a label confirms."""
+    head = [("VIRTANEN", 96.0), ("ANNA MARIA", 95.0)]
+    garbage = two_readings([*head, ("HCD243971", 93.0)], [*head, ("HCD24397", 10.0)])
+    d = disagreement(garbage, "document_number")
+    assert d is not None and d.strong
+    glued = two_readings([*head, ("HCD243971", 93.0)], [*head, ("No.HCD243971", 70.0)])
+    d = disagreement(glued, "document_number")
+    assert d is not None and d.strong
+
+
+def test_more_number_look_alikes_seen_on_genuine_documents() -> None:
+    """T read as 7, H read as two strokes: misreads, not changed numbers."""
+    ref = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "LT8803390")
+    assert disagreement(genuine(number=("178803390", 92.0)), "document_number", ref=ref) is None
+    ref = Claims("barcode", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "H8926391")
+    assert disagreement(genuine(number=("118926391", 89.0)), "document_number", ref=ref) is None

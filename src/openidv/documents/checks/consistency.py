@@ -79,8 +79,10 @@ def _month_first(ctx: CheckContext, ref: Claims) -> bool:
 class DocumentConsistencyCheck(BaseCheck):
     name = "document_consistency"
     # 1.1.0: VIZ values clear / doubtful / unread by word confidence; US dates month first.
-    # 1.2.0: a date one digit off read at DATE_ONE_DIGIT_SURE_CONF is a clear mismatch; MRZ
-    # documents' numeric dates read day first whoever the issuer.
+    # 1.2.0: a date one digit off read at DATE_ONE_DIGIT_SURE_CONF is a clear mismatch unless a
+    # digit was lost in reading; a changed document number must not be contradicted by the other
+    # reading; more OCR look-alikes (Z/T as 7, H as II, $ as S, } as J); MRZ documents' numeric
+    # dates read day first whoever the issuer.
     version = "1.2.0"
     requires = ("document_mrz", "document_barcode", "document_viz")
     run_if_upstream_failed = True

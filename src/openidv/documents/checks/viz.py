@@ -63,7 +63,9 @@ def upright_card_frame(frame: DocumentFrame, image: Any) -> tuple[DocumentFrame,
 # that did not say so (a face found the wrong way up, or none either way): its half-turned
 # rectification is read too, and kept when it reads at least TURN_GAIN times as much and at least
 # TURN_MIN_CHARS. On 40 train-split card fronts (var/diag): right-way-up readings 38-318 confident
-# characters, the one upside-down card 7 (154 turned); 5 of 40 are read twice.
+# characters, the one upside-down card 7 (154 turned); 5 of 40 are read twice. One upside-down card
+# is a thin basis for the margins; the portrait test (upright_card_frame) still decides first, and
+# the evidence says when the text turned a card (half_turned_by_text).
 TURN_CHECK_BELOW = 60
 TURN_GAIN = 2.0
 TURN_MIN_CHARS = 30

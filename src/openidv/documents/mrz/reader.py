@@ -158,13 +158,22 @@ def _kind_masks(n_lines: int, width: int, first_cell: NDArray[Any]) -> list[NDAr
 
 
 MAX_LOW_SHARE = 0.06  # a reading with more shaky characters than this is not trusted
+# Field-type corrections (a character its field forbids, replaced by the best allowed one) costing
+# more than this in all (nats below what was read) mean the cells are misaligned rather than a
+# glyph misread: a specimen photo tilted 25 degrees read its first line one cell late, "<UTO..."
+# corrected to "IUTO..." at 5.5 nats and trusted because line 2's check digits held. The same
+# limit as a check-digit correction's field budget (correct.FIELD_BUDGET).
+MAX_TYPE_FIX_COST = 4.0
 
 
 def trustworthy(res: MRZResult) -> bool:
-    """Valid check digits on a confident reading: few characters below 0.2 probability."""
+    """Valid check digits on a confident reading: few characters below 0.2 probability, and no
+    costly field-type corrections."""
     c = res.char_confidence
     low = sum(1 for x in c if x < 0.2)
-    return res.valid and low <= max(2, MAX_LOW_SHARE * len(c)) and (sum(c) / max(len(c), 1)) >= 0.6
+    fixes = sum(float(x.get("cost", 0.0)) for x in res.corrections if x.get("reason") == "field_type")
+    return (res.valid and low <= max(2, MAX_LOW_SHARE * len(c)) and (sum(c) / max(len(c), 1)) >= 0.6
+            and fixes <= MAX_TYPE_FIX_COST)
 
 
 def _score(res: MRZResult, ll: float) -> tuple[int, float]:
