@@ -121,3 +121,16 @@ def test_a_costly_field_type_correction_is_not_trusted() -> None:
     assert not trustworthy(res)
     res.corrections = [{"line": 1, "position": 5, "read": "O", "corrected": "0", "reason": "field_type", "cost": 0.7}]
     assert trustworthy(res)
+
+
+def test_a_reading_whose_state_codes_name_no_state_is_not_trusted() -> None:
+    """A first line read a cell early ("TP<UTO...") puts filler and letters into the issuing-state
+    field; line 2's check digits still hold, but the reading is not trusted."""
+    from openidv.documents.mrz.codes import known_state
+    from openidv.documents.mrz.correct import read_text
+    from openidv.documents.mrz.reader import trustworthy
+
+    assert known_state("UTO") and known_state("D") and known_state("NOR") and not known_state("TOE")
+    shifted = read_text(["TP<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<", SPECIMEN_LINES["passport-td3"][1]])
+    shifted.char_confidence = [0.99] * 88
+    assert shifted.valid and not trustworthy(shifted)

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openidv.documents.mrz.classifier import glyph_logp
+from openidv.documents.mrz.codes import known_state
 from openidv.documents.mrz.correct import read_logp
 from openidv.documents.mrz.glyphs import PITCH, canonical_size, cell_x, crop_cells, line_y
 from openidv.documents.mrz.grid import fit_grid
@@ -167,13 +168,15 @@ MAX_TYPE_FIX_COST = 4.0
 
 
 def trustworthy(res: MRZResult) -> bool:
-    """Valid check digits on a confident reading: few characters below 0.2 probability, and no
-    costly field-type corrections."""
+    """Valid check digits on a confident reading: few characters below 0.2 probability, no costly
+    field-type corrections, and issuing state and nationality codes that name a state (a line read
+    a cell out of place shifts name letters or filler into them)."""
     c = res.char_confidence
     low = sum(1 for x in c if x < 0.2)
     fixes = sum(float(x.get("cost", 0.0)) for x in res.corrections if x.get("reason") == "field_type")
+    states = all(known_state(res.fields.get(k)) for k in ("issuing_state", "nationality") if k in res.fields)
     return (res.valid and low <= max(2, MAX_LOW_SHARE * len(c)) and (sum(c) / max(len(c), 1)) >= 0.6
-            and fixes <= MAX_TYPE_FIX_COST)
+            and fixes <= MAX_TYPE_FIX_COST and states)
 
 
 def _score(res: MRZResult, ll: float) -> tuple[int, float]:

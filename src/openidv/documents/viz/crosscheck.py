@@ -33,6 +33,9 @@ NAME_RESEMBLES = 50.0
 NUMBER_SURE_CONF = 80.0
 NUMBER_DOUBT_CONF = 60.0  # below this, a number-like word is too garbled to say anything
 DATE_SURE_CONF = 85.0
+# Another reading's copy contradicts a changed number from this confidence (30 or 0 lost forgeries
+# on the train dump and gained no genuine document).
+CONTRADICT_CONF = NUMBER_DOUBT_CONF
 # A printed date one digit away from the reference is what a misread looks like, and also what a
 # forger leaves who changes one MRZ birth-date digit and recomputes its check digits (the printed
 # zone keeps the true date). Read at this confidence it is taken as printed: on the train-split
@@ -351,10 +354,12 @@ def _number_against(value: str, source: str, readings: list[list[list[tuple[str,
 
 def _contradicts(reading: list[tuple[str, float]], copy: str, target: str) -> bool:
     """Does this reading show, at NUMBER_DOUBT_CONF or better, another copy near the number and not
-    `copy` (on its own or inside a longer group: a label glued to it, a neighbouring word)?"""
-    if any(copy in x for x, _ in reading):
+    `copy` (on its own or inside a longer group read as surely: a label glued to it)? A group read
+    doubtfully confirms nothing: a label fragment joined to a partial read of the number makes a
+    "copy" too (stop 19, a genuine passport)."""
+    if any(copy in x and k >= NUMBER_DOUBT_CONF for x, k in reading):
         return False
-    return any(k >= NUMBER_DOUBT_CONF and abs(len(x) - len(target)) <= 2 and Levenshtein.distance(x, target) <= 3
+    return any(k >= CONTRADICT_CONF and abs(len(x) - len(target)) <= 2 and Levenshtein.distance(x, target) <= 3
                for x, k in reading)
 
 
