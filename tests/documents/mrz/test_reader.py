@@ -134,3 +134,27 @@ def test_a_reading_whose_state_codes_name_no_state_is_not_trusted() -> None:
     shifted = read_text(["TP<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<", SPECIMEN_LINES["passport-td3"][1]])
     shifted.char_confidence = [0.99] * 88
     assert shifted.valid and not trustworthy(shifted)
+
+
+@pytest.mark.parametrize(("lines", "status"), [
+    # a licence's text lines taken for an MRZ: no check digit holds, no state code -> not an MRZ reading
+    (["PI<<HALE<AVE<<GEORGETOWN<WA".ljust(44, "<"), "7141<OAK<AVE<GEORGETOWN<WA<0905198812".ljust(44, "<")],
+     "unreadable"),
+    # a real MRZ with one digit misread: the state codes hold -> still read (MRZ_CHECKSUM downstream)
+    (["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408123F1204159ZE184226B<<<<<10"], "ok"),
+])
+def test_a_block_with_neither_check_digits_nor_state_codes_is_unreadable(
+        monkeypatch: pytest.MonkeyPatch, lines: list[str], status: str) -> None:
+    import openidv.documents.mrz.reader as reader
+    from openidv.documents.mrz.correct import read_text
+    from openidv.documents.mrz.locate import Block
+
+    res = read_text(lines)
+    res.char_confidence = [0.9] * 88
+    block = Block(n_lines=2, n_est=44.0, quad=np.zeros((4, 2)), pitch_px=10.0, angle_deg=0.0)
+    monkeypatch.setattr(reader, "locate", lambda gray: [block])
+    monkeypatch.setattr(reader, "_read_block", lambda gray, b, bi, today: ((0, 0.0), reader.MRZReading(
+        "ok", result=res, mean_confidence=0.9)))
+    out = reader.read_gray(np.zeros((100, 100), np.uint8))
+    assert not res.valid
+    assert out.status == status

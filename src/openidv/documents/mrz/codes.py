@@ -5,7 +5,9 @@ the name or filler into the code fields, which then name no state, while the che
 other line may still hold. The list is ISO 3166-1 alpha-3 (249 codes, as published in the
 iso-codes database, 2026) and the codes ICAO 9303-3 adds for Germany (D), British nationals,
 United Nations and other organisations, refugees and stateless persons (XXA, XXB, XXC, XXX), the
-EU (EUE), Kosovo (RKS), and UTO, the ICAO specimens' Utopia.
+EU (EUE), Kosovo (RKS), and UTO, the ICAO specimens' Utopia; and a few codes of states that no
+longer exist. A valid MRZ whose code is not listed is reported unreadable rather than trusted
+(`reader.read_gray` says why in its detail); extend the list when a real document needs it.
 """
 
 from __future__ import annotations
@@ -25,13 +27,17 @@ _ISO_3166_ALPHA3 = """
 """
 _ICAO_EXTRA = """
     D GBD GBN GBO GBP GBS UNO UNA UNK XBA XIM XCC XCE XCO XEC XPO XES XMP XOM XDC XXA XXB XXC XXX
-    EUE RKS UTO ANT NTZ
+    EUE RKS UTO
 """
+# Codes of states or zones that no longer exist, still on documents issued before the change.
+_HISTORIC = "ANT NTZ YUG SCG CSK SUN DDR ZAR TMP BUR ROM ZIM"
 
 ISO_3166_ALPHA3 = frozenset(_ISO_3166_ALPHA3.split())
 ICAO_EXTRA = frozenset(_ICAO_EXTRA.split())
 
-STATE_CODES = ISO_3166_ALPHA3 | ICAO_EXTRA
+HISTORIC = frozenset(_HISTORIC.split())
+
+STATE_CODES = ISO_3166_ALPHA3 | ICAO_EXTRA | HISTORIC
 
 
 def known_state(code: str | None) -> bool:

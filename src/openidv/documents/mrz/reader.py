@@ -174,9 +174,13 @@ def trustworthy(res: MRZResult) -> bool:
     c = res.char_confidence
     low = sum(1 for x in c if x < 0.2)
     fixes = sum(float(x.get("cost", 0.0)) for x in res.corrections if x.get("reason") == "field_type")
-    states = all(known_state(res.fields.get(k)) for k in ("issuing_state", "nationality") if k in res.fields)
     return (res.valid and low <= max(2, MAX_LOW_SHARE * len(c)) and (sum(c) / max(len(c), 1)) >= 0.6
-            and fixes <= MAX_TYPE_FIX_COST and states)
+            and fixes <= MAX_TYPE_FIX_COST and states_known(res))
+
+
+def states_known(res: MRZResult) -> bool:
+    """Do the issuing state and nationality (where the format has them) name ICAO 9303 codes?"""
+    return all(known_state(res.fields.get(k)) for k in ("issuing_state", "nationality") if k in res.fields)
 
 
 def _score(res: MRZResult, ll: float) -> tuple[int, float]:
@@ -260,9 +264,16 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
         reading.status = "unreadable"
         reading.detail = f"low glyph confidence {reading.mean_confidence:.2f}"
     elif res.valid and not trustworthy(res):
-        # Check digits hold, but on too many guessed characters to be believed.
+        # Check digits hold, but on too many guessed characters, or on a line read out of place.
         reading.status = "unreadable"
-        reading.detail = "check digits hold only on a low-confidence reading"
+        reading.detail = ("check digits hold only on a low-confidence reading" if states_known(res) else
+                          "check digits hold but the issuing state or nationality is no ICAO code "
+                          "(a line read a cell out of place?)")
+    elif not res.valid and not states_known(res):
+        # Neither check digits nor state codes: text that looked like an MRZ block (a licence's
+        # address lines), or an MRZ read too badly to say it was tampered with (MRZ_CHECKSUM).
+        reading.status = "unreadable"
+        reading.detail = "check digits fail and the issuing state or nationality is no ICAO code"
     return reading
 
 
