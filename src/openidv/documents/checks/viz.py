@@ -11,6 +11,8 @@ too little to cross-check; not_applicable when no document frame could be establ
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from openidv.checks.base import BaseCheck, CheckContext
@@ -72,17 +74,18 @@ TURN_MIN_CHARS = 30
 
 
 def read_card_upright(frame: DocumentFrame, doc: Any, face: FaceBox | None, image: Any,
-                      **read: Any) -> tuple[DocumentFrame, Any, FaceBox | None, VIZReading, bool]:
-    """Read a card's visual zone; when little was read, also the half-turned card, keeping the
-    reading with more confident text (and that orientation's frame, rectification and portrait).
-    The last value says whether the text turned the card."""
-    viz = read_viz(doc, **read)
+                      read: Callable[[Any], VIZReading] = read_viz
+                      ) -> tuple[DocumentFrame, Any, FaceBox | None, VIZReading, bool]:
+    """Read a card's visual zone with `read`; when little was read, also the half-turned card,
+    keeping the reading with more confident text (and that orientation's frame, rectification and
+    portrait). The last value says whether the text turned the card."""
+    viz = read(doc)
     have = viz.confident_chars()
     if have >= TURN_CHECK_BELOW:
         return frame, doc, face, viz, False
     turned = frame.half_turned()
     doc_t = turned.rectify(image, PX_PER_MM)
-    viz_t = read_viz(doc_t, **read)
+    viz_t = read(doc_t)
     got = viz_t.confident_chars()
     if got >= TURN_MIN_CHARS and got >= TURN_GAIN * have:
         return turned, doc_t, find_face(doc_t), viz_t, True
@@ -137,15 +140,15 @@ class DocumentVIZCheck(BaseCheck):
                 # MRZ/barcode-VIZ cross-checks fail genuine cards.
                 ev["ocr"] = {"skipped": "back of the card: no visual-zone holder data"}
                 continue
-            read: dict[str, Any] = {"exclude_bottom": _mrz_share(frame.fmt) if cap.id == mrz_cap else 0.0,
-                    "month_first": us_dates, "today": reference_date(ctx.session)}
+            read = functools.partial(read_viz, exclude_bottom=_mrz_share(frame.fmt) if cap.id == mrz_cap else 0.0,
+                                     month_first=us_dates, today=reference_date(ctx.session))
             try:
                 if searched:
-                    frame, doc, face, viz, by_text = read_card_upright(frame, doc, face, cap.image, **read)
+                    frame, doc, face, viz, by_text = read_card_upright(frame, doc, face, cap.image, read)
                     ev["half_turned_by_text"] = by_text
                     frames[cap.id], doc_frames[cap.id] = doc, frame
                 else:
-                    viz = read_viz(doc, **read)
+                    viz = read(doc)
             except OCRUnavailable as exc:
                 return self.result(Outcome.ERROR, evidence={"captures": evidence, "error": str(exc)})
             readings[cap.id] = viz

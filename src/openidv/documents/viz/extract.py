@@ -26,7 +26,10 @@ PAGE_MODES = (11, 3)
 
 @dataclass
 class VIZReading:
-    """Text lines read from the visual zone (boxes in rectified-document pixels) and the dates in them."""
+    """Text lines read from the visual zone (boxes in rectified-document pixels) and the dates in them.
+
+    With several readings (page segmentation modes) `lines`, `confs` and `mean_conf` cover all of
+    them, while `words` is the largest single reading's word count (how much one pass found)."""
 
     lines: list[tuple[str, tuple[int, int, int, int]]] = field(default_factory=list)
     dates: list[tuple[date, tuple[int, int, int, int]]] = field(default_factory=list)
