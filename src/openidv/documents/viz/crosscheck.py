@@ -326,7 +326,7 @@ def _number_against(value: str, source: str, readings: list[list[list[tuple[str,
     NUMBER_DOUBT_CONF, and not this one. A misread is rarely repeated by a second segmentation of the
     page; a printed number is. On the stop-19 train dump (with the look-alikes of
     `_number_targets` and `number_fold`) genuine documents flagged by their number went 5 -> 1 of
-    300, MRZ-VIZ number forgeries 16 -> 16 of 27, barcode-VIZ 13 -> 11 (docs/documents.md).
+    300, MRZ-VIZ number forgeries 16 -> 16 of 27, barcode-VIZ 13 -> 13 (docs/documents.md).
     """
     targets = _number_targets(value)
     if not targets:
