@@ -63,3 +63,22 @@ def test_species_catalogue() -> None:
     assert Species.PRINT.reason_code == "SPOOF_SUSPECTED"
     assert {s.reason_code for s in INJECTION_SPECIES} == {"INJECTION_SUSPECTED", "REPLAYED_CAPTURE"}
     assert not any(s.is_presentation for s in INJECTION_SPECIES)
+
+
+def test_high_density_panels_show_no_grid_but_keep_their_bezel() -> None:
+    """A modern panel's sub-pixels are finer than the camera: no grid, the device frame remains."""
+    from openidv.liveness.redteam.screen import render_screen
+
+    content = np.full((120, 100, 3), 0.5, np.float32)
+    kinds = set()
+    for seed in range(40):
+        instr = render_screen(content, (20.0, 20.0, 80.0, 90.0), np.random.default_rng(seed))
+        kinds.add(instr.params["panel"])
+        # flat content: a grid shows as column-to-column curvature; glare and banding are smooth
+        curvature = float(np.abs(np.diff(instr.rgb[40:80, 40:60], n=2, axis=1)).max())
+        if instr.params["panel"] == "high_density":
+            assert instr.params["bezel"] and instr.params["grid_mix"] == 0.0
+            assert curvature < 0.1  # a small glare spot bends a little
+        else:
+            assert curvature > 0.15
+    assert kinds == {"high_density", "coarse"}

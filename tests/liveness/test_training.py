@@ -98,3 +98,21 @@ def test_head_action_operating_points_sit_between_still_faces_and_genuine_moveme
     params, info = tune(sessions)
     assert abs(params.min_turn - 0.06) < 1e-9 and abs(params.min_nod - 0.055) < 1e-9
     assert info["tune_genuine_pass"] == 1.0 and info["tune_attack_pass"] == 0.0
+
+
+def test_tight_dropout_blanks_only_the_tight_view_of_some_samples() -> None:
+    import torch
+
+    from openidv.liveness.crops import PAD_VALUE
+    from openidv.liveness.training.train_pad import _augment
+
+    t = torch.full((400, 3, 8, 8), 200.0)
+    c = torch.full((400, 3, 6, 6), 50.0)
+    gen = torch.Generator().manual_seed(0)
+    t0, _ = _augment(t, c, gen, tight_dropout=0.0)
+    assert not bool((t0.amax(dim=(1, 2, 3)) == t0.amin(dim=(1, 2, 3))).logical_and(t0[:, 0, 0, 0] < 150).any())
+    t1, c1 = _augment(t, c, torch.Generator().manual_seed(0), tight_dropout=0.25)
+    blank = (t1.std(dim=(1, 2, 3)) == 0) & (t1[:, 0, 0, 0] < 150)
+    assert 60 < int(blank.sum()) < 140  # about a quarter, gain applied to the grey
+    assert torch.allclose(t1[blank].mean(), torch.tensor(float(PAD_VALUE)), rtol=0.2)
+    assert bool((c1[blank] < 100).all())  # their context views are untouched (not bare crops)

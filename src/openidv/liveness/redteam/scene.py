@@ -39,7 +39,9 @@ def content_crop(ref: FaceRef, rng: np.random.Generator, face_px: float) -> tupl
     cx, cy = box_centre(ref.box)
     s = box_size(ref.box)
     h, w = ref.rgb.shape[:2]
-    m_side, m_top, m_bottom = rng.uniform(0.75, 1.5), rng.uniform(0.8, 1.5), rng.uniform(0.9, 1.8)
+    # margins down to 0.6 face widths: a phone or tablet held close shows a face that fills its
+    # screen, so the instrument's edge falls inside the context view
+    m_side, m_top, m_bottom = rng.uniform(0.6, 1.5), rng.uniform(0.65, 1.5), rng.uniform(0.75, 1.8)
     left, right = max(0, round(cx - m_side * s)), min(w, round(cx + m_side * s))
     top, bottom = max(0, round(cy - m_top * s)), min(h, round(cy + m_bottom * s))
     crop = ref.rgb[top:bottom, left:right]

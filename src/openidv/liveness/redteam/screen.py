@@ -1,5 +1,13 @@
 """Screen-replay instrument: display gamut, RGB sub-pixel grid (moire after recapture), refresh
-banding, glare and a bezel."""
+banding, glare and a bezel.
+
+Two kinds of panel. A coarse one's sub-pixel grid survives the recapture as a grid or moire. A
+high-density one (phones and tablets since about 2012: 260-460 pixels per inch, three or more
+panel pixels per camera pixel when held at selfie distance) leaves no grid at all; what gives it
+away is the device around the picture (bezel, fingers), the emissive gamut and glare. Without
+such panels the model learns "screen = visible pixel grid" and passes a modern tablet whose
+bezel fills the frame.
+"""
 
 from __future__ import annotations
 
@@ -73,18 +81,32 @@ def bezel(img: FloatImage, box: Box, rng: np.random.Generator) -> tuple[FloatIma
     return out, alpha, (box[0] + width, box[1] + width, box[2] + width, box[3] + width)
 
 
+P_HIGH_DENSITY = 0.4  # share of replays on panels whose pixel grid the camera cannot resolve
+
+
 def render_screen(content: FloatImage, box: Box, rng: np.random.Generator) -> Instrument:
     img = display_gamut(content, rng)
-    pitch = float(rng.uniform(1.8, 4.5))
-    img, mix = pixel_grid(img, rng, pitch)
+    dense = rng.random() < P_HIGH_DENSITY
+    pitch, mix = 0.0, 0.0
+    if not dense:
+        pitch = float(rng.uniform(1.8, 4.5))
+        img, mix = pixel_grid(img, rng, pitch)
     img = banding(img, rng)
     glare = rng.random() < 0.5
     if glare:
         img = add_glare(img, rng, float(rng.uniform(0.15, 0.8)))
-    has_bezel = rng.random() < 0.8
+    # a gridless panel without its device around it would differ from a bona fide capture only by
+    # its gamut: such samples teach label noise, so high-density panels always keep their bezel
+    has_bezel = dense or rng.random() < 0.8
     if has_bezel:
         img, alpha, box = bezel(img, box, rng)
     else:
         alpha = np.ones(img.shape[:2], np.float32)
-    params = {"pitch": round(pitch, 2), "grid_mix": round(mix, 2), "glare": glare, "bezel": has_bezel}
+    params = {
+        "panel": "high_density" if dense else "coarse",
+        "pitch": round(pitch, 2),
+        "grid_mix": round(mix, 2),
+        "glare": glare,
+        "bezel": has_bezel,
+    }
     return Instrument(np.asarray(np.clip(img, 0, 1), np.float32), alpha, box, params)

@@ -29,7 +29,9 @@ from openidv.liveness.training.metrics import pad_report
 from openidv.liveness.training.model import PADNet
 
 MODEL_NAME = "pad_passive"
-MODEL_VERSION = "3.0.0"  # 2.0.0: 112/80 px views, wider tight branch, twice the data; 3.0.0: four generations (28,000)
+# 2.0.0: 112/80 px views, wider tight branch, twice the data; 3.0.0: four generations (28,000);
+# 4.0.0: high-density screens, closer framings, the tight view blanked for 10% of samples
+MODEL_VERSION = "4.0.0"
 
 
 def load_split(path: Path, exclude: set[int] | None = None) -> dict[str, NDArray[Any]]:
@@ -54,14 +56,29 @@ def crop_only_context(t: torch.Tensor, size: int = 64) -> torch.Tensor:
     return out
 
 
-def _augment(t: torch.Tensor, c: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """Flips, a global gain, and some bare-crop contexts, identical for every class."""
+def _augment(
+    t: torch.Tensor, c: torch.Tensor, gen: torch.Generator, tight_dropout: float = 0.0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Flips, a global gain, some bare-crop contexts and some blanked tight views, identical for
+    every class.
+
+    Blanking the tight view (mid-grey) of a share of samples makes the context branch answer on
+    its own: otherwise it learns little while skin texture already separates the training
+    attacks, and a real instrument whose texture the camera does not resolve (a high-density
+    tablet, a glossy poster) passes although its edge and the fingers holding it are in view.
+    """
+    from openidv.liveness.crops import PAD_VALUE
+
     flip = torch.rand(t.shape[0], generator=gen) < 0.5
     t, c = t.clone(), c.clone()
     t[flip], c[flip] = t[flip].flip(3), c[flip].flip(3)
-    bare = torch.rand(t.shape[0], generator=gen) < 0.1
+    draw = torch.rand(t.shape[0], generator=gen)
+    bare = draw < 0.1
     if bare.any():
         c[bare] = crop_only_context(t[bare], c.shape[-1])
+    blank = (draw >= 0.1) & (draw < 0.1 + tight_dropout)  # never both views degraded at once
+    if blank.any():
+        t[blank] = float(PAD_VALUE)
     gain = torch.exp(torch.randn(t.shape[0], 1, 1, 1, generator=gen) * 0.08)
     return (t * gain).clamp(0, 255), (c * gain).clamp(0, 255)
 
@@ -82,6 +99,7 @@ def train(
     seed: int,
     batch: int = 128,
     widths: tuple[int, ...] = (16, 24, 32, 48),
+    tight_dropout: float = 0.0,
 ) -> PADNet:
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
@@ -106,7 +124,7 @@ def train(
         total, t0 = 0.0, time.time()
         for i in range(0, n, batch):
             idx = perm[i : i + batch]
-            t, c = _augment(tight[idx], context[idx], gen)
+            t, c = _augment(tight[idx], context[idx], gen, tight_dropout)
             loss = loss_fn(model.logits(t, c), labels[idx])
             opt.zero_grad()
             loss.backward()
@@ -182,6 +200,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--validate", type=float, default=None, metavar="FRACTION",
                     help="hold out this share of the training identities, report on them and stop "
                          "(configuration choice; the test split is not read)")
+    ap.add_argument("--tight-dropout", type=float, default=0.0, metavar="SHARE",
+                    help="blank the tight view of this share of training samples (4.0.0: 0.1)")
+    ap.add_argument("--test-data", type=Path, default=None,
+                    help="also score this folder's test.npz (another generator version), to scores_extra.csv")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -192,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
     widths = tuple(int(w) for w in args.widths.split(","))
     if args.validate:
         fit, val = split_validation(data, args.validate)
-        model = train(fit, args.epochs, args.seed, widths=widths)
+        model = train(fit, args.epochs, args.seed, widths=widths, tight_dropout=args.tight_dropout)
         probs = predict(model, val)
         torch.save(model.state_dict(), args.out / "model.pt")
         write_scores(args.out / "validation_scores.csv", probs, val)
@@ -203,7 +225,7 @@ def main(argv: list[str] | None = None) -> None:
         (args.out / "validation.json").write_text(json.dumps(report, indent=2))
         print(json.dumps(report, indent=1))
         return
-    model = train(data, args.epochs, args.seed, widths=widths)
+    model = train(data, args.epochs, args.seed, widths=widths, tight_dropout=args.tight_dropout)
     torch.save(model.state_dict(), args.out / "model.pt")
     _wait_for(args.data / "test.npz")
     test = load_split(args.data / "test.npz")
@@ -216,8 +238,12 @@ def main(argv: list[str] | None = None) -> None:
                    "widths": list(widths), "seed": args.seed,
                    "view_sizes": [int(data["tight"].shape[1]), int(data["context"].shape[1])],
                    "n_params": sum(p.numel() for p in model.parameters())})
+    report["tight_dropout"] = args.tight_dropout
     (args.out / "report.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=1))
+    if args.test_data:
+        extra = load_split(args.test_data / "test.npz")
+        write_scores(args.out / "scores_extra.csv", predict(model, extra), extra)
     onnx_path = args.out / f"{MODEL_NAME}.onnx"
     export_onnx(model, onnx_path, int(data["tight"].shape[1]), int(data["context"].shape[1]))
     if args.install:
