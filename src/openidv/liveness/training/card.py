@@ -42,14 +42,30 @@ def _status(ind: dict[str, Any], sanity: list[dict[str, Any]] | None) -> str:
     return line
 
 
+def _undecided_share(scores: Path, op: dict[str, float]) -> float | None:
+    """Share of the test split's genuine faces between the two operating points."""
+    import csv
+
+    if not scores.is_file():
+        return None
+    with scores.open() as fh:
+        genuine = np.array([float(r["score"]) for r in csv.DictReader(fh) if r["label"] == "bona_fide"])
+    inside = (genuine >= op["attack_below"]) & (genuine < op["bona_fide_from"])
+    return float(inside.mean()) if len(genuine) else None
+
+
 def render(
     report: dict[str, Any],
     counts: dict[str, list[int]],
     sanity: list[dict[str, Any]] | None,
     run: dict[str, Any] | None = None,
     loso_epochs: int | None = None,
+    undecided: float | None = None,
+    selection: str | None = None,
 ) -> str:
-    """The card; `run` is the full run's ``report.json`` (sizes, widths, epochs, parameter count)."""
+    """The card; `run` is the full run's ``report.json`` (sizes, widths, epochs, parameter count,
+    tight-view dropout), `undecided` the share of genuine test faces in the undecided band,
+    `selection` how this model was chosen among trained candidates (if it was)."""
     op = report["operating_points"]
     ind = report["in_distribution"]
     run = run or {}
@@ -69,9 +85,14 @@ def render(
         "",
         "Bona fide: LFW development subset (`../shared/data/lfw-dev`, web JPEG photos, research use).",
         "Attacks: generated from those photos by `openidv.liveness.redteam` (see docs/liveness.md).",
-        "Since 4.0.0, 40% of screen replays are on high-density panels (no resolvable pixel grid, bezel",
-        "kept), prints and screens are cut closer around the face, and training blanks the tight view of",
-        "10% of samples (`--tight-dropout 0.1`) so that the context branch learns to answer alone.",
+        "Screen replays include high-density panels (no resolvable pixel grid, bezel kept; 40% since the",
+        "red team of stop 20).",
+        *(
+            [f"Training blanked the tight view of {100 * dropout:.0f}% of samples (`--tight-dropout {dropout}`)"
+             " so that the context branch learns to answer alone."]
+            if (dropout := float(run.get("tight_dropout") or 0.0)) > 0
+            else []
+        ),
         "Both classes pass through the same simulated camera. Split by person (hash of the folder",
         f"name): train {counts['train']} / test {counts['test']} samples in class order",
         "[bona_fide, print, screen, cutout, mask, deepfake]. The test identities are split again into",
@@ -91,17 +112,17 @@ def render(
         "",
         *table(ind["species"]),
         "",
-        f"## Leave one species out (the species was absent from training; {loso_epochs or 14} epochs)",
+        "## Leave one species out"
+        + (f" (the species was absent from training; {loso_epochs or 14} epochs)" if report["held_out"] else ""),
         "",
-        *(table(report["held_out"]) if report["held_out"] else ["not run"]),
+        *(table(report["held_out"]) if report["held_out"] else ["not run for this model"]),
         "",
     ]
     if sanity:
         out += [
             "## Sanity check on real captures (`../shared/data/pad-dev`)",
             "",
-            "Never trained on. 4.0.0 was chosen over a variant trained the same way (tight view blanked only",
-            "for bona fide, print and screen samples; in distribution about equal) partly on these scores.",
+            "Never trained on." + (f" {selection}" if selection else " Not used to choose the model."),
             "",
             "| image | truth | score | decision |",
             "|---|---|---|---|",
@@ -112,14 +133,15 @@ def render(
         "## Limits",
         "",
         "* Every attack seen in training is synthetic; real instruments (other printers, papers, panels,",
-        "  3D masks, modern face-swap networks) differ. Held-out-species figures above show how far an",
-        "  unseen instrument can fall; expect real-world error rates well above the in-distribution ones.",
+        "  3D masks, modern face-swap networks) differ"
+        + (". Held-out-species figures above show how far an" if report["held_out"] else "; an"),
+        "  unseen instrument can fall far; expect real-world error rates well above the in-distribution ones.",
         "* Bona fide faces are LFW press photos (mostly frontal adults, skewed demographics); phone",
         "  selfies in poor light, heavy beauty filters or unusual cameras are under-represented.",
         "* The bona fide band starts where APCER_max is 1%, i.e. above the attacks the model misses (still-image",
-        "  deepfakes, prints): most genuine selfies fall in `undecided` and go to review (4.0.0: 72% of the",
-        "  test split's, 3.0.0: 80%). A deployment that lowers `bona_fide_from` accepts the APCER the table",
-        "  shows there.",
+        "  deepfakes, prints): genuine selfies in `undecided` go to review"
+        + (f" ({100 * undecided:.1f}% of the test split's genuine faces)." if undecided is not None else "."),
+        "  A deployment that lowers `bona_fide_from` accepts the APCER the table shows there.",
         "* The context branch relies on seeing around the face: a tight crop (`--face-crop`) loses the",
         "  edge, bezel and hand cues.",
         "* Licence: project code Apache-2.0; the weights derive from LFW (research use): check the",
@@ -135,13 +157,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sanity", type=Path, default=None)
     ap.add_argument("--run", type=Path, default=None, help="the full run's folder (its report.json)")
     ap.add_argument("--loso-epochs", type=int, default=None)
+    ap.add_argument("--selection", default=None,
+                    help="how the model was chosen among trained candidates, if it was (one sentence)")
     args = ap.parse_args(argv)
     counts = {
         s: np.bincount(np.load(args.data / f"{s}.npz")["labels"], minlength=6).tolist() for s in ("train", "test")
     }
     sanity = json.loads(args.sanity.read_text()) if args.sanity and args.sanity.is_file() else None
     run = json.loads((args.run / "report.json").read_text()) if args.run else None
-    text = render(json.loads(args.report.read_text()), counts, sanity, run, args.loso_epochs)
+    report = json.loads(args.report.read_text())
+    undecided = _undecided_share(args.run / "scores.csv", report["operating_points"]) if args.run else None
+    text = render(report, counts, sanity, run, args.loso_epochs, undecided, args.selection)
     (MODELS_DIR / "pad_passive.md").write_text(text)
     print(text)
 

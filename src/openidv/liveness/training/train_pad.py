@@ -62,10 +62,12 @@ def _augment(
     """Flips, a global gain, some bare-crop contexts and some blanked tight views, identical for
     every class.
 
-    Blanking the tight view (mid-grey) of a share of samples makes the context branch answer on
-    its own: otherwise it learns little while skin texture already separates the training
-    attacks, and a real instrument whose texture the camera does not resolve (a high-density
-    tablet, a glossy poster) passes although its edge and the fingers holding it are in view.
+    Blanking the tight view (mid-grey, times the sample's gain like every view) of a share of
+    samples makes the context branch answer on its own: otherwise it learns little while skin
+    texture already separates the training attacks, and a real instrument whose texture the
+    camera does not resolve (a high-density tablet, a glossy poster) passes although its edge and
+    the fingers holding it are in view. With no dropout the random draws are those of earlier
+    versions, so their training runs reproduce.
     """
     from openidv.liveness.crops import PAD_VALUE
 
@@ -201,10 +203,16 @@ def main(argv: list[str] | None = None) -> None:
                     help="hold out this share of the training identities, report on them and stop "
                          "(configuration choice; the test split is not read)")
     ap.add_argument("--tight-dropout", type=float, default=0.0, metavar="SHARE",
-                    help="blank the tight view of this share of training samples (4.0.0: 0.1)")
+                    help="blank the tight view of this share of training samples, 0 to 0.9 (4.0.0: 0.1)")
     ap.add_argument("--test-data", type=Path, default=None,
                     help="also score this folder's test.npz (another generator version), to scores_extra.csv")
     args = ap.parse_args(argv)
+    if not 0.0 <= args.tight_dropout <= 0.9:  # the blank draw shares its uniform with the bare-context 10%
+        ap.error("--tight-dropout must lie in [0, 0.9]")
+    if args.test_data and not (args.test_data / "test.npz").is_file():
+        ap.error(f"--test-data: {args.test_data / 'test.npz'} not found")
+    if args.test_data and args.validate:
+        ap.error("--test-data scores a finished model's test split; --validate never reads one")
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
     exclude = {MODEL_CLASSES.index(Species(args.exclude))} if args.exclude else None
@@ -221,7 +229,8 @@ def main(argv: list[str] | None = None) -> None:
         report = pad_report(probs[:, 0], [MODEL_CLASSES[int(y)].value for y in val["labels"]],
                             [str(s) for s in val["subjects"]])
         report.update({"validation": args.validate, "epochs": args.epochs, "widths": list(widths),
-                       "n_fit": len(fit["labels"]), "n_val": len(val["labels"])})
+                       "n_fit": len(fit["labels"]), "n_val": len(val["labels"]),
+                       "tight_dropout": args.tight_dropout})
         (args.out / "validation.json").write_text(json.dumps(report, indent=2))
         print(json.dumps(report, indent=1))
         return
@@ -237,19 +246,19 @@ def main(argv: list[str] | None = None) -> None:
     report.update({"exclude": args.exclude, "epochs": args.epochs, "n_train": len(data["labels"]),
                    "widths": list(widths), "seed": args.seed,
                    "view_sizes": [int(data["tight"].shape[1]), int(data["context"].shape[1])],
-                   "n_params": sum(p.numel() for p in model.parameters())})
-    report["tight_dropout"] = args.tight_dropout
+                   "n_params": sum(p.numel() for p in model.parameters()),
+                   "tight_dropout": args.tight_dropout})
     (args.out / "report.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=1))
-    if args.test_data:
-        extra = load_split(args.test_data / "test.npz")
-        write_scores(args.out / "scores_extra.csv", predict(model, extra), extra)
     onnx_path = args.out / f"{MODEL_NAME}.onnx"
     export_onnx(model, onnx_path, int(data["tight"].shape[1]), int(data["context"].shape[1]))
     if args.install:
         from openidv.liveness.training.install import install_model
 
         install_model(onnx_path, args)
+    if args.test_data:  # after the export: nothing of the run is lost if this split is unreadable
+        extra = load_split(args.test_data / "test.npz")
+        write_scores(args.out / "scores_extra.csv", predict(model, extra), extra)
 
 
 if __name__ == "__main__":
