@@ -53,6 +53,10 @@ def test_genuine_passport_is_not_flagged(pipeline: Pipeline) -> None:
     cap = res.evidence["captures"][0]
     assert cap["recapture"] >= 0 and "tamper_acted_on" in cap
     assert res.score is not None and 0.5 < res.score <= 1.0
+    tm = res.evidence["template"]
+    if tm["checked"]:  # which other issuer's design it was weighed against, and by which rule
+        assert tm["nearest_other_template"] and tm["margin_rule"] in ("absolute", "relative")
+        assert tm["relative_margin"] >= tm["margin"] and not tm["mismatch"]
 
 
 def test_screen_recapture_is_flagged(pipeline: Pipeline) -> None:
