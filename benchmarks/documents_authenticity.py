@@ -57,6 +57,16 @@ def session_for(kind: str, family: str | None, seed: int, portraits: Any) -> Any
     return Session(captures=caps), t.id, cond
 
 
+def _template_columns(auth: Any) -> dict[str, Any]:
+    """What template matching saw, so that another margin rule can be replayed on the same sessions."""
+    tm = (auth.evidence.get("template") or {}) if auth is not None else {}
+    checked = bool(tm.get("checked"))
+    return {"template_margin": tm.get("margin") if checked else None,
+            "template_relative_margin": tm.get("relative_margin") if checked else None,
+            "template_nearest_other": tm.get("nearest_other_template") if checked else None,
+            "template_mismatch": bool(tm.get("mismatch")) if checked else None}
+
+
 def main() -> None:
     from openidv.documents.synth.forgery import FAMILIES as ALL_FAMILIES
     from openidv.documents.synth.forgery import applicable
@@ -101,7 +111,8 @@ def main() -> None:
                      "label": "attack" if family else "bona_fide", "species": family or "",
                      "score": RULE_FIRED if codes else score, "kind": kind, "condition": cond, "template": template,
                      "codes": "|".join(codes), "all_codes": "|".join(every),
-                     "ghost_similarity": (auth.evidence.get("ghost") or {}).get("similarity") if auth else None})
+                     "ghost_similarity": (auth.evidence.get("ghost") or {}).get("similarity") if auth else None,
+                     **_template_columns(auth)})
     import pandas as pd
 
     args.scores.parent.mkdir(parents=True, exist_ok=True)
