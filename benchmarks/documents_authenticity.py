@@ -58,12 +58,12 @@ def session_for(kind: str, family: str | None, seed: int, portraits: Any) -> Any
 
 
 def _template_columns(auth: Any) -> dict[str, Any]:
-    """What template matching saw, so that another margin rule can be replayed on the same sessions."""
+    """What template matching saw (margin, nearest other design), so that another rule can be replayed."""
     tm = (auth.evidence.get("template") or {}) if auth is not None else {}
     checked = bool(tm.get("checked"))
     return {"template_margin": tm.get("margin") if checked else None,
-            "template_relative_margin": tm.get("relative_margin") if checked else None,
             "template_nearest_other": tm.get("nearest_other_template") if checked else None,
+            "template_design_similarity": tm.get("design_similarity") if checked else None,
             "template_mismatch": bool(tm.get("mismatch")) if checked else None}
 
 

@@ -151,34 +151,19 @@ def similarities(sigs: NDArray[Any], means: NDArray[Any], weights: NDArray[Any])
     return np.asarray(num / (np.sqrt(np.maximum(var_s, 0) * var_m[None, :]) + 1e-9))
 
 
-# Least design distance (1 - similarity of two references) a relative margin divides by: two
-# registered designs more alike than this are treated as this far apart.
-MIN_DESIGN_DISTANCE = 0.05
-
-
 @dataclass(frozen=True)
 class Match:
     claimed: float  # best similarity to a template of the claimed issuer
     other: float  # best similarity to another issuer's template of the same kind
     template: str  # id of the best claimed template
     other_template: str | None = None  # id of that other issuer's template (None: no other issuer)
-    design_similarity: float = 0.0  # similarity of the two templates' references to each other
+    # similarity of the two templates' references to each other: how alike the two designs are, so
+    # a reviewer sees whether a small margin means another design or two designs that look alike
+    design_similarity: float = 0.0
 
     @property
     def margin(self) -> float:
         return self.claimed - self.other
-
-    @property
-    def relative_margin(self) -> float:
-        """The margin as a share of how far apart the two designs are.
-
-        Two issuers with much alike designs (a shared layout, a close tint) leave a genuine
-        document only a small margin, however well it is photographed, while a pair of distinct
-        designs leaves a large one: the absolute margin tuned over all designs flags the first
-        kind too often (stop 19: every genuine session flagged TEMPLATE_MISMATCH on a held-out
-        set was one design whose nearest other issuer's reference correlates 0.70 with it).
-        """
-        return self.margin / max(1.0 - self.design_similarity, MIN_DESIGN_DISTANCE)
 
     @property
     def best(self) -> float:

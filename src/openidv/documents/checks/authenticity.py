@@ -189,12 +189,7 @@ class DocumentAuthenticityCheck(BaseCheck):
             # (an outline from a band of its print, a shadow), not evidence of another design
             return {"checked": False, "why": "the document resembles no registered design of its kind",
                     "best_similarity": round(got.best, 4), "min_recognised": float(t["min_recognised"])}
-        # `relative_margin: 1` in the threshold set: the margin is compared as a share of how far
-        # apart the two designs are (template_match.Match.relative_margin); absent or 0: as is
-        relative = t.values.get("relative_margin", 0.0) > 0
-        margin = got.relative_margin if relative else got.margin
         return {"checked": True, "similarity": round(got.claimed, 4), "margin": round(got.margin, 4),
-                "relative_margin": round(got.relative_margin, 4), "best_template": got.template,
-                "nearest_other_template": got.other_template, "design_similarity": round(got.design_similarity, 4),
-                "margin_rule": "relative" if relative else "absolute", "acted_on": on,
-                "mismatch": on and margin < t["min_margin"], "threshold_set": f"{t.name}@{t.version}"}
+                "best_template": got.template, "nearest_other_template": got.other_template,
+                "design_similarity": round(got.design_similarity, 4), "acted_on": on,
+                "mismatch": on and got.margin < t["min_margin"], "threshold_set": f"{t.name}@{t.version}"}

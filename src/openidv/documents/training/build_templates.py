@@ -101,12 +101,6 @@ def _pct(r: dict[str, Any], key: str) -> str:
     return f"{100 * r[key]:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"
 
 
-def _rule_text(report: dict[str, Any]) -> str:
-    if report.get("margin_rule") == "relative":
-        return "on the margin as a share of the distance between the two designs, 1 - their references' similarity"
-    return "on the margin itself"
-
-
 def write_card(report: dict[str, Any], command: str, enabled: bool) -> str:
     """The registry's card (models/template_signatures.md) from a build report."""
     rows = [("train templates and conditions, true rectification (tuning)", report["train"]),
@@ -129,7 +123,7 @@ def write_card(report: dict[str, Any], command: str, enabled: bool) -> str:
   shadow, rotated) of genuine specimens per design, all generated (`openidv.documents.synth`);
   portraits of train identities. No real issuer's design is registered.
 - **Thresholds** (`policy/data/thresholds/document_template.yaml`): `min_margin`
-  {report['min_margin']:.4f} ({_rule_text(report)}) and `min_recognised` {report['min_recognised']:.4f}, each with 1% of
+  {report['min_margin']:.4f} and `min_recognised` {report['min_recognised']:.4f}, each with 1% of
   train genuine documents below it. Enabled in the pipeline: **{enabled}** (rule: >= 50% of held-out
   mismatches detected and <= 2% of held-out genuine documents flagged, rectified both truly and as
   the pipeline does).
@@ -168,7 +162,6 @@ class Scored:
     genuine: bool
     margin: float | None
     best: float | None
-    relative: float | None = None  # the margin as a share of the two designs' distance
 
 
 def pipeline_view(photo: Any) -> Any | None:
@@ -199,20 +192,14 @@ def score_docs(reg: Registry, split: str, n: int, seed: int, pipeline: bool = Fa
             t = make_template(kind.upper(), int(idx))
             img = pipeline_view(s.photo) if pipeline else s.image
             m = reg.match(img, t.kind, _issuer(t)) if img is not None else None
-            out.append(Scored(family is None, m.margin if m else None, m.best if m else None,
-                              m.relative_margin if m else None))
+            out.append(Scored(family is None, m.margin if m else None, m.best if m else None))
     return out
 
 
-def _margin(d: Scored, relative: bool) -> float | None:
-    return d.relative if relative else d.margin
-
-
-def rates(docs: list[Scored], min_margin: float, min_recognised: float, relative: bool = False) -> dict[str, Any]:
+def rates(docs: list[Scored], min_margin: float, min_recognised: float) -> dict[str, Any]:
     """Genuine documents flagged and mismatches detected: recognised and below the margin."""
     def flagged(d: Scored) -> bool:
-        m = _margin(d, relative)
-        return m is not None and d.best is not None and d.best >= min_recognised and m < min_margin
+        return d.margin is not None and d.best is not None and d.best >= min_recognised and d.margin < min_margin
 
     gen = [d for d in docs if d.genuine]
     mis = [d for d in docs if not d.genuine]
@@ -238,9 +225,6 @@ def main() -> None:
     ap.add_argument("--pipeline-false-reject", type=float, default=None,
                     help="share of genuine sessions TEMPLATE_MISMATCH flagged in the system benchmark "
                          "(benchmarks/documents_authenticity.py with the check enabled); part of the enabling rule")
-    ap.add_argument("--relative-margin", action="store_true",
-                    help="tune and apply the margin as a share of the two designs' distance "
-                         "(template_match.Match.relative_margin); the absolute rule is reported beside it")
     ap.add_argument("--reuse-registry", action="store_true",
                     help="score with the shipped registry instead of rebuilding it (thresholds only)")
     ap.add_argument("--features-only", action="store_true",
@@ -252,38 +236,25 @@ def main() -> None:
     reg = load_registry() if args.reuse_registry else build(args.docs, args.captured)
     if reg is None:
         raise SystemExit("--reuse-registry: no registry is shipped; build one first")
-    rel = args.relative_margin
-    train_docs = score_docs(reg, "train", args.n, 30_000_000)
-    test_docs = score_docs(reg, "test", args.n, args.test_seed)
-    pipe_docs = score_docs(reg, "test", args.n, args.test_seed, pipeline=True)
-
-    def tuned(relative: bool) -> float:
-        return float(np.quantile([m for d in train_docs if d.genuine and (m := _margin(d, relative)) is not None],
-                                 0.01))
-
-    thr = tuned(rel)
-    rec = float(np.quantile([d.best for d in train_docs if d.genuine and d.best is not None], 0.01))
-    test = rates(test_docs, thr, rec, rel)
-    pipe = rates(pipe_docs, thr, rec, rel)
+    train = score_docs(reg, "train", args.n, 30_000_000)
+    thr = float(np.quantile([d.margin for d in train if d.genuine and d.margin is not None], 0.01))
+    rec = float(np.quantile([d.best for d in train if d.genuine and d.best is not None], 0.01))
+    test = rates(score_docs(reg, "test", args.n, args.test_seed), thr, rec)
+    pipe = rates(score_docs(reg, "test", args.n, args.test_seed, pipeline=True), thr, rec)
     report = {
-        "min_margin": thr, "min_recognised": rec, "margin_rule": "relative" if rel else "absolute",
-        "train": rates(train_docs, thr, rec, rel),
+        "min_margin": thr, "min_recognised": rec,
+        "train": rates(train, thr, rec),
         "test_seed": args.test_seed,
         "test_heldout_templates_and_conditions": test,
         "test_heldout_pipeline_rectification": pipe,
     }
-    if rel:  # the absolute rule on the same documents, tuned the same way, for comparison
-        a = tuned(False)
-        report["absolute_rule"] = {"min_margin": a, "train": rates(train_docs, a, rec),
-                                   "test_heldout_templates_and_conditions": rates(test_docs, a, rec),
-                                   "test_heldout_pipeline_rectification": rates(pipe_docs, a, rec)}
     # TEMPLATE_MISMATCH fires in the pipeline only if, on held-out templates and capture conditions,
     # it catches at least half of the mismatches and rejects at most 2% of genuine documents, both
     # with the generator's true rectification and with the pipeline's own (MRZ frame or card outline)
     enabled = all(r["detected"] >= MIN_HELDOUT_DETECTION and r["false_reject"] <= MAX_HELDOUT_FALSE_REJECT
                   for r in (test, pipe))
     pipeline_cmd = ""
-    flags = (" --relative-margin" if rel else "") + (" --reuse-registry" if args.reuse_registry else "")
+    flags = " --reuse-registry" if args.reuse_registry else ""
     if args.pipeline_false_reject is not None:
         # the system benchmark's share, when measured with the check enabled, must meet the same rule
         report["pipeline_genuine_flagged"] = args.pipeline_false_reject
@@ -291,8 +262,7 @@ def main() -> None:
         pipeline_cmd = f" --pipeline-false-reject {args.pipeline_false_reject}"
     THRESHOLDS.write_text(yaml.safe_dump({
         "name": "document_template", "version": datetime.now(UTC).strftime("%Y-%m-%d.%H%M"),
-        "values": {"min_margin": thr, "min_recognised": rec, "enabled": enabled,
-                   **({"relative_margin": 1.0} if rel else {})},
+        "values": {"min_margin": thr, "min_recognised": rec, "enabled": enabled},
         "source": {"tool": "python -m openidv.documents.training.build_templates "
                    f"--docs {args.docs} --captured {args.captured} --n {args.n} --test-seed {args.test_seed}"
                    + flags + pipeline_cmd,
