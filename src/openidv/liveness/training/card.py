@@ -135,7 +135,8 @@ def render(
         "* Every attack seen in training is synthetic; real instruments (other printers, papers, panels,",
         "  3D masks, modern face-swap networks) differ"
         + (". Held-out-species figures above show how far an" if report["held_out"] else "; an"),
-        "  unseen instrument can fall far; expect real-world error rates well above the in-distribution ones.",
+        "  unseen instrument can fall" + ("" if report["held_out"] else " far")
+        + "; expect real-world error rates well above the in-distribution ones.",
         "* Bona fide faces are LFW press photos (mostly frontal adults, skewed demographics); phone",
         "  selfies in poor light, heavy beauty filters or unusual cameras are under-represented.",
         "* The bona fide band starts where APCER_max is 1%, i.e. above the attacks the model misses (still-image",
