@@ -81,7 +81,9 @@ def bezel(img: FloatImage, box: Box, rng: np.random.Generator) -> tuple[FloatIma
     return out, alpha, (box[0] + width, box[1] + width, box[2] + width, box[3] + width)
 
 
-P_HIGH_DENSITY = 0.4  # share of replays on panels whose pixel grid the camera cannot resolve
+# share of replays on panels whose pixel grid the camera cannot resolve: a choice, not tuned (most
+# phones in use have such panels; coarse ones stay common enough to keep the grid cue learnt)
+P_HIGH_DENSITY = 0.4
 
 
 def render_screen(content: FloatImage, box: Box, rng: np.random.Generator) -> Instrument:
