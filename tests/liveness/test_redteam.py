@@ -83,3 +83,24 @@ def test_high_density_panels_show_no_grid_but_keep_their_bezel() -> None:
         else:
             assert curvature > 0.15
     assert kinds == {"high_density", "coarse"}
+
+
+def test_self_blend_is_a_reproducible_deepfake_class_sample_of_one_person(faces: list[FaceRef]) -> None:
+    from openidv.liveness.redteam import generate_self_blend
+    from openidv.liveness.redteam.self_blend import self_blend
+
+    a = generate_self_blend(faces[0], np.random.default_rng(4))
+    b = generate_self_blend(faces[0], np.random.default_rng(4))
+    assert a.species is Species.DEEPFAKE and a.params["pseudo"] == "self_blend"
+    assert np.array_equal(a.rgb, b.rgb) and a.subject_id == faces[0].subject_id
+    # before the camera: the blend changes the inner face and leaves the far corners alone
+    img, params = self_blend(faces[0], np.random.default_rng(5))
+    diff = np.abs(img.astype(np.int16) - faces[0].rgb.astype(np.int16)).mean(axis=2)
+    x0, y0, x1, y1 = (int(v) for v in faces[0].box)
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    inner = diff[cy - 5 : cy + 5, cx - 5 : cx + 5].mean()
+    corner = diff[:4, :4].mean()
+    if params["inner_altered"]:
+        assert inner > corner
+    else:
+        assert corner > inner

@@ -123,3 +123,38 @@ def test_tight_dropout_blanks_only_the_tight_view_of_some_samples() -> None:
     # a bare-crop context has grey corners (equal channels); no sample is both bare and blanked
     bare = (c0[:, 0, 0, 0] == c0[:, 1, 0, 0]) & (c0[:, 1, 0, 0] == c0[:, 2, 0, 0])
     assert int(bare.sum()) > 15 and not bool((bare & changed).any())
+
+
+def test_self_blends_come_last_and_survive_leaving_out_face_swaps(tmp_path: Path) -> None:
+    from openidv.liveness.training import dataset
+    from openidv.liveness.training.faces import SourceEntry
+    from openidv.liveness.training.merge_data import merge
+    from openidv.liveness.training.train_pad import load_split
+
+    entries = [SourceEntry(f"{i}.jpg", f"p{i}", (0, 0, 10, 10), None) for i in range(5)]  # type: ignore[arg-type]
+    plain = dataset.plan(entries, 3, 2, seed=4)
+    more = dataset.plan(entries, 3, 2, seed=4, n_self_blend=4)
+    assert more[: len(plain)] == plain  # earlier plans draw exactly what they drew
+    assert [j.species for j in more[len(plain) :]] == [dataset.SELF_BLEND] * 4
+    assert dataset.kind_label(dataset.SELF_BLEND) == dataset.kind_label("deepfake")
+
+    def folder(name: str, kinds: list[str] | None) -> Path:
+        d = tmp_path / name
+        d.mkdir()
+        labels = np.array([dataset.kind_label(k) for k in (kinds or ["bona_fide", "print", "deepfake"])])
+        n = len(labels)
+        arrays = {"tight": np.zeros((n, 4, 4, 3), np.uint8), "context": np.zeros((n, 2, 2, 3), np.uint8),
+                  "labels": labels, "subjects": np.array([f"{name}{i}" for i in range(len(labels))])}
+        extra = {"kinds": np.array(kinds)} if kinds else {}  # an older folder stores no kinds
+        np.savez(d / "train.npz", **arrays, **extra)
+        np.savez(d / "test.npz", **{**arrays, "subjects": np.array(["t"] * len(labels))})
+        return d
+
+    merged = tmp_path / "m"
+    merge([folder("old", None), folder("sb", ["self_blend", "self_blend"])], merged)
+    full = load_split(merged / "train.npz")
+    assert full["kinds"].tolist() == ["bona_fide", "print", "deepfake", "self_blend", "self_blend"]
+    held = load_split(merged / "train.npz", {"deepfake"})
+    assert held["kinds"].tolist() == ["bona_fide", "print", "self_blend", "self_blend"]
+    assert set(held["labels"][2:].tolist()) == {dataset.kind_label("deepfake")}
+    assert load_split(merged / "train.npz", {"self_blend"})["kinds"].tolist() == ["bona_fide", "print", "deepfake"]

@@ -7,6 +7,6 @@ never a fingerprint of the generator. See ``docs/liveness.md``.
 """
 
 from openidv.liveness.redteam.common import FaceRef, Generated
-from openidv.liveness.redteam.generate import generate, generate_bona_fide
+from openidv.liveness.redteam.generate import generate, generate_bona_fide, generate_self_blend
 
-__all__ = ["FaceRef", "Generated", "generate", "generate_bona_fide"]
+__all__ = ["FaceRef", "Generated", "generate", "generate_bona_fide", "generate_self_blend"]

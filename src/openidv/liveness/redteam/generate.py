@@ -15,6 +15,7 @@ from openidv.liveness.redteam.deepfake import face_swap
 from openidv.liveness.redteam.print_attack import render_print
 from openidv.liveness.redteam.scene import content_crop, place
 from openidv.liveness.redteam.screen import render_screen
+from openidv.liveness.redteam.self_blend import self_blend
 from openidv.liveness.redteam.wearables import cutout, mask_texture
 from openidv.liveness.species import Species
 
@@ -45,6 +46,15 @@ def generate_bona_fide(ref: FaceRef, rng: np.random.Generator, cfg: GeneratorCon
     scene = _scene_scale(ref, rng, cfg)
     rgb, box, cam = capture(scene.rgb, scene.box, rng, cfg.camera)
     return Generated(rgb, box, Species.BONA_FIDE, {"camera": cam}, ref.subject_id)
+
+
+def generate_self_blend(ref: FaceRef, rng: np.random.Generator, cfg: GeneratorConfig | None = None) -> Generated:
+    """A training-only pseudo face swap (:mod:`.self_blend`), labelled deepfake, through the same camera."""
+    cfg = cfg or GeneratorConfig()
+    base = _scene_scale(ref, rng, cfg)
+    img, params = self_blend(base, rng)
+    rgb, box, cam = capture(img, base.box, rng, cfg.camera)
+    return Generated(rgb, box, Species.DEEPFAKE, {**params, "camera": cam}, ref.subject_id)
 
 
 def _flat(

@@ -3,6 +3,10 @@
 Each identity contributes bona fide captures and attacks on its own split only. Every sample is
 cut into the run-time views (:mod:`openidv.liveness.crops`) with a detector-like box jitter, and
 the arrays are cached as one ``.npz`` per split. Work is spread over a few processes.
+
+Besides the species, the training split may hold self-blended faces (``--train-self-blend``,
+:mod:`openidv.liveness.redteam.self_blend`): labelled with the deepfake class, told apart from the
+face swaps by the ``kinds`` array, so a leave-one-species-out run can drop the swaps and keep them.
 """
 
 from __future__ import annotations
@@ -19,9 +23,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openidv.liveness.crops import CONTEXT_SIZE, TIGHT_SIZE, face_views, jitter_box
-from openidv.liveness.redteam import FaceRef, generate
+from openidv.liveness.redteam import FaceRef, generate, generate_self_blend
 from openidv.liveness.species import MODEL_CLASSES, PRESENTATION_SPECIES, Species
 from openidv.liveness.training.faces import SourceEntry, detect_folder, load_ref, split_of
+
+SELF_BLEND = "self_blend"  # a sample kind that is not a species (training only; class deepfake)
+
+
+def kind_label(kind: str) -> int:
+    """The model class a sample kind is trained as."""
+    return MODEL_CLASSES.index(Species.DEEPFAKE if kind == SELF_BLEND else Species(kind))
 
 
 @dataclass(frozen=True)
@@ -48,13 +59,16 @@ def _init(refs: list[SourceEntry], pool_idx: list[int], sizes: tuple[int, int] =
     _sizes[:] = list(sizes)
 
 
-def _run(job: Job) -> tuple[int, NDArray[np.uint8], NDArray[np.uint8], int, str]:
+def _run(job: Job) -> tuple[int, NDArray[np.uint8], NDArray[np.uint8], int, str, str]:
     rng = np.random.default_rng(job.seed)
     ref: FaceRef = load_ref(_refs[job.ref])
-    other = load_ref(_refs[job.other])
-    sample = generate(Species(job.species), ref, rng, other=other, pool=_pool)
+    if job.species == SELF_BLEND:
+        sample = generate_self_blend(ref, rng)
+    else:
+        other = load_ref(_refs[job.other])
+        sample = generate(Species(job.species), ref, rng, other=other, pool=_pool)
     tight, context = face_views(sample.rgb, jitter_box(sample.box, rng), _sizes[0], _sizes[1])
-    return job.index, tight, context, MODEL_CLASSES.index(Species(job.species)), ref.subject_id
+    return job.index, tight, context, kind_label(job.species), ref.subject_id, job.species
 
 
 def plan(
@@ -63,18 +77,23 @@ def plan(
     n_per_species: int,
     seed: int,
     species: Sequence[Species] = PRESENTATION_SPECIES,
+    n_self_blend: int = 0,
 ) -> list[Job]:
-    """Which source face becomes which sample; `other` is always a different person."""
+    """Which source face becomes which sample; `other` is always a different person.
+
+    Self-blends come last, so a plan without them draws exactly what earlier plans drew.
+    """
     rng = np.random.default_rng(seed)
     n = len(entries)
     jobs: list[Job] = []
-    kinds = [Species.BONA_FIDE] * n_bona + [s for s in species for _ in range(n_per_species)]
+    kinds = [Species.BONA_FIDE.value] * n_bona + [s.value for s in species for _ in range(n_per_species)]
+    kinds += [SELF_BLEND] * n_self_blend
     for i, sp in enumerate(kinds):
         ref = int(rng.integers(n))
         other = int(rng.integers(n))
         while entries[other].person == entries[ref].person and n > 1:
             other = int(rng.integers(n))
-        jobs.append(Job(i, sp.value, int(rng.integers(2**31)), ref, other))
+        jobs.append(Job(i, sp, int(rng.integers(2**31)), ref, other))
     return jobs
 
 
@@ -90,18 +109,20 @@ def build(
     tight = np.zeros((n, sizes[0], sizes[0], 3), np.uint8)
     context = np.zeros((n, sizes[1], sizes[1], 3), np.uint8)
     labels = np.zeros(n, np.int64)
-    subjects = [""] * n
+    subjects, kinds = [""] * n, [""] * n
     if workers <= 1:  # in-process (no fork: safe after torch or onnxruntime started threads)
         _init(entries, pool_idx, sizes)
         results = map(_run, jobs)
-        for i, t, c, y, s in results:
-            tight[i], context[i], labels[i], subjects[i] = t, c, y, s
+        for i, t, c, y, s, k in results:
+            tight[i], context[i], labels[i], subjects[i], kinds[i] = t, c, y, s, k
     else:
         with get_context("fork").Pool(workers, initializer=_init, initargs=(entries, pool_idx, sizes)) as pool:
-            for i, t, c, y, s in pool.imap_unordered(_run, jobs, chunksize=16):
-                tight[i], context[i], labels[i], subjects[i] = t, c, y, s
-    np.savez_compressed(out, tight=tight, context=context, labels=labels, subjects=np.array(subjects))
-    return {"n": n, "counts": np.bincount(labels, minlength=len(MODEL_CLASSES)).tolist()}
+            for i, t, c, y, s, k in pool.imap_unordered(_run, jobs, chunksize=16):
+                tight[i], context[i], labels[i], subjects[i], kinds[i] = t, c, y, s, k
+    np.savez_compressed(out, tight=tight, context=context, labels=labels, subjects=np.array(subjects),
+                        kinds=np.array(kinds))
+    return {"n": n, "counts": np.bincount(labels, minlength=len(MODEL_CLASSES)).tolist(),
+            "self_blend": kinds.count(SELF_BLEND)}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -112,6 +133,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--train-per-species", type=int, default=700)
     ap.add_argument("--test-bona", type=int, default=1500)
     ap.add_argument("--test-per-species", type=int, default=300)
+    ap.add_argument("--train-self-blend", type=int, default=0, metavar="N",
+                    help="also N self-blended bona fide faces in the training split (class deepfake)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=20261128)
     ap.add_argument("--tight-size", type=int, default=TIGHT_SIZE, help="tight view, pixels")
@@ -119,13 +142,14 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     entries = detect_folder(args.faces, args.out / "faces.json")
-    for split, nb, ns, seed in (
-        ("train", args.train_bona, args.train_per_species, args.seed),
-        ("test", args.test_bona, args.test_per_species, args.seed + 1),
+    for split, nb, ns, nsb, seed in (
+        ("train", args.train_bona, args.train_per_species, args.train_self_blend, args.seed),
+        ("test", args.test_bona, args.test_per_species, 0, args.seed + 1),
     ):
         part = [e for e in entries if split_of(e.person) == split]
         sizes = (args.tight_size, args.context_size)
-        info = build(part, plan(part, nb, ns, seed), args.out / f"{split}.npz", args.workers, sizes)
+        jobs = plan(part, nb, ns, seed, n_self_blend=nsb)
+        info = build(part, jobs, args.out / f"{split}.npz", args.workers, sizes)
         print(split, len({e.person for e in part}), "people", info, flush=True)
 
 

@@ -15,10 +15,22 @@ import argparse
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
+
+from openidv.liveness.species import MODEL_CLASSES
 
 ARRAYS = ("tight", "context", "labels", "subjects")
+
+
+def sample_kinds(z: Any) -> NDArray[np.str_]:
+    """What each sample is (a species, or ``self_blend``); folders from before kinds were stored
+    hold species only, which their labels name."""
+    if "kinds" in z:
+        return np.asarray(z["kinds"])
+    return np.array([MODEL_CLASSES[int(y)].value for y in z["labels"]])
 
 
 def merge(sources: Sequence[Path], out: Path) -> int:
@@ -33,11 +45,11 @@ def merge(sources: Sequence[Path], out: Path) -> int:
     parts = []
     for src in sources:
         with np.load(src / "train.npz") as z:
-            parts.append({k: z[k] for k in ARRAYS})
+            parts.append({**{k: z[k] for k in ARRAYS}, "kinds": sample_kinds(z)})
     shapes = {(p["tight"].shape[1:], p["context"].shape[1:]) for p in parts}
     if len(shapes) != 1:
         raise ValueError(f"sources have different view sizes: {sorted(shapes)}")
-    merged = {k: np.concatenate([p[k] for p in parts]) for k in ARRAYS}
+    merged = {k: np.concatenate([p[k] for p in parts]) for k in (*ARRAYS, "kinds")}
     with np.load(test) as z:
         leaked = set(merged["subjects"].tolist()) & set(z["subjects"].tolist())
     if leaked:  # a source built from another split or faces folder would inflate every figure
@@ -49,6 +61,7 @@ def merge(sources: Sequence[Path], out: Path) -> int:
         context=merged["context"],
         labels=merged["labels"],
         subjects=merged["subjects"],
+        kinds=merged["kinds"],
     )
     if test.resolve() != (out / "test.npz").resolve():
         tmp = out / "test.npz.part"

@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from torch import nn
 
 from openidv.liveness.species import MODEL_CLASSES, Species
+from openidv.liveness.training.dataset import SELF_BLEND
 from openidv.liveness.training.metrics import pad_report
 from openidv.liveness.training.model import PADNet
 
@@ -34,10 +35,15 @@ MODEL_NAME = "pad_passive"
 MODEL_VERSION = "4.0.0"
 
 
-def load_split(path: Path, exclude: set[int] | None = None) -> dict[str, NDArray[Any]]:
-    z = np.load(path)
-    keep = np.ones(len(z["labels"]), bool) if not exclude else ~np.isin(z["labels"], list(exclude))
-    return {k: z[k][keep] for k in ("tight", "context", "labels", "subjects")}
+def load_split(path: Path, exclude: set[str] | None = None) -> dict[str, NDArray[Any]]:
+    """A split's arrays without the samples whose kind (a species, or ``self_blend``) is excluded:
+    leaving out ``deepfake`` drops the face swaps and keeps the self-blends trained as that class."""
+    from openidv.liveness.training.merge_data import sample_kinds
+
+    with np.load(path) as z:
+        kinds = sample_kinds(z)
+        keep = np.ones(len(kinds), bool) if not exclude else ~np.isin(kinds, sorted(exclude))
+        return {**{k: z[k][keep] for k in ("tight", "context", "labels", "subjects")}, "kinds": kinds[keep]}
 
 
 def _tensor(x: NDArray[np.uint8]) -> torch.Tensor:
@@ -193,7 +199,9 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--exclude", default=None, help="species left out of training (held-out evaluation)")
+    ap.add_argument("--exclude", default=None, choices=[*(s.value for s in MODEL_CLASSES[1:]), SELF_BLEND],
+                    help="species (or self_blend) left out of training (held-out evaluation); "
+                         "leaving out deepfake keeps the self-blends")
     ap.add_argument("--epochs", type=int, default=14)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--limit", type=int, default=None, help="train on the first N samples (smoke runs)")
@@ -215,13 +223,15 @@ def main(argv: list[str] | None = None) -> None:
         ap.error("--test-data scores a finished model's test split; --validate never reads one")
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
-    exclude = {MODEL_CLASSES.index(Species(args.exclude))} if args.exclude else None
+    exclude = {args.exclude} if args.exclude else None
     data = load_split(args.data / "train.npz", exclude)
     if args.limit:
         data = {k: v[: args.limit] for k, v in data.items()}
     widths = tuple(int(w) for w in args.widths.split(","))
     if args.validate:
         fit, val = split_validation(data, args.validate)
+        real = val["kinds"] != SELF_BLEND  # self-blends are a training aid: measure on the species only
+        val = {k: v[real] for k, v in val.items()}
         model = train(fit, args.epochs, args.seed, widths=widths, tight_dropout=args.tight_dropout)
         probs = predict(model, val)
         torch.save(model.state_dict(), args.out / "model.pt")
@@ -230,6 +240,7 @@ def main(argv: list[str] | None = None) -> None:
                             [str(s) for s in val["subjects"]])
         report.update({"validation": args.validate, "epochs": args.epochs, "widths": list(widths),
                        "n_fit": len(fit["labels"]), "n_val": len(val["labels"]),
+                       "n_self_blend": int((fit["kinds"] == SELF_BLEND).sum()),
                        "tight_dropout": args.tight_dropout})
         (args.out / "validation.json").write_text(json.dumps(report, indent=2))
         print(json.dumps(report, indent=1))
@@ -244,6 +255,7 @@ def main(argv: list[str] | None = None) -> None:
         probs[:, 0], [MODEL_CLASSES[int(y)].value for y in test["labels"]], [str(s) for s in test["subjects"]]
     )
     report.update({"exclude": args.exclude, "epochs": args.epochs, "n_train": len(data["labels"]),
+                   "n_self_blend": int((data["kinds"] == SELF_BLEND).sum()),
                    "widths": list(widths), "seed": args.seed,
                    "view_sizes": [int(data["tight"].shape[1]), int(data["context"].shape[1])],
                    "n_params": sum(p.numel() for p in model.parameters()),
