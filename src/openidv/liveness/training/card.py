@@ -93,6 +93,14 @@ def render(
             if (dropout := float(run.get("tight_dropout") or 0.0)) > 0
             else []
         ),
+        *(
+            [f"The deepfake class also holds {n_sb} self-blended bona fide faces (training only,",
+             "`dataset --train-self-blend`): a photo blended into an altered copy of itself, so the model",
+             "learns blend seams and colour or sharpness steps rather than one swap method's traits. The",
+             "leave-one-species-out deepfake run drops the face swaps and keeps these."]
+            if (n_sb := int(run.get("n_self_blend") or 0)) > 0
+            else []
+        ),
         "Both classes pass through the same simulated camera. Split by person (hash of the folder",
         f"name): train {counts['train']} / test {counts['test']} samples in class order",
         "[bona_fide, print, screen, cutout, mask, deepfake]. The test identities are split again into",
