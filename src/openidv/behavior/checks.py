@@ -4,6 +4,8 @@
 - ``behavior_device``: device attributes -> automation, emulator and consistency findings;
 - ``behavior_velocity``: the device linked to earlier sessions (fuzzy), and sessions / accounts per
   device, IP and subnet in sliding windows. Needs the store: without one it is not applicable.
+- ``behavior_replay``: the session's longest pointer strokes against every earlier session's
+  (:mod:`openidv.behavior.replay`): recorded movement played back again. Needs the store.
 
 Invalid telemetry (against the schema) is itself a finding: outcome review, TELEMETRY_INVALID.
 """
@@ -18,6 +20,7 @@ from openidv.behavior.device.integrity import assess_device
 from openidv.behavior.device.network import subnet
 from openidv.behavior.device.velocity import Counts, entity_keys, exceeded, now_s
 from openidv.behavior.events import parse_events
+from openidv.behavior.replay import find_replayed, stroke_descriptors
 from openidv.behavior.runtime import services
 from openidv.behavior.schema import validate_telemetry
 from openidv.behavior.scoring import BOT, REVIEW, Thresholds, assess
@@ -152,4 +155,52 @@ class BehaviorVelocityCheck(BaseCheck):
         )
         result.artifacts.update({"fingerprint": fp if fp.values else None, "device_id": device_id, "keys": keys,
                                  "account": account_b})
+        return result
+
+
+class BehaviorReplayCheck(BaseCheck):
+    """Strokes another session already made: a replay of recorded movement (MOVEMENT_REPLAYED).
+
+    The bot model cannot tell replayed human movement from a human; a stroke that comes back to
+    within half a percent of its length from another session can. The session's own strokes are
+    stored at its decision (``BehaviorPlugin.on_decision``) whatever the outcome, so the first use
+    of a recording is what later uses are found against.
+    """
+
+    name = "behavior_replay"
+    version = "1.0.0"
+    timeout_s = 5.0
+    reason_codes = ("MOVEMENT_REPLAYED", INVALID)
+    score_meaning = "no score"
+
+    def applies(self, session: Session) -> bool:
+        return session.telemetry is not None and bool(session.telemetry.events)
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        payload = telemetry_payload(ctx.session) or {}
+        errors = validate_telemetry(payload)
+        if errors:
+            return _invalid(self, errors)
+        descriptors = stroke_descriptors(parse_events(payload.get("events") or []).mouse)
+        if not len(descriptors):
+            return self.result(Outcome.NOT_APPLICABLE, evidence={"reason": "no pointer stroke long enough"})
+        signals = ctx.env.signals
+        if signals is None:
+            return self.result(Outcome.NOT_APPLICABLE, evidence={"reason": "no store: no earlier sessions to compare"})
+        t = ctx.thresholds.set("behavior_replay")
+        matches = find_replayed(signals, descriptors, ctx.session.id, t["max_distance"])
+        replayed = len(matches) >= t["min_strokes"]
+        result = self.result(
+            Outcome.FAIL if replayed else Outcome.PASS,
+            reason_codes=["MOVEMENT_REPLAYED"] if replayed else [],
+            evidence={
+                "strokes": len(descriptors),
+                "matched_strokes": len(matches),
+                "earlier_sessions": sorted({m.session_id for m in matches})[:5],
+                "closest_distance": round(min(m.distance for m in matches), 5) if matches else None,
+                "max_distance": t["max_distance"],
+                "min_strokes": t["min_strokes"],
+            },
+        )
+        result.artifacts["stroke_descriptors"] = descriptors
         return result

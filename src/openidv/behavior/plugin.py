@@ -31,9 +31,14 @@ class BehaviorPlugin(BasePlugin):
     name = "behavior"
 
     def checks(self) -> Sequence[Check]:
-        from openidv.behavior.checks import BehaviorBotCheck, BehaviorDeviceCheck, BehaviorVelocityCheck
+        from openidv.behavior.checks import (
+            BehaviorBotCheck,
+            BehaviorDeviceCheck,
+            BehaviorReplayCheck,
+            BehaviorVelocityCheck,
+        )
 
-        return (BehaviorBotCheck(), BehaviorDeviceCheck(), BehaviorVelocityCheck())
+        return (BehaviorBotCheck(), BehaviorDeviceCheck(), BehaviorVelocityCheck(), BehaviorReplayCheck())
 
     def routers(self) -> Sequence[APIRouter]:
         from openidv.behavior.api import build_router
@@ -54,11 +59,16 @@ class BehaviorPlugin(BasePlugin):
             svc.device_index(env.signals)
 
     def on_decision(self, session: Session, decision: Decision, writer: SignalWriter, env: Environment) -> None:
-        """Remember this session's device and network for linking and velocity."""
+        """Remember this session's device and network for linking and velocity, and its strokes for
+        replay detection."""
         from openidv.behavior.device.velocity import now_s, record_signals
+        from openidv.behavior.replay import record
         from openidv.behavior.runtime import services
         from openidv.domain import Outcome
 
+        strokes = next((c for c in decision.checks if c.check == "behavior_replay"), None)
+        if strokes is not None and env.signals is not None and strokes.artifacts.get("stroke_descriptors") is not None:
+            record(writer, strokes.artifacts["stroke_descriptors"])
         result = next((c for c in decision.checks if c.check == "behavior_velocity"), None)
         if result is None or result.outcome in (Outcome.ERROR, Outcome.NOT_APPLICABLE) or env.signals is None:
             return
