@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import numpy as np
 
 from openidv.behavior.events import Pointer
@@ -50,14 +52,29 @@ def test_a_replayed_recording_is_found_in_the_store_but_not_in_its_own_session(d
     first = Session()
     repo.create_session(first, actor="test")
     p = bot("replay", 6)
+    desc = stroke_descriptors(p)
     with db.transaction() as orm:
-        assert record(SignalWriter(orm, keys, first.id), stroke_descriptors(p)) > 0
-    stored = signals.iter_kind("behavior_stroke")
-    assert all(s.key != "t0" and s.value for s in stored)  # blinded keys, sealed values opened on read
+        assert record(SignalWriter(orm, keys, first.id), desc) == 6 * len(desc)
+    stored = list(signals.iter_kind("behavior_stroke"))
+    assert {s.key for s in stored} == {keys.blind(k) for d in desc for k in table_keys(d)}  # blinded keys
+    from sqlalchemy import select
+
+    from openidv.store.models import SignalRow
+
+    with db.session() as orm:
+        sealed = [r.value_sealed for r in orm.execute(select(SignalRow)).scalars()]
+    raw = {d.tobytes() for d in desc}
+    assert all(v and v not in raw and not any(r in v for r in raw) for v in sealed)  # sealed at rest
     again = stroke_descriptors(moved(p, noise=0.3, seed=2))
     found = find_replayed(signals, again, "a-later-session", 0.006)
     assert len(found) >= 3 and {m.session_id for m in found} == {first.id}
     assert find_replayed(signals, again, first.id, 0.006) == []  # a session never matches itself
+    from openidv.behavior.replay import purge_expired
+
+    assert purge_expired(signals, 0) == 0  # 0 keeps forever
+    assert signals.purge("behavior_stroke", datetime.now(UTC) - timedelta(days=1)) == 0  # all newer
+    assert signals.purge("behavior_stroke", datetime.now(UTC) + timedelta(seconds=1)) == len(stored)
+    assert find_replayed(signals, again, "a-later-session", 0.006) == []
     db.dispose()
 
 

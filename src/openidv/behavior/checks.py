@@ -20,7 +20,7 @@ from openidv.behavior.device.integrity import assess_device
 from openidv.behavior.device.network import subnet
 from openidv.behavior.device.velocity import Counts, entity_keys, exceeded, now_s
 from openidv.behavior.events import parse_events
-from openidv.behavior.replay import find_replayed, stroke_descriptors
+from openidv.behavior.replay import find_replayed, retention_start, stroke_descriptors
 from openidv.behavior.runtime import services
 from openidv.behavior.schema import validate_telemetry
 from openidv.behavior.scoring import BOT, REVIEW, Thresholds, assess
@@ -161,10 +161,11 @@ class BehaviorVelocityCheck(BaseCheck):
 class BehaviorReplayCheck(BaseCheck):
     """Strokes another session already made: a replay of recorded movement (MOVEMENT_REPLAYED).
 
-    The bot model cannot tell replayed human movement from a human; a stroke that comes back to
-    within half a percent of its length from another session can. The session's own strokes are
-    stored at its decision (``BehaviorPlugin.on_decision``) whatever the outcome, so the first use
-    of a recording is what later uses are found against.
+    The bot model cannot tell replayed human movement from a human; strokes that come back, to
+    within the matching distance (a fraction of a percent of their length), from another session
+    can. The session's own strokes are stored at its decision (``BehaviorPlugin.on_decision``),
+    whether this check passed, failed or errored, so the first use of a recording is what later
+    uses are found against; sessions whose telemetry is invalid store none.
     """
 
     name = "behavior_replay"
@@ -188,7 +189,8 @@ class BehaviorReplayCheck(BaseCheck):
         if signals is None:
             return self.result(Outcome.NOT_APPLICABLE, evidence={"reason": "no store: no earlier sessions to compare"})
         t = ctx.thresholds.set("behavior_replay")
-        matches = find_replayed(signals, descriptors, ctx.session.id, t["max_distance"])
+        since = retention_start(ctx.env.settings.stroke_retention_days)
+        matches = find_replayed(signals, descriptors, ctx.session.id, t["max_distance"], since=since)
         replayed = len(matches) >= t["min_strokes"]
         result = self.result(
             Outcome.FAIL if replayed else Outcome.PASS,

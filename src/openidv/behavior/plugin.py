@@ -4,7 +4,10 @@ Lifecycle of device history: ``behavior_velocity`` links the session's device to
 counts sessions and accounts per device, IP and subnet; when the decision is stored,
 :meth:`BehaviorPlugin.on_decision` writes this session's device fingerprint (sealed), blocking
 keys and "seen" signals (blinded keys) in the decision's transaction, and mirrors the counts to
-Redis when it is configured. Erasing a session deletes its signals (the store does that).
+Redis when it is configured. ``behavior_replay`` compares the session's pointer strokes with
+earlier sessions'; on_decision stores them (sealed, under blinded keys) for later sessions, and
+start-up drops those older than ``stroke_retention_days``. Erasing a session deletes its signals
+(the store does that).
 """
 
 from __future__ import annotations
@@ -51,12 +54,17 @@ class BehaviorPlugin(BasePlugin):
         return {"behavior": app}
 
     def setup(self, env: Environment) -> None:
-        """Rebuild the device index's value frequencies from the store (models load on first use)."""
+        """Rebuild the device index's value frequencies from the store (models load on first use) and
+        drop stored strokes past their retention."""
+        from openidv.behavior.replay import purge_expired
         from openidv.behavior.runtime import services
 
         svc = services(env)
         if env.signals is not None:
             svc.device_index(env.signals)
+            n = purge_expired(env.signals, env.settings.stroke_retention_days)
+            if n:
+                log.info("purged %d stroke signals past %d days", n, env.settings.stroke_retention_days)
 
     def on_decision(self, session: Session, decision: Decision, writer: SignalWriter, env: Environment) -> None:
         """Remember this session's device and network for linking and velocity, and its strokes for
@@ -67,8 +75,12 @@ class BehaviorPlugin(BasePlugin):
         from openidv.domain import Outcome
 
         strokes = next((c for c in decision.checks if c.check == "behavior_replay"), None)
-        if strokes is not None and env.signals is not None and strokes.artifacts.get("stroke_descriptors") is not None:
-            record(writer, strokes.artifacts["stroke_descriptors"])
+        if strokes is not None and env.signals is not None:
+            desc = strokes.artifacts.get("stroke_descriptors")
+            if desc is None and strokes.outcome is Outcome.ERROR:  # timed out or failed: still remember them
+                desc = _session_strokes(session)
+            if desc is not None:
+                record(writer, desc)
         result = next((c for c in decision.checks if c.check == "behavior_velocity"), None)
         if result is None or result.outcome in (Outcome.ERROR, Outcome.NOT_APPLICABLE) or env.signals is None:
             return
@@ -91,3 +103,17 @@ class BehaviorPlugin(BasePlugin):
 
 
 plugin = BehaviorPlugin()
+
+
+def _session_strokes(session: Session) -> Any:
+    """Stroke descriptors from a session's telemetry, or None when it has none or it is invalid."""
+    from openidv.behavior.checks import telemetry_payload
+    from openidv.behavior.events import parse_events
+    from openidv.behavior.replay import stroke_descriptors
+    from openidv.behavior.schema import validate_telemetry
+
+    payload = telemetry_payload(session)
+    if not payload or validate_telemetry(payload):
+        return None
+    desc = stroke_descriptors(parse_events(payload.get("events") or []).mouse)
+    return desc if len(desc) else None

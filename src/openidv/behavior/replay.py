@@ -4,26 +4,31 @@ A replay bot moves the pointer along recorded human strokes, re-fitted to the ne
 scaled, turned), re-timed and noised. Its movement *is* human movement, so a model of how humans
 move cannot see it (bot-vs-human recall on the replay family held out: 3%). What gives it away is
 that the same recording comes back: no person draws the same curve with the same speed profile
-twice to within half a percent of its length.
+twice to within a fraction of a percent of its length (none of the tuning users' strokes came
+that close to another person's).
 
 Each stroke (a movement between pauses and clicks, at least :data:`MIN_CHORD_PX` from start to
 end; :func:`openidv.behavior.skeleton.donor_strokes`) becomes a *shape descriptor* that ignores
-where, how large, in which direction and how fast it was drawn: the path, averaged over
-:data:`BINS` equal fractions of its duration, mapped by the similarity that takes the first
-fraction's mean to 0 and the last one's to 1 (complex plane). Two descriptors are compared by
-their root-mean-square difference, in units of the stroke's own length.
+where, how large and in which direction it was drawn and a uniform change of its speed: the path,
+averaged over :data:`BINS` equal fractions of its duration (first to last sample), mapped by the
+similarity that takes the first fraction's mean to 0 and the last one's to 1 (complex plane). Two
+descriptors are compared by their root-mean-square difference in those units. What it does not
+ignore, by design: a non-uniform re-timing or a stretch of one axis moves a stroke out of reach
+(``tune_replay`` measures both), so an attacker who distorts each replay that way is not found.
 
 Storage and lookup follow the selfie replay check (:mod:`openidv.liveness.replay`): every decided
 session leaves, for each of its longest strokes, one signal per locality-sensitive hash table
 (:data:`TABLES` tables of :data:`PROJECTIONS` quantised random projections, fixed seed). A stroke
-within the matching distance of a stored one shares a table key with it with probability above
-99.9% (see :data:`WIDTH`); the key is blinded like every signal key, the descriptor is sealed.
+within the matching distance of a stored one shares a table key with it with probability about
+99.8% (see :data:`WIDTH`); the key is blinded like every signal key, the descriptor is sealed.
+Keys carry :data:`FORMAT`, so a change of descriptor or hashing never compares unlike strokes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -38,11 +43,13 @@ MIN_CHORD_PX = 30.0  # shorter strokes are too alike between people to tell anyt
 MAX_STROKES = 24  # the longest strokes of a session are stored and looked up (most distinctive)
 TABLES = 6
 PROJECTIONS = 4
-# Bucket width of a projection. At the shipped matching distance (RMS 0.005, Euclidean 0.027 over
-# 30 numbers) two matching strokes share a projection's bucket with probability ~0.91, a table's
-# key with ~0.70 and at least one of six tables' keys with ~0.999.
+# Bucket width of a projection. At the shipped matching distance (RMS 0.006, Euclidean 0.033 over
+# 30 numbers) two matching strokes share a projection's bucket with probability ~0.89, a table's
+# key with ~0.64 and at least one of six tables' keys with ~0.998.
 WIDTH = 0.25
 _FINE = 8  # dense samples per bin before averaging (the raw samples are irregular)
+MIN_SPAN = 0.25  # strokes whose first and last bins lie closer (share of the chord) are skipped
+FORMAT = 1  # stored keys carry it: a descriptor or hashing change bumps it, and old keys stop matching
 
 
 def _lsh() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -53,29 +60,37 @@ def _lsh() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
 _A, _B = _lsh()
 
 
-def _descriptor(t: NDArray[Any], x: NDArray[Any], y: NDArray[Any]) -> NDArray[np.float64]:
+def _descriptor(t: NDArray[Any], x: NDArray[Any], y: NDArray[Any]) -> NDArray[np.float64] | None:
+    """The stroke's shape and uniform-speed profile (see the module docstring); None if degenerate."""
     tau = (t - t[0]) / max(float(t[-1] - t[0]), 1e-9)
     z = (x - x[0]) + 1j * (y - y[0])
     z = z / z[-1]
     f = np.linspace(0.0, 1.0, _FINE * BINS + 1)
     zr, zi = np.interp(f, tau, z.real), np.interp(f, tau, z.imag)
-    b = np.minimum((f * BINS).astype(np.int64), BINS - 1)
+    b = np.minimum(np.arange(f.size) // _FINE, BINS - 1)  # by index: rounding never moves a sample
     n = np.bincount(b, minlength=BINS)
     m = np.bincount(b, zr, BINS) / n + 1j * (np.bincount(b, zi, BINS) / n)
     # Re-framed on the first and last bins' means: a replay's first and last samples carry its noise
     # and its rounding, and framing on them alone tilts the whole stroke (measured: 52% -> 56% of
     # replays caught at the same distance, no more human strokes within it).
     span = m[-1] - m[0]
-    m = (m - m[0]) / (span if abs(span) > 1e-9 else 1.0)
+    if abs(span) < MIN_SPAN:  # first and last bins almost coincide: the frame would blow up
+        return None
+    m = (m - m[0]) / span
     return np.concatenate([m.real, m.imag])
 
 
 def stroke_descriptors(p: Pointer, max_strokes: int = MAX_STROKES) -> NDArray[np.float32]:
     """(n, 2 * BINS) descriptors of the session's longest strokes, longest first."""
-    strokes = sorted(donor_strokes(p, MIN_CHORD_PX), key=lambda s: -s.distance)[:max_strokes]
-    if not strokes:
-        return np.zeros((0, 2 * BINS), np.float32)
-    return np.stack([_descriptor(s.t, s.x, s.y) for s in strokes]).astype(np.float32)
+    strokes = sorted(donor_strokes(p, MIN_CHORD_PX), key=lambda s: -s.distance)
+    out = []
+    for s in strokes:
+        d = _descriptor(s.t, s.x, s.y)
+        if d is not None:
+            out.append(d)
+        if len(out) == max_strokes:
+            break
+    return np.stack(out).astype(np.float32) if out else np.zeros((0, 2 * BINS), np.float32)
 
 
 def distance(a: NDArray[Any], b: NDArray[Any]) -> NDArray[np.float64]:
@@ -86,7 +101,7 @@ def distance(a: NDArray[Any], b: NDArray[Any]) -> NDArray[np.float64]:
 def table_keys(d: NDArray[Any]) -> list[str]:
     """One locality-sensitive key per table for a descriptor."""
     cells = np.floor((np.einsum("tpd,d->tp", _A, np.asarray(d, np.float64)) + _B) / WIDTH).astype(np.int64)
-    return [f"t{i}:" + ",".join(str(int(c)) for c in row) for i, row in enumerate(cells)]
+    return [f"v{FORMAT}t{i}:" + ",".join(str(int(c)) for c in row) for i, row in enumerate(cells)]
 
 
 @dataclass(frozen=True)
@@ -97,15 +112,17 @@ class StrokeMatch:
 
 
 def find_replayed(
-    signals: Any, descriptors: NDArray[Any], session_id: str, max_distance: float, per_key: int = 50
+    signals: Any, descriptors: NDArray[Any], session_id: str, max_distance: float, per_key: int = 50,
+    since: datetime | None = None,
 ) -> list[StrokeMatch]:
-    """For each stroke, its closest stored stroke of *another* session within `max_distance`."""
+    """For each stroke, its closest stored stroke of *another* session (stored after `since`) within
+    `max_distance`; the newest `per_key` strokes under each key are compared."""
     found: list[StrokeMatch] = []
     for i, d in enumerate(descriptors):
         best: StrokeMatch | None = None
         seen: set[int | None] = set()
         for key in table_keys(d):
-            for sig in signals.find(SIGNAL_KIND, signals.blind(key), limit=per_key, with_values=True):
+            for sig in signals.find(SIGNAL_KIND, signals.blind(key), since=since, limit=per_key, with_values=True):
                 if sig.session_id == session_id or not sig.value or sig.id in seen:
                     continue
                 seen.add(sig.id)
@@ -126,3 +143,14 @@ def record(writer: Any, descriptors: Sequence[NDArray[Any]] | NDArray[Any]) -> i
             writer.put(SIGNAL_KIND, writer.blind(key), value=raw)
             n += 1
     return n
+
+
+def retention_start(days: int) -> datetime | None:
+    """The oldest creation time kept under a retention of `days` (None: kept forever)."""
+    return datetime.now(UTC) - timedelta(days=days) if days > 0 else None
+
+
+def purge_expired(signals: Any, days: int) -> int:
+    """Delete stored strokes older than the retention period (at start-up)."""
+    start = retention_start(days)
+    return int(signals.purge(SIGNAL_KIND, start)) if start is not None else 0

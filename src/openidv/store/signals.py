@@ -136,6 +136,12 @@ class SignalStore:
         with self.db.transaction() as orm:
             SignalWriter(orm, self.keys, session_id).put(kind, key, value=value, attrs=attrs)
 
+    def purge(self, kind: str, older_than: datetime) -> int:
+        """Delete every signal of `kind` created before `older_than` (retention); returns the count."""
+        stmt = delete(SignalRow).where(SignalRow.kind == kind, SignalRow.created_at < older_than)
+        with self.db.transaction() as tx:
+            return int(tx.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+
     def delete_session(self, session_id: str, orm: OrmSession | None = None) -> int:
         stmt = delete(SignalRow).where(SignalRow.session_id == session_id)
         if orm is not None:

@@ -20,7 +20,9 @@ Evaluation (evaluation users): every window is stored as a session; then (1) eac
 up as a new session (its own excluded): genuine sessions flagged; (2) a replay bot made on each
 window from its user's recorded strokes, which the store holds: replays of *seen* recordings
 caught; (3) replay bots whose recordings come from the tuning users, never stored: replays of
-*unseen* recordings (the method cannot catch these, by design; the figure says so).
+*unseen* recordings (the method cannot catch these, by design; the figure says so); (4) the
+stored-recording replays distorted as an attacker aware of the method would: re-timed
+non-uniformly (a smooth warp of +-10 ms, 1-2% of a stroke) or stretched 10% along one axis.
 """
 
 from __future__ import annotations
@@ -107,6 +109,23 @@ def replay_bots(windows: list[Window], donors: dict[str, DonorPool], seed: int) 
             for i, w in enumerate(windows)]
 
 
+def time_warped(p: Any, amp_ms: float = 10.0, period_ms: float = 1500.0) -> Any:
+    """A smooth, monotone re-timing of the whole stream (t + amp sin(2 pi t / period))."""
+    from openidv.behavior.events import Pointer
+
+    def w(t: Any) -> Any:
+        return t + amp_ms * np.sin(2 * np.pi * t / period_ms)
+
+    return Pointer(w(p.t), p.x, p.y, w(p.down_t), p.down_x, p.down_y, w(p.up_t))
+
+
+def stretched(p: Any, k: float = 1.1) -> Any:
+    """The stream stretched by `k` along x only (not a similarity)."""
+    from openidv.behavior.events import Pointer
+
+    return Pointer(p.t, p.x * k, p.y, p.down_t, p.down_x * k, p.down_y, p.up_t)
+
+
 def _pools(windows: list[Window]) -> dict[str, DonorPool]:
     pools: dict[str, list[Any]] = defaultdict(list)
     for w in windows:
@@ -119,7 +138,7 @@ def _in_memory_caught(bots: list[Any], bank: NDArray[np.float64], d: float, m: i
 
 
 def evaluate(windows: list[Window], bots_seen: list[Any], bots_unseen: list[Any], d: float, m: int,
-             url: str) -> dict[str, Any]:
+             url: str, distorted: dict[str, list[Any]] | None = None) -> dict[str, Any]:
     """The figures through a real store and the shipped lookup."""
     from openidv.behavior.training.device_latency import _store
 
@@ -142,10 +161,12 @@ def evaluate(windows: list[Window], bots_seen: list[Any], bots_unseen: list[Any]
     genuine = sum(flagged(w.pointer, sid) for w, sid in zip(windows, ids, strict=True))
     seen = sum(flagged(b, "probe") for b in bots_seen)
     unseen = sum(flagged(b, "probe") for b in bots_unseen)
+    extra = {f"replays_of_stored_recordings_{name}_caught": _ci(sum(flagged(b, "probe") for b in bots), len(bots))
+             for name, bots in (distorted or {}).items()}
     db.dispose()
     return {"genuine_sessions_flagged": _ci(genuine, len(windows)),
             "replays_of_stored_recordings_caught": _ci(seen, len(bots_seen)),
-            "replays_of_unseen_recordings_caught": _ci(unseen, len(bots_unseen)),
+            "replays_of_unseen_recordings_caught": _ci(unseen, len(bots_unseen)), **extra,
             "lookup_cpu_ms": {"p50": 1000 * float(np.percentile(cpu, 50)), "p99": 1000 * float(np.percentile(cpu, 99))},
             "stored_sessions": len(windows)}
 
@@ -178,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     unseen = replay_bots(probe, cross, SEED + 2)
     with tempfile.TemporaryDirectory() as tmp:
         figures = evaluate(ev, seen, unseen, point["max_distance"], int(point["min_strokes"]),
-                           f"sqlite:///{tmp}/replay.db")
+                           f"sqlite:///{tmp}/replay.db",
+                           {"time_warped": [time_warped(b) for b in seen], "stretched": [stretched(b) for b in seen]})
     report = {"tuning_users": sorted(tune_u), "evaluation_users": sorted(eval_u), "tuning_strokes": len(dists),
               "tuning_bank": bank, "reference_bank": a.reference_bank, "target": a.target, "operating_point": point,
               "evaluation": figures}
@@ -193,16 +215,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _write(point: dict[str, Any], report: dict[str, Any], a: argparse.Namespace) -> None:
     from openidv.evaluation.tuning import default_version
-    from openidv.policy.thresholds import ThresholdSet
+    from openidv.policy.thresholds import ThresholdSet, load_threshold_file
 
     here = Path(__file__).resolve().parents[2] / "policy" / "data" / "thresholds" / "behavior_replay.yaml"
+    existing = load_threshold_file(here).version if here.is_file() else None
     source = {"tool": "python -m openidv.behavior.training.tune_replay", "data": f"{a.data.name}: tuning users "
               f"{', '.join(report['tuning_users'])}", "target": {"genuine_session_flag_rate_at_reference": a.target,
               "reference_bank_strokes": a.reference_bank},
               "accept_rule": "MOVEMENT_REPLAYED iff >= min_strokes strokes lie within max_distance of another "
                              "session's stroke", "operating_point": point, "evaluation": report["evaluation"]}
     values = {"max_distance": point["max_distance"], "min_strokes": float(point["min_strokes"])}
-    ThresholdSet("behavior_replay", default_version(), values, source).write(here)
+    ThresholdSet("behavior_replay", default_version(existing), values, source).write(here)
 
 
 if __name__ == "__main__":
