@@ -38,21 +38,30 @@ def _invalid(check: BaseCheck, errors: list[str]) -> CheckResult:
     return check.result(Outcome.REVIEW, reason_codes=[INVALID], evidence={"schema_errors": errors[:5]})
 
 
-class BehaviorBotCheck(BaseCheck):
+class _EventsCheck(BaseCheck):
+    """A check of the session's interaction events: applies when there are any, and telemetry that
+    fails the schema is the finding (review, TELEMETRY_INVALID) instead of the check's own."""
+
+    def applies(self, session: Session) -> bool:
+        return session.telemetry is not None and bool(session.telemetry.events)
+
+    def valid_payload(self, ctx: CheckContext) -> tuple[dict[str, Any], CheckResult | None]:
+        payload = telemetry_payload(ctx.session) or {}
+        errors = validate_telemetry(payload)
+        return payload, _invalid(self, errors) if errors else None
+
+
+class BehaviorBotCheck(_EventsCheck):
     name = "behavior_bot"
     version = "1.0.0"
     timeout_s = 5.0
     reason_codes = ("BOT_SUSPECTED", "AUTOMATION_DETECTED", "BEHAVIOR_ANOMALY", INVALID)
     score_meaning = "1 - bot_score: 1 minus the bot classifier's probability (0 when an automation signature fires)"
 
-    def applies(self, session: Session) -> bool:
-        return session.telemetry is not None and bool(session.telemetry.events)
-
     def run(self, ctx: CheckContext) -> CheckResult:
-        payload = telemetry_payload(ctx.session) or {}
-        errors = validate_telemetry(payload)
-        if errors:
-            return _invalid(self, errors)
+        payload, invalid = self.valid_payload(ctx)
+        if invalid is not None:
+            return invalid
         t = Thresholds.from_set(ctx.thresholds.set("behavior_bot"))
         a = assess(parse_events(payload.get("events") or []), t, services(ctx.env).models())
         evidence = a.as_dict()
@@ -158,7 +167,7 @@ class BehaviorVelocityCheck(BaseCheck):
         return result
 
 
-class BehaviorReplayCheck(BaseCheck):
+class BehaviorReplayCheck(_EventsCheck):
     """Strokes another session already made: a replay of recorded movement (MOVEMENT_REPLAYED).
 
     The bot model cannot tell replayed human movement from a human; strokes that come back, to
@@ -174,14 +183,10 @@ class BehaviorReplayCheck(BaseCheck):
     reason_codes = ("MOVEMENT_REPLAYED", INVALID)
     score_meaning = "no score"
 
-    def applies(self, session: Session) -> bool:
-        return session.telemetry is not None and bool(session.telemetry.events)
-
     def run(self, ctx: CheckContext) -> CheckResult:
-        payload = telemetry_payload(ctx.session) or {}
-        errors = validate_telemetry(payload)
-        if errors:
-            return _invalid(self, errors)
+        payload, invalid = self.valid_payload(ctx)
+        if invalid is not None:
+            return invalid
         descriptors = stroke_descriptors(parse_events(payload.get("events") or []).mouse)
         if not len(descriptors):
             return self.result(Outcome.NOT_APPLICABLE, evidence={"reason": "no pointer stroke long enough"})
