@@ -59,7 +59,8 @@ def base_sessions() -> tuple[list[Desc], str]:
 
 
 def bent(d: Desc, rng: np.random.Generator) -> Desc:
-    """Each stroke bent by a smooth deformation (zero at both ends) of 1.5-4% of its length, RMS."""
+    """Each stroke bent by a smooth deformation (sines over the bins' centres) of 1.5-4% of its
+    length, RMS; the end bins move a little too, which real descriptors fix at 0 and 1."""
     tau = (np.arange(BINS) + 0.5) / BINS
     basis = np.stack([np.sin(np.pi * j * tau) for j in (1, 2, 3)])  # (3, BINS)
     coef = rng.normal(size=(len(d), 2, 3))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command (called by `make test` and by .ci/run): lint, types, tests on SQLite,
-# then the store and service tests again against a real PostgreSQL server started here.
+# then the store, service and stroke-store tests again against a real PostgreSQL server started here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
@@ -15,4 +15,4 @@ echo "== pytest (SQLite)"
 echo "== pytest (PostgreSQL)"
 eval "$(scripts/postgres.sh start)"
 trap 'scripts/postgres.sh stop' EXIT
-OPENIDV_TEST_POSTGRES_URL="$PG_URL" "$VENV/bin/pytest" -q -n 2 tests/store tests/service -m "not slow"
+OPENIDV_TEST_POSTGRES_URL="$PG_URL" "$VENV/bin/pytest" -q -n 2 tests/store tests/service tests/behavior/test_replay.py -m "not slow"

@@ -60,9 +60,10 @@ class Settings(BaseSettings):
     # Retention (days); 0 keeps forever. Captures are the most sensitive data and go first.
     capture_retention_days: int = 30
     session_retention_days: int = 365
-    # Pointer-stroke descriptors kept for movement-replay detection (behaviour data of every session,
-    # genuine ones included); the replay check's operating point assumes a bounded bank (docs/behavior.md).
-    stroke_retention_days: int = 90
+    # Pointer-stroke descriptors for movement-replay detection (behaviour data of every session, genuine
+    # ones included): never matched beyond this age, deleted at each start-up; the replay check's
+    # operating point assumes a bounded bank (docs/behavior.md).
+    stroke_retention_days: int = Field(default=90, ge=0)
 
     # Webhooks.
     webhook_url: str | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 
@@ -69,13 +69,66 @@ def test_a_replayed_recording_is_found_in_the_store_but_not_in_its_own_session(d
     found = find_replayed(signals, again, "a-later-session", 0.006)
     assert len(found) >= 3 and {m.session_id for m in found} == {first.id}
     assert find_replayed(signals, again, first.id, 0.006) == []  # a session never matches itself
-    from openidv.behavior.replay import purge_expired
-
-    assert purge_expired(signals, 0) == 0  # 0 keeps forever
-    assert signals.purge("behavior_stroke", datetime.now(UTC) - timedelta(days=1)) == 0  # all newer
-    assert signals.purge("behavior_stroke", datetime.now(UTC) + timedelta(seconds=1)) == len(stored)
-    assert find_replayed(signals, again, "a-later-session", 0.006) == []
     db.dispose()
+
+
+def test_retention_drops_old_strokes_only_and_the_lookup_never_reads_past_it(database_url: str) -> None:
+    from sqlalchemy import update
+
+    from openidv.behavior.replay import purge_expired, retention_start
+    from openidv.domain import Session
+    from openidv.store.crypto import KeyRing
+    from openidv.store.db import Database
+    from openidv.store.models import SignalRow
+    from openidv.store.repository import SessionRepository
+    from openidv.store.signals import SignalStore, SignalWriter
+
+    db = Database(database_url)
+    db.upgrade()
+    keys = KeyRing.from_b64({"k": KeyRing.generate_key()}, "k", KeyRing.generate_key())
+    repo, signals = SessionRepository(db, keys), SignalStore(db, keys)
+    old, new = Session(), Session()
+    for s in (old, new):
+        repo.create_session(s, actor="test")
+    p = bot("replay", 8)
+    desc = stroke_descriptors(p)
+    with db.transaction() as orm:
+        record(SignalWriter(orm, keys, old.id), desc)
+        SignalWriter(orm, keys, old.id).put("device_id", "k1")  # another kind, as old
+    with db.transaction() as orm:  # back-date the first session's signals by 100 days
+        orm.execute(update(SignalRow).where(SignalRow.session_id == old.id)
+                    .values(created_at=datetime.now(UTC) - timedelta(days=100)))
+    with db.transaction() as orm:
+        record(SignalWriter(orm, keys, new.id), desc[:3])
+    probe = stroke_descriptors(moved(p, noise=0.3, seed=4))
+    assert {m.session_id for m in find_replayed(signals, probe, "later", 0.006)} == {old.id, new.id}
+    since = retention_start(90)
+    assert {m.session_id for m in find_replayed(signals, probe, "later", 0.006, since=since)} == {new.id}
+    assert since is not None  # a bound in another zone means the same instant (SQLite stores naive UTC)
+    east = since.astimezone(timezone(timedelta(hours=5)))
+    assert {m.session_id for m in find_replayed(signals, probe, "later", 0.006, since=east)} == {new.id}
+    assert purge_expired(signals, 0) == 0  # 0 keeps forever
+    assert signals.purge("behavior_stroke", since, batch=7) == 6 * len(desc)  # several batches
+    assert [s.session_id for s in signals.iter_kind("device_id")] == [old.id]  # other kinds untouched
+    assert {s.session_id for s in signals.iter_kind("behavior_stroke")} == {new.id}
+    db.dispose()
+
+
+def test_strokes_of_a_failed_check_are_skipped_not_fatal(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from openidv.behavior import replay
+    from openidv.behavior.events import pointer_events
+    from openidv.behavior.plugin import _session_strokes
+    from openidv.domain import Session
+    from openidv.domain.session import Telemetry
+
+    session = Session(telemetry=Telemetry.model_validate({"version": "1", "events": pointer_events(bot("replay", 9))}))
+    assert _session_strokes(session) is not None and len(_session_strokes(session)) >= 3
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("descriptor failure")
+
+    monkeypatch.setattr(replay, "stroke_descriptors", broken)
+    assert _session_strokes(session) is None  # logged and skipped: the decision still commits
 
 
 def test_tuning_picks_the_point_that_meets_the_target_and_the_evaluation_runs_through_a_store(

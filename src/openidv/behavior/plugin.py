@@ -62,9 +62,13 @@ class BehaviorPlugin(BasePlugin):
         svc = services(env)
         if env.signals is not None:
             svc.device_index(env.signals)
-            n = purge_expired(env.signals, env.settings.stroke_retention_days)
-            if n:
-                log.info("purged %d stroke signals past %d days", n, env.settings.stroke_retention_days)
+            try:
+                n = purge_expired(env.signals, env.settings.stroke_retention_days)
+            except Exception:  # a busy store must not stop the service starting; the lookup never reads past it
+                log.warning("stroke retention purge failed; retried at the next start", exc_info=True)
+            else:
+                if n:
+                    log.info("purged %d stroke signals past %d days", n, env.settings.stroke_retention_days)
 
     def on_decision(self, session: Session, decision: Decision, writer: SignalWriter, env: Environment) -> None:
         """Remember this session's device and network for linking and velocity, and its strokes for
@@ -115,5 +119,9 @@ def _session_strokes(session: Session) -> Any:
     payload = telemetry_payload(session)
     if not payload or validate_telemetry(payload):
         return None
-    desc = stroke_descriptors(parse_events(payload.get("events") or []).mouse)
+    try:  # inside the decision's transaction: whatever made the check fail must not fail the decision
+        desc = stroke_descriptors(parse_events(payload.get("events") or []).mouse)
+    except Exception:
+        log.warning("strokes of session %s not stored: their descriptors failed", session.id, exc_info=True)
+        return None
     return desc if len(desc) else None

@@ -120,12 +120,12 @@ def find_replayed(
     found: list[StrokeMatch] = []
     for i, d in enumerate(descriptors):
         best: StrokeMatch | None = None
-        seen: set[int | None] = set()
+        seen: set[tuple[str, bytes]] = set()  # a stored stroke sits under each table's key: compare it once
         for key in table_keys(d):
             for sig in signals.find(SIGNAL_KIND, signals.blind(key), since=since, limit=per_key, with_values=True):
-                if sig.session_id == session_id or not sig.value or sig.id in seen:
+                if sig.session_id == session_id or not sig.value or (sig.session_id, sig.value) in seen:
                     continue
-                seen.add(sig.id)
+                seen.add((sig.session_id, sig.value))
                 dist = float(distance(d, np.frombuffer(sig.value, np.float32)))
                 if dist <= max_distance and (best is None or dist < best.distance):
                     best = StrokeMatch(i, sig.session_id, dist)

@@ -44,6 +44,12 @@ def _aad(kind: str, session_id: str) -> bytes:
     return f"signal:{kind}:{session_id}".encode()
 
 
+def _as_utc(dt: datetime) -> datetime:
+    """A bound for a created_at comparison, in UTC (naive values are taken as UTC): SQLite stores
+    the column as naive UTC text and would compare another zone's wall time as if it were UTC."""
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
 def _utc(dt: datetime | None) -> datetime | None:
     if dt is None:
         return None
@@ -97,7 +103,7 @@ class SignalStore:
     ) -> list[Signal]:
         stmt = select(SignalRow).where(SignalRow.kind == kind, SignalRow.key == key)
         if since is not None:
-            stmt = stmt.where(SignalRow.created_at >= since)
+            stmt = stmt.where(SignalRow.created_at >= _as_utc(since))
         stmt = stmt.order_by(SignalRow.created_at.desc()).limit(limit)
         with self.db.session() as orm:
             return [self._to_signal(r, with_values) for r in orm.execute(stmt).scalars()]
@@ -106,7 +112,7 @@ class SignalStore:
         target = func.count(func.distinct(SignalRow.session_id)) if distinct_sessions else func.count()
         stmt = select(target).where(SignalRow.kind == kind, SignalRow.key == key)
         if since is not None:
-            stmt = stmt.where(SignalRow.created_at >= since)
+            stmt = stmt.where(SignalRow.created_at >= _as_utc(since))
         with self.db.session() as orm:
             return int(orm.execute(stmt).scalar_one())
 
@@ -136,11 +142,17 @@ class SignalStore:
         with self.db.transaction() as orm:
             SignalWriter(orm, self.keys, session_id).put(kind, key, value=value, attrs=attrs)
 
-    def purge(self, kind: str, older_than: datetime) -> int:
-        """Delete every signal of `kind` created before `older_than` (retention); returns the count."""
-        stmt = delete(SignalRow).where(SignalRow.kind == kind, SignalRow.created_at < older_than)
-        with self.db.transaction() as tx:
-            return int(tx.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+    def purge(self, kind: str, older_than: datetime, batch: int = 5000) -> int:
+        """Delete every signal of `kind` created before `older_than` (retention), `batch` rows per
+        transaction so that a long backlog never holds the write lock for long; returns the count."""
+        cutoff, total = _as_utc(older_than), 0
+        while True:
+            ids = select(SignalRow.id).where(SignalRow.kind == kind, SignalRow.created_at < cutoff).limit(batch)
+            with self.db.transaction() as tx:
+                n = int(tx.execute(delete(SignalRow).where(SignalRow.id.in_(ids.scalar_subquery()))).rowcount or 0)  # type: ignore[attr-defined]
+            total += n
+            if n < batch:
+                return total
 
     def delete_session(self, session_id: str, orm: OrmSession | None = None) -> int:
         stmt = delete(SignalRow).where(SignalRow.session_id == session_id)

@@ -10,7 +10,7 @@ Choosing the operating point. A stroke of one person lies within distance ``d`` 
 *another* person at a rate ``p(d)`` that grows with the number of strokes stored. It is measured
 on the tuning users (each user's strokes against the other tuning users'), taken at its one-sided
 95% upper bound, and scaled linearly to :data:`REFERENCE_BANK` stored strokes (a deployment's
-retention: about 10,000 sessions of 20 strokes; *assumption*). A genuine session with
+retention: about 20,000 sessions at the ~10 strokes a session stores on average; *assumption*). A genuine session with
 :data:`~openidv.behavior.replay.MAX_STROKES` strokes is then flagged with probability
 ``P(Binomial(MAX_STROKES, p) >= m)``; the largest ``d`` of the grid keeping that under
 ``--target`` is taken for each ``m`` in (2, 3, 4), and of these the one that catches more replay
@@ -45,7 +45,7 @@ from openidv.behavior.replay import MAX_STROKES, find_replayed, record, stroke_d
 from openidv.behavior.skeleton import DonorPool, donor_strokes, extract
 from openidv.behavior.training.dataset import Window, human_windows
 
-# Strokes a deployment holds (assumption: ~10,000 sessions of 20 strokes, e.g. 90 days of a small
+# Strokes a deployment holds (assumption: ~20,000 sessions of ~10 stored strokes, e.g. 90 days of a small
 # deployment). The tuning users give ~14,000 strokes: with none matched, the 95% upper bound of the
 # rate alone, scaled to much larger banks, certifies nothing useful; a larger deployment re-tunes on
 # its own stored strokes (--reference-bank).
