@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import numpy as np
 
 from openidv.behavior.events import Pointer
-from openidv.behavior.replay import distance, find_replayed, record, stroke_descriptors, table_keys
+from openidv.behavior.replay import LSH_LABEL, distance, find_replayed, record, stroke_descriptors, table_keys
 
 from .conftest import bot
 
@@ -56,7 +56,9 @@ def test_a_replayed_recording_is_found_in_the_store_but_not_in_its_own_session(d
     with db.transaction() as orm:
         assert record(SignalWriter(orm, keys, first.id), desc) == 6 * len(desc)
     stored = list(signals.iter_kind("behavior_stroke"))
-    assert {s.key for s in stored} == {keys.blind(k) for d in desc for k in table_keys(d)}  # blinded keys
+    secret = keys.blind(LSH_LABEL)
+    assert {s.key for s in stored} == {keys.blind(k) for d in desc for k in table_keys(d, secret)}  # blinded keys
+    assert table_keys(desc[0], secret) != table_keys(desc[0], "another deployment")  # own projections
     from sqlalchemy import select
 
     from openidv.store.models import SignalRow

@@ -18,7 +18,8 @@ ignore, by design: a non-uniform re-timing or a stretch of one axis moves a stro
 
 Storage and lookup follow the selfie replay check (:mod:`openidv.liveness.replay`): every decided
 session leaves, for each of its longest strokes, one signal per locality-sensitive hash table
-(:data:`TABLES` tables of :data:`PROJECTIONS` quantised random projections, fixed seed). A stroke
+(:data:`TABLES` tables of :data:`PROJECTIONS` quantised random projections, drawn from the
+deployment's blinding key so that no one outside it can compute a stroke's buckets). A stroke
 within the matching distance of a stored one shares a table key with it with probability about
 99.8% (see :data:`WIDTH`); the key is blinded like every signal key, the descriptor is sealed.
 Keys carry :data:`FORMAT`, so a change of descriptor or hashing never compares unlike strokes.
@@ -26,6 +27,8 @@ Keys carry :data:`FORMAT`, so a change of descriptor or hashing never compares u
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -49,15 +52,22 @@ PROJECTIONS = 4
 WIDTH = 0.25
 _FINE = 8  # dense samples per bin before averaging (the raw samples are irregular)
 MIN_SPAN = 0.25  # strokes whose first and last bins lie closer (share of the chord) are skipped
-FORMAT = 1  # stored keys carry it: a descriptor or hashing change bumps it, and old keys stop matching
+# Stored keys carry the format (2: projections drawn per deployment); a change of descriptor or
+# hashing bumps it, and old keys stop matching.
+FORMAT = 2
 
 
-def _lsh() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    rng = np.random.default_rng(20261130)  # part of the stored format: changing it orphans stored keys
+LSH_LABEL = "behavior_stroke/lsh"  # blinded with the deployment's key, it seeds the projections
+
+
+@functools.lru_cache(maxsize=8)
+def _lsh(secret: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Projections and offsets drawn from `secret` (the blinded :data:`LSH_LABEL`): each deployment
+    has its own, so an attacker cannot compute which buckets a recording falls in and crowd them
+    with decoy strokes until it leaves the newest entries the lookup compares."""
+    seed = int(hashlib.sha256(f"openidv-stroke-lsh:{secret}".encode()).hexdigest()[:16], 16)
+    rng = np.random.default_rng(seed)
     return rng.normal(size=(TABLES, PROJECTIONS, 2 * BINS)), rng.uniform(0, WIDTH, size=(TABLES, PROJECTIONS))
-
-
-_A, _B = _lsh()
 
 
 def _descriptor(t: NDArray[Any], x: NDArray[Any], y: NDArray[Any]) -> NDArray[np.float64] | None:
@@ -98,9 +108,10 @@ def distance(a: NDArray[Any], b: NDArray[Any]) -> NDArray[np.float64]:
     return np.asarray(np.sqrt(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2, axis=-1)))
 
 
-def table_keys(d: NDArray[Any]) -> list[str]:
-    """One locality-sensitive key per table for a descriptor."""
-    cells = np.floor((np.einsum("tpd,d->tp", _A, np.asarray(d, np.float64)) + _B) / WIDTH).astype(np.int64)
+def table_keys(d: NDArray[Any], secret: str = "") -> list[str]:
+    """One locality-sensitive key per table for a descriptor, under the deployment's projections."""
+    a, b = _lsh(secret)
+    cells = np.floor((np.einsum("tpd,d->tp", a, np.asarray(d, np.float64)) + b) / WIDTH).astype(np.int64)
     return [f"v{FORMAT}t{i}:" + ",".join(str(int(c)) for c in row) for i, row in enumerate(cells)]
 
 
@@ -118,10 +129,11 @@ def find_replayed(
     """For each stroke, its closest stored stroke of *another* session (stored after `since`) within
     `max_distance`; the newest `per_key` strokes under each key are compared."""
     found: list[StrokeMatch] = []
+    secret = signals.blind(LSH_LABEL)
     for i, d in enumerate(descriptors):
         best: StrokeMatch | None = None
         seen: set[tuple[str, bytes]] = set()  # a stored stroke sits under each table's key: compare it once
-        for key in table_keys(d):
+        for key in table_keys(d, secret):
             for sig in signals.find(SIGNAL_KIND, signals.blind(key), since=since, limit=per_key, with_values=True):
                 if sig.session_id == session_id or not sig.value or (sig.session_id, sig.value) in seen:
                     continue
@@ -137,9 +149,10 @@ def find_replayed(
 def record(writer: Any, descriptors: Sequence[NDArray[Any]] | NDArray[Any]) -> int:
     """Store a decided session's strokes (sealed descriptor under each table's blinded key)."""
     n = 0
+    secret = writer.blind(LSH_LABEL)
     for d in descriptors:
         raw = np.asarray(d, np.float32).tobytes()
-        for key in table_keys(d):
+        for key in table_keys(d, secret):
             writer.put(SIGNAL_KIND, writer.blind(key), value=raw)
             n += 1
     return n
