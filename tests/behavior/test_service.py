@@ -113,3 +113,12 @@ def test_replayed_movement_is_found_across_sessions(client) -> None:  # type: ig
     second = _verify(c, key, tel, "acct-r2")["behavior_replay"]
     assert second["outcome"] == "fail" and second["reason_codes"] == ["MOVEMENT_REPLAYED"]
     assert second["evidence"]["matched_strokes"] >= second["evidence"]["min_strokes"]
+
+
+def test_touch_only_movement_is_not_checked_for_replay_and_says_why(client) -> None:  # type: ignore[no-untyped-def]
+    c, key = client
+    tel = telemetry("replay", 22)
+    tel["events"] = pointer_events(bot("replay", 22), pointer="touch")
+    checks = _verify(c, key, tel, "acct-t1")
+    assert checks["behavior_replay"]["outcome"] == "not_applicable"
+    assert checks["behavior_replay"]["evidence"]["reason"].startswith("touch only")

@@ -187,9 +187,12 @@ class BehaviorReplayCheck(_EventsCheck):
         payload, invalid = self.valid_payload(ctx)
         if invalid is not None:
             return invalid
-        descriptors = stroke_descriptors(parse_events(payload.get("events") or []).mouse)
+        events = parse_events(payload.get("events") or [])
+        descriptors = stroke_descriptors(events.mouse)
         if not len(descriptors):
-            return self.result(Outcome.NOT_APPLICABLE, evidence={"reason": "no pointer stroke long enough"})
+            reason = ("touch only: no operating point for touch strokes (tuned on mouse recordings)"
+                      if events.touch.n and not events.mouse.n else "no mouse or pen stroke of 30 px")
+            return self.result(Outcome.NOT_APPLICABLE, evidence={"reason": reason})
         signals = ctx.env.signals
         if signals is None:
             return self.result(Outcome.NOT_APPLICABLE, evidence={"reason": "no store: no earlier sessions to compare"})
