@@ -61,9 +61,10 @@ class Settings(BaseSettings):
     capture_retention_days: int = 30
     session_retention_days: int = 365
     # Pointer-stroke descriptors for movement-replay detection (behaviour data of every session, genuine
-    # ones included): never matched beyond this age, deleted at each start-up; the replay check's
-    # operating point assumes a bounded bank (docs/behavior.md).
+    # ones included): never matched beyond this age, deleted by the service's retention passes; the
+    # replay check's operating point assumes a bounded bank (docs/behavior.md).
     stroke_retention_days: int = Field(default=90, ge=0)
+    retention_interval_s: float = Field(default=3600.0, gt=0, description="Seconds between retention passes.")
 
     # Webhooks.
     webhook_url: str | None = None

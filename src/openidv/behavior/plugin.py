@@ -6,7 +6,8 @@ counts sessions and accounts per device, IP and subnet; when the decision is sto
 keys and "seen" signals (blinded keys) in the decision's transaction, and mirrors the counts to
 Redis when it is configured. ``behavior_replay`` compares the session's pointer strokes with
 earlier sessions'; on_decision stores them (sealed, under blinded keys) for later sessions, and
-start-up drops those older than ``stroke_retention_days``. Erasing a session deletes its signals
+:meth:`BehaviorPlugin.retention` (run by the service at start and every hour) drops those
+older than ``stroke_retention_days``. Erasing a session deletes its signals
 (the store does that).
 """
 
@@ -54,21 +55,18 @@ class BehaviorPlugin(BasePlugin):
         return {"behavior": app}
 
     def setup(self, env: Environment) -> None:
-        """Rebuild the device index's value frequencies from the store (models load on first use) and
-        drop stored strokes past their retention."""
-        from openidv.behavior.replay import purge_expired
+        """Rebuild the device index's value frequencies from the store (models load on first use)."""
         from openidv.behavior.runtime import services
 
         svc = services(env)
         if env.signals is not None:
             svc.device_index(env.signals)
-            try:
-                n = purge_expired(env.signals, env.settings.stroke_retention_days)
-            except Exception:  # a busy store must not stop the service starting; the lookup never reads past it
-                log.warning("stroke retention purge failed; retried at the next start", exc_info=True)
-            else:
-                if n:
-                    log.info("purged %d stroke signals past %d days", n, env.settings.stroke_retention_days)
+
+    def retention(self, env: Environment) -> int:
+        """Drop stored strokes past ``stroke_retention_days`` (the lookup never reads past it anyway)."""
+        from openidv.behavior.replay import purge_expired
+
+        return purge_expired(env.signals, env.settings.stroke_retention_days) if env.signals is not None else 0
 
     def on_decision(self, session: Session, decision: Decision, writer: SignalWriter, env: Environment) -> None:
         """Remember this session's device and network for linking and velocity, and its strokes for

@@ -164,6 +164,6 @@ def retention_start(days: int) -> datetime | None:
 
 
 def purge_expired(signals: Any, days: int) -> int:
-    """Delete stored strokes older than the retention period (at start-up)."""
+    """Delete stored strokes older than the retention period (the service's retention passes)."""
     start = retention_start(days)
     return int(signals.purge(SIGNAL_KIND, start)) if start is not None else 0

@@ -53,6 +53,11 @@ class Plugin(Protocol):
         """Forget in-memory state derived from a session being erased (store rows are already gone)."""
         ...
 
+    def retention(self, env: Environment) -> int:
+        """Delete what this capability keeps past its retention period; returns the rows deleted.
+        The service calls it at start-up and every ``retention_interval_s``."""
+        ...
+
     def reason_catalogue(self) -> Path | None:
         """A YAML file of extra reason codes (same format as the core catalogue), if any."""
         ...
@@ -80,6 +85,9 @@ class BasePlugin:
 
     def on_erase(self, session_id: str, env: Environment) -> None:
         return None
+
+    def retention(self, env: Environment) -> int:
+        return 0
 
     def reason_catalogue(self) -> Path | None:
         return None

@@ -2,7 +2,8 @@
 
 ``create_app(settings)`` wires middleware, error handlers and routers (the core's and every
 plugin's); the lifespan builds the :class:`~openidv.runtime.Runtime` (store, models, pipeline)
-once, ensures the bootstrap admin key, purges expired captures and starts the webhook worker.
+once, ensures the bootstrap admin key, starts the retention worker (expired captures and each
+plugin's own data, at start and every ``retention_interval_s``) and the webhook worker.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from openidv.runtime import Runtime
 from openidv.service import logs, problems
 from openidv.service.metrics import Metrics
 from openidv.service.middleware import BodyGuard, RequestContext
+from openidv.service.retention import RetentionWorker
 from openidv.service.routes import health, reviews, sessions, ui
 from openidv.service.webhooks import WebhookWorker
 from openidv.store.apikeys import ApiKeys
@@ -35,7 +37,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         assert rt.db is not None and rt.repo is not None
         if settings.bootstrap_admin_key is not None:
             ApiKeys(rt.db).ensure("bootstrap-admin", ["admin"], settings.bootstrap_admin_key.get_secret_value())
-        rt.repo.purge_expired_captures(settings.capture_retention_days)
+        retention = RetentionWorker(rt, settings.retention_interval_s)
+        retention.start()  # its first pass runs now, as the start-up purge did
         worker = WebhookWorker(rt.db, settings) if settings.webhook_url and settings.webhook_secret else None
         if worker:
             worker.start()
@@ -43,6 +46,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         try:
             yield
         finally:
+            retention.stop()
             if worker:
                 worker.stop()
             app.state.runtime = None
