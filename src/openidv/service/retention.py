@@ -9,27 +9,22 @@ transactions (see :meth:`SignalStore.purge`), so requests are never held up for 
 from __future__ import annotations
 
 import logging
-import threading
 
 from openidv.runtime import Runtime
+from openidv.service.worker import BackgroundWorker
 
 log = logging.getLogger(__name__)
 
 
-class RetentionWorker:
+class RetentionWorker(BackgroundWorker):
+    thread_name = "openidv-retention"
+    join_timeout_s = 10.0
+
     def __init__(self, runtime: Runtime, interval_s: float) -> None:
         self.runtime = runtime
         self.interval_s = interval_s
         self.passes = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="openidv-retention", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
+        super().__init__()
 
     def run_once(self) -> dict[str, int]:
         done = self.runtime.retention()

@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import json
 import logging
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +24,7 @@ import httpx
 from sqlalchemy import select
 
 from openidv.config import Settings
+from openidv.service.worker import BackgroundWorker
 from openidv.store.db import Database
 from openidv.store.models import WebhookOutboxRow
 
@@ -47,24 +47,18 @@ def verify_signature(secret: bytes, body: bytes, header: str, tolerance_s: int =
     return hmac.compare_digest(sign(secret, body, ts), header)
 
 
-class WebhookWorker:
+class WebhookWorker(BackgroundWorker):
+    thread_name = "openidv-webhooks"
+
     def __init__(self, db: Database, settings: Settings, poll_s: float = 0.5) -> None:
         assert settings.webhook_url and settings.webhook_secret
+        super().__init__()
         self.db = db
         self.url = settings.webhook_url
         self.secret = settings.webhook_secret.get_secret_value().encode()
         self.timeout = settings.webhook_timeout_s
         self.max_attempts = settings.webhook_max_attempts
         self.poll_s = poll_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="openidv-webhooks", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
 
     def _loop(self) -> None:
         with httpx.Client(timeout=self.timeout) as client:
