@@ -35,6 +35,14 @@ def kind_label(kind: str) -> int:
     return MODEL_CLASSES.index(Species.DEEPFAKE if kind == SELF_BLEND else Species(kind))
 
 
+def sample_kinds(z: Any) -> NDArray[np.str_]:
+    """What each sample is (a species, or ``self_blend``); folders from before kinds were stored
+    hold species only, which their labels name."""
+    if "kinds" in z:
+        return np.asarray(z["kinds"])
+    return np.array([MODEL_CLASSES[int(y)].value for y in z["labels"]])
+
+
 @dataclass(frozen=True)
 class Job:
     index: int

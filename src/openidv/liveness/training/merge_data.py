@@ -15,22 +15,12 @@ import argparse
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from openidv.liveness.species import MODEL_CLASSES
+from openidv.liveness.training.dataset import sample_kinds
 
 ARRAYS = ("tight", "context", "labels", "subjects")
-
-
-def sample_kinds(z: Any) -> NDArray[np.str_]:
-    """What each sample is (a species, or ``self_blend``); folders from before kinds were stored
-    hold species only, which their labels name."""
-    if "kinds" in z:
-        return np.asarray(z["kinds"])
-    return np.array([MODEL_CLASSES[int(y)].value for y in z["labels"]])
 
 
 def merge(sources: Sequence[Path], out: Path) -> int:

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from torch import nn
 
 from openidv.liveness.species import MODEL_CLASSES, Species
-from openidv.liveness.training.dataset import SELF_BLEND
+from openidv.liveness.training.dataset import SELF_BLEND, sample_kinds
 from openidv.liveness.training.metrics import pad_report
 from openidv.liveness.training.model import PADNet
 
@@ -38,8 +38,6 @@ MODEL_VERSION = "4.0.0"
 def load_split(path: Path, exclude: set[str] | None = None) -> dict[str, NDArray[Any]]:
     """A split's arrays without the samples whose kind (a species, or ``self_blend``) is excluded:
     leaving out ``deepfake`` drops the face swaps and keeps the self-blends trained as that class."""
-    from openidv.liveness.training.merge_data import sample_kinds
-
     with np.load(path) as z:
         kinds = sample_kinds(z)
         keep = np.ones(len(kinds), bool) if not exclude else ~np.isin(kinds, sorted(exclude))
