@@ -83,7 +83,9 @@ class DocumentConsistencyCheck(BaseCheck):
     # digit was lost in reading; a changed document number must not be contradicted by the other
     # reading; more OCR look-alikes (Z/T as 7, H as II, $ as S, } as J); MRZ documents' numeric
     # dates read day first whoever the issuer.
-    version = "1.2.0"
+    # 1.3.0: a replaced surname is a clear mismatch when a clearly read name stands at a surname
+    # label or above the given names (viz/anchors.py), whatever doubtful words the zone holds.
+    version = "1.3.0"
     requires = ("document_mrz", "document_barcode", "document_viz")
     run_if_upstream_failed = True
     reason_codes = ("DATA_MISMATCH", "DECLARED_DATA_MISMATCH", "VIZ_DATA_UNCONFIRMED", "VIZ_FIELD_UNREAD")

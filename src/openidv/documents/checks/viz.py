@@ -95,7 +95,8 @@ def read_card_upright(frame: DocumentFrame, doc: Any, face: FaceBox | None, imag
 class DocumentVIZCheck(BaseCheck):
     name = "document_viz"
     # 1.1.0: two page segmentation modes; a card read poorly is also read half-turned
-    version = "1.1.0"
+    # 1.2.0: a third page segmentation mode (6, one block)
+    version = "1.2.0"
     requires = ("image_usability", "document_mrz")
     run_if_upstream_failed = True
     timeout_s = 40.0
@@ -141,6 +142,7 @@ class DocumentVIZCheck(BaseCheck):
                 ev["ocr"] = {"skipped": "back of the card: no visual-zone holder data"}
                 continue
             read = functools.partial(read_viz, exclude_bottom=_mrz_share(frame.fmt) if cap.id == mrz_cap else 0.0,
+                                     px_per_mm=PX_PER_MM,
                                      month_first=us_dates, today=reference_date(ctx.session))
             try:
                 if searched:

@@ -16,12 +16,15 @@ from openidv.documents.viz.ocr import Word, line_groups, ocr_words, prepare
 # Tesseract page segmentation modes read in turn; the reading is the union of their lines.
 # 11 (sparse text) finds isolated labels and values anywhere on a card; 3 (automatic layout)
 # keeps a value's words together where 11 merges them with a signature, a ghost image or a
-# guilloche line below. The cross-checks *search* the zone for each value, so a second reading
-# adds candidates rather than replacing any. Measured on genuine train-split documents
+# guilloche line below; 6 (one uniform block) reads rows of small values that the other two break
+# up or drop under shadow and blur. The cross-checks *search* the zone for each value, so a further
+# reading adds candidates rather than replacing any. Measured on genuine train-split documents
 # (var/diag runs, docs/documents.md "Two readings of the visual zone"): sessions with a field not
-# read at all 19 -> 13 and 21 -> 11 of 40, clear mismatches unchanged. It costs one more
-# Tesseract call (~0.25 s on a 900-pixel card).
-PAGE_MODES = (11, 3)
+# read at all 19 -> 13 and 21 -> 11 of 40 with the second reading; with the third (stop 22,
+# 160 train documents, true rectification) documents with any visual-zone code 62 -> 56, fields
+# not read 107 -> 96, clear mismatches unchanged (3); psm 4 or 12 as the third did less (61, 66).
+# Each reading costs one Tesseract call (~0.2 s on a 900-pixel card).
+PAGE_MODES = (11, 3, 6)
 
 
 @dataclass
@@ -41,6 +44,8 @@ class VIZReading:
     # Index of the first line of each reading after the first (one per page segmentation mode):
     # lines are joined with their successor only within one reading.
     breaks: list[int] = field(default_factory=list)
+    # Scale of the rectified document the boxes refer to (the visual-zone check rectifies at 9)
+    px_per_mm: float = 9.0
 
     @property
     def text(self) -> str:
@@ -65,13 +70,14 @@ class VIZReading:
 
 
 def read_viz(rgb: NDArray[np.uint8], exclude_bottom: float = 0.0, month_first: bool = False,
-             today: date | None = None, page_modes: tuple[int, ...] = PAGE_MODES) -> VIZReading:
+             today: date | None = None, page_modes: tuple[int, ...] = PAGE_MODES,
+             px_per_mm: float = 9.0) -> VIZReading:
     """OCR the document above its MRZ (`exclude_bottom`: share of the height to skip), once per
     page segmentation mode in `page_modes`, and find the dates in what was read."""
     h = rgb.shape[0]
     top = rgb[: int(h * (1 - exclude_bottom))] if exclude_bottom > 0 else rgb
     gray, f = prepare(top)
-    out = VIZReading()
+    out = VIZReading(px_per_mm=px_per_mm)
     every: list[Word] = []
     for k, psm in enumerate(page_modes):
         words = [w for w in ocr_words(gray, psm=psm) if w.conf >= 0]

@@ -1,0 +1,105 @@
+"""Values read at a field's place: after or under a surname label, or above the given names.
+
+Readings are built by hand (text, word confidences, line boxes in 9 px/mm document pixels), so each
+rule is pinned without OCR.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from openidv.documents.viz.anchors import surname_above_given, surname_anchors
+from openidv.documents.viz.crosscheck import Claims, Disagreement, _words, against_viz
+from openidv.documents.viz.extract import VIZReading
+
+TODAY = date(2026, 11, 30)
+MRZ = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "HCD243471", "F", "FIN")
+NOISE = ("Oamuniia", 8.0)  # a label in a script the OCR cannot read: a doubtful word that "could hide" a name
+
+
+def reading(*lines: tuple[str, float, int, int]) -> VIZReading:
+    """Lines as (text, confidence of every word, left x, top y); 15 px high."""
+    return VIZReading(lines=[(t, (x, y, x + 12 * len(t), y + 15)) for t, _, x, y in lines],
+                      words=sum(len(t.split()) for t, *_ in lines), mean_conf=90.0,
+                      confs=[[c] * len(t.split()) for t, c, _, _ in lines])
+
+
+def card(*fields: tuple[str, float], labels: bool = True) -> VIZReading:
+    """A TD1-style front: title, then each field's label line and value line, 4.5 mm per field."""
+    names = ["Nazwisko / Surname", "Imiona / Given names", "Data urodzenia / Date of birth"]
+    rows: list[tuple[str, float, int, int]] = [("REPUBLIC OF FINLAND", 96.0, 40, 10), (NOISE[0], NOISE[1], 300, 60)]
+    for k, (text, conf) in enumerate(fields):
+        y = 100 + 40 * k
+        if labels:
+            rows.append((names[k], 93.0, 40, y))
+        rows.append((text, conf, 44, y + 18))
+    return reading(*rows)
+
+
+def surname(viz: VIZReading, ref: Claims = MRZ) -> Disagreement | None:
+    found = [d for d in against_viz(ref, viz, TODAY).disagreements if d.field == "surname"]
+    return found[0] if found else None
+
+
+def test_a_replaced_surname_under_its_label_is_a_mismatch_despite_doubtful_words() -> None:
+    d = surname(card(("WALKER", 97.0), ("ANNA MARIA", 95.0), ("17.07.1972", 96.0)))
+    assert d is not None and d.strong
+
+
+def test_without_the_label_or_the_given_names_a_doubtful_word_still_excuses_it() -> None:
+    viz = reading(("REPUBLIC OF FINLAND", 96.0, 40, 10), (*NOISE, 300, 60), ("WALKER", 97.0, 44, 118))
+    d = surname(viz)
+    assert d is not None and not d.strong  # nothing says where the surname is printed
+
+
+def test_a_replaced_surname_after_an_inline_label_is_a_mismatch() -> None:
+    viz = reading(("REPUBLIC OF FINLAND", 96.0, 40, 10), (*NOISE, 300, 60), ("Surname: WALKER", 95.0, 40, 100))
+    d = surname(viz)
+    assert d is not None and d.strong
+
+
+def test_a_misread_surname_at_its_label_is_not_a_mismatch() -> None:
+    d = surname(card(("VIRTANFN", 91.0), ("ANNA MARIA", 95.0)))
+    assert d is None or not d.strong
+
+
+def test_a_doubtfully_read_value_at_the_label_says_nothing() -> None:
+    d = surname(card(("WALKER", 62.0), ("ANNA MARIA", 95.0)))
+    assert d is not None and not d.strong
+
+
+def test_the_given_names_line_under_the_surname_label_is_not_taken_for_the_surname() -> None:
+    # the surname's value line was not read: the next line down is the given names' label, then value
+    viz = reading(("REPUBLIC OF FINLAND", 96.0, 40, 10), (*NOISE, 300, 60), ("Surname", 93.0, 40, 100),
+                  ("ANNA MARIA", 95.0, 44, 118))
+    d = surname(viz)
+    assert d is not None and not d.strong
+
+
+def test_the_surname_above_the_given_names_counts_when_no_label_was_read() -> None:
+    viz = card(("WALKER", 96.0), ("ANNA MARIA", 95.0), labels=False)
+    assert [a.text for a in surname_above_given(viz, _words(viz), "ANNA MARIA", 85.0, 9.0)] == ["WALKER"]
+    d = surname(viz)
+    assert d is not None and d.strong
+
+
+def test_the_title_far_above_the_given_names_is_not_a_surname() -> None:
+    # the surname line was missed; the next line up is the title, 11 mm above the given names
+    viz = reading(("IDENTITY CARD", 96.0, 40, 10), (*NOISE, 300, 60), ("ANNA MARIA", 95.0, 44, 124))
+    assert surname_above_given(viz, _words(viz), "ANNA MARIA", 85.0, 9.0) == []
+    d = surname(viz)
+    assert d is not None and not d.strong
+
+
+def test_label_words_are_whole_words_read_near_exactly() -> None:
+    def anchored(text: str) -> list[str]:
+        viz = reading((text, 95.0, 40, 100))
+        return [a.text for a in surname_anchors(viz, _words(viz))]
+
+    assert anchored("Nazwisk / Surname: WALKER") == ["WALKER"]  # a label cut short, then a garbled one
+    assert anchored("Nom-/-Surmame WALKER") == ["WALKER"]
+    assert anchored("1 LN WALKER") == ["WALKER"]  # an AAMVA field number and code
+    assert anchored("Nombre: ANNA") == []  # Spanish given name, not French "Nom"
+    assert anchored("Given names: ANNA") == []  # "NAMES" is not the German "Name"
+    assert anchored("3 CEDAR LN, SALEM GA") == []  # a lane in an address is not a label
+    assert anchored("Numer PESEL / Personal No 855613597") == []  # "NUMER" is not the Romanian "Nume"
