@@ -43,7 +43,7 @@ def surname(viz: VIZReading, ref: Claims = MRZ) -> Disagreement | None:
 
 def test_a_replaced_surname_under_its_label_is_a_mismatch_despite_doubtful_words() -> None:
     d = surname(card(("WALKER", 97.0), ("ANNA MARIA", 95.0), ("17.07.1972", 96.0)))
-    assert d is not None and d.strong
+    assert d is not None and d.strong and d.as_dict()["place"] == "under_label"
 
 
 def test_without_the_label_or_the_given_names_a_doubtful_word_still_excuses_it() -> None:
@@ -55,7 +55,7 @@ def test_without_the_label_or_the_given_names_a_doubtful_word_still_excuses_it()
 def test_a_replaced_surname_after_an_inline_label_is_a_mismatch() -> None:
     viz = reading(("REPUBLIC OF FINLAND", 96.0, 40, 10), (*NOISE, 300, 60), ("Surname: WALKER", 95.0, 40, 100))
     d = surname(viz)
-    assert d is not None and d.strong
+    assert d is not None and d.strong and d.place == "after_label"
 
 
 def test_a_misread_surname_at_its_label_is_not_a_mismatch() -> None:
@@ -80,7 +80,7 @@ def test_the_surname_above_the_given_names_counts_when_no_label_was_read() -> No
     viz = card(("WALKER", 96.0), ("ANNA MARIA", 95.0), labels=False)
     assert [a.text for a in surname_above_given(viz, _words(viz), "ANNA MARIA", 85.0, 9.0)] == ["WALKER"]
     d = surname(viz)
-    assert d is not None and d.strong
+    assert d is not None and d.strong and d.place == "above_given_names"
 
 
 def test_the_title_far_above_the_given_names_is_not_a_surname() -> None:

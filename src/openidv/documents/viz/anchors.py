@@ -50,11 +50,11 @@ MIN_LETTERS = 3  # a value of fewer letters ("M", "DE") says nothing about a rep
 
 @dataclass(frozen=True)
 class Anchored:
-    """Words printed in a label's place: their text and Tesseract confidences, and how they were
-    placed (``same_line``: after the label on its line; else on the line below it)."""
+    """Words printed in a field's place: their text and Tesseract confidences, and which place
+    (``after_label`` on the label's line, ``under_label``, or ``above_given_names``)."""
 
     words: tuple[tuple[str, float], ...]
-    same_line: bool
+    place: str
 
     @property
     def text(self) -> str:
@@ -153,13 +153,13 @@ def surname_anchors(viz: VIZReading, words: list[list[tuple[str, float]]]) -> li
             continue
         rest = _value_words(toks[end:])
         if sum(ch.isalpha() for t, _ in rest for ch in t) >= MIN_LETTERS:
-            out.append(Anchored(rest, True))
+            out.append(Anchored(rest, "after_label"))
             continue
         below = _line_below(viz, words, i, breaks)
         if below is not None:
             value = _value_words(_tokens(words[below]))
             if sum(ch.isalpha() for t, _ in value for ch in t) >= MIN_LETTERS:
-                out.append(Anchored(value, False))
+                out.append(Anchored(value, "under_label"))
     return out
 
 
@@ -221,6 +221,6 @@ def surname_above_given(viz: VIZReading, words: list[list[tuple[str, float]]], g
                 continue  # the given names' label line (or an unrelated label): look further up
             rest = _value_words(cand[end or 0 :] if end is not None and _label_first(folded, end) else cand)
             if sum(ch.isalpha() for t, _ in rest for ch in t) >= MIN_LETTERS:
-                out.append(Anchored(rest, False))
+                out.append(Anchored(rest, "above_given_names"))
             break  # the surname's slot, read or not: never look past it to a title
     return out

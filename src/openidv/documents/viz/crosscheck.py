@@ -79,10 +79,14 @@ class Disagreement:
     # Nothing that conflicts with the value was read (the OCR missed it, or read only part of it):
     # recorded, but not a disagreement worth a reason code.
     unread: bool = False
+    # Where the conflicting value was read, when its place made the difference (a replaced surname
+    # at its label: "after_label", "under_label", "above_given_names"; viz/anchors.py).
+    place: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "between": [self.a, self.b], "strong": self.strong, "unread": self.unread,
-                **({} if self.similarity is None else {"similarity": round(self.similarity, 1)})}
+                **({} if self.similarity is None else {"similarity": round(self.similarity, 1)}),
+                **({} if self.place is None else {"place": self.place})}
 
 
 @dataclass
@@ -162,12 +166,14 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
         other = found.get("given_names" if name == "surname" else "surname", 0.0)
         value = getattr(ref, name)
         strong = best < NAME_CLEAR_MISMATCH and other >= NAME_MATCH and not _could_hide(value, words)
+        place = None
         if name == "surname" and not strong:
-            strong = _replaced_at_label(viz, words, value, ref.given_names, truncated=ref.source == "mrz")
+            place = _replaced_at_label(viz, words, value, ref.given_names, truncated=ref.source == "mrz")
+            strong = place is not None
         # A near match (a misread spelling) or a name missed with nothing like it read doubtfully
         # is no evidence either way; a doubtful word that resembles it leaves it unconfirmed.
         unread = best >= NAME_CLEAR_MISMATCH or (not strong and not _doubtful(value, words))
-        out.disagreements.append(Disagreement(name, ref.source, "viz", best, strong, unread))
+        out.disagreements.append(Disagreement(name, ref.source, "viz", best, strong, unread, place))
     today = today or date.today()
     read = _dates_read(viz, words, month_first, today)
     known = {(d.day, d.month, d.year % 100) for d in (ref.date_of_birth, ref.date_of_expiry) if d}
@@ -187,10 +193,11 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
 
 
 def _replaced_at_label(viz: VIZReading, words: list[list[tuple[str, float]]], value: str, given: str | None,
-                       truncated: bool) -> bool:
-    """Is a clearly read name printed at a surname label that is neither the surname nor the given
-    names? Then the missing surname was replaced, whatever doubtful words the zone also holds
-    (`_could_hide` cannot rule out a misread anywhere; the label's place can)."""
+                       truncated: bool) -> str | None:
+    """Where a clearly read name stands in the surname's place (at a surname label, or above the
+    given names) that is neither the surname nor the given names, None if nowhere. Then the missing
+    surname was replaced, whatever doubtful words the zone also holds (`_could_hide` cannot rule
+    out a misread anywhere; the surname's place can)."""
     anchors = surname_anchors(viz, words)
     if given:
         anchors += surname_above_given(viz, words, given, NAME_MATCH, viz.px_per_mm)
@@ -199,11 +206,11 @@ def _replaced_at_label(viz: VIZReading, words: list[list[tuple[str, float]]], va
         if sum(ch.isalpha() for ch in sure) < MIN_ANCHOR_LETTERS:
             continue
         if _name_sim(sure, value, truncated) >= NAME_CLEAR_MISMATCH:
-            return False  # the label shows something like the surname: a misread, not a replacement
+            return None  # the place shows something like the surname: a misread, not a replacement
         if given and _name_sim(sure, given, truncated) >= NAME_CLEAR_MISMATCH:
             continue  # the given names' line taken for the value
-        return True
-    return False
+        return a.place
+    return None
 
 
 def _words(viz: VIZReading) -> list[list[tuple[str, float]]]:
