@@ -103,3 +103,12 @@ def test_label_words_are_whole_words_read_near_exactly() -> None:
     assert anchored("Given names: ANNA") == []  # "NAMES" is not the German "Name"
     assert anchored("3 CEDAR LN, SALEM GA") == []  # a lane in an address is not a label
     assert anchored("Numer PESEL / Personal No 855613597") == []  # "NUMER" is not the Romanian "Nume"
+
+
+def test_a_clear_name_in_the_surnames_place_outweighs_a_near_match_elsewhere() -> None:
+    # a short surname resembles some fragment of most cards ("PARS" at 40: similarity 75)
+    ref = Claims("mrz", "PARK", "IOANA", date(1969, 1, 18), date(2032, 7, 17), "514212964", "M", "FIN")
+    viz = reading(("REPUBLIC OF FINLAND", 96.0, 40, 10), ("PARS", 40.0, 300, 60), ("Nazwisko / Surname", 93.0, 40, 100),
+                  ("HADDAD", 96.0, 44, 118), ("Imiona / Given names", 92.0, 40, 140), ("IOANA", 92.0, 44, 158))
+    d = surname(viz, ref)
+    assert d is not None and d.strong and not d.unread and d.place == "under_label"

@@ -171,8 +171,10 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
             place = _replaced_at_label(viz, words, value, ref.given_names, truncated=ref.source == "mrz")
             strong = place is not None
         # A near match (a misread spelling) or a name missed with nothing like it read doubtfully
-        # is no evidence either way; a doubtful word that resembles it leaves it unconfirmed.
-        unread = best >= NAME_CLEAR_MISMATCH or (not strong and not _doubtful(value, words))
+        # is no evidence either way; a doubtful word that resembles it leaves it unconfirmed. A
+        # clearly different name in the surname's own place outweighs a near match elsewhere (a
+        # short surname resembles some word of most cards: PARK 67 against a label fragment).
+        unread = (best >= NAME_CLEAR_MISMATCH and place is None) or (not strong and not _doubtful(value, words))
         out.disagreements.append(Disagreement(name, ref.source, "viz", best, strong, unread, place))
     today = today or date.today()
     read = _dates_read(viz, words, month_first, today)
