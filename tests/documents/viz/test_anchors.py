@@ -53,9 +53,17 @@ def test_without_the_label_or_the_given_names_a_doubtful_word_still_excuses_it()
 
 
 def test_a_replaced_surname_after_an_inline_label_is_a_mismatch() -> None:
-    viz = reading(("REPUBLIC OF FINLAND", 96.0, 40, 10), (*NOISE, 300, 60), ("Surname: WALKER", 95.0, 40, 100))
+    viz = reading(("REPUBLIC OF FINLAND", 96.0, 40, 10), (*NOISE, 300, 60), ("Surname: WALKER", 95.0, 40, 100),
+                  ("Given names: ANNA MARIA", 95.0, 40, 140))
     d = surname(viz)
     assert d is not None and d.strong and d.place == "after_label"
+
+
+def test_nothing_is_anchored_unless_the_given_names_were_read() -> None:
+    # a wrong page or a garbage reading: a clear word at a label proves nothing
+    viz = reading(("REPUBLIC OF FINLAND", 96.0, 40, 10), (*NOISE, 300, 60), ("Surname: HELSINKI", 95.0, 40, 100))
+    d = surname(viz)
+    assert d is not None and not d.strong
 
 
 def test_a_misread_surname_at_its_label_is_not_a_mismatch() -> None:
@@ -78,7 +86,7 @@ def test_the_given_names_line_under_the_surname_label_is_not_taken_for_the_surna
 
 def test_the_surname_above_the_given_names_counts_when_no_label_was_read() -> None:
     viz = card(("WALKER", 96.0), ("ANNA MARIA", 95.0), labels=False)
-    assert [a.text for a in surname_above_given(viz, _words(viz), "ANNA MARIA", 85.0, 9.0)] == ["WALKER"]
+    assert [a.text for a in surname_above_given(viz, _words(viz), "ANNA MARIA", 85.0)] == ["WALKER"]
     d = surname(viz)
     assert d is not None and d.strong and d.place == "above_given_names"
 
@@ -86,7 +94,7 @@ def test_the_surname_above_the_given_names_counts_when_no_label_was_read() -> No
 def test_the_title_far_above_the_given_names_is_not_a_surname() -> None:
     # the surname line was missed; the next line up is the title, 11 mm above the given names
     viz = reading(("IDENTITY CARD", 96.0, 40, 10), (*NOISE, 300, 60), ("ANNA MARIA", 95.0, 44, 124))
-    assert surname_above_given(viz, _words(viz), "ANNA MARIA", 85.0, 9.0) == []
+    assert surname_above_given(viz, _words(viz), "ANNA MARIA", 85.0) == []
     d = surname(viz)
     assert d is not None and not d.strong
 
@@ -112,3 +120,75 @@ def test_a_clear_name_in_the_surnames_place_outweighs_a_near_match_elsewhere() -
                   ("HADDAD", 96.0, 44, 118), ("Imiona / Given names", 92.0, 40, 140), ("IOANA", 92.0, 44, 158))
     d = surname(viz, ref)
     assert d is not None and d.strong and not d.unread and d.place == "under_label"
+
+
+# --- genuine documents the place rules must not flag (found by review) ---------------------------
+
+
+def _flagged(viz: VIZReading, ref: Claims = MRZ) -> bool:
+    d = surname(viz, ref)
+    return d is not None and d.strong and not d.unread
+
+
+def test_a_national_given_names_label_above_the_given_names_is_not_the_surname() -> None:
+    labels = ("Meno / Given names", "Ime / Name", "Forename(s) / Prenom(s)", "Lugar de nacimiento / Place of birth")
+    for label in labels:
+        viz = reading(("REPUBLIC OF FINLAND", 96.0, 40, 10), (*NOISE, 300, 60), (label, 93.0, 40, 104),
+                      ("ANNA MARIA", 95.0, 44, 122))
+        assert not _flagged(viz), label
+
+
+def test_a_title_within_reach_above_the_given_names_is_not_the_surname() -> None:
+    for title in ("REPUBLIC OF FINLAND", "UNITED STATES OF AMERICA"):
+        viz = reading((title, 96.0, 44, 70), (*NOISE, 300, 60), ("ANNA MARIA", 95.0, 44, 118))
+        assert not _flagged(viz), title
+
+
+def test_a_qualified_surname_label_names_another_field() -> None:
+    for line in ("Nom d'usage: DUPONT", "Name of holder: DUPONT", "Nazwisko rodowe: DUPONT"):
+        viz = reading(("REPUBLIC OF FINLAND", 96.0, 40, 10), (*NOISE, 300, 60), (line, 95.0, 40, 100),
+                      ("Given names: ANNA MARIA", 95.0, 40, 140))
+        assert not _flagged(viz), line
+    viz = reading(("REPUBLIC OF FINLAND", 96.0, 40, 10), (*NOISE, 300, 60), ("Name at birth", 93.0, 40, 100),
+                  ("GABLER", 96.0, 44, 118), ("Given names: ANNA MARIA", 95.0, 40, 160))
+    assert not _flagged(viz)
+
+
+def test_a_place_of_birth_containing_the_given_name_is_not_the_given_names_line() -> None:
+    ref = Claims("mrz", "SILVA", "MARIA", date(1980, 1, 2), date(2030, 1, 2), "P1234567", "F", "PRT")
+    viz = reading(("REPUBLICA PORTUGUESA", 96.0, 40, 10), (*NOISE, 300, 60), ("PORTUGUESA", 95.0, 44, 104),
+                  ("SANTA MARIA", 95.0, 44, 124))
+    assert not _flagged(viz, ref)
+
+
+def test_documents_of_issuers_with_a_non_latin_script_are_not_anchored() -> None:
+    # ИВАНОВА read by the English model: UBAHOBA at 88, a clean Latin look-alike
+    ref = Claims("mrz", "IVANOVA", "ELENA", date(1980, 1, 2), date(2030, 1, 2), "123456789", "F", "BGR",
+                 issuer="BGR")
+    viz = reading(("REPUBLIC OF BULGARIA", 96.0, 40, 10), (*NOISE, 300, 60), ("Surname", 93.0, 40, 100),
+                  ("UBAHOBA", 88.0, 44, 118), ("Given names", 93.0, 40, 140), ("ELENA", 95.0, 44, 158))
+    assert not _flagged(viz, ref)
+    assert _flagged(viz, Claims(**{**ref.__dict__, "issuer": "FIN"}))  # the same reading elsewhere is a replacement
+
+
+def test_another_columns_value_is_not_under_the_label() -> None:
+    viz = reading(("REPUBLIC OF FINLAND", 96.0, 40, 10), (*NOISE, 300, 60), ("Surname / Nom", 93.0, 40, 100),
+                  ("FINNISH", 96.0, 300, 118), ("Given names: ANNA MARIA", 95.0, 40, 160))
+    assert not _flagged(viz)
+
+
+def test_the_one_block_reading_is_not_used_for_places() -> None:
+    # psm 6 runs a row's columns into one line: a label and another column's value
+    viz = VIZReading(lines=[("REPUBLIC OF FINLAND", (40, 10, 300, 25)), ("Oamuniia", (300, 60, 400, 75)),
+                            ("Sukunimi / Surname SUOMI", (0, 100, 700, 115)),
+                            ("Given names: ANNA MARIA", (0, 140, 300, 155))],
+                     words=9, mean_conf=90.0, confs=[[96.0] * 3, [8.0], [93.0] * 4, [95.0] * 4], breaks=[0, 0],
+                     modes=(11, 3, 6))
+    assert surname_anchors(viz, _words(viz)) == []
+    assert not _flagged(viz)
+
+
+def test_an_address_split_at_a_lane_is_not_a_surname_label() -> None:
+    viz = reading(("CA DRIVER LICENSE", 96.0, 40, 10), (*NOISE, 300, 60), ("LN, SALEM GA 30301", 95.0, 40, 100),
+                  ("2 FN", 93.0, 40, 140), ("ANNA MARIA", 95.0, 44, 158))
+    assert surname_anchors(viz, _words(viz)) == []

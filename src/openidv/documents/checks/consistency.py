@@ -35,7 +35,8 @@ def _d(v: Any) -> date | None:
 def mrz_claims(r: MRZResult) -> Claims:
     f = r.fields
     return Claims("mrz", f.get("surname") or None, f.get("given_names") or None, _d(f.get("date_of_birth")),
-                  _d(f.get("date_of_expiry")), f.get("document_number") or None, f.get("sex"), f.get("nationality"))
+                  _d(f.get("date_of_expiry")), f.get("document_number") or None, f.get("sex"), f.get("nationality"),
+                  issuer=f.get("issuing_state") or None)
 
 
 def barcode_claims(rec: AAMVARecord) -> Claims:

@@ -1,60 +1,114 @@
-"""What the visual zone prints *at* a field's label: the value next to "Surname", "Nom", "1 LN".
+"""Where the visual zone prints the surname: after or under its label, or above the given names.
 
 The cross-checks search the whole zone for each value, which needs no layout; but a value that is
 not found could be a replaced one or a missed one, and on a card full of doubtfully read words
-(labels in a script the OCR does not read, guilloche) the search cannot tell which. The label
-can: documents print their fields under or after a label, and a clearly read word in the label's
-place that is nothing like the reference is a replaced value, not a misread (a misread keeps most
-letters). This module finds those words; :mod:`openidv.documents.viz.crosscheck` decides.
+(labels in a script the OCR does not read, guilloche) the search cannot tell which. The surname's
+*place* can: a clearly read name there that is nothing like the reference is a replaced value, not
+a misread (a misread keeps most letters). This module finds what is printed in that place;
+:mod:`openidv.documents.viz.crosscheck` decides.
 
-The label words are those of real documents (ICAO 9303 data pages print the national language
-with English and/or French; AAMVA licences number their fields, "1" family name, "2" given names,
-often with "LN" / "FN"), compared after OCR folding and per whole word, so "NOM" never matches
-"NOMBRE" or "NOME". Scripts Tesseract's English model does not read (Cyrillic, Greek) are left out:
-their labels come back as noise and are simply not anchors.
+Two places, each conservative because a false "replaced" sends an honest customer to review:
+
+* at a surname label ("Surname", "Nom", "Apellidos", "1 LN", ...): the words after it on its line,
+  or the line under it; the label must start its line and must not be qualified ("Name at birth",
+  "Nom d'usage" name another field);
+* above the given names: ICAO 9303 prints the surname first, then the given names, and AAMVA
+  licences field 1 above field 2, so when no label was read the nearest value-sized line above the
+  line that reads as the given names, in the same column, is the surname's slot.
+
+Only the readings of Tesseract's sparse-text and automatic-layout modes (11 and 3) are used: the
+one-block mode (6) runs a row's columns into one line from the card's left edge, so its lines do
+not say what stands where. Labels are compared after OCR folding, per whole word, so "NOM" never
+matches "NOMBRE" or "NOME". Documents of issuers whose national script is not Latin are left out
+(`NON_LATIN_ISSUERS`): Tesseract's English model reads a Cyrillic or Greek name as a clean Latin
+look-alike at high confidence (ИВАНОВА as UBAHOBA at 88), which would pass for a replaced name.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 from rapidfuzz import fuzz
 
 from openidv.documents.viz.extract import VIZReading
-from openidv.documents.viz.normalise import name_key, name_similarity, ocr_fold
+from openidv.documents.viz.normalise import name_key, ocr_fold
 
-# Whole-word label forms after ocr_fold (transliterated, upper case, look-alikes folded: I/L/1 -> I,
-# 0 -> O, G -> C, ...). Single words and two-word phrases; a phrase must appear as consecutive words.
-SURNAME_LABELS: frozenset[str] = frozenset(ocr_fold(w) for w in (
-    "SURNAME", "SURNAMES", "LAST NAME", "FAMILY NAME", "LN", "NOM", "NOM DE FAMILLE", "APELLIDOS", "APELLIDO",
+Place = Literal["after_label", "under_label", "above_given_names"]
+ANCHOR_MODES = frozenset({11, 3})  # page segmentation modes whose lines keep columns apart
+
+
+def _fold_all(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(ocr_fold(w) for w in words)
+
+
+# Label forms after ocr_fold (transliterated, upper case, look-alikes folded: I/L/1 -> I, 0 -> O,
+# G -> C, ...): single words and phrases of up to three words. AAMVA's "LN" (a lane in an address)
+# counts only after its field number, see _aamva_surname_label.
+SURNAME_LABELS = _fold_all((
+    "SURNAME", "SURNAMES", "LAST NAME", "FAMILY NAME", "NOM", "NOM DE FAMILLE", "APELLIDOS", "APELLIDO",
     "NAME", "NACHNAME", "FAMILIENNAME", "COGNOME", "APELIDO", "APELIDOS", "SOBRENOME", "ACHTERNAAM", "NAAM",
     "NAZWISKO", "SOYADI", "EFTERNAMN", "SUKUNIMI", "EFTERNAVN", "ETTERNAVN", "PRIJMENI", "NUME", "PRIEZVISKO",
 ))
-# Labels of the neighbouring fields: a line showing one is a label line, never a value.
-OTHER_LABELS: frozenset[str] = frozenset(ocr_fold(w) for w in (
-    "GIVEN", "NAMES", "FIRST", "FN", "PRENOMS", "PRENOM", "NOMBRE", "NOMBRES", "VORNAMEN", "VORNAME", "NOME",
-    "IMIONA", "IMIE", "ADI", "FORNAMN", "ETUNIMET", "FORNAVN", "JMENO", "PRENUME", "VOORNAMEN", "PRENOMES",
-    "NATIONALITY", "NATIONALITE", "NACIONALIDAD", "DATE", "BIRTH", "SEX", "SEXE", "SEXO", "DOCUMENT", "NO",
-    "PASSPORT", "IDENTITY", "CARD", "DOB", "EXP", "ISS", "DLN", "CLASS", "DRIVER", "LICENSE", "LICENCE",
-    "PERSONAL", "NUMBER", "NUMERO", "NUMER", "PLACE", "ISSUE", "EXPIRY", "AUTHORITY", "SIGNATURE", "ADDRESS",
-    "HEIGHT", "EYES", "HGT", "SEX", "NAISSANCE", "NACIMIENTO", "GEBURTSTAG", "NASCITA", "URODZENIA",
-    # document titles and issuers, printed above the first field
-    "REPUBLIC", "REPUBLIQUE", "REPUBLICA", "REPUBBLICA", "KINGDOM", "STATES", "FEDERAL", "DOCUMENTO",
-    "IDENTIDAD", "IDENTITE", "IDENTITA", "PASSEPORT", "PASAPORTE", "PASSAPORTO", "REISEPASS",
+# Words that, right after a surname label, make it another field's label ("Name at birth", "Nom
+# d'usage", "Nazwisko rodowe", "Name of holder", "Geburtsname"): a birth or married name is a
+# genuinely different surname.
+QUALIFIERS = _fold_all((
+    "AT", "BIRTH", "D", "USAGE", "EPOUSE", "EPOUX", "RODOWE", "OF", "HOLDER", "GEB", "GEBOREN", "GEBURTSNAME",
+    "MAIDEN", "SPOUSE", "FORMER", "PREVIOUS", "ANTERIOR", "DE", "DI", "DA", "DO", "CASADA", "SOLTERA", "NASCITA",
+))
+# Labels of the other fields and document titles: a line showing one is never the surname's value.
+OTHER_LABELS = _fold_all((
+    "GIVEN", "NAMES", "FIRST", "FN", "FORENAME", "FORENAMES", "PRENOMS", "PRENOM", "NOMBRE", "NOMBRES",
+    "VORNAMEN", "VORNAME", "NOME", "NOMES", "IMIONA", "IMIE", "ADI", "FORNAMN", "ETUNIMET", "FORNAVN", "JMENO",
+    "MENO", "IME", "PRENUME", "VOORNAMEN", "PRENOMES", "NATIONALITY", "NATIONALITE", "NACIONALIDAD", "DATE",
+    "BIRTH", "SEX", "SEXE", "SEXO", "DOCUMENT", "NO", "PASSPORT", "IDENTITY", "CARD", "DOB", "EXP", "ISS",
+    "DLN", "CLASS", "DRIVER", "LICENSE", "LICENCE", "PERSONAL", "NUMBER", "NUMERO", "NUMER", "PLACE",
+    "LUGAR", "LIEU", "ISSUE", "EXPIRY", "AUTHORITY", "SIGNATURE", "ADDRESS", "HEIGHT", "EYES", "HGT",
+    "NAISSANCE", "NACIMIENTO", "GEBURTSTAG", "GEBURTSORT", "GEBURTSNAME", "NASCITA", "URODZENIA",
+    "REPUBLIC", "REPUBLIQUE", "REPUBLICA", "REPUBBLICA", "KINGDOM", "UNITED", "STATES", "FEDERAL",
+    "DOCUMENTO", "IDENTIDAD", "IDENTITE", "IDENTITA", "PASSEPORT", "PASAPORTE", "PASSAPORTO", "REISEPASS",
     "PERSONALAUSWEIS", "PASZPORT", "TRAVEL",
 ))
 ALL_LABELS = SURNAME_LABELS | OTHER_LABELS
-LABEL_SIMILAR = 80.0  # rapidfuzz ratio from which a read word is taken for a label word
+# rapidfuzz ratio from which a read word is taken for a label word of six letters or more
+# ("SURMAME" for SURNAME is 86; "PERSSON", a surname, against PERSONAL is 80)
+LABEL_SIMILAR = 85.0
 MIN_LETTERS = 3  # a value of fewer letters ("M", "DE") says nothing about a replaced name
+# A value line is at least this share of the given names' line's height: labels print smaller
+# (1.3 against 2.0 mm on ID-1 cards, 1.6 against 2.6 on passport pages), values alike.
+VALUE_HEIGHT = 0.8
+# How far above the top of the given names' line the surname's line may end, in document
+# millimetres: the given names' own label lies between them on most designs (4-5 mm on ID-1 cards,
+# 6 on passport pages), a document's title further up (12 and more).
+ABOVE_GIVEN_MAX_MM = 9.0
+# ICAO issuing-state codes whose documents print the holder's name in a non-Latin national script
+# as well (Cyrillic, Greek, Armenian, Georgian, Hebrew, Arabic, CJK, Thai, Indic): see the module
+# docstring. Where a Latin line was read it is searched as before; only the place rules are off.
+NON_LATIN_ISSUERS = frozenset((
+    "ARM", "BGR", "BIH", "BLR", "CYP", "GEO", "GRC", "KAZ", "KGZ", "MKD", "MNE", "MNG", "RUS", "SRB", "TJK",
+    "UKR", "UZB", "ISR", "ARE", "BHR", "DZA", "EGY", "IRN", "IRQ", "JOR", "KWT", "LBN", "LBY", "MAR", "OMN",
+    "PAK", "QAT", "SAU", "SDN", "SYR", "TUN", "YEM", "AFG", "CHN", "HKG", "MAC", "TWN", "JPN", "KOR", "PRK",
+    "THA", "LAO", "KHM", "MMR", "IND", "NPL", "BGD", "LKA",
+))
+_AAMVA_SURNAME = re.compile(r"^\W*1\W*L\s*N\b", re.IGNORECASE)
+
+
+class Token(NamedTuple):
+    folded: str  # for label comparison (look-alikes merged)
+    letters: str  # for the value (name_key: transliterated letters)
+    printed: str  # the word as Tesseract read it (digits kept)
+    conf: float
 
 
 @dataclass(frozen=True)
 class Anchored:
-    """Words printed in a field's place: their text and Tesseract confidences, and which place
-    (``after_label`` on the label's line, ``under_label``, or ``above_given_names``)."""
+    """Words printed in the surname's place, with their Tesseract confidences, and which place."""
 
     words: tuple[tuple[str, float], ...]
-    place: str
+    place: Place
 
     @property
     def text(self) -> str:
@@ -71,156 +125,183 @@ class Anchored:
         return " ".join(out)
 
 
-def _is_label(tokens: list[str], i: int, labels: frozenset[str]) -> int:
+def letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def _tokens(words: list[tuple[str, float]]) -> list[Token]:
+    """Tokens of one line: a word OCR glued to its neighbour with a hyphen or a slash
+    ("Nom-/-Surname") is split into its parts, each with the word's confidence; a plural mark
+    "(S)" ("Nome(s)", "Forename(s)") is dropped."""
+    out: list[Token] = []
+    for t, c in words:
+        for part in name_key(re.sub(r"\(S\)", "", t, flags=re.IGNORECASE)).split():
+            out.append(Token(ocr_fold(part), part, t, c))
+    return out
+
+
+def _is_label(folded: list[str], i: int, labels: frozenset[str]) -> int:
     """How many tokens from `i` on form a label of `labels` (0: none). OCR garbles labels as it
-    garbles anything printed small in a light colour: a word within a letter or two of a label
-    word (ratio >= LABEL_SIMILAR) or its first five letters or more (a label
-    cut by the page's edge or a neighbouring column) counts as that word - for label words of six
-    letters or more: a short one ("NAME", "NUME") is a letter away from too many other words
-    ("NAMES", "NUMER") and must be read exactly."""
+    garbles anything printed small in a light colour: a word within a letter or so of a label word
+    (ratio >= LABEL_SIMILAR) or its first five letters or more (a label cut by the page's edge or a
+    neighbouring column) counts as that word - for single label words of six letters or more: a
+    short one ("NAME", "NUME") is a letter away from too many other words ("NAMES", "NUMER") and
+    must be read exactly, and a phrase must match phrase for phrase."""
     for n in (3, 2, 1):
-        if i + n > len(tokens):
+        if i + n > len(folded):
             continue
-        phrase = " ".join(tokens[i : i + n])
+        phrase = " ".join(folded[i : i + n])
         if phrase in labels:
             return n
-        if len(phrase) >= 5 and any(len(w) >= 6 and (fuzz.ratio(phrase, w) >= LABEL_SIMILAR or w.startswith(phrase))
-                                    for w in labels):
-            return n
+    word = folded[i]
+    if len(word) >= 5 and any(len(w) >= 6 and " " not in w and (fuzz.ratio(word, w) >= LABEL_SIMILAR
+                                                                or w.startswith(word)) for w in labels):
+        return 1
     return 0
 
 
-def _tokens(words: list[tuple[str, float]]) -> list[tuple[str, str, str, float]]:
-    """(folded, letters, printed word, confidence) per token: a word OCR glued to its neighbour with
-    a hyphen or a slash ("Nom-/-Surname") is split into its parts, each with the word's confidence.
-    Labels are compared folded (look-alikes merged); values keep their letters (`name_key`)."""
-    out: list[tuple[str, str, str, float]] = []
-    for t, c in words:
-        for part in name_key(t).split():
-            out.append((ocr_fold(part), part, t, c))
-    return out
-
-
-def _label_first(tokens: list[str], end: int) -> bool:
-    """Do the line's first `end` tokens hold nothing but labels? A label starts its line (after a
-    field number, which folding drops); "LN" inside "3 CEDAR LN, SALEM" is a street, not a label."""
-    i = 0
-    while i < end:
-        n = _is_label(tokens, i, ALL_LABELS)
+def _label_run(folded: list[str], labels: frozenset[str]) -> tuple[int, bool]:
+    """(index just past the line's leading run of labels, whether a label of `labels` is in it)."""
+    i, found = 0, False
+    while i < len(folded):
+        n = _is_label(folded, i, ALL_LABELS)
         if not n:
-            return False
+            break
+        found = found or _is_label(folded, i, labels) > 0
         i += n
-    return True
+    return i, found
 
 
-def _label_end(tokens: list[str], labels: frozenset[str]) -> int | None:
-    """Index just past the last label of `tokens`, None if there is none."""
-    end = None
-    i = 0
-    while i < len(tokens):
-        n = _is_label(tokens, i, labels)
-        if n:
-            end = i + n
-            i += n
-        else:
-            i += 1
-    return end
+def _has_label(folded: list[str]) -> bool:
+    return any(_is_label(folded, i, ALL_LABELS) for i in range(len(folded)))
 
 
-def _value_words(toks: list[tuple[str, str, str, float]]) -> tuple[tuple[str, float], ...]:
+def _value_words(toks: list[Token]) -> tuple[tuple[str, float], ...]:
     """The leading run of name-like tokens: a value column ends at the first word with digits (the
     next column's number or date) or a label."""
     out: list[tuple[str, float]] = []
-    folded = [f for f, _, _, _ in toks]
-    for i, (_, letters, printed, c) in enumerate(toks):
-        if any(ch.isdigit() for ch in printed) or _is_label(folded, i, ALL_LABELS):
+    folded = [t.folded for t in toks]
+    for i, t in enumerate(toks):
+        if any(ch.isdigit() for ch in t.printed) or _is_label(folded, i, ALL_LABELS):
             break
-        out.append((letters, c))
+        out.append((t.letters, t.conf))
     return tuple(out)
 
 
+def _readings(viz: VIZReading, n_lines: int) -> list[range]:
+    """Line index ranges of the readings whose page segmentation mode keeps columns apart."""
+    cuts = [0, *viz.breaks, n_lines]  # one break per reading after the first, in order
+    spans = list(itertools.pairwise(cuts))
+    modes: list[int | None] = list(viz.modes) if len(viz.modes) == len(spans) else [None] * len(spans)
+    return [range(a, b) for (a, b), m in zip(spans, modes, strict=True)
+            if b > a and (m is None or m in ANCHOR_MODES)]
+
+
+def _surname_label_end(toks: list[Token], raw: str) -> int | None:
+    """Index just past a surname label that starts the line and is not qualified, else None."""
+    folded = [t.folded for t in toks]
+    if _AAMVA_SURNAME.match(raw):
+        end = next((k + 1 for k, f in enumerate(folded) if f == ocr_fold("LN")), None)
+    else:
+        end, found = _label_run(folded, SURNAME_LABELS)
+        if not found:
+            return None
+    if end is None or (end < len(folded) and folded[end] in QUALIFIERS):
+        return None
+    return end
+
+
 def surname_anchors(viz: VIZReading, words: list[list[tuple[str, float]]]) -> list[Anchored]:
-    """Values printed at a surname label, in every reading: the words after the label on its line
-    ("Surname: WALKER"), else the first line below it that starts under the label and is not a
-    label line. `words` are `viz.lines` split into (word, confidence), as the cross-checks do."""
+    """Values printed at a surname label: the words after the label on its line ("Surname:
+    WALKER"), else the line under it (starting in the label's column, within two of its heights,
+    not a label line). `words` are `viz.lines` split into (word, confidence), as the cross-checks do."""
     out: list[Anchored] = []
-    breaks = set(viz.breaks)
-    for i, line in enumerate(words):
-        toks = _tokens(line)
-        folded = [f for f, _, _, _ in toks]
-        end = _label_end(folded, SURNAME_LABELS)
-        if end is None or not _label_first(folded, end):
-            continue
-        rest = _value_words(toks[end:])
-        if sum(ch.isalpha() for t, _ in rest for ch in t) >= MIN_LETTERS:
-            out.append(Anchored(rest, "after_label"))
-            continue
-        below = _line_below(viz, words, i, breaks)
-        if below is not None:
-            value = _value_words(_tokens(words[below]))
-            if sum(ch.isalpha() for t, _ in value for ch in t) >= MIN_LETTERS:
-                out.append(Anchored(value, "under_label"))
+    for lines in _readings(viz, len(words)):
+        for i in lines:
+            toks = _tokens(words[i])
+            end = _surname_label_end(toks, viz.lines[i][0])
+            if end is None:
+                continue
+            rest = _value_words(toks[end:])
+            if letters(" ".join(t for t, _ in rest)) >= MIN_LETTERS:
+                out.append(Anchored(rest, "after_label"))
+                continue
+            below = _line_below(viz, words, i, lines)
+            if below is not None:
+                value = _value_words(_tokens(words[below]))
+                if letters(" ".join(t for t, _ in value)) >= MIN_LETTERS:
+                    out.append(Anchored(value, "under_label"))
     return out
 
 
-def _line_below(viz: VIZReading, words: list[list[tuple[str, float]]], i: int, breaks: set[int]) -> int | None:
-    """The next line of the same reading that starts under line `i`'s left part and lies within two
-    of its heights below it, unless it is a label line."""
-    x0, _, x1, y1 = viz.lines[i][1]
-    h = max(viz.lines[i][1][3] - viz.lines[i][1][1], 1)
-    for j in range(i + 1, len(viz.lines)):
-        if j in breaks:
-            return None  # the next reading starts
-        bx0, by0, _, _ = viz.lines[j][1]
-        if by0 < y1 - h // 2 or by0 > y1 + 2 * h:
-            continue
-        if not (x0 - h <= bx0 <= x0 + max(2 * h, (x1 - x0) // 2)):
-            continue
-        if _label_end([f for f, _, _, _ in _tokens(words[j])], ALL_LABELS) is not None:
-            return None
-        return j
-    return None
+def _line_below(viz: VIZReading, words: list[list[tuple[str, float]]], i: int, lines: range) -> int | None:
+    """The nearest line of the reading that starts in line `i`'s column (within two of its heights
+    of its left edge) and whose top lies within two heights below it; None if that is a label line."""
+    x0, y0, _, y1 = viz.lines[i][1]
+    h = max(y1 - y0, 1)
+    below = [j for j in lines if j != i and y1 - h // 2 <= viz.lines[j][1][1] <= y1 + 2 * h
+             and abs(viz.lines[j][1][0] - x0) <= 2 * h]
+    if not below:
+        return None
+    j = min(below, key=lambda k: viz.lines[k][1][1])
+    return None if _has_label([t.folded for t in _tokens(words[j])]) else j
 
 
-# How far above the top of the given names' line the surname's line may end, in document
-# millimetres: the given names' own label lies between them on most designs (4-5 mm on ID-1 cards,
-# 6 on passport pages), a document's title further up (12 and more).
-ABOVE_GIVEN_MAX_MM = 9.0
+def _labelled_otherwise(viz: VIZReading, words: list[list[tuple[str, float]]], j: int, lines: range) -> bool:
+    """Is line `j` the value of another field's label, the nearest label line just above it in its
+    column ("Name at birth" over GABLER, between the surname and the given names on some designs)?
+    A slot under a surname label, or under no label read at all, is the surname's."""
+    x0, y0, _, y1 = viz.lines[j][1]
+    h = max(y1 - y0, 1)
+    over = [k for k in lines if k != j and y0 - 2 * h <= viz.lines[k][1][3] <= y0 + h // 4
+            and abs(viz.lines[k][1][0] - x0) <= 2 * h]
+    if not over:
+        return False
+    k = max(over, key=lambda m: viz.lines[m][1][3])
+    toks = _tokens(words[k])
+    if not _has_label([t.folded for t in toks]):
+        return False
+    return _surname_label_end(toks, viz.lines[k][0]) is None
+
+
+def _is_given_line(toks: list[Token], given_key: str, match: float) -> bool:
+    """Does the line read as the given names, whole (after any leading label)? Compared as one run of
+    letters, so "SANTA MARIA" is not the given name MARIA."""
+    end, _ = _label_run([t.folded for t in toks], ALL_LABELS)
+    value = "".join(t for t, _ in _value_words(toks[end:]))
+    return bool(value) and fuzz.ratio(value, given_key) >= match
 
 
 def surname_above_given(viz: VIZReading, words: list[list[tuple[str, float]]], given: str,
-                        match: float, px_per_mm: float) -> list[Anchored]:
-    """Values printed where the surname goes when no label says so: the first line above the given
-    names' line (found at `match` similarity or better), in the same reading, starting in the same
-    column, that is not a label line. ICAO 9303 orders the visual zone surname first, then given
-    names (TD1, TD2, TD3 alike), and AAMVA licences field 1 (family name) above field 2 (given
-    names), so on a card whose labels the OCR cannot read (another script, too small) this is
-    where the surname is printed. Label lines are passed over; the first other line is the
-    surname's slot, and a slot read as garbage (digits, nothing) gives no value rather than letting
-    the search climb to the document's title."""
+                        match: float) -> list[Anchored]:
+    """Values printed where the surname goes when no label says so: above the line that reads as
+    the given names (whole, at `match` similarity or better), in the same reading and column. The
+    lines above it are taken nearest first; label lines are passed over (the given names' own
+    label), and the first other line is the surname's slot: a value-sized line read as a name gives
+    its words, anything else (garbage, digits, a small line) gives nothing, so the search never
+    climbs to the document's title. It must end within ABOVE_GIVEN_MAX_MM of the given names."""
     out: list[Anchored] = []
-    starts = [0, *sorted(b for b in viz.breaks if 0 < b < len(words))]
-    for i, line in enumerate(words):
-        toks = _tokens(line)
-        value = " ".join(k for _, k, _, _ in toks)
-        if not value or name_similarity(value, given) < match:
-            continue
-        x0, y0, _, y1 = viz.lines[i][1]
-        h = max(y1 - y0, 1)
-        first = max(s for s in starts if s <= i)
-        for j in range(i - 1, first - 1, -1):
-            bx0, _, _, by1 = viz.lines[j][1]
-            if by1 < y0 - ABOVE_GIVEN_MAX_MM * px_per_mm:
-                break
-            if by1 > y0 or abs(bx0 - x0) > 2 * h:
+    given_key = name_key(given).replace(" ", "")
+    if not given_key:
+        return out
+    for lines in _readings(viz, len(words)):
+        for i in lines:
+            if not _is_given_line(_tokens(words[i]), given_key, match):
                 continue
-            cand = _tokens(words[j])
-            folded = [f for f, _, _, _ in cand]
-            end = _label_end(folded, ALL_LABELS)
-            if end is not None and _label_first(folded, end) and end == len(cand):
-                continue  # the given names' label line (or an unrelated label): look further up
-            rest = _value_words(cand[end or 0 :] if end is not None and _label_first(folded, end) else cand)
-            if sum(ch.isalpha() for t, _ in rest for ch in t) >= MIN_LETTERS:
-                out.append(Anchored(rest, "above_given_names"))
-            break  # the surname's slot, read or not: never look past it to a title
+            x0, y0, _, y1 = viz.lines[i][1]
+            h = max(y1 - y0, 1)
+            above = sorted((j for j in lines if j != i and viz.lines[j][1][3] <= y0 + h // 4
+                            and abs(viz.lines[j][1][0] - x0) <= 2 * h
+                            and viz.lines[j][1][3] >= y0 - ABOVE_GIVEN_MAX_MM * viz.px_per_mm),
+                           key=lambda k: -viz.lines[k][1][3])
+            for j in above:
+                toks = _tokens(words[j])
+                if _has_label([t.folded for t in toks]):
+                    continue  # the given names' label line, or another label: look further up
+                jy0, jy1 = viz.lines[j][1][1], viz.lines[j][1][3]
+                value = _value_words(toks)
+                if (jy1 - jy0 >= VALUE_HEIGHT * h and letters(" ".join(t for t, _ in value)) >= MIN_LETTERS
+                        and not _labelled_otherwise(viz, words, j, lines)):
+                    out.append(Anchored(value, "above_given_names"))
+                break  # the surname's slot, read or not
     return out

@@ -21,7 +21,13 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from openidv.documents.viz.anchors import MIN_LETTERS as MIN_ANCHOR_LETTERS
-from openidv.documents.viz.anchors import surname_above_given, surname_anchors
+from openidv.documents.viz.anchors import (
+    NON_LATIN_ISSUERS,
+    Place,
+    letters,
+    surname_above_given,
+    surname_anchors,
+)
 from openidv.documents.viz.extract import VIZReading
 from openidv.documents.viz.normalise import find_dates, name_key, name_similarity, number_fold, number_key, ocr_fold
 
@@ -67,6 +73,7 @@ class Claims:
     document_number: str | None = None
     sex: str | None = None
     nationality: str | None = None
+    issuer: str | None = None  # ICAO issuing state (MRZ): see anchors.NON_LATIN_ISSUERS
 
 
 @dataclass
@@ -81,7 +88,7 @@ class Disagreement:
     unread: bool = False
     # Where the conflicting value was read, when its place made the difference (a replaced surname
     # at its label: "after_label", "under_label", "above_given_names"; viz/anchors.py).
-    place: str | None = None
+    place: Place | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "between": [self.a, self.b], "strong": self.strong, "unread": self.unread,
@@ -168,14 +175,15 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
         strong = best < NAME_CLEAR_MISMATCH and other >= NAME_MATCH and not _could_hide(value, words)
         place = None
         if name == "surname" and not strong:
-            place = _replaced_at_label(viz, words, value, ref.given_names, truncated=ref.source == "mrz")
+            place = _replaced_at_label(viz, words, ref, other >= NAME_MATCH)
             strong = place is not None
         # A near match (a misread spelling) or a name missed with nothing like it read doubtfully
         # is no evidence either way; a doubtful word that resembles it leaves it unconfirmed. A
         # clearly different name in the surname's own place outweighs a near match elsewhere (a
         # short surname resembles some word of most cards: PARK 67 against a label fragment).
         unread = (best >= NAME_CLEAR_MISMATCH and place is None) or (not strong and not _doubtful(value, words))
-        out.disagreements.append(Disagreement(name, ref.source, "viz", best, strong, unread, place))
+        out.disagreements.append(Disagreement(name, ref.source, "viz", similarity=best, strong=strong, unread=unread,
+                                              place=place))
     today = today or date.today()
     read = _dates_read(viz, words, month_first, today)
     known = {(d.day, d.month, d.year % 100) for d in (ref.date_of_birth, ref.date_of_expiry) if d}
@@ -194,22 +202,26 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
     return out
 
 
-def _replaced_at_label(viz: VIZReading, words: list[list[tuple[str, float]]], value: str, given: str | None,
-                       truncated: bool) -> str | None:
+def _replaced_at_label(viz: VIZReading, words: list[list[tuple[str, float]]], ref: Claims,
+                       given_found: bool) -> Place | None:
     """Where a clearly read name stands in the surname's place (at a surname label, or above the
-    given names) that is neither the surname nor the given names, None if nowhere. Then the missing
+    given names) that is neither the surname nor the given names; None if nowhere. Then the missing
     surname was replaced, whatever doubtful words the zone also holds (`_could_hide` cannot rule
-    out a misread anywhere; the surname's place can)."""
-    anchors = surname_anchors(viz, words)
-    if given:
-        anchors += surname_above_given(viz, words, given, NAME_MATCH, viz.px_per_mm)
-    for a in anchors:
-        sure = a.leading(NAME_ANCHOR_CONF)
-        if sum(ch.isalpha() for ch in sure) < MIN_ANCHOR_LETTERS:
-            continue
-        if _name_sim(sure, value, truncated) >= NAME_CLEAR_MISMATCH:
-            return None  # the place shows something like the surname: a misread, not a replacement
-        if given and _name_sim(sure, given, truncated) >= NAME_CLEAR_MISMATCH:
+    out a misread anywhere; the surname's place can). Only when the given names were read (the
+    zone was read at all, the right page) and never for issuers whose national script is not Latin
+    (a Cyrillic name reads as a clean Latin look-alike); any place showing something like the
+    surname vetoes the rest."""
+    value, given = ref.surname or "", ref.given_names
+    if not given_found or not value or (ref.issuer or "") in NON_LATIN_ISSUERS:
+        return None
+    truncated = ref.source == "mrz"
+    anchors = surname_anchors(viz, words) + (surname_above_given(viz, words, given, NAME_MATCH) if given else [])
+    sure = [(a, a.leading(NAME_ANCHOR_CONF)) for a in anchors]
+    sure = [(a, t) for a, t in sure if letters(t) >= MIN_ANCHOR_LETTERS]
+    if any(_name_sim(t, value, truncated) >= NAME_CLEAR_MISMATCH for _, t in sure):
+        return None  # a place shows something like the surname: a misread, not a replacement
+    for a, t in sure:
+        if given and _name_sim(t, given, truncated) >= NAME_CLEAR_MISMATCH:
             continue  # the given names' line taken for the value
         return a.place
     return None

@@ -46,6 +46,8 @@ class VIZReading:
     breaks: list[int] = field(default_factory=list)
     # Scale of the rectified document the boxes refer to (the visual-zone check rectifies at 9)
     px_per_mm: float = 9.0
+    # Tesseract page segmentation mode of each reading, in order (empty: unknown)
+    modes: tuple[int, ...] = ()
 
     @property
     def text(self) -> str:
@@ -77,7 +79,7 @@ def read_viz(rgb: NDArray[np.uint8], exclude_bottom: float = 0.0, month_first: b
     h = rgb.shape[0]
     top = rgb[: int(h * (1 - exclude_bottom))] if exclude_bottom > 0 else rgb
     gray, f = prepare(top)
-    out = VIZReading(px_per_mm=px_per_mm)
+    out = VIZReading(px_per_mm=px_per_mm, modes=tuple(page_modes))
     every: list[Word] = []
     for k, psm in enumerate(page_modes):
         words = [w for w in ocr_words(gray, psm=psm) if w.conf >= 0]
