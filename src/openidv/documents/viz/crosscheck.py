@@ -146,7 +146,8 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
 
     A value not found is a *strong* disagreement (DATA_MISMATCH) only when the zone shows a
     confidently read alternative that an OCR slip cannot explain: a name where every word that
-    could hide the value was read clearly, a document number read clearly with characters that
+    could hide the value was read clearly, or a clearly read other name in the surname's own place
+    (at its label or above the given names: `_replaced_at_label`), a document number read clearly with characters that
     no common OCR confusion turns into the reference's, a birth or expiry date whose place is taken
     by another date of the same kind. A conflicting value read doubtfully is unconfirmed (a weak
     disagreement, VIZ_DATA_UNCONFIRMED: review), because the cheapest explanation is a misread.
