@@ -17,11 +17,13 @@ MRZ = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 1
 NOISE = ("Oamuniia", 8.0)  # a label in a script the OCR cannot read: a doubtful word that "could hide" a name
 
 
-def reading(*lines: tuple[str, float, int, int]) -> VIZReading:
-    """Lines as (text, confidence of every word, left x, top y); 15 px high."""
-    return VIZReading(lines=[(t, (x, y, x + 12 * len(t), y + 15)) for t, _, x, y in lines],
-                      words=sum(len(t.split()) for t, *_ in lines), mean_conf=90.0,
-                      confs=[[c] * len(t.split()) for t, c, _, _ in lines])
+def reading(*lines: tuple[str, float, int, int] | tuple[str, float, int, int, int], breaks: tuple[int, ...] = (),
+            modes: tuple[int, ...] = ()) -> VIZReading:
+    """Lines as (text, confidence of every word, left x, top y[, height: 15 px])."""
+    boxes = [(ln[0], (ln[2], ln[3], ln[2] + 12 * len(ln[0]), ln[3] + (ln[4] if len(ln) > 4 else 15)))
+             for ln in lines]
+    return VIZReading(lines=boxes, words=sum(len(ln[0].split()) for ln in lines), mean_conf=90.0,
+                      confs=[[ln[1]] * len(ln[0].split()) for ln in lines], breaks=list(breaks), modes=modes)
 
 
 def card(*fields: tuple[str, float], labels: bool = True) -> VIZReading:
@@ -192,3 +194,83 @@ def test_an_address_split_at_a_lane_is_not_a_surname_label() -> None:
     viz = reading(("CA DRIVER LICENSE", 96.0, 40, 10), (*NOISE, 300, 60), ("LN, SALEM GA 30301", 95.0, 40, 100),
                   ("2 FN", 93.0, 40, 140), ("ANNA MARIA", 95.0, 44, 158))
     assert surname_anchors(viz, _words(viz)) == []
+
+
+# --- and those a second review built ------------------------------------------------------------
+
+
+def ref(surname: str, given: str, issuer: str | None = "FIN", source: str = "mrz") -> Claims:
+    return Claims(source, surname, given, date(1972, 7, 17), date(2031, 4, 13), "HCD243471", "F", "FIN", issuer=issuer)
+
+
+def test_the_search_above_the_given_names_stops_at_the_surnames_own_label() -> None:
+    # the surname's value was missed: the previous field's value above its label is not the surname
+    viz = reading((*NOISE, 300, 60), ("ROTTERDAM", 95.0, 44, 78), ("Naam / Surname", 90.0, 40, 100, 12),
+                  ("Voornamen / Given names", 90.0, 40, 140, 12), ("ANNA MARIA", 95.0, 44, 158))
+    assert not _flagged(viz, ref("VIRTANEN", "ANNA MARIA", "NLD"))
+
+
+def test_a_national_surname_label_the_lexicon_may_lack_still_marks_the_surnames_line() -> None:
+    # psm 11 read the surname as a near miss under "Perekonnanimi / Surname"; psm 3 missed it
+    viz = reading(("Perekonnanimi / Surname", 90.0, 40, 100, 12), ("KUUSEMFTZ", 80.0, 44, 116),
+                  ("Eesnimed / Given names", 90.0, 40, 140, 12), ("KADRI LIIS", 95.0, 44, 156),
+                  ("Perekonnanimi / Surname", 90.0, 40, 100, 12), ("Eesnimed", 90.0, 40, 140, 12),
+                  ("KADRI LIIS", 95.0, 44, 156), breaks=(4, 7), modes=(11, 3, 6))
+    assert not _flagged(viz, ref("KUUSEMETS", "KADRI LIIS", "EST"))
+
+
+def test_a_doubtful_near_spelling_of_the_surname_vetoes_and_birth_names_are_not_surnames() -> None:
+    r = ref("MUSTERMANN", "ERIKA", "D")
+    viz = reading(("Name / Surname / Nom", 93.0, 40, 82, 12), ("MUSTERMAMM", 70.0, 44, 98),
+                  ("geb. GABLER", 95.0, 44, 118), ("Vornamen / Given names / Prenoms", 92.0, 40, 140, 12),
+                  ("ERIKA", 95.0, 44, 156))
+    assert not _flagged(viz, r)
+    viz = reading((*NOISE, 300, 60), ("Name / Surname / Nom", 93.0, 40, 60, 12),
+                  ("Geburtsname / Birth name", 93.0, 40, 100, 12), ("GABLER", 95.0, 44, 116),
+                  ("Vornamen / Given names", 92.0, 40, 140, 12), ("ERIKA", 95.0, 44, 156))
+    assert not _flagged(viz, r)
+    viz = reading(("BUNDESREPUBLIK DEUTSCHLAND", 96.0, 40, 10), (*NOISE, 300, 60), ("geb. GABLER", 95.0, 44, 136),
+                  ("Vornamen / Given names / Prenoms", 92.0, 40, 160), ("ERIKA", 95.0, 44, 178))
+    assert not _flagged(viz, r)
+
+
+def test_words_after_a_surname_label_count_only_in_capitals() -> None:
+    for line in ("Surname / Sloinne", "Surname and given names", "Name und Vorname", "Surname Code"):
+        viz = reading((*NOISE, 300, 60), (line, 93.0, 40, 100), ("VIRTANEN", 40.0, 44, 118),
+                      ("Given names: ANNA MARIA", 95.0, 40, 160))
+        assert not _flagged(viz), line
+
+
+def test_an_aamva_code_is_not_part_of_the_value_and_a_near_miss_vetoes() -> None:
+    r = ref("KIM", "JOHN MICHAEL", None, "barcode")
+    viz = reading(("CALIFORNIA", 96.0, 300, 10), ("DRIVER LICENSE", 96.0, 300, 30), ("LN KIN", 92.0, 44, 118),
+                  ("FN JOHN MICHAEL", 95.0, 44, 140))
+    assert not _flagged(viz, r)
+
+
+def test_a_near_miss_with_another_word_on_its_line_still_vetoes() -> None:
+    viz = reading((*NOISE, 300, 60), ("Sukunimi / Surname", 90.0, 40, 100, 12), ("VIRTAMFM SUOMI", 92.0, 44, 116),
+                  ("Etunimet / Given names", 90.0, 40, 140, 12), ("ANNA MARIA", 95.0, 44, 156))
+    assert not _flagged(viz)
+
+
+def test_given_names_read_twice_give_no_place() -> None:
+    viz = reading(("AUSTRALIA", 96.0, 300, 10), ("Surname", 90.0, 40, 100, 12), ("SNHTH", 40.0, 44, 116),
+                  ("Given names", 90.0, 40, 140, 12), ("VICTORIA", 95.0, 44, 156),
+                  ("AUSTRALIAN", 95.0, 44, 196), ("VICTORIA", 95.0, 44, 236))
+    assert not _flagged(viz, ref("SMITH", "VICTORIA", "AUS"))
+
+
+def test_given_name_labels_are_never_surname_labels() -> None:
+    for line in ("Vorname / Name: ERIKA", "Ime / Name: ERIKA", "Given name(s): ERIKA", "First name: ERIKA"):
+        viz = reading((line, 95.0, 40, 100))
+        assert surname_anchors(viz, _words(viz)) == [], line
+
+
+def test_readings_whose_modes_do_not_match_are_not_used_and_stray_breaks_do_not_raise() -> None:
+    viz = reading(("Sukunimi / Surname SUOMI", 93.0, 0, 100), ("Given names: ANNA MARIA", 95.0, 0, 140),
+                  breaks=(), modes=(11, 3, 6))
+    assert surname_anchors(viz, _words(viz)) == []
+    viz = reading(("Surname", 93.0, 40, 100), ("WALKER", 97.0, 44, 118), ("Given names: ANNA MARIA", 95.0, 40, 140),
+                  breaks=(3, 9), modes=(11, 3, 6))
+    assert _flagged(viz)  # breaks past the end are clamped; the first reading is psm 11

@@ -51,23 +51,35 @@ SURNAME_LABELS = _fold_all((
     "SURNAME", "SURNAMES", "LAST NAME", "FAMILY NAME", "NOM", "NOM DE FAMILLE", "APELLIDOS", "APELLIDO",
     "NAME", "NACHNAME", "FAMILIENNAME", "COGNOME", "APELIDO", "APELIDOS", "SOBRENOME", "ACHTERNAAM", "NAAM",
     "NAZWISKO", "SOYADI", "EFTERNAMN", "SUKUNIMI", "EFTERNAVN", "ETTERNAVN", "PRIJMENI", "NUME", "PRIEZVISKO",
+    "CSALADI NEV", "PAVARDE", "UZVARDS", "PEREKONNANIMI", "PRIIMEK", "PREZIME", "EFTIRNAFN", "SLOINNE", "KUNJOM",
 ))
-# Words that, right after a surname label, make it another field's label ("Name at birth", "Nom
-# d'usage", "Nazwisko rodowe", "Name of holder", "Geburtsname"): a birth or married name is a
-# genuinely different surname.
+# Given-name labels: a label run holding one of these is the given names' label, whatever else it
+# holds ("Vorname / Name", "Ime / Name": NAME alone would be a surname label).
+GIVEN_LABELS = _fold_all((
+    "GIVEN", "FIRST", "FN", "FORENAME", "FORENAMES", "PRENOMS", "PRENOM", "NOMBRE", "NOMBRES", "VORNAMEN",
+    "VORNAME", "NOME", "NOMES", "IMIONA", "IMIE", "ADI", "FORNAMN", "ETUNIMET", "FORNAVN", "JMENO", "MENO",
+    "IME", "PRENUME", "VOORNAMEN", "PRENOMES", "UTONEV", "VARDAS", "VARDS", "EESNIMED", "EIGINNAFN", "CEADAINM",
+    "ISEM",
+))
+# Words that make a surname label another field's ("Name at birth", "Nom d'usage", "Nazwisko rodowe",
+# "Name of holder", "Nom marital", "Surname and given names"): right after the label, or anywhere in
+# its run for the unambiguous ones. A birth or married name is a genuinely different surname.
 QUALIFIERS = _fold_all((
     "AT", "BIRTH", "D", "USAGE", "EPOUSE", "EPOUX", "RODOWE", "OF", "HOLDER", "GEB", "GEBOREN", "GEBURTSNAME",
-    "MAIDEN", "SPOUSE", "FORMER", "PREVIOUS", "ANTERIOR", "DE", "DI", "DA", "DO", "CASADA", "SOLTERA", "NASCITA",
+    "MAIDEN", "SPOUSE", "FORMER", "PREVIOUS", "ANTERIOR", "CASADA", "SOLTERA", "NASCITA", "MARITAL", "AND", "UND",
+    "ET", "Y", "E", "CODE",
 ))
+QUALIFIERS_ANYWHERE = _fold_all(("BIRTH", "GEBURTSNAME", "MAIDEN", "MARITAL", "FORMER", "PREVIOUS", "RODOWE",
+                                 "USAGE", "SPOUSE", "EPOUSE"))
+# A value line opening with one of these is a birth or married name ("geb. GABLER", "ep. DUPONT").
+NAME_PREFIXES = _fold_all(("GEB", "EP", "EPOUSE", "VVE", "VEUVE", "NEE", "WED", "EV"))
 # Labels of the other fields and document titles: a line showing one is never the surname's value.
-OTHER_LABELS = _fold_all((
-    "GIVEN", "NAMES", "FIRST", "FN", "FORENAME", "FORENAMES", "PRENOMS", "PRENOM", "NOMBRE", "NOMBRES",
-    "VORNAMEN", "VORNAME", "NOME", "NOMES", "IMIONA", "IMIE", "ADI", "FORNAMN", "ETUNIMET", "FORNAVN", "JMENO",
-    "MENO", "IME", "PRENUME", "VOORNAMEN", "PRENOMES", "NATIONALITY", "NATIONALITE", "NACIONALIDAD", "DATE",
-    "BIRTH", "SEX", "SEXE", "SEXO", "DOCUMENT", "NO", "PASSPORT", "IDENTITY", "CARD", "DOB", "EXP", "ISS",
-    "DLN", "CLASS", "DRIVER", "LICENSE", "LICENCE", "PERSONAL", "NUMBER", "NUMERO", "NUMER", "PLACE",
-    "LUGAR", "LIEU", "ISSUE", "EXPIRY", "AUTHORITY", "SIGNATURE", "ADDRESS", "HEIGHT", "EYES", "HGT",
-    "NAISSANCE", "NACIMIENTO", "GEBURTSTAG", "GEBURTSORT", "GEBURTSNAME", "NASCITA", "URODZENIA",
+OTHER_LABELS = GIVEN_LABELS | _fold_all((
+    "NAMES", "NATIONALITY", "NATIONALITE", "NACIONALIDAD", "DATE", "BIRTH", "SEX", "SEXE", "SEXO", "DOCUMENT",
+    "NO", "PASSPORT", "IDENTITY", "CARD", "DOB", "EXP", "ISS", "DLN", "CLASS", "DRIVER", "LICENSE", "LICENCE",
+    "PERSONAL", "NUMBER", "NUMERO", "NUMER", "PLACE", "LUGAR", "LIEU", "ISSUE", "EXPIRY", "AUTHORITY",
+    "SIGNATURE", "ADDRESS", "HEIGHT", "EYES", "HGT", "NAISSANCE", "NACIMIENTO", "GEBURTSTAG", "GEBURTSORT",
+    "GEBURTSNAME", "NASCITA", "URODZENIA",
     "REPUBLIC", "REPUBLIQUE", "REPUBLICA", "REPUBBLICA", "KINGDOM", "UNITED", "STATES", "FEDERAL",
     "DOCUMENTO", "IDENTIDAD", "IDENTITE", "IDENTITA", "PASSEPORT", "PASAPORTE", "PASSAPORTO", "REISEPASS",
     "PERSONALAUSWEIS", "PASZPORT", "TRAVEL",
@@ -77,9 +89,10 @@ ALL_LABELS = SURNAME_LABELS | OTHER_LABELS
 # ("SURMAME" for SURNAME is 86; "PERSSON", a surname, against PERSONAL is 80)
 LABEL_SIMILAR = 85.0
 MIN_LETTERS = 3  # a value of fewer letters ("M", "DE") says nothing about a replaced name
-# A value line is at least this share of the given names' line's height: labels print smaller
-# (1.3 against 2.0 mm on ID-1 cards, 1.6 against 2.6 on passport pages), values alike.
-VALUE_HEIGHT = 0.8
+# A value line is at least the first and at most the second share of the given names' line's height:
+# labels print smaller (1.3 against 2.0 mm on ID-1 cards, 1.6 against 2.6 on passport pages), values
+# alike, titles larger.
+VALUE_HEIGHT = (0.8, 1.3)
 # How far above the top of the given names' line the surname's line may end, in document
 # millimetres: the given names' own label lies between them on most designs (4-5 mm on ID-1 cards,
 # 6 on passport pages), a document's title further up (12 and more).
@@ -91,7 +104,7 @@ NON_LATIN_ISSUERS = frozenset((
     "ARM", "BGR", "BIH", "BLR", "CYP", "GEO", "GRC", "KAZ", "KGZ", "MKD", "MNE", "MNG", "RUS", "SRB", "TJK",
     "UKR", "UZB", "ISR", "ARE", "BHR", "DZA", "EGY", "IRN", "IRQ", "JOR", "KWT", "LBN", "LBY", "MAR", "OMN",
     "PAK", "QAT", "SAU", "SDN", "SYR", "TUN", "YEM", "AFG", "CHN", "HKG", "MAC", "TWN", "JPN", "KOR", "PRK",
-    "THA", "LAO", "KHM", "MMR", "IND", "NPL", "BGD", "LKA",
+    "THA", "LAO", "KHM", "MMR", "IND", "NPL", "BGD", "LKA", "ETH", "ERI", "BTN", "MDV", "PSE", "MRT",
 ))
 _AAMVA_SURNAME = re.compile(r"^\W*1\W*L\s*N\b", re.IGNORECASE)
 
@@ -178,43 +191,71 @@ def _has_label(folded: list[str]) -> bool:
 
 def _value_words(toks: list[Token]) -> tuple[tuple[str, float], ...]:
     """The leading run of name-like tokens: a value column ends at the first word with digits (the
-    next column's number or date) or a label."""
-    out: list[tuple[str, float]] = []
+    next column's number or date) or a label. A leading AAMVA code (LN, FN) is dropped; a line
+    opening with a birth or married-name prefix ("geb. GABLER") gives nothing."""
     folded = [t.folded for t in toks]
-    for i, t in enumerate(toks):
+    start = 1 if folded and folded[0] in (ocr_fold("LN"), ocr_fold("FN")) else 0
+    if start < len(folded) and folded[start] in NAME_PREFIXES:
+        return ()
+    out: list[tuple[str, float]] = []
+    for i in range(start, len(toks)):
+        t = toks[i]
         if any(ch.isdigit() for ch in t.printed) or _is_label(folded, i, ALL_LABELS):
             break
         out.append((t.letters, t.conf))
     return tuple(out)
 
 
+def _capitals(toks: list[Token], n: int) -> bool:
+    """Are the first `n` tokens printed in capitals? Names in a visual zone are on most designs;
+    labels, and words on a label's line the lexicon lacks ("Sloinne", "and", "Code"), are not."""
+    return all(t.printed == t.printed.upper() for t in toks[:n])
+
+
 def _readings(viz: VIZReading, n_lines: int) -> list[range]:
-    """Line index ranges of the readings whose page segmentation mode keeps columns apart."""
-    cuts = [0, *viz.breaks, n_lines]  # one break per reading after the first, in order
+    """Line index ranges of the readings whose page segmentation mode keeps columns apart (all
+    readings when the modes are unknown; none when they do not match the readings)."""
+    cuts = [0, *sorted(min(max(b, 0), n_lines) for b in viz.breaks), n_lines]
     spans = list(itertools.pairwise(cuts))
-    modes: list[int | None] = list(viz.modes) if len(viz.modes) == len(spans) else [None] * len(spans)
+    if viz.modes and len(viz.modes) != len(spans):
+        return []
+    modes: list[int | None] = list(viz.modes) if viz.modes else [None] * len(spans)
     return [range(a, b) for (a, b), m in zip(spans, modes, strict=True)
             if b > a and (m is None or m in ANCHOR_MODES)]
 
 
 def _surname_label_end(toks: list[Token], raw: str) -> int | None:
-    """Index just past a surname label that starts the line and is not qualified, else None."""
+    """Index just past a surname label that starts the line and is not qualified, else None. A run
+    holding a given-names label ("Vorname / Name") or a birth / married-name word anywhere is
+    another field's label."""
     folded = [t.folded for t in toks]
     if _AAMVA_SURNAME.match(raw):
-        end = next((k + 1 for k, f in enumerate(folded) if f == ocr_fold("LN")), None)
+        end = next((k + 1 for k, f in enumerate(folded) if f in (ocr_fold("LN"), "N")), None)
     else:
         end, found = _label_run(folded, SURNAME_LABELS)
-        if not found:
+        if not found or any(f in GIVEN_LABELS or f in QUALIFIERS_ANYWHERE for f in folded[:end]):
             return None
     if end is None or (end < len(folded) and folded[end] in QUALIFIERS):
         return None
     return end
 
 
+def _has_surname_label(toks: list[Token], raw: str) -> bool:
+    """Does the line hold an unqualified surname label anywhere ("Prezime / Surname" with the national
+    word unknown)? Then it is the surname's own label line."""
+    folded = [t.folded for t in toks]
+    if any(f in GIVEN_LABELS or f in QUALIFIERS_ANYWHERE for f in folded):
+        return False
+    return _surname_label_end(toks, raw) is not None or any(
+        _is_label(folded, i, SURNAME_LABELS) and (i + 1 >= len(folded) or folded[i + 1] not in QUALIFIERS)
+        for i in range(len(folded)))
+
+
 def surname_anchors(viz: VIZReading, words: list[list[tuple[str, float]]]) -> list[Anchored]:
-    """Values printed at a surname label: the words after the label on its line ("Surname:
-    WALKER"), else the line under it (starting in the label's column, within two of its heights,
-    not a label line). `words` are `viz.lines` split into (word, confidence), as the cross-checks do."""
+    """Values printed at a surname label: the words after the label on its line, if printed in
+    capitals ("Surname: WALKER"), and the line under it (starting in the label's column, within two
+    of its heights, not a label line). Both are returned when both are read, so either can veto.
+    `words` are `viz.lines` split into (word, confidence), as the cross-checks do."""
     out: list[Anchored] = []
     for lines in _readings(viz, len(words)):
         for i in lines:
@@ -223,9 +264,8 @@ def surname_anchors(viz: VIZReading, words: list[list[tuple[str, float]]]) -> li
             if end is None:
                 continue
             rest = _value_words(toks[end:])
-            if letters(" ".join(t for t, _ in rest)) >= MIN_LETTERS:
+            if letters(" ".join(t for t, _ in rest)) >= MIN_LETTERS and _capitals(toks[end:], len(rest)):
                 out.append(Anchored(rest, "after_label"))
-                continue
             below = _line_below(viz, words, i, lines)
             if below is not None:
                 value = _value_words(_tokens(words[below]))
@@ -261,7 +301,7 @@ def _labelled_otherwise(viz: VIZReading, words: list[list[tuple[str, float]]], j
     toks = _tokens(words[k])
     if not _has_label([t.folded for t in toks]):
         return False
-    return _surname_label_end(toks, viz.lines[k][0]) is None
+    return not _has_surname_label(toks, viz.lines[k][0])
 
 
 def _is_given_line(toks: list[Token], given_key: str, match: float) -> bool:
@@ -285,23 +325,27 @@ def surname_above_given(viz: VIZReading, words: list[list[tuple[str, float]]], g
     if not given_key:
         return out
     for lines in _readings(viz, len(words)):
-        for i in lines:
-            if not _is_given_line(_tokens(words[i]), given_key, match):
-                continue
-            x0, y0, _, y1 = viz.lines[i][1]
-            h = max(y1 - y0, 1)
-            above = sorted((j for j in lines if j != i and viz.lines[j][1][3] <= y0 + h // 4
-                            and abs(viz.lines[j][1][0] - x0) <= 2 * h
-                            and viz.lines[j][1][3] >= y0 - ABOVE_GIVEN_MAX_MM * viz.px_per_mm),
-                           key=lambda k: -viz.lines[k][1][3])
-            for j in above:
-                toks = _tokens(words[j])
-                if _has_label([t.folded for t in toks]):
-                    continue  # the given names' label line, or another label: look further up
-                jy0, jy1 = viz.lines[j][1][1], viz.lines[j][1][3]
-                value = _value_words(toks)
-                if (jy1 - jy0 >= VALUE_HEIGHT * h and letters(" ".join(t for t, _ in value)) >= MIN_LETTERS
-                        and not _labelled_otherwise(viz, words, j, lines)):
-                    out.append(Anchored(value, "above_given_names"))
-                break  # the surname's slot, read or not
+        given_lines = [i for i in lines if _is_given_line(_tokens(words[i]), given_key, match)]
+        if len(given_lines) != 1:
+            continue  # not read, or read twice (a place of birth VICTORIA): no telling which is which
+        i = given_lines[0]
+        x0, y0, _, y1 = viz.lines[i][1]
+        h = max(y1 - y0, 1)
+        above = sorted((j for j in lines if j != i and viz.lines[j][1][3] <= y0 + h // 4
+                        and abs(viz.lines[j][1][0] - x0) <= 2 * h
+                        and viz.lines[j][1][3] >= y0 - ABOVE_GIVEN_MAX_MM * viz.px_per_mm),
+                       key=lambda k: -viz.lines[k][1][3])
+        for j in above:
+            toks = _tokens(words[j])
+            if _has_surname_label(toks, viz.lines[j][0]):
+                break  # the surname's own label: its value was not read, the slot is empty
+            if _has_label([t.folded for t in toks]):
+                continue  # the given names' label line, or another label: look further up
+            jy0, jy1 = viz.lines[j][1][1], viz.lines[j][1][3]
+            value = _value_words(toks)
+            if (VALUE_HEIGHT[0] * h <= jy1 - jy0 <= VALUE_HEIGHT[1] * h
+                    and letters(" ".join(t for t, _ in value)) >= MIN_LETTERS
+                    and _capitals(toks, len(value)) and not _labelled_otherwise(viz, words, j, lines)):
+                out.append(Anchored(value, "above_given_names"))
+            break  # the surname's slot, read or not
     return out

@@ -24,14 +24,18 @@ from openidv.documents.viz.anchors import MIN_LETTERS as MIN_ANCHOR_LETTERS
 from openidv.documents.viz.anchors import (
     NON_LATIN_ISSUERS,
     Place,
-    letters,
     surname_above_given,
     surname_anchors,
 )
+from openidv.documents.viz.anchors import letters as letter_count
 from openidv.documents.viz.extract import VIZReading
 from openidv.documents.viz.normalise import find_dates, name_key, name_similarity, number_fold, number_key, ocr_fold
 
 NAME_MATCH = 85.0  # token-set similarity (0-100) above which two names are the same person's
+# A near spelling found somewhere (this to NAME_MATCH) is a misread of the name even against a clearly
+# different name in the surname's place (stop 22 review: MUSTERMAMM at 80 is the holder's name);
+# see _near_spelling for short names.
+NAME_NEAR_MATCH = 75.0
 NAME_CLEAR_MISMATCH = 60.0  # below this, a printed name differs beyond any plausible OCR misread
 # Tesseract word confidences (0-100) above which a word is taken as read correctly. Set on
 # genuine and forged documents of the *train* templates and capture conditions
@@ -175,7 +179,7 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
         value = getattr(ref, name)
         strong = best < NAME_CLEAR_MISMATCH and other >= NAME_MATCH and not _could_hide(value, words)
         place = None
-        if name == "surname" and not strong:
+        if name == "surname" and not strong and not _near_spelling(value, best):
             place = _replaced_at_label(viz, words, ref, other >= NAME_MATCH)
             strong = place is not None
         # A near match (a misread spelling) or a name missed with nothing like it read doubtfully
@@ -203,6 +207,13 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
     return out
 
 
+def _near_spelling(value: str, best: float) -> bool:
+    """Was a near spelling of the name found somewhere (NAME_NEAR_MATCH or better)? Then it is
+    printed and misread, whatever stands in its place; not for names under five letters, which
+    resemble some fragment of most cards by chance (PARK 75 against PARS)."""
+    return best >= NAME_NEAR_MATCH and len(name_key(value).replace(" ", "")) >= 5
+
+
 def _replaced_at_label(viz: VIZReading, words: list[list[tuple[str, float]]], ref: Claims,
                        given_found: bool) -> Place | None:
     """Where a clearly read name stands in the surname's place (at a surname label, or above the
@@ -217,12 +228,18 @@ def _replaced_at_label(viz: VIZReading, words: list[list[tuple[str, float]]], re
         return None
     truncated = ref.source == "mrz"
     anchors = surname_anchors(viz, words) + (surname_above_given(viz, words, given, NAME_MATCH) if given else [])
-    sure = [(a, a.leading(NAME_ANCHOR_CONF)) for a in anchors]
-    sure = [(a, t) for a, t in sure if letters(t) >= MIN_ANCHOR_LETTERS]
-    if any(_name_sim(t, value, truncated) >= NAME_CLEAR_MISMATCH for _, t in sure):
-        return None  # a place shows something like the surname: a misread, not a replacement
-    for a, t in sure:
-        if given and _name_sim(t, given, truncated) >= NAME_CLEAR_MISMATCH:
+    # Any place showing something like the surname - read clearly or not, whole or in part (a run of
+    # its words: "VIRTAMFM SUOMI") - is a misread, not a replacement.
+    for a in anchors:
+        toks = [t for t, _ in a.words]
+        runs = [" ".join(toks[i:j]) for i in range(len(toks)) for j in range(i + 1, len(toks) + 1)]
+        if any(_name_sim(r, value, truncated) >= NAME_CLEAR_MISMATCH for r in runs):
+            return None
+    for a in anchors:
+        sure = a.leading(NAME_ANCHOR_CONF)
+        if letter_count(sure) < MIN_ANCHOR_LETTERS:
+            continue
+        if given and _name_sim(sure, given, truncated) >= NAME_CLEAR_MISMATCH:
             continue  # the given names' line taken for the value
         return a.place
     return None
