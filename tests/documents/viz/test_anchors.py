@@ -274,3 +274,11 @@ def test_readings_whose_modes_do_not_match_are_not_used_and_stray_breaks_do_not_
     viz = reading(("Surname", 93.0, 40, 100), ("WALKER", 97.0, 44, 118), ("Given names: ANNA MARIA", 95.0, 40, 140),
                   breaks=(3, 9), modes=(11, 3, 6))
     assert _flagged(viz)  # breaks past the end are clamped; the first reading is psm 11
+
+
+def test_a_title_in_capitals_at_the_values_size_just_above_the_given_names_is_not_the_surname() -> None:
+    # the residual case of the second review: the surname's line and label both missed
+    for title in ("ROMANIA", "MAGYARORSZAG", "SUOMI FINLAND", "OSOBNA ISKAZNICA", "EIRE IRELAND", "CALIFORNIA",
+                  "P FIN XP1234567", "I NLD"):
+        viz = reading((title, 96.0, 44, 71), (*NOISE, 300, 60), ("ANNA MARIA", 95.0, 44, 158))
+        assert not _flagged(viz), title

@@ -89,6 +89,25 @@ OTHER_LABELS = GIVEN_LABELS | _fold_all((
     "DOCUMENTO", "IDENTIDAD", "IDENTITE", "IDENTITA", "PASSEPORT", "PASAPORTE", "PASSAPORTO", "REISEPASS",
     "PERSONALAUSWEIS", "PASZPORT", "TRAVEL",
 ))
+# Words of document titles and issuer names, printed in capitals at the top of the data page. A
+# slot above the given names holding one is a title the OCR reached because the surname's line and
+# label were both missed (stop 22 review), never the surname. Only used there: as labels they would
+# cut values short, and some are surnames too (IRELAND, HOLLAND).
+TITLE_WORDS = _fold_all((
+    "REPUBLIC", "REPUBLIQUE", "REPUBLICA", "REPUBBLICA", "REPUBLIK", "REPUBLIKA", "RESPUBLIKA", "KINGDOM",
+    "KONGERIGET", "KONUNGARIKET", "KONINKRIJK", "UNITED", "STATES", "FEDERAL", "BUNDESREPUBLIK", "UNION",
+    "EUROPEAN", "EUROPEENNE", "NATIONAL", "NATIONALE", "NACIONAL", "IDENTITY", "IDENTITE", "IDENTIDAD",
+    "IDENTITA", "IDENTITATE", "ISKAZNICA", "OSOBNA", "OSOBNI", "PREUKAZ", "PERSONALAUSWEIS", "HENKILOKORTTI",
+    "SZEMELYI", "IGAZOLVANY", "ASMENS", "TAPATYBES", "KORTELE", "PERSONAS", "APLIECIBA", "ISIKUTUNNISTUS",
+    "CARD", "CARTE", "CARTA", "TARJETA", "PASSPORT", "PASSEPORT", "PASAPORTE", "PASSAPORTO", "REISEPASS",
+    "PASZPORT", "DOCUMENT", "DOCUMENTO", "DRIVER", "LICENSE", "LICENCE", "PERMIS", "CONDUIRE",
+    "DEUTSCHLAND", "FRANCE", "FRANCAISE", "ESPANA", "ITALIANA", "ITALIA", "NEDERLAND", "NETHERLANDS",
+    "BELGIQUE", "BELGIE", "POLSKA", "POLSKIEJ", "CESKA", "SLOVENSKA", "SLOVENIJA", "HRVATSKA", "MAGYARORSZAG",
+    "ROMANIA", "EESTI", "LATVIJAS", "LIETUVOS", "SUOMI", "FINLAND", "SVERIGE", "NORGE", "DANMARK", "ISLAND",
+    "EIRE", "IRELAND", "MALTA", "PORTUGUESA", "OSTERREICH", "SCHWEIZ", "SUISSE", "SVIZZERA", "LUXEMBOURG",
+    "KIBRIS", "TURKIYE", "BRASIL", "ARGENTINA", "MEXICO", "MEXICANOS", "CANADA", "AUSTRALIA", "ZEALAND",
+    "AMERICA", "CALIFORNIA", "TEXAS", "FLORIDA", "YORK",
+))
 ALL_LABELS = SURNAME_LABELS | OTHER_LABELS
 # rapidfuzz ratio from which a read word is taken for a label word of six letters or more
 # ("SURMAME" for SURNAME is 86; "PERSSON", a surname, against PERSONAL is 80)
@@ -292,6 +311,12 @@ def _line_below(viz: VIZReading, words: list[list[tuple[str, float]]], i: int, l
     return None if _has_label([t.folded for t in _tokens(words[j])]) else j
 
 
+def _name_like(value: tuple[tuple[str, float], ...]) -> bool:
+    """One word, or a word of four letters or more among several: a row of codes ("P FIN", the
+    document type and issuing state printed above the names on passports) is not a name."""
+    return len(value) == 1 or any(len(t) >= 4 for t, _ in value)
+
+
 def _labelled_otherwise(viz: VIZReading, words: list[list[tuple[str, float]]], j: int, lines: range) -> bool:
     """Is line `j` the value of another field's label, the nearest label line just above it in its
     column ("Name at birth" over GABLER, between the surname and the given names on some designs)?
@@ -348,10 +373,12 @@ def surname_above_given(viz: VIZReading, words: list[list[tuple[str, float]]], g
                 break  # the surname's own label: its value was not read, the slot is empty
             if _has_label([t.folded for t in toks]):
                 continue  # the given names' label line, or another label: look further up
+            if any(t.folded in TITLE_WORDS for t in toks):
+                break  # the document's title: the surname's line and label were both missed
             jy0, jy1 = viz.lines[j][1][1], viz.lines[j][1][3]
             value = _value_words(toks)
             if (VALUE_HEIGHT[0] * h <= jy1 - jy0 <= VALUE_HEIGHT[1] * h
-                    and letters(" ".join(t for t, _ in value)) >= MIN_LETTERS
+                    and letters(" ".join(t for t, _ in value)) >= MIN_LETTERS and _name_like(value)
                     and _capitals(toks, len(value)) and not _labelled_otherwise(viz, words, j, lines)):
                 out.append(Anchored(value, "above_given_names"))
             break  # the surname's slot, read or not
