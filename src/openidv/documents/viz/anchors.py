@@ -31,7 +31,6 @@ look-alike at high confidence (ИВАНОВА as UBAHOBA at 88), which would pas
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
@@ -236,16 +235,14 @@ def _capitals(toks: list[Token], n: int) -> bool:
     return all(t.printed == t.printed.upper() for t in toks[:n])
 
 
-def _readings(viz: VIZReading, n_lines: int) -> list[range]:
+def _readings(viz: VIZReading) -> list[range]:
     """Line index ranges of the readings whose page segmentation mode keeps columns apart (all
     readings when the modes are unknown; none when they do not match the readings)."""
-    cuts = [0, *sorted(min(max(b, 0), n_lines) for b in viz.breaks), n_lines]
-    spans = list(itertools.pairwise(cuts))
+    spans = viz.readings()
     if viz.modes and len(viz.modes) != len(spans):
         return []
     modes: list[int | None] = list(viz.modes) if viz.modes else [None] * len(spans)
-    return [range(a, b) for (a, b), m in zip(spans, modes, strict=True)
-            if b > a and (m is None or m in ANCHOR_MODES)]
+    return [r for r, m in zip(spans, modes, strict=True) if len(r) and (m is None or m in ANCHOR_MODES)]
 
 
 def _surname_label_end(toks: list[Token], raw: str) -> int | None:
@@ -281,7 +278,7 @@ def surname_anchors(viz: VIZReading, words: list[list[tuple[str, float]]]) -> li
     of its heights, not a label line). Both are returned when both are read, so either can veto.
     `words` are `viz.lines` split into (word, confidence), as the cross-checks do."""
     out: list[Anchored] = []
-    for lines in _readings(viz, len(words)):
+    for lines in _readings(viz):
         for i in lines:
             toks = _tokens(words[i])
             end = _surname_label_end(toks, viz.lines[i][0])
@@ -356,7 +353,7 @@ def surname_above_given(viz: VIZReading, words: list[list[tuple[str, float]]], g
     given_key = name_key(given).replace(" ", "")
     if not given_key:
         return out
-    for lines in _readings(viz, len(words)):
+    for lines in _readings(viz):
         given_lines = [i for i in lines if _is_given_line(_tokens(words[i]), given_key, match)]
         if len(given_lines) != 1:
             continue  # not read, or read twice (a place of birth VICTORIA): no telling which is which

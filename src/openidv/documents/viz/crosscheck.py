@@ -258,8 +258,7 @@ def _words(viz: VIZReading) -> list[list[tuple[str, float]]]:
 
 def _by_reading(viz: VIZReading, words: list[list[tuple[str, float]]]) -> list[list[list[tuple[str, float]]]]:
     """The lines' words split into the zone's separate readings (one per page segmentation mode)."""
-    cuts = [0, *sorted(b for b in viz.breaks if 0 < b < len(words)), len(words)]
-    return [words[a:b] for a, b in itertools.pairwise(cuts) if b > a]
+    return [words[r.start : r.stop] for r in viz.readings() if len(r)]
 
 
 def _could_hide(value: str, words: list[list[tuple[str, float]]]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -52,6 +53,13 @@ class VIZReading:
     @property
     def text(self) -> str:
         return "\n".join(t for t, _ in self.lines)
+
+    def readings(self) -> list[range]:
+        """Line index range of each reading, in page-mode order (empty ranges kept, so that the
+        i-th range is the reading of ``modes[i]``; breaks out of range are clamped)."""
+        n = len(self.lines)
+        cuts = [0, *sorted(min(max(b, 0), n) for b in self.breaks), n]
+        return [range(a, b) for a, b in itertools.pairwise(cuts)]
 
     def successive(self) -> Iterator[int]:
         """Indices i whose line i + 1 follows it in the same reading ("12 AUG" / "1974")."""
