@@ -86,7 +86,9 @@ class DocumentConsistencyCheck(BaseCheck):
     # dates read day first whoever the issuer.
     # 1.3.0: a replaced surname is a clear mismatch when a clearly read name stands at a surname
     # label or above the given names (viz/anchors.py), whatever doubtful words the zone holds.
-    version = "1.3.0"
+    # 1.4.0: a birth or expiry date printed as no calendar date, a digit or two from the reference's,
+    # read clearly twice, is a clear mismatch (viz/impossible_dates.py).
+    version = "1.4.0"
     requires = ("document_mrz", "document_barcode", "document_viz")
     run_if_upstream_failed = True
     reason_codes = ("DATA_MISMATCH", "DECLARED_DATA_MISMATCH", "VIZ_DATA_UNCONFIRMED", "VIZ_FIELD_UNREAD")

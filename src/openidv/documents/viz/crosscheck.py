@@ -29,6 +29,7 @@ from openidv.documents.viz.anchors import (
 )
 from openidv.documents.viz.anchors import letters as letter_count
 from openidv.documents.viz.extract import VIZReading
+from openidv.documents.viz.impossible_dates import impossible_dates
 from openidv.documents.viz.normalise import find_dates, name_key, name_similarity, number_fold, number_key, ocr_fold
 
 NAME_MATCH = 85.0  # token-set similarity (0-100) above which two names are the same person's
@@ -93,11 +94,14 @@ class Disagreement:
     # Where the conflicting value was read, when its place made the difference (a replaced surname
     # at its label: "after_label", "under_label", "above_given_names"; viz/anchors.py).
     place: Place | None = None
+    # The zone prints, in the date's place, a date that cannot exist (viz/impossible_dates.py).
+    not_a_date: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "between": [self.a, self.b], "strong": self.strong, "unread": self.unread,
                 **({} if self.similarity is None else {"similarity": round(self.similarity, 1)}),
-                **({} if self.place is None else {"place": self.place})}
+                **({} if self.place is None else {"place": self.place}),
+                **({"printed_date_impossible": True} if self.not_a_date else {})}
 
 
 @dataclass
@@ -199,12 +203,25 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
             d = _date_against(name, v, ref.source, read, known, today)
             if d is not None:
                 out.disagreements.append(d)
+    _impossible_dates(out, ref, viz, words, today)
     if ref.document_number:
         out.compared.append("document_number")
         d = _number_against(ref.document_number, ref.source, _by_reading(viz, words))
         if d is not None:
             out.disagreements.append(d)
     return out
+
+
+def _impossible_dates(out: CrossCheck, ref: Claims, viz: VIZReading, words: list[list[tuple[str, float]]],
+                      today: date) -> None:
+    """A reference date the zone prints altered into no calendar date is a clear mismatch, whatever
+    the search for valid dates concluded (it skips what does not parse)."""
+    refs = {n: v for n in ("date_of_birth", "date_of_expiry") if (v := getattr(ref, n))}
+    for imp in impossible_dates(viz, words, refs, today):
+        if imp.field not in out.compared:
+            out.compared.append(imp.field)
+        out.disagreements = [d for d in out.disagreements if d.field != imp.field]
+        out.disagreements.append(Disagreement(imp.field, ref.source, "viz", strong=True, not_a_date=True))
 
 
 def _near_spelling(value: str, best: float) -> bool:

@@ -1,0 +1,115 @@
+"""A printed date that is no date: the holder's date with a digit or two changed.
+
+A forger who retypes a birth or expiry date in the visual zone changes a digit or two; as often as
+not the result is no calendar date at all (2004-16-12, 11/91/2027, 9005-09-48, 58.04.5949). An
+issuer never prints one, so such a date - read clearly, more than once, and aligned digit for
+digit with the date the MRZ or barcode holds - is a clear mismatch, where a valid date one digit
+away is only as sure as the reading (crosscheck._one_digit_apart).
+
+What keeps genuine documents out (train readings, stop 23: 0 of 600 genuine documents against up
+to 1 of 600 at a single reading):
+
+* only full numeric dates with four-digit years, in both day-first and month-first order
+  impossible (a US issuer's 12/25/2030 is a valid date, not a day 25 of month 12 reversed);
+* every digit-bearing word of the date read at :data:`IMPOSSIBLE_DATE_CONF` in at least
+  :data:`MIN_READINGS` of the page-mode readings (one reading's confident misread is not enough);
+* at most two digits differ from the reference date, and at least one of them is not a look-alike
+  Tesseract trades at high confidence (0, 3, 6, 8, 9 among themselves and 1 / 7: 2026 read as 2626,
+  04/02 as 64/62) - a changed digit, not a misread one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from openidv.documents.viz.extract import VIZReading
+
+IMPOSSIBLE_DATE_CONF = 95.0  # Tesseract word confidence (0-100) of every digit-bearing word of the date
+MIN_READINGS = 2  # page-mode readings that read the same impossible date that surely
+MAX_CHANGED_DIGITS = 2
+EARLIEST_YEAR = 1900  # no living holder was born before, no document expires before
+LATEST_YEARS_AHEAD = 30  # no document expires later than this many years from today
+LOOKALIKE_PAIRS = frozenset({frozenset(p) for p in combinations("03689", 2)} | {frozenset("17"), frozenset("27")})
+
+_SEP = r"\s?[-./]\s?"
+_ISO = re.compile(rf"(?<![0-9])(\d{{4}}){_SEP}(\d{{2}}){_SEP}(\d{{2}})(?![0-9])")
+_NUMERIC = re.compile(rf"(?<![0-9])(\d{{2}}){_SEP}(\d{{2}}){_SEP}(\d{{4}})(?![0-9])")
+
+
+@dataclass(frozen=True)
+class ImpossibleDate:
+    """A date printed in the zone that is no calendar date, and the reference date it alters."""
+
+    field: str  # "date_of_birth" or "date_of_expiry"
+    digits: str  # the eight digits as read (kept out of evidence: personal data)
+    readings: int  # page-mode readings that read it at IMPOSSIBLE_DATE_CONF
+
+
+def _valid(y: int, m: int, d: int, today: date) -> bool:
+    if not EARLIEST_YEAR <= y <= today.year + LATEST_YEARS_AHEAD:
+        return False
+    try:
+        date(y, m, d)
+    except ValueError:
+        return False
+    return True
+
+
+def _impossible(match: re.Match[str], iso: bool, today: date) -> bool:
+    if iso:
+        y, m, d = (int(g) for g in match.groups())
+        return not _valid(y, m, d, today)
+    a, b, y = (int(g) for g in match.groups())
+    return not (_valid(y, b, a, today) or _valid(y, a, b, today))
+
+
+def _forms(value: date, iso: bool) -> list[str]:
+    """The reference date's eight digits in the order the printed one was written."""
+    if iso:
+        return [f"{value.year:04d}{value.month:02d}{value.day:02d}"]
+    return [f"{value.day:02d}{value.month:02d}{value.year:04d}", f"{value.month:02d}{value.day:02d}{value.year:04d}"]
+
+
+def _altered(read: str, ref: str) -> bool:
+    """One or two digits changed, at least one of them not a look-alike of the reference's."""
+    diff = [frozenset((a, b)) for a, b in zip(read, ref, strict=True) if a != b]
+    return 0 < len(diff) <= MAX_CHANGED_DIGITS and any(p not in LOOKALIKE_PAIRS for p in diff)
+
+
+def _span_conf(text: str, confs: list[tuple[str, float]], start: int, end: int) -> float:
+    """Lowest confidence of the line's digit-bearing words that overlap text[start:end] (0 if none:
+    an unknown confidence is a doubtful one). `confs` are the line's words in order."""
+    lowest, pos, seen = 100.0, 0, False
+    for word, c in confs:
+        at = text.find(word, pos)
+        if at < 0:
+            return 0.0
+        pos = at + len(word)
+        if at < end and pos > start and any(ch.isdigit() for ch in word):
+            lowest, seen = min(lowest, c), True
+    return lowest if seen else 0.0
+
+
+def impossible_dates(viz: VIZReading, words: list[list[tuple[str, float]]], refs: dict[str, date],
+                     today: date) -> list[ImpossibleDate]:
+    """Impossible dates the zone prints in place of a reference date (`refs`: field -> date).
+    `words` are `viz.lines` split into (word, confidence), as the cross-checks do."""
+    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for r, lines in enumerate(viz.readings()):
+        for i in lines:
+            text = viz.lines[i][0]
+            for iso, pattern in ((True, _ISO), (False, _NUMERIC)):
+                for m in pattern.finditer(text):
+                    if not _impossible(m, iso, today) or _span_conf(text, words[i], *m.span()) < IMPOSSIBLE_DATE_CONF:
+                        continue
+                    digits = "".join(m.groups())
+                    for name, value in refs.items():
+                        if any(_altered(digits, f) for f in _forms(value, iso)):
+                            seen[(name, digits)].add(r)
+    return [ImpossibleDate(name, digits, len(rs)) for (name, digits), rs in seen.items() if len(rs) >= MIN_READINGS]

@@ -1,0 +1,87 @@
+"""A printed date that is no calendar date, in place of the holder's date: when it is a clear mismatch.
+
+Readings are built by hand: the same lines read twice (two page-mode readings), with Tesseract-style
+word confidences.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from openidv.documents.viz.crosscheck import Claims, against_viz
+from openidv.documents.viz.extract import VIZReading
+from openidv.documents.viz.impossible_dates import impossible_dates
+
+TODAY = date(2026, 11, 30)
+MRZ = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "HCD243471", "F", "FIN")
+REFS = {"date_of_birth": date(1972, 7, 17), "date_of_expiry": date(2031, 4, 13)}
+
+
+def twice(dob: str, conf: float = 97.0, readings: int = 2, expiry: str = "13.04.2031") -> VIZReading:
+    """A card's zone read `readings` times, each reading giving the same lines."""
+    one = [("VIRTANEN", [96.0]), ("ANNA MARIA", [95.0, 95.0]), (dob, [conf] * len(dob.split())),
+           (expiry, [96.0]), ("HCD243471", [93.0])]
+    lines, confs, breaks = [], [], []
+    for _ in range(readings):
+        if lines:
+            breaks.append(len(lines))
+        for text, c in one:
+            lines.append((text, (0, 20 * len(lines), 100, 20 * len(lines) + 15)))
+            confs.append(c)
+    return VIZReading(lines=lines, words=10, mean_conf=90.0, confs=confs, breaks=breaks,
+                      modes=(11, 3, 6)[:readings])
+
+
+def words(viz: VIZReading) -> list[list[tuple[str, float]]]:
+    return [list(zip(t.split(), c, strict=True)) for (t, _), c in zip(viz.lines, viz.confs, strict=True)]
+
+
+def found(viz: VIZReading, refs: dict[str, date] = REFS) -> list[str]:
+    return [i.field for i in impossible_dates(viz, words(viz), refs, TODAY)]
+
+
+def test_a_birth_date_altered_into_no_date_is_found_and_is_a_clear_mismatch() -> None:
+    for printed in ("17.37.1972", "47.07.1972", "17.07.5972", "17.07.1172"):  # month 37, day 47, years
+        assert found(twice(printed)) == ["date_of_birth"], printed
+    cc = against_viz(MRZ, twice("17.37.1972"), TODAY)
+    (d,) = [d for d in cc.disagreements if d.field == "date_of_birth"]
+    assert d.strong and not d.unread and d.as_dict()["printed_date_impossible"] is True
+    assert "date_of_birth" in cc.compared
+
+
+def test_iso_and_month_first_styles() -> None:
+    assert found(twice("1972-17-17")) == ["date_of_birth"]
+    assert found(twice("1972-07-17", expiry="2031-04-43")) == ["date_of_expiry"]
+    # 07/17/1972 month first and 17/07/1972 day first are both the holder's date: valid, nothing found
+    assert found(twice("07/17/1972")) == [] and found(twice("17/07/1972")) == []
+    # impossible in both orders (day 47 or month 47): found; 13/07 is a valid day-first date: not found
+    assert found(twice("47/17/1972")) == ["date_of_birth"]
+    assert found(twice("13/07/1972")) == []
+
+
+def test_a_doubtful_or_single_reading_is_not_enough() -> None:
+    assert found(twice("17.37.1972", conf=92.0)) == []  # below IMPOSSIBLE_DATE_CONF
+    assert found(twice("17.37.1972", readings=1)) == []  # one reading's misread
+    d = [d for d in against_viz(MRZ, twice("17.37.1972", conf=92.0), TODAY).disagreements
+         if d.field == "date_of_birth"]
+    assert not any(x.strong for x in d)
+
+
+def test_look_alike_digits_are_a_misread_not_an_alteration() -> None:
+    # 0 read as 6 or 8, 2 as 7, 1 as 7: what Tesseract does at high confidence to a dim genuine date
+    assert found(twice("17.07.1972", expiry="13.04.2631")) == []  # 2031 -> 2631 (0 -> 6)
+    assert found(twice("17.07.1972", expiry="13.84.2031")) == []  # 04 -> 84 (0 -> 8)
+    assert found(twice("17.07.1972", expiry="73.04.2031")) == []  # 13 -> 73 (1 -> 7)
+    # one look-alike and one changed digit: altered
+    assert found(twice("17.07.1972", expiry="13.84.2051")) == ["date_of_expiry"]
+
+
+def test_unrelated_or_far_dates_are_left_to_the_date_search() -> None:
+    assert found(twice("99.99.9999")) == []  # nothing like the holder's date: noise
+    assert found(twice("17.07.1972 00.00.0000")) == []
+    assert found(twice("17.07.1972"), refs={}) == []
+
+
+def test_a_genuine_reading_gives_nothing() -> None:
+    assert found(twice("17.07.1972")) == []
+    assert against_viz(MRZ, twice("17.07.1972"), TODAY).disagreements == []
