@@ -259,3 +259,12 @@ def test_more_number_look_alikes_seen_on_genuine_documents() -> None:
     assert disagreement(genuine(number=("178803390", 92.0)), "document_number", ref=ref) is None
     ref = Claims("barcode", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "H8926391")
     assert disagreement(genuine(number=("118926391", 89.0)), "document_number", ref=ref) is None
+
+
+def test_two_lines_joined_do_not_make_a_date_out_of_two() -> None:
+    # a licence's "04/28" (a partial read) and the next line's issue date "05/02/2023", joined as the
+    # date search joins successive lines: not a birth date 04/28/05 (stop 23, a genuine licence)
+    today = date(2026, 11, 30)
+    assert find_dates("04/28 05/02/2023", month_first=True, today=today) == [date(2023, 5, 2)]
+    assert find_dates("17.07.1972 13.04.2031", today=today) == [date(1972, 7, 17), date(2031, 4, 13)]
+    assert find_dates("DOB 12 05 74", today=today) == [date(1974, 5, 12)]

@@ -28,7 +28,8 @@ _PATTERNS = [
     # "12 AUG/AOUT 74"; the slash between two languages' months is often read as I, L or 1
     ("dmy_text", re.compile(rf"\b(\d{{1,2}})\s*({_MON})(?:\s*[/|IL1]\s*[A-Z]{{3,5}})?\.?\s*(\d{{4}}|\d{{2}})\b")),
     ("iso", re.compile(r"\b(\d{4})[-./](\d{1,2})[-./](\d{1,2})\b")),
-    ("numeric", re.compile(r"\b(\d{1,2})[./ -](\d{1,2})[./ -](\d{4}|\d{2})\b")),
+    # not part of a longer date: two lines joined ("04/28" / "05/02/2023") must not give 04/28/05
+    ("numeric", re.compile(r"(?<![0-9][./-])\b(\d{1,2})[./ -](\d{1,2})[./ -](\d{4}|\d{2})\b(?![./-]\d)")),
 ]
 
 
