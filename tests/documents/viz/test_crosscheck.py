@@ -268,3 +268,12 @@ def test_two_lines_joined_do_not_make_a_date_out_of_two() -> None:
     assert find_dates("04/28 05/02/2023", month_first=True, today=today) == [date(2023, 5, 2)]
     assert find_dates("17.07.1972 13.04.2031", today=today) == [date(1972, 7, 17), date(2031, 4, 13)]
     assert find_dates("DOB 12 05 74", today=today) == [date(1974, 5, 12)]
+
+
+def test_given_names_missing_with_nothing_in_their_place_are_unread_not_different() -> None:
+    # glare wipes the given names' line: every word left is read clearly, none is like them
+    d = disagreement(genuine(given=("", 95.0)), "given_names")
+    assert d is not None and not d.strong and d.unread
+    # the surname missed the same way, given names read: still a clear mismatch (nothing could hide it)
+    d = disagreement(genuine(surname=("", 95.0)), "surname")
+    assert d is not None and d.strong

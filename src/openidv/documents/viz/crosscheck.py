@@ -178,10 +178,13 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
         if best >= NAME_MATCH:
             continue
         # Strong only when the other name was found (the names were read) and no doubtfully read
-        # word could be this one: a name the OCR missed is not a different name.
+        # word could be this one: a name the OCR missed is not a different name. Given names, which
+        # have no place rule, are never clearly different for being missed: glare that wipes their
+        # line leaves nothing doubtful behind (2 of 600 genuine train documents, no forgery, stop 23).
         other = found.get("given_names" if name == "surname" else "surname", 0.0)
         value = getattr(ref, name)
-        strong = best < NAME_CLEAR_MISMATCH and other >= NAME_MATCH and not _could_hide(value, words)
+        strong = (name == "surname" and best < NAME_CLEAR_MISMATCH and other >= NAME_MATCH
+                  and not _could_hide(value, words))
         place = None
         if name == "surname" and not strong and not _near_spelling(value, best):
             place = _replaced_at_label(viz, words, ref, other >= NAME_MATCH)
