@@ -277,3 +277,17 @@ def test_given_names_missing_with_nothing_in_their_place_are_unread_not_differen
     # the surname missed the same way, given names read: still a clear mismatch (nothing could hide it)
     d = disagreement(genuine(surname=("", 95.0)), "surname")
     assert d is not None and d.strong
+
+
+def test_a_number_differing_only_by_glare_look_alikes_is_unconfirmed() -> None:
+    ref = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "R9N6HBH42", "F", "FIN")
+    # 9 read as O (glare takes its tail), B as 6, E as F: what genuine documents showed at 84-93
+    for printed in ("RONGHBH42", "R9N6H6H42"):
+        d = disagreement(genuine(number=(printed, 92.0)), "document_number", ref)
+        assert d is not None and not d.strong, printed
+    d = disagreement(genuine(number=("0F7102934", 92.0)), "document_number",
+                     Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "OE7102934"))
+    assert d is not None and not d.strong
+    # a changed digit that is no look-alike stays a clear mismatch
+    d = disagreement(genuine(number=("R9N6HBH47", 92.0)), "document_number", ref)
+    assert d is not None and d.strong

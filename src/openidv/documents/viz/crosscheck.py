@@ -30,7 +30,16 @@ from openidv.documents.viz.anchors import (
 from openidv.documents.viz.anchors import letters as letter_count
 from openidv.documents.viz.extract import VIZReading
 from openidv.documents.viz.impossible_dates import impossible_dates
-from openidv.documents.viz.normalise import find_dates, name_key, name_similarity, number_fold, number_key, ocr_fold
+from openidv.documents.viz.normalise import (
+    NUMBER_LOOKALIKES,
+    find_dates,
+    lookalike_only,
+    name_key,
+    name_similarity,
+    number_fold,
+    number_key,
+    ocr_fold,
+)
 
 NAME_MATCH = 85.0  # token-set similarity (0-100) above which two names are the same person's
 # A near spelling found somewhere (this to NAME_MATCH) is a misread of the name even against a clearly
@@ -428,8 +437,9 @@ def _number_against(value: str, source: str, readings: list[list[list[tuple[str,
         if len(c) >= max(5, len(target) - 4) and c in target:
             partial = True  # a partial read that agrees
         elif abs(len(c) - len(target)) <= 1 and Levenshtein.distance(c, target) <= 2 and conf >= NUMBER_SURE_CONF:
-            # the same number with one or two characters changed, read clearly
-            if any(_contradicts(p, c, target) for p in per):
+            # the same number with one or two characters changed, read clearly - unless every change
+            # is a look-alike a dim or glared capture makes (9 read as O, B as 6, E as F)
+            if lookalike_only(c, target, NUMBER_LOOKALIKES) or any(_contradicts(p, c, target) for p in per):
                 near = True
             else:
                 strong = True

@@ -14,8 +14,8 @@ to 1 of 600 at a single reading):
 * every digit-bearing word of the date read at :data:`IMPOSSIBLE_DATE_CONF` in at least
   :data:`MIN_READINGS` of the page-mode readings (one reading's confident misread is not enough);
 * at most two digits differ from the reference date, and at least one of them is not a look-alike
-  Tesseract trades at high confidence (0, 3, 6, 8, 9 among themselves and 1 / 7: 2026 read as 2626,
-  04/02 as 64/62) - a changed digit, not a misread one.
+  Tesseract trades at high confidence (``normalise.DATE_LOOKALIKES``: 0, 3, 6, 8, 9 among themselves,
+  1 / 7, 2 / 7; 2026 read as 2626, 04/02 as 64/62) - a changed digit, not a misread one.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from itertools import combinations
 from typing import TYPE_CHECKING
+
+from openidv.documents.viz.normalise import DATE_LOOKALIKES
 
 if TYPE_CHECKING:
     from openidv.documents.viz.extract import VIZReading
@@ -35,7 +36,6 @@ MIN_READINGS = 2  # page-mode readings that read the same impossible date that s
 MAX_CHANGED_DIGITS = 2
 EARLIEST_YEAR = 1900  # no living holder was born before, no document expires before
 LATEST_YEARS_AHEAD = 30  # no document expires later than this many years from today
-LOOKALIKE_PAIRS = frozenset({frozenset(p) for p in combinations("03689", 2)} | {frozenset("17"), frozenset("27")})
 
 _SEP = r"\s?[-./]\s?"
 _ISO = re.compile(rf"(?<![0-9])(\d{{4}}){_SEP}(\d{{2}}){_SEP}(\d{{2}})(?![0-9])")
@@ -79,7 +79,7 @@ def _forms(value: date, iso: bool) -> list[str]:
 def _altered(read: str, ref: str) -> bool:
     """One or two digits changed, at least one of them not a look-alike of the reference's."""
     diff = [frozenset((a, b)) for a, b in zip(read, ref, strict=True) if a != b]
-    return 0 < len(diff) <= MAX_CHANGED_DIGITS and any(p not in LOOKALIKE_PAIRS for p in diff)
+    return 0 < len(diff) <= MAX_CHANGED_DIGITS and any(p not in DATE_LOOKALIKES for p in diff)
 
 
 def _span_conf(text: str, confs: list[tuple[str, float]], start: int, end: int) -> float:
