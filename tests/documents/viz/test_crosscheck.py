@@ -291,3 +291,23 @@ def test_a_number_differing_only_by_glare_look_alikes_is_unconfirmed() -> None:
     # a changed digit that is no look-alike stays a clear mismatch
     d = disagreement(genuine(number=("R9N6HBH47", 92.0)), "document_number", ref)
     assert d is not None and d.strong
+
+
+def test_review_spaced_dates_and_validity_ranges() -> None:
+    today = date(2026, 11, 30)
+    # a validity range joined by a hyphen keeps both dates
+    assert find_dates("13.04.2021-13.04.2031", today=today) == [date(2021, 4, 13), date(2031, 4, 13)]
+    assert date(1972, 7, 17) in find_dates("17.07.1972-1234", today=today)
+    # a partial birth date "17 07" on one line and the issue date "05 02 2023" opening the next: the
+    # joined lines must not make 17 07 05 a birth date (French and Spanish cards space their dates)
+    d = disagreement(genuine(dob=("17 07", 96.0), issue=("05 02 2023", 95.0), expiry=("13 04 2031", 96.0)),
+                     "date_of_birth")
+    assert d is None or not d.strong
+    # "12 AUG" / "1974" still joins
+    ref = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1974, 8, 12), date(2031, 4, 13), "HCD243471")
+    assert disagreement(genuine(dob=("12 AUG", 96.0), issue=("1974", 96.0)), "date_of_birth", ref) is None
+
+
+def test_review_given_names_replaced_by_a_clear_name_are_unconfirmed() -> None:
+    d = disagreement(genuine(given=("BRITTA LOUISE", 97.0)), "given_names")
+    assert d is not None and not d.strong and not d.unread  # VIZ_DATA_UNCONFIRMED: a person looks

@@ -85,3 +85,32 @@ def test_unrelated_or_far_dates_are_left_to_the_date_search() -> None:
 def test_a_genuine_reading_gives_nothing() -> None:
     assert found(twice("17.07.1972")) == []
     assert against_viz(MRZ, twice("17.07.1972"), TODAY).disagreements == []
+
+
+def test_review_a_hijri_copy_beside_the_gregorian_date_is_not_an_alteration() -> None:
+    # Saudi passports print each date in both calendars: 13/04/1396 is two digits from 13/04/1976
+    sau = Claims("mrz", "ALHARBI", "FAHAD", date(1976, 4, 13), date(2031, 4, 13), "HCD243471", "M", "SAU", "SAU")
+    hijri = {"date_of_birth": date(1976, 4, 13)}
+    for printed in ("13/04/1976 1396/04/13", "13/04/1976 13/04/1396"):
+        assert [d for d in against_viz(sau, twice(printed), TODAY).disagreements if d.strong] == [], printed
+    # the Gregorian date missed (glare): a Hijri year from such an issuer is still a real calendar
+    assert [d for d in against_viz(sau, twice("13/04/1396"), TODAY).disagreements if d.strong] == []
+    assert [i.field for i in impossible_dates(twice("13/04/1396"), words(twice("13/04/1396")), hijri, TODAY,
+                                              hijri=True)] == []
+    # elsewhere a 14xx year is a forger's (1956 -> 1456), and the reference date read beside an
+    # impossible one is found: nothing to flag
+    assert found(twice("17.07.1472"), refs=REFS) == ["date_of_birth"]
+    assert [d for d in against_viz(MRZ, twice("17.07.1972 17.37.1972"), TODAY).disagreements if d.strong] == []
+
+
+def test_review_a_year_that_parses_is_not_the_date_read() -> None:
+    # 2032 altered to 2732 parses as a date whose last two year digits agree with the reference's
+    ref = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2032, 4, 13), "HCD243471", "F", "FIN")
+    cc = against_viz(ref, twice("17.07.1972", expiry="13.04.2732"), TODAY)
+    assert [d.field for d in cc.disagreements if d.strong and d.not_a_date] == ["date_of_expiry"]
+
+
+def test_year_limits() -> None:
+    assert found(twice("17.07.1972", expiry="13.04.2056")) == []  # today + 30: valid
+    assert found(twice("17.07.1972", expiry="13.04.2057")) == ["date_of_expiry"]  # beyond: 2031 -> 2057
+    assert found(twice("17.07.1912")) == []  # 1972 -> 1912 is a valid date (left to the date search)

@@ -38,7 +38,7 @@ from typing import Literal, NamedTuple
 from rapidfuzz import fuzz
 
 from openidv.documents.viz.extract import VIZReading
-from openidv.documents.viz.normalise import name_key, ocr_fold
+from openidv.documents.viz.normalise import name_key, name_similarity, ocr_fold
 
 Place = Literal["after_label", "under_label", "above_given_names"]
 ANCHOR_MODES = frozenset({11, 3})  # page segmentation modes whose lines keep columns apart
@@ -380,3 +380,33 @@ def surname_above_given(viz: VIZReading, words: list[list[tuple[str, float]]], g
                 out.append(Anchored(value, "above_given_names"))
             break  # the surname's slot, read or not
     return out
+
+
+def unexplained_name(viz: VIZReading, words: list[list[tuple[str, float]]], names: list[str],
+                     min_conf: float = 85.0, unlike: float = 60.0) -> bool:
+    """Does the zone show a name nothing explains - a line's value (after any label), read at
+    `min_conf`, in capitals, name-like, of MIN_LETTERS letters or more, holding no title or label
+    word (nor a label after it: "CENTRAL AUTHORITY") and resembling none of `names` (similarity
+    below `unlike`)? Given names that were not found
+    have no place rule; such a name is what a replacement leaves (a place of birth or a city on a
+    licence does too, so it only makes the missing name unconfirmed)."""
+    keys = [name_key(n) for n in names if name_key(n)]
+    for lines in _readings(viz):
+        for i in lines:
+            toks = _tokens(words[i])
+            end, _ = _label_run([t.folded for t in toks], ALL_LABELS)
+            value = _value_words(toks[end:])
+            sure: list[str] = []
+            for t, c in value:
+                if c < min_conf:
+                    break
+                sure.append(t)
+            text = " ".join(sure)
+            if (letters(text) < MIN_LETTERS or not _name_like(tuple((t, 0.0) for t in sure))
+                    or not _capitals(toks[end:], len(sure)) or any(t.folded in TITLE_WORDS for t in toks)
+                    or _has_label([t.folded for t in toks[end:]])):  # "CENTRAL AUTHORITY": a label's words
+                continue
+            runs = [" ".join(sure[a:b]) for a in range(len(sure)) for b in range(a + 1, len(sure) + 1)]
+            if all(name_similarity(r, k) < unlike for r in runs for k in keys):
+                return True
+    return False

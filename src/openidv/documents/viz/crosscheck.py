@@ -26,10 +26,16 @@ from openidv.documents.viz.anchors import (
     Place,
     surname_above_given,
     surname_anchors,
+    unexplained_name,
 )
 from openidv.documents.viz.anchors import letters as letter_count
 from openidv.documents.viz.extract import VIZReading
-from openidv.documents.viz.impossible_dates import impossible_dates
+from openidv.documents.viz.impossible_dates import (
+    EARLIEST_YEAR,
+    HIJRI_YEARS,
+    LATEST_YEARS_AHEAD,
+    impossible_dates,
+)
 from openidv.documents.viz.normalise import (
     NUMBER_LOOKALIKES,
     find_dates,
@@ -162,12 +168,16 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
     """Is each value of `ref` printed in the visual zone?
 
     A value not found is a *strong* disagreement (DATA_MISMATCH) only when the zone shows a
-    confidently read alternative that an OCR slip cannot explain: a name where every word that
+    confidently read alternative that an OCR slip cannot explain: a surname where every word that
     could hide the value was read clearly, or a clearly read other name in the surname's own place
-    (at its label or above the given names: `_replaced_at_label`), a document number read clearly with characters that
-    no common OCR confusion turns into the reference's, a birth or expiry date whose place is taken
-    by another date of the same kind. A conflicting value read doubtfully is unconfirmed (a weak
-    disagreement, VIZ_DATA_UNCONFIRMED: review), because the cheapest explanation is a misread.
+    (at its label or above the given names: `_replaced_at_label`), a document number read clearly
+    with characters that no common OCR confusion turns into the reference's (and not only glare
+    look-alikes, `normalise.NUMBER_LOOKALIKES`), a birth or expiry date whose place is taken by
+    another date of the same kind, or the reference date altered into no calendar date
+    (`impossible_dates.py`). Given names have no place rule: missing, they are unread, or
+    unconfirmed when a clearly read name nothing explains is in the zone. A conflicting value read
+    doubtfully is unconfirmed (a weak disagreement, VIZ_DATA_UNCONFIRMED: review), because the
+    cheapest explanation is a misread.
     A value that was not found and that nothing shows to be replaced is ``unread``: the OCR missed
     the field or read a part of it that agrees, a name is a near spelling (similarity 60-85) or
     neither name was found, no date of the field's kind was read (an expired printed expiry date
@@ -203,6 +213,10 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
         # clearly different name in the surname's own place outweighs a near match elsewhere (a
         # short surname resembles some word of most cards: PARK 67 against a label fragment).
         unread = (best >= NAME_CLEAR_MISMATCH and place is None) or (not strong and not _doubtful(value, words))
+        if name == "given_names" and unread and best < NAME_CLEAR_MISMATCH and other >= NAME_MATCH:
+            # given names missing while the zone shows a clearly read name nothing explains ("BRITTA
+            # LOUISE" where the MRZ says ANNA MARIA): unconfirmed, for a person to look at
+            unread = not unexplained_name(viz, words, [v for v in (ref.surname, ref.given_names) if v])
         out.disagreements.append(Disagreement(name, ref.source, "viz", similarity=best, strong=strong, unread=unread,
                                               place=place))
     today = today or date.today()
@@ -212,10 +226,11 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
         v = getattr(ref, name)
         if v and read:
             out.compared.append(name)
-            d = _date_against(name, v, ref.source, read, known, today)
+            d = _date_against(name, v, ref.source, read, known, today,
+                              hijri=(ref.issuer or "") in NON_LATIN_ISSUERS)
             if d is not None:
                 out.disagreements.append(d)
-    _impossible_dates(out, ref, viz, words, today)
+    _impossible_dates(out, ref, viz, words, read, today)
     if ref.document_number:
         out.compared.append("document_number")
         d = _number_against(ref.document_number, ref.source, _by_reading(viz, words))
@@ -225,11 +240,18 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
 
 
 def _impossible_dates(out: CrossCheck, ref: Claims, viz: VIZReading, words: list[list[tuple[str, float]]],
-                      today: date) -> None:
+                      read: list[tuple[date, float, bool]], today: date) -> None:
     """A reference date the zone prints altered into no calendar date is a clear mismatch, whatever
-    the search for valid dates concluded (it skips what does not parse)."""
-    refs = {n: v for n in ("date_of_birth", "date_of_expiry") if (v := getattr(ref, n))}
-    for imp in impossible_dates(viz, words, refs, today):
+    the search for valid dates concluded (it skips what does not parse) - unless the reference date
+    itself was read, in a plausible year: then the odd date is another calendar's copy (a Saudi
+    passport's Hijri 13/04/1396 beside 13/04/1976). A year such as 2732 parses, and its last two
+    digits agree with 2032's; that is not the date read."""
+    def seen(v: date) -> bool:
+        return any((d.day, d.month, d.year % 100) == (v.day, v.month, v.year % 100)
+                   and EARLIEST_YEAR <= d.year <= today.year + LATEST_YEARS_AHEAD for d, _, _ in read)
+
+    refs = {n: v for n in ("date_of_birth", "date_of_expiry") if (v := getattr(ref, n)) and not seen(v)}
+    for imp in impossible_dates(viz, words, refs, today, hijri=(ref.issuer or "") in NON_LATIN_ISSUERS):
         if imp.field not in out.compared:
             out.compared.append(imp.field)
         out.disagreements = [d for d in out.disagreements if d.field != imp.field]
@@ -354,7 +376,9 @@ def _dates_read(viz: VIZReading, words: list[list[tuple[str, float]]], month_fir
     pairs = set(viz.successive())
     for i, (text, _) in enumerate(viz.lines):
         found = [(d, conf(i), text) for d in dates_in(text)]
-        if i in pairs:
+        if i in pairs and not _opens_with_date(viz.lines[i + 1][0], month_first, today):
+            # "12 AUG" / "1974"; not "17 07" / "05 02 2023": a line opening with a whole date of its
+            # own would lend a partial one its first numbers (04/28/05, a false birth date)
             joined = text + " " + viz.lines[i + 1][0]
             found += [(d, conf(i, i + 1), joined) for d in dates_in(joined)]
         for d, c, src in found:  # a date read on its own line keeps that line's confidence
@@ -364,6 +388,12 @@ def _dates_read(viz: VIZReading, words: list[list[tuple[str, float]]], month_fir
     return [(d, c, d in short) for d, c in best.items()]
 
 
+def _opens_with_date(text: str, month_first: bool, today: date) -> bool:
+    """Does the line start with a whole date (its first word, or its first three: "05 02 2023")?"""
+    toks = text.split()
+    return any(find_dates(" ".join(toks[:k]), month_first, today=today) for k in (1, 3) if len(toks) >= k)
+
+
 def _lone_digit(d: date, text: str) -> bool:
     """Is the date's day (or numeric month) below 10 and written in `text` as a single digit?"""
     t = anyascii(text)
@@ -371,9 +401,11 @@ def _lone_digit(d: date, text: str) -> bool:
 
 
 def _date_against(name: str, value: date, source: str, read: list[tuple[date, float, bool]],
-                  known: set[tuple[int, int, int]], today: date) -> Disagreement | None:
+                  known: set[tuple[int, int, int]], today: date, hijri: bool = False) -> Disagreement | None:
     if (value.day, value.month, value.year % 100) in {(d.day, d.month, d.year % 100) for d, _, _ in read}:
         return None
+    if hijri:  # a Hijri copy of a date (13/04/1396 on a Saudi passport) is no Gregorian birth date
+        read = [x for x in read if not HIJRI_YEARS[0] <= x[0].year < HIJRI_YEARS[1]]
     # Dates the reference does not explain, of this field's kind: an issue date (the past decade)
     # is neither a birth date nor an expiry date; a two-digit birth year may parse a century late.
     others = [x for x in read if (x[0].day, x[0].month, x[0].year % 100) not in known]

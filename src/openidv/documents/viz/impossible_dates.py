@@ -36,6 +36,13 @@ MIN_READINGS = 2  # page-mode readings that read the same impossible date that s
 MAX_CHANGED_DIGITS = 2
 EARLIEST_YEAR = 1900  # no living holder was born before, no document expires before
 LATEST_YEARS_AHEAD = 30  # no document expires later than this many years from today
+# Years of the Islamic (Hijri) calendar in use on documents: Saudi passports print each date in both
+# calendars, and for a month of 1976 births the Hijri date 13/04/1396 is two digits from 13/04/1976
+# (stop 23 review). Only for issuers writing a non-Latin national script (anchors.NON_LATIN_ISSUERS,
+# which holds the Arabic-script states); elsewhere a 14xx year is a forger's (1956 -> 1456).
+# Buddhist-era (25xx), Solar Hijri and Ethiopian dates never come within two digits of their
+# Gregorian date, so need no exception.
+HIJRI_YEARS = (1300, 1500)
 
 _SEP = r"\s?[-./]\s?"
 _ISO = re.compile(rf"(?<![0-9])(\d{{4}}){_SEP}(\d{{2}}){_SEP}(\d{{2}})(?![0-9])")
@@ -48,10 +55,11 @@ class ImpossibleDate:
 
     field: str  # "date_of_birth" or "date_of_expiry"
     digits: str  # the eight digits as read (kept out of evidence: personal data)
-    readings: int  # page-mode readings that read it at IMPOSSIBLE_DATE_CONF
 
 
-def _valid(y: int, m: int, d: int, today: date) -> bool:
+def _valid(y: int, m: int, d: int, today: date, hijri: bool) -> bool:
+    if hijri and HIJRI_YEARS[0] <= y < HIJRI_YEARS[1]:
+        return True  # a lunar Hijri year: a real calendar, not an altered one (see HIJRI_YEARS)
     if not EARLIEST_YEAR <= y <= today.year + LATEST_YEARS_AHEAD:
         return False
     try:
@@ -61,12 +69,12 @@ def _valid(y: int, m: int, d: int, today: date) -> bool:
     return True
 
 
-def _impossible(match: re.Match[str], iso: bool, today: date) -> bool:
+def _impossible(match: re.Match[str], iso: bool, today: date, hijri: bool) -> bool:
     if iso:
         y, m, d = (int(g) for g in match.groups())
-        return not _valid(y, m, d, today)
+        return not _valid(y, m, d, today, hijri)
     a, b, y = (int(g) for g in match.groups())
-    return not (_valid(y, b, a, today) or _valid(y, a, b, today))
+    return not (_valid(y, b, a, today, hijri) or _valid(y, a, b, today, hijri))
 
 
 def _forms(value: date, iso: bool) -> list[str]:
@@ -97,19 +105,21 @@ def _span_conf(text: str, confs: list[tuple[str, float]], start: int, end: int) 
 
 
 def impossible_dates(viz: VIZReading, words: list[list[tuple[str, float]]], refs: dict[str, date],
-                     today: date) -> list[ImpossibleDate]:
+                     today: date, hijri: bool = False) -> list[ImpossibleDate]:
     """Impossible dates the zone prints in place of a reference date (`refs`: field -> date).
-    `words` are `viz.lines` split into (word, confidence), as the cross-checks do."""
+    `words` are `viz.lines` split into (word, confidence), as the cross-checks do; `hijri`: the
+    issuer may print Hijri dates too (HIJRI_YEARS are then valid years)."""
     seen: dict[tuple[str, str], set[int]] = defaultdict(set)
     for r, lines in enumerate(viz.readings()):
         for i in lines:
             text = viz.lines[i][0]
             for iso, pattern in ((True, _ISO), (False, _NUMERIC)):
                 for m in pattern.finditer(text):
-                    if not _impossible(m, iso, today) or _span_conf(text, words[i], *m.span()) < IMPOSSIBLE_DATE_CONF:
+                    if (not _impossible(m, iso, today, hijri)
+                            or _span_conf(text, words[i], *m.span()) < IMPOSSIBLE_DATE_CONF):
                         continue
                     digits = "".join(m.groups())
                     for name, value in refs.items():
                         if any(_altered(digits, f) for f in _forms(value, iso)):
                             seen[(name, digits)].add(r)
-    return [ImpossibleDate(name, digits, len(rs)) for (name, digits), rs in seen.items() if len(rs) >= MIN_READINGS]
+    return [ImpossibleDate(name, digits) for (name, digits), rs in seen.items() if len(rs) >= MIN_READINGS]

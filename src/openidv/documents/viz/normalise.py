@@ -29,8 +29,9 @@ _PATTERNS = [
     # "12 AUG/AOUT 74"; the slash between two languages' months is often read as I, L or 1
     ("dmy_text", re.compile(rf"\b(\d{{1,2}})\s*({_MON})(?:\s*[/|IL1]\s*[A-Z]{{3,5}})?\.?\s*(\d{{4}}|\d{{2}})\b")),
     ("iso", re.compile(r"\b(\d{4})[-./](\d{1,2})[-./](\d{1,2})\b")),
-    # not part of a longer date: two lines joined ("04/28" / "05/02/2023") must not give 04/28/05
-    ("numeric", re.compile(r"(?<![0-9][./-])\b(\d{1,2})[./ -](\d{1,2})[./ -](\d{4}|\d{2})\b(?![./-]\d)")),
+    # not part of a longer date: two lines joined ("04/28" / "05/02/2023") must not give 04/28/05;
+    # a hyphen may join two dates ("13.04.2021-13.04.2031", a validity range)
+    ("numeric", re.compile(r"(?<![0-9][./])\b(\d{1,2})[./ -](\d{1,2})[./ -](\d{4}|\d{2})\b(?![./]\d)")),
 ]
 
 
@@ -125,8 +126,10 @@ NUMBER_LOOKALIKES = _pairs("09", "68", "EF")
 
 def lookalike_only(read: str, ref: str, pairs: frozenset[frozenset[str]]) -> bool:
     """Do two strings of one length differ, and only by look-alike characters (`pairs`)?"""
-    diff = [frozenset((a, b)) for a, b in zip(read, ref, strict=False) if a != b]
-    return len(read) == len(ref) and bool(diff) and all(p in pairs for p in diff)
+    if len(read) != len(ref):
+        return False
+    diff = [frozenset((a, b)) for a, b in zip(read, ref, strict=True) if a != b]
+    return bool(diff) and all(p in pairs for p in diff)
 
 
 # Letters an OCR engine without the right language data confuses, mostly on diacritics
