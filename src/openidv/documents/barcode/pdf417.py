@@ -5,11 +5,14 @@ photos are often not that, so decoding is tried in escalating steps and stops at
 success: the whole image; then the card itself, found by its outline and rectified (perspective
 removed, resampled to a fixed resolution: what tilted and low-resolution photos need); then each
 barcode-like region (dense parallel bar edges), deskewed by its minimum-area rectangle, upscaled
-when small, and tried both ways up with two binarisers.
+when small, and tried both ways up with two binarisers; last, what a soft low-resolution capture
+needs - the card views sharpened (unsharp mask) and the regions binarised by Otsu's threshold (2 of
+the 6 failures of a 500-photo development set, stop 23).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,22 +91,64 @@ def _deskew(gray: NDArray[Any], rect: tuple[tuple[float, float], tuple[float, fl
 CARD_PX_PER_MM = (16.0, 24.0)  # rectified card resolutions tried: ~400 and ~600 dpi
 
 
-def _from_card(gray: NDArray[Any], out: BarcodeRead, max_cards: int = 2) -> bool:
+Prep = Callable[[NDArray[Any]], NDArray[Any]]
+
+
+def _as_is(img: NDArray[Any]) -> NDArray[Any]:
+    return img
+
+
+def _unsharp(img: NDArray[Any]) -> NDArray[Any]:
+    """Edges steepened: bars of one or two pixels blurred into each other are told apart again."""
+    blur = cv2.GaussianBlur(img, (0, 0), 1.5)
+    return np.asarray(cv2.addWeighted(img, 1.8, blur, -0.8, 0))
+
+
+def _otsu(img: NDArray[Any]) -> NDArray[Any]:
+    """One global threshold over the deskewed symbol (zxing's own binarisers work locally)."""
+    _, out = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return np.asarray(out)
+
+
+def _from_card(gray: NDArray[Any], out: BarcodeRead, prep: Prep = _as_is, tag: str = "",
+               max_cards: int = 2) -> bool:
     """Try the card outlines found in the photo, rectified; fills `out` on success."""
     from openidv.documents.geometry import find_card, frame_from_card
 
     for i, quad in enumerate(find_card(gray)[:max_cards]):
         frame = frame_from_card(quad)
         for ppm in CARD_PX_PER_MM:
-            view = frame.rectify(gray, ppm)
+            view = prep(frame.rectify(gray, ppm))
             for binarizer in (zxingcpp.Binarizer.LocalAverage, zxingcpp.Binarizer.GlobalHistogram):
-                out.attempts.append(f"card{i}:{ppm:g}:{binarizer.name}")
+                out.attempts.append(f"card{i}{tag}:{ppm:g}:{binarizer.name}")
                 bc = _decode(view, binarizer)
                 if bc is None:
                     continue
                 mm = np.hstack([np.array(_quad(bc)) / ppm, np.ones((4, 1))])
                 photo = mm @ frame.mm_to_px.T
                 out.payload, out.quad = bc.bytes, (photo[:, :2] / photo[:, 2:]).round(1).tolist()
+                return True
+    return False
+
+
+def _from_regions(gray: NDArray[Any], out: BarcodeRead, prep: Prep = _as_is, tag: str = "") -> bool:
+    """Try each barcode-like region, deskewed, both ways up; fills `out` on success."""
+    for i, rect in enumerate(barcode_regions(gray)):
+        crop, m = _deskew(gray, rect)
+        crop = prep(crop)
+        minv = cv2.invertAffineTransform(m)
+        for flip in (False, True):
+            img = cv2.rotate(crop, cv2.ROTATE_180) if flip else crop
+            for binarizer in (zxingcpp.Binarizer.LocalAverage, zxingcpp.Binarizer.GlobalHistogram):
+                out.attempts.append(f"region{i}{tag}:{'flip' if flip else 'up'}:{binarizer.name}")
+                bc = _decode(img, binarizer)
+                if bc is None:
+                    continue
+                pts = np.array(_quad(bc))
+                if flip:
+                    pts = np.array([img.shape[1], img.shape[0]]) - pts
+                orig = np.hstack([pts, np.ones((4, 1))]) @ minv.T
+                out.payload, out.quad = bc.bytes, orig.round(1).tolist()
                 return True
     return False
 
@@ -116,22 +161,8 @@ def read_pdf417(gray: NDArray[Any]) -> BarcodeRead:
     if bc is not None:
         out.payload, out.quad = bc.bytes, _quad(bc)
         return out
-    if _from_card(gray, out):
-        return out
-    for i, rect in enumerate(barcode_regions(gray)):
-        crop, m = _deskew(gray, rect)
-        minv = cv2.invertAffineTransform(m)
-        for flip in (False, True):
-            img = cv2.rotate(crop, cv2.ROTATE_180) if flip else crop
-            for binarizer in (zxingcpp.Binarizer.LocalAverage, zxingcpp.Binarizer.GlobalHistogram):
-                out.attempts.append(f"region{i}:{'flip' if flip else 'up'}:{binarizer.name}")
-                bc = _decode(img, binarizer)
-                if bc is None:
-                    continue
-                pts = np.array(_quad(bc))
-                if flip:
-                    pts = np.array([img.shape[1], img.shape[0]]) - pts
-                orig = np.hstack([pts, np.ones((4, 1))]) @ minv.T
-                out.payload, out.quad = bc.bytes, orig.round(1).tolist()
-                return out
+    for step in (lambda: _from_card(gray, out), lambda: _from_regions(gray, out),
+                 lambda: _from_card(gray, out, _unsharp, "+sharp"), lambda: _from_regions(gray, out, _otsu, "+otsu")):
+        if step():
+            break
     return out
