@@ -282,3 +282,50 @@ def test_a_title_in_capitals_at_the_values_size_just_above_the_given_names_is_no
                   "P FIN XP1234567", "I NLD"):
         viz = reading((title, 96.0, 44, 71), (*NOISE, 300, 60), ("ANNA MARIA", 95.0, 44, 158))
         assert not _flagged(viz), title
+
+
+def twice_read(viz: VIZReading) -> VIZReading:
+    """The same lines read by psm 11 and psm 3 (two page-mode readings)."""
+    n = len(viz.lines)
+    return VIZReading(lines=viz.lines * 2, words=viz.words, mean_conf=viz.mean_conf, confs=viz.confs * 2,
+                      breaks=[n], modes=(11, 3))
+
+
+def test_a_surname_with_a_letter_changed_at_its_place_read_twice_is_a_mismatch() -> None:
+    fields = (("VIRTAKEN", 96.0), ("ANNA MARIA", 95.0), ("17.07.1972", 96.0))  # N -> K: retyped, not misread
+    d = surname(twice_read(card(*fields)))
+    assert d is not None and d.strong and not d.unread
+    assert d.as_dict()["letters_changed"] is True and d.as_dict()["place"] == "under_label"
+    # read once, or doubtfully: a misread letter, nothing more
+    single = surname(card(*fields))
+    assert single is None or not single.strong
+    doubtful = surname(twice_read(card(("VIRTAKEN", 80.0), *fields[1:])))
+    assert doubtful is None or not doubtful.strong
+
+
+def test_a_look_alike_letter_or_the_surname_printed_elsewhere_is_no_alteration() -> None:
+    ref = Claims("mrz", "KOWALCZYK", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "HCD243471", "F", "POL")
+    d = surname(twice_read(card(("KOWALEZYK", 96.0), ("ANNA MARIA", 95.0), ("17.07.1972", 96.0))), ref)
+    assert d is None or not d.strong  # C read as E: a diacritic or glare, genuine train documents showed it
+    # the exact surname read elsewhere on the card (a second copy, a signature line): no alteration
+    viz = card(("VIRTAKEN", 96.0), ("ANNA MARIA", 95.0), ("17.07.1972", 96.0))
+    viz.lines.append(("VIRTANEN", (400, 300, 500, 315)))
+    viz.confs.append([95.0])
+    d = surname(twice_read(viz))
+    assert d is None or not d.strong
+    # a different length (a transliteration: MUELLER against MULLER) is left to the other rules
+    ref = Claims("mrz", "MUELLER", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "HCD243471", "F", "DEU",
+                 "D")
+    d = surname(twice_read(card(("MULLER", 96.0), ("ANNA MARIA", 95.0), ("17.07.1972", 96.0))), ref)
+    assert d is None or not d.strong
+
+
+def test_a_letter_changed_surname_needs_the_given_names_and_a_latin_script_issuer() -> None:
+    fields = (("VIRTAKEN", 96.0), ("ANNE MARIE", 95.0), ("17.07.1972", 96.0))  # given names not read as such
+    d = surname(twice_read(card(*fields)), Claims("mrz", "VIRTANEN", "ZOFIA", date(1972, 7, 17), date(2031, 4, 13),
+                                                  "HCD243471", "F", "FIN"))
+    assert d is None or not d.as_dict().get("letters_changed")
+    rus = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "HCD243471", "F", "RUS",
+                 "RUS")
+    d = surname(twice_read(card(("VIRTAKEN", 96.0), ("ANNA MARIA", 95.0), ("17.07.1972", 96.0))), rus)
+    assert d is None or not d.as_dict().get("letters_changed")

@@ -145,6 +145,7 @@ class Anchored:
 
     words: tuple[tuple[str, float], ...]
     place: Place
+    reading: int = -1  # which page-mode reading (its first line's index): places agree across readings
 
     @property
     def text(self) -> str:
@@ -286,12 +287,12 @@ def surname_anchors(viz: VIZReading, words: list[list[tuple[str, float]]]) -> li
                 continue
             rest = _value_words(toks[end:])
             if letters(" ".join(t for t, _ in rest)) >= MIN_LETTERS and _capitals(toks[end:], len(rest)):
-                out.append(Anchored(rest, "after_label"))
+                out.append(Anchored(rest, "after_label", lines.start))
             below = _line_below(viz, words, i, lines)
             if below is not None:
                 value = _value_words(_tokens(words[below]))
                 if letters(" ".join(t for t, _ in value)) >= MIN_LETTERS:
-                    out.append(Anchored(value, "under_label"))
+                    out.append(Anchored(value, "under_label", lines.start))
     return out
 
 
@@ -377,7 +378,7 @@ def surname_above_given(viz: VIZReading, words: list[list[tuple[str, float]]], g
             if (VALUE_HEIGHT[0] * h <= jy1 - jy0 <= VALUE_HEIGHT[1] * h
                     and letters(" ".join(t for t, _ in value)) >= MIN_LETTERS and _name_like(value)
                     and _capitals(toks, len(value)) and not _labelled_otherwise(viz, words, j, lines)):
-                out.append(Anchored(value, "above_given_names"))
+                out.append(Anchored(value, "above_given_names", lines.start))
             break  # the surname's slot, read or not
     return out
 

@@ -122,6 +122,10 @@ def _pairs(*groups: str) -> frozenset[frozenset[str]]:
 
 DATE_LOOKALIKES = _pairs("03689", "17", "27")
 NUMBER_LOOKALIKES = _pairs("09", "68", "EF")
+# Capital letters a glared or coarse capture trades, and those a diacritic the English model does not
+# know turns into (C with cedilla or caron as G or E, L with stroke as T): a name differing only by
+# these is misread, not altered (genuine train readings: KOWALCZYK read KOWALEZYK, FERREIRA FERRETRA).
+LETTER_LOOKALIKES = _pairs("CEGOQD", "ILTJ", "RP", "UV", "EF", "BR")
 
 
 def lookalike_only(read: str, ref: str, pairs: frozenset[frozenset[str]]) -> bool:
