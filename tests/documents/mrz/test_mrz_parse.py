@@ -254,3 +254,21 @@ def test_a_reading_whose_cheapest_repair_needs_two_changes_is_reported_not_repai
     r = read_logp(logp, today=TODAY)
     assert not r.valid and r.checks["date_of_birth"] is False
     assert not [c for c in r.corrections if c["reason"] == "check_digit"]
+
+
+def test_surname_confidence_follows_the_surname_letters() -> None:
+    from openidv.documents.mrz.parse import surname_confidence
+
+    for lines in (TD3_SPECIMEN, TD2_SPECIMEN, TD1_SPECIMEN):
+        r = parse_lines(lines)
+        assert surname_confidence(r) is None  # typed, not read from an image
+        text = "".join(lines)
+        r.char_confidence = [0.5 + i / (2 * len(text)) for i in range(len(text))]
+        conf = surname_confidence(r)
+        assert conf is not None and len(conf) == len("ERIKSSON")
+        first = text.index("ERIKSSON")
+        assert conf[0] == r.char_confidence[first] and conf[-1] == r.char_confidence[first + 7]
+    # fillers inside a surname are skipped: VAN<DER<BERG gives ten letters
+    r = parse_lines([("P<UTOVAN<DER<BERG<<ANNA" + "<" * 44)[:44], TD3_SPECIMEN[1]])
+    r.char_confidence = [0.99] * 88
+    assert len(surname_confidence(r) or ()) == len("VANDERBERG")

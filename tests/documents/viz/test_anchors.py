@@ -329,3 +329,26 @@ def test_a_letter_changed_surname_needs_the_given_names_and_a_latin_script_issue
                  "RUS")
     d = surname(twice_read(card(("VIRTAKEN", 96.0), ("ANNA MARIA", 95.0), ("17.07.1972", 96.0))), rus)
     assert d is None or not d.as_dict().get("letters_changed")
+
+
+def test_review_letter_rule_guards_the_reference_the_issuer_and_keeps_pairs_narrow() -> None:
+    fields = (("VIRTAKEN", 96.0), ("ANNA MARIA", 95.0), ("17.07.1972", 96.0))
+    # the MRZ's own letter at the change read doubtfully (names have no check digit): no verdict
+    doubt = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "HCD243471", "F", "FIN",
+                   "FIN", surname_conf=(0.99, 0.99, 0.99, 0.99, 0.99, 0.55, 0.99, 0.99))
+    d = surname(twice_read(card(*fields)), doubt)
+    assert d is None or not d.as_dict().get("letters_changed")
+    sure = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "HCD243471", "F", "FIN",
+                  "FIN", surname_conf=(0.99,) * 8)
+    d = surname(twice_read(card(*fields)), sure)
+    assert d is not None and d.as_dict().get("letters_changed")
+    # Azerbaijani schwa: RAHIMOV printed RƏHIMOV reads ROHIMOV clearly - never a changed letter there
+    aze = Claims("mrz", "RAHIMOV", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "HCD243471", "F", "AZE",
+                 "AZE")
+    d = surname(twice_read(card(("ROHIMOV", 90.0), *fields[1:])), aze)
+    assert d is None or not d.strong
+    # E/O is no look-alike pair: ANDERSEN printed ANDERSON is another surname
+    dk = Claims("mrz", "ANDERSEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "HCD243471", "F", "DNK",
+                "DNK")
+    d = surname(twice_read(card(("ANDERSON", 96.0), *fields[1:])), dk)
+    assert d is not None and d.strong and d.as_dict().get("letters_changed")

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from openidv.documents.mrz.alphabet import FILLER, check_digit, is_mrz_text
-from openidv.documents.mrz.formats import CheckSpec, FormatSpec, format_for, long_document_number_check
+from openidv.documents.mrz.formats import FORMATS, CheckSpec, FormatSpec, format_for, long_document_number_check
 
 
 class MRZFormatError(ValueError):
@@ -103,6 +103,20 @@ def split_names(raw: str) -> tuple[str, str]:
     raw = raw.rstrip(FILLER)
     primary, _, secondary = raw.partition(FILLER + FILLER)
     return primary.replace(FILLER, " ").strip(), secondary.replace(FILLER, " ").strip()
+
+
+def surname_confidence(r: MRZResult) -> tuple[float, ...] | None:
+    """The glyph classifier's probability of each surname letter as read, fillers skipped (so in the
+    order of the surname's letters without spaces); None for an MRZ not read from an image or of an
+    unknown layout. Names carry no check digit: a misread letter is seen only here."""
+    spec = FORMATS.get(r.format)
+    text = "".join(r.lines)
+    if spec is None or not r.char_confidence or len(r.char_confidence) != len(text):
+        return None
+    span = spec.field("names").span
+    start = span.line * spec.width + span.start
+    primary = text[start : span.line * spec.width + span.end].rstrip(FILLER).partition(FILLER + FILLER)[0]
+    return tuple(float(r.char_confidence[start + j]) for j, ch in enumerate(primary) if ch != FILLER)
 
 
 def _clean(value: str) -> str:

@@ -4,7 +4,8 @@ The cross-checks search the whole zone for each value, which needs no layout; bu
 not found could be a replaced one or a missed one, and on a card full of doubtfully read words
 (labels in a script the OCR does not read, guilloche) the search cannot tell which. The surname's
 *place* can: a clearly read name there that is nothing like the reference is a replaced value, not
-a misread (a misread keeps most letters). This module finds what is printed in that place;
+a misread (a misread keeps most letters; a retyped letter or two, read surely, is judged by
+``crosscheck._letters_changed_at_place``). This module finds what is printed in that place;
 :mod:`openidv.documents.viz.crosscheck` decides.
 
 Two places, each conservative because a false "replaced" sends an honest customer to review:

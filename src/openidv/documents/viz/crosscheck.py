@@ -69,6 +69,12 @@ NAME_ANCHOR_CONF = 85.0
 # readings 4 of 21 surname alterations, 0 of 600 genuine; one reading 6, 90 and two readings 2.
 NAME_ALTERED_CONF = 85.0
 MIN_ALTERED_READINGS = 2
+# The MRZ glyph classifier's probability from which a reference surname letter counts as read surely
+# (a letter the MRZ reader doubted may be the misread one).
+MRZ_LETTER_SURE = 0.9
+# Issuers whose Latin alphabet has a letter Tesseract's English model reads clearly as another:
+# Azerbaijani schwa (RAHIMOV printed RƏHIMOV reads ROHIMOV at 89-91; stop 23 review).
+LETTER_MISREAD_ISSUERS = frozenset({"AZE"})
 NUMBER_SURE_CONF = 80.0
 NUMBER_DOUBT_CONF = 60.0  # below this, a number-like word is too garbled to say anything
 DATE_SURE_CONF = 85.0
@@ -100,6 +106,9 @@ class Claims:
     sex: str | None = None
     nationality: str | None = None
     issuer: str | None = None  # ICAO issuing state (MRZ): see anchors.NON_LATIN_ISSUERS
+    # How surely each surname letter was read (the MRZ glyph classifier's probabilities, fillers
+    # skipped); None where the value is exact data (a barcode, a declaration) or was not read so.
+    surname_conf: tuple[float, ...] | None = None
 
 
 @dataclass
@@ -188,9 +197,11 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
     doubtfully is unconfirmed (a weak disagreement, VIZ_DATA_UNCONFIRMED: review), because the
     cheapest explanation is a misread.
     A value that was not found and that nothing shows to be replaced is ``unread``: the OCR missed
-    the field or read a part of it that agrees, a name is a near spelling (similarity 60-85) or
-    neither name was found, no date of the field's kind was read (an expired printed expiry date
-    reads as an issue date), or no number within three characters of it was read. The visual zone
+    the field or read a part of it that agrees, a name is a near spelling (similarity 60-85; a
+    surname shown at its place one or two letters off, read surely, is the exception:
+    `_letters_changed_at_place`) or neither name was found, no date of the field's kind was read
+    (an expired printed expiry date reads as an issue date), or no number within three characters
+    of it was read. The visual zone
     is searched, not parsed, so these cases cannot be told from a replaced value: a forger who
     changes both names, or prints an entirely different number, is left to VIZ_FIELD_UNREAD
     (review by default) - see docs/documents.md.
@@ -276,25 +287,33 @@ def _letters_changed_at_place(viz: VIZReading, words: list[list[tuple[str, float
                               given_found: float) -> Place | None:
     """Where the surname's place (at its label or above the given names) shows the surname with one
     or two letters changed - the same length, at least one change not a look-alike misread
-    (`normalise.LETTER_LOOKALIKES`) - read at NAME_ALTERED_CONF in at least two page-mode readings;
-    None if nowhere. Not when the surname is printed exactly somewhere (the caller checks), nor
-    when the given names were not read, nor for issuers with a non-Latin national script (the
-    guards of `_replaced_at_label`). A forger's retyped name is printed as clearly as the rest; a
-    misread letter is rarely read the same way twice at this confidence (train readings, stop 23:
-    4 of 21 such field alterations, 0 of 600 genuine documents)."""
+    (`normalise.LETTER_LOOKALIKES`) - read at NAME_ALTERED_CONF by both the sparse and the automatic
+    page-mode readings; None if nowhere. Not when the surname is printed exactly somewhere (the
+    caller checks), nor when the given names were not read, nor for issuers with a non-Latin
+    national script or a letter the English model reads as another (`LETTER_MISREAD_ISSUERS`), nor
+    when the reference's own letter at a change was read doubtfully: MRZ names carry no check
+    digit, so a misread MRZ letter would otherwise condemn a correctly printed name. The two
+    readings mostly share one recognition pass (they guard against a line cut or joined wrongly,
+    not against a letter the recogniser always misreads: hence the look-alikes and the issuers).
+    Train readings, stop 23: 4 of 21 such field alterations, 0 of 600 genuine documents."""
     value = ref.surname or ""
-    if given_found < NAME_MATCH or not value or (ref.issuer or "") in NON_LATIN_ISSUERS:
+    if (given_found < NAME_MATCH or not value or (ref.issuer or "") in NON_LATIN_ISSUERS
+            or (ref.issuer or "") in LETTER_MISREAD_ISSUERS):
         return None
     target = name_key(value).replace(" ", "")
+    conf = ref.surname_conf if ref.surname_conf is not None and len(ref.surname_conf) == len(target) else None
     anchors = surname_anchors(viz, words) + (
         surname_above_given(viz, words, ref.given_names, NAME_MATCH) if ref.given_names else [])
     seen: dict[str, set[int]] = {}
     places: dict[str, Place] = {}
     for a in anchors:
         read = name_key(a.leading(NAME_ALTERED_CONF)).replace(" ", "")
-        diff = [frozenset((x, y)) for x, y in zip(read, target, strict=False) if x != y]
-        if (len(read) == len(target) and 0 < len(diff) <= 2
-                and not lookalike_only(read, target, LETTER_LOOKALIKES)):
+        if len(read) != len(target):
+            continue
+        changed = [k for k, (x, y) in enumerate(zip(read, target, strict=True)) if x != y]
+        if (0 < len(changed) <= 2 and not lookalike_only(read, target, LETTER_LOOKALIKES)
+                and (ref.surname_conf is None or (conf is not None and all(conf[k] >= MRZ_LETTER_SURE
+                                                                           for k in changed)))):
             seen.setdefault(read, set()).add(a.reading)
             places.setdefault(read, a.place)
     return next((places[k] for k, rs in seen.items() if len(rs) >= MIN_ALTERED_READINGS), None)
@@ -302,8 +321,9 @@ def _letters_changed_at_place(viz: VIZReading, words: list[list[tuple[str, float
 
 def _near_spelling(value: str, best: float) -> bool:
     """Was a near spelling of the name found somewhere (NAME_NEAR_MATCH or better)? Then it is
-    printed and misread, whatever stands in its place; not for names under five letters, which
-    resemble some fragment of most cards by chance (PARK 75 against PARS)."""
+    printed and misread, whatever *other* name stands in its place (a surname shown there one or
+    two letters off and read surely is judged first, `_letters_changed_at_place`); not for names
+    under five letters, which resemble some fragment of most cards by chance (PARK 75 against PARS)."""
     return best >= NAME_NEAR_MATCH and len(name_key(value).replace(" ", "")) >= 5
 
 

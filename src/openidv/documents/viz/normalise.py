@@ -125,7 +125,8 @@ NUMBER_LOOKALIKES = _pairs("09", "68", "EF")
 # Capital letters a glared or coarse capture trades, and those a diacritic the English model does not
 # know turns into (C with cedilla or caron as G or E, L with stroke as T): a name differing only by
 # these is misread, not altered (genuine train readings: KOWALCZYK read KOWALEZYK, FERREIRA FERRETRA).
-LETTER_LOOKALIKES = _pairs("CEGOQD", "ILTJ", "RP", "UV", "EF", "BR")
+# Pairs, not groups: E/O or D/E would excuse ANDERSEN printed ANDERSON.
+LETTER_LOOKALIKES = _pairs("CE", "CG", "OQ", "OD", "IL", "LT", "IT", "IJ", "RP", "UV", "EF", "BR")
 
 
 def lookalike_only(read: str, ref: str, pairs: frozenset[frozenset[str]]) -> bool:
