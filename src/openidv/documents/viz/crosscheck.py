@@ -214,36 +214,9 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
              for n in ("surname", "given_names") if (v := getattr(ref, n))}
     for name, best in found.items():
         out.compared.append(name)
-        if name == "surname" and best < 100.0 and (changed := _letters_changed_at_place(viz, words, ref,
-                                                                                         found.get("given_names", 0))):
-            out.disagreements.append(Disagreement(name, ref.source, "viz", similarity=best, place=changed,
-                                                  letters_changed=True))
-            continue
-        if best >= NAME_MATCH:
-            continue
-        # Strong only when the other name was found (the names were read) and no doubtfully read
-        # word could be this one: a name the OCR missed is not a different name. Given names, which
-        # have no place rule, are never clearly different for being missed: glare that wipes their
-        # line leaves nothing doubtful behind (2 of 600 genuine train documents, no forgery, stop 23).
-        other = found.get("given_names" if name == "surname" else "surname", 0.0)
-        value = getattr(ref, name)
-        strong = (name == "surname" and best < NAME_CLEAR_MISMATCH and other >= NAME_MATCH
-                  and not _could_hide(value, words))
-        place = None
-        if name == "surname" and not strong and not _near_spelling(value, best):
-            place = _replaced_at_label(viz, words, ref, other >= NAME_MATCH)
-            strong = place is not None
-        # A near match (a misread spelling) or a name missed with nothing like it read doubtfully
-        # is no evidence either way; a doubtful word that resembles it leaves it unconfirmed. A
-        # clearly different name in the surname's own place outweighs a near match elsewhere (a
-        # short surname resembles some word of most cards: PARK 67 against a label fragment).
-        unread = (best >= NAME_CLEAR_MISMATCH and place is None) or (not strong and not _doubtful(value, words))
-        if name == "given_names" and unread and best < NAME_CLEAR_MISMATCH and other >= NAME_MATCH:
-            # given names missing while the zone shows a clearly read name nothing explains ("BRITTA
-            # LOUISE" where the MRZ says ANNA MARIA): unconfirmed, for a person to look at
-            unread = not unexplained_name(viz, words, [v for v in (ref.surname, ref.given_names) if v])
-        out.disagreements.append(Disagreement(name, ref.source, "viz", similarity=best, strong=strong, unread=unread,
-                                              place=place))
+        d = _name_against(name, best, found, ref, viz, words)
+        if d is not None:
+            out.disagreements.append(d)
     today = today or date.today()
     read = _dates_read(viz, words, month_first, today)
     known = {(d.day, d.month, d.year % 100) for d in (ref.date_of_birth, ref.date_of_expiry) if d}
@@ -262,6 +235,39 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
         if d is not None:
             out.disagreements.append(d)
     return out
+
+
+def _name_against(name: str, best: float, found: dict[str, float], ref: Claims, viz: VIZReading,
+                  words: list[list[tuple[str, float]]]) -> Disagreement | None:
+    """The surname or the given names against the zone (`best`: how well the name is printed
+    anywhere, `_name_found`); None when it is printed (or near enough to be a misread)."""
+    if name == "surname" and best < 100.0 and (changed := _letters_changed_at_place(viz, words, ref,
+                                                                                     found.get("given_names", 0))):
+        return Disagreement(name, ref.source, "viz", similarity=best, place=changed, letters_changed=True)
+    if best >= NAME_MATCH:
+        return None
+    # Strong only when the other name was found (the names were read) and no doubtfully read
+    # word could be this one: a name the OCR missed is not a different name. Given names, which
+    # have no place rule, are never clearly different for being missed: glare that wipes their
+    # line leaves nothing doubtful behind (2 of 600 genuine train documents, no forgery, stop 23).
+    other = found.get("given_names" if name == "surname" else "surname", 0.0)
+    value = getattr(ref, name)
+    strong = (name == "surname" and best < NAME_CLEAR_MISMATCH and other >= NAME_MATCH
+              and not _could_hide(value, words))
+    place = None
+    if name == "surname" and not strong and not _near_spelling(value, best):
+        place = _replaced_at_label(viz, words, ref, other >= NAME_MATCH)
+        strong = place is not None
+    # A near match (a misread spelling) or a name missed with nothing like it read doubtfully
+    # is no evidence either way; a doubtful word that resembles it leaves it unconfirmed. A
+    # clearly different name in the surname's own place outweighs a near match elsewhere (a
+    # short surname resembles some word of most cards: PARK 67 against a label fragment).
+    unread = (best >= NAME_CLEAR_MISMATCH and place is None) or (not strong and not _doubtful(value, words))
+    if name == "given_names" and unread and best < NAME_CLEAR_MISMATCH and other >= NAME_MATCH:
+        # given names missing while the zone shows a clearly read name nothing explains ("BRITTA
+        # LOUISE" where the MRZ says ANNA MARIA): unconfirmed, for a person to look at
+        unread = not unexplained_name(viz, words, [v for v in (ref.surname, ref.given_names) if v])
+    return Disagreement(name, ref.source, "viz", similarity=best, strong=strong, unread=unread, place=place)
 
 
 def _impossible_dates(out: CrossCheck, ref: Claims, viz: VIZReading, words: list[list[tuple[str, float]]],
