@@ -87,7 +87,10 @@ class DocumentConsistencyCheck(BaseCheck):
     # 1.3.0: a replaced surname is a clear mismatch when a clearly read name stands at a surname
     # label or above the given names (viz/anchors.py), whatever doubtful words the zone holds.
     # 1.4.0: a birth or expiry date printed as no calendar date, a digit or two from the reference's,
-    # read clearly twice, is a clear mismatch (viz/impossible_dates.py).
+    # read clearly twice, is a clear mismatch (viz/impossible_dates.py); so is a surname shown at its
+    # place a letter or two off (MRZ letters read surely); given names not found are unread (or
+    # unconfirmed beside a clear unexplained name); a number off only by glare look-alikes is
+    # unconfirmed.
     version = "1.4.0"
     requires = ("document_mrz", "document_barcode", "document_viz")
     run_if_upstream_failed = True
