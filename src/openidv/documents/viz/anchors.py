@@ -155,12 +155,17 @@ class Anchored:
     def leading(self, min_conf: float) -> str:
         """The value's first words read at `min_conf` or better (OCR noise often trails a value:
         a signature, a guilloche line, the next column)."""
-        out = []
-        for t, c in self.words:
-            if c < min_conf:
-                break
-            out.append(t)
-        return " ".join(out)
+        return " ".join(leading_words(self.words, min_conf))
+
+
+def leading_words(words: tuple[tuple[str, float], ...], min_conf: float) -> list[str]:
+    """The first words read at `min_conf` or better, up to the first one read worse."""
+    out = []
+    for t, c in words:
+        if c < min_conf:
+            break
+        out.append(t)
+    return out
 
 
 def letters(text: str) -> int:
@@ -398,11 +403,7 @@ def unexplained_name(viz: VIZReading, words: list[list[tuple[str, float]]], name
             toks = _tokens(words[i])
             end, _ = _label_run([t.folded for t in toks], ALL_LABELS)
             value = _value_words(toks[end:])
-            sure: list[str] = []
-            for t, c in value:
-                if c < min_conf:
-                    break
-                sure.append(t)
+            sure = leading_words(value, min_conf)
             text = " ".join(sure)
             if (letters(text) < MIN_LETTERS or not _name_like(tuple((t, 0.0) for t in sure))
                     or not _capitals(toks[end:], len(sure)) or any(t.folded in TITLE_WORDS for t in toks)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from openidv.documents.viz.normalise import DATE_LOOKALIKES
+from openidv.documents.viz.normalise import DATE_LOOKALIKES, lookalike_only
 
 if TYPE_CHECKING:
     from openidv.documents.viz.extract import VIZReading
@@ -86,8 +86,8 @@ def _forms(value: date, iso: bool) -> list[str]:
 
 def _altered(read: str, ref: str) -> bool:
     """One or two digits changed, at least one of them not a look-alike of the reference's."""
-    diff = [frozenset((a, b)) for a, b in zip(read, ref, strict=True) if a != b]
-    return 0 < len(diff) <= MAX_CHANGED_DIGITS and any(p not in DATE_LOOKALIKES for p in diff)
+    changed = sum(a != b for a, b in zip(read, ref, strict=True))
+    return 0 < changed <= MAX_CHANGED_DIGITS and not lookalike_only(read, ref, DATE_LOOKALIKES)
 
 
 def _span_conf(text: str, confs: list[tuple[str, float]], start: int, end: int) -> float:
