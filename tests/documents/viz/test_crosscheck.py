@@ -288,6 +288,10 @@ def test_a_number_differing_only_by_glare_look_alikes_is_unconfirmed() -> None:
     d = disagreement(genuine(number=("0F7102934", 92.0)), "document_number",
                      Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "OE7102934"))
     assert d is not None and not d.strong
+    # C read as Q (folded to 0): a genuine train card, stop 23
+    d = disagreement(genuine(number=("QQ8340275", 86.0)), "document_number",
+                     Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "CQ8340275"))
+    assert d is not None and not d.strong
     # a changed digit that is no look-alike stays a clear mismatch
     d = disagreement(genuine(number=("R9N6HBH47", 92.0)), "document_number", ref)
     assert d is not None and d.strong

@@ -114,14 +114,15 @@ def number_fold(s: str) -> str:
 # Characters Tesseract trades *at high confidence* on a dim, glared or coarse capture (after
 # number_fold), from the misreads of genuine train documents read at 80-95 (stop 23). In dates: the
 # round digits among themselves (2026 read as 2626, 04 as 84), 1 / 7 and 2 / 7. In document
-# numbers fewer were seen (9 losing its tail to glare as O, B / 8 as 6, E as F), and the wider date
-# set would excuse a quarter of the changed numbers of train forgeries for no genuine one more.
+# numbers fewer were seen (9 losing its tail to glare as O, B / 8 as 6, E as F, C as O or Q), and the
+# wider date set would excuse a quarter of the changed numbers of train forgeries for no genuine one
+# more.
 def _pairs(*groups: str) -> frozenset[frozenset[str]]:
     return frozenset(frozenset(p) for g in groups for p in combinations(g, 2))
 
 
 DATE_LOOKALIKES = _pairs("03689", "17", "27")
-NUMBER_LOOKALIKES = _pairs("09", "68", "EF")
+NUMBER_LOOKALIKES = _pairs("09", "68", "EF", "C0")
 # Capital letters a glared or coarse capture trades, and those a diacritic the English model does not
 # know turns into (C with cedilla or caron as G or E, L with stroke as T): a name differing only by
 # these is misread, not altered (genuine train readings: KOWALCZYK read KOWALEZYK, FERREIRA FERRETRA).
