@@ -23,6 +23,7 @@ from rapidfuzz.distance import Levenshtein
 from openidv.documents.viz.anchors import MIN_LETTERS as MIN_ANCHOR_LETTERS
 from openidv.documents.viz.anchors import (
     NON_LATIN_ISSUERS,
+    Anchored,
     Place,
     surname_above_given,
     surname_anchors,
@@ -241,7 +242,8 @@ def _name_against(name: str, best: float, found: dict[str, float], ref: Claims, 
                   words: list[list[tuple[str, float]]]) -> Disagreement | None:
     """The surname or the given names against the zone (`best`: how well the name is printed
     anywhere, `_name_found`); None when it is printed (or near enough to be a misread)."""
-    if name == "surname" and best < 100.0 and (changed := _letters_changed_at_place(viz, words, ref,
+    places = _surname_places(viz, words, ref) if name == "surname" and best < 100.0 else []
+    if name == "surname" and best < 100.0 and (changed := _letters_changed_at_place(places, ref,
                                                                                      found.get("given_names", 0))):
         return Disagreement(name, ref.source, "viz", similarity=best, place=changed, letters_changed=True)
     if best >= NAME_MATCH:
@@ -256,7 +258,7 @@ def _name_against(name: str, best: float, found: dict[str, float], ref: Claims, 
               and not _could_hide(value, words))
     place = None
     if name == "surname" and not strong and not _near_spelling(value, best):
-        place = _replaced_at_label(viz, words, ref, other >= NAME_MATCH)
+        place = _replaced_at_label(places, ref, other >= NAME_MATCH)
         strong = place is not None
     # A near match (a misread spelling) or a name missed with nothing like it read doubtfully
     # is no evidence either way; a doubtful word that resembles it leaves it unconfirmed. A
@@ -289,8 +291,13 @@ def _impossible_dates(out: CrossCheck, ref: Claims, viz: VIZReading, words: list
         out.disagreements.append(Disagreement(imp.field, ref.source, "viz", strong=True, not_a_date=True))
 
 
-def _letters_changed_at_place(viz: VIZReading, words: list[list[tuple[str, float]]], ref: Claims,
-                              given_found: float) -> Place | None:
+def _surname_places(viz: VIZReading, words: list[list[tuple[str, float]]], ref: Claims) -> list[Anchored]:
+    """What is printed in the surname's place: at a surname label, and above the given names."""
+    above = surname_above_given(viz, words, ref.given_names, NAME_MATCH) if ref.given_names else []
+    return surname_anchors(viz, words) + above
+
+
+def _letters_changed_at_place(anchors: list[Anchored], ref: Claims, given_found: float) -> Place | None:
     """Where the surname's place (at its label or above the given names) shows the surname with one
     or two letters changed - the same length, at least one change not a look-alike misread
     (`normalise.LETTER_LOOKALIKES`) - read at NAME_ALTERED_CONF by both the sparse and the automatic
@@ -308,8 +315,6 @@ def _letters_changed_at_place(viz: VIZReading, words: list[list[tuple[str, float
         return None
     target = name_key(value).replace(" ", "")
     conf = ref.surname_conf if ref.surname_conf is not None and len(ref.surname_conf) == len(target) else None
-    anchors = surname_anchors(viz, words) + (
-        surname_above_given(viz, words, ref.given_names, NAME_MATCH) if ref.given_names else [])
     seen: dict[str, set[int]] = {}
     places: dict[str, Place] = {}
     for a in anchors:
@@ -333,8 +338,7 @@ def _near_spelling(value: str, best: float) -> bool:
     return best >= NAME_NEAR_MATCH and len(name_key(value).replace(" ", "")) >= 5
 
 
-def _replaced_at_label(viz: VIZReading, words: list[list[tuple[str, float]]], ref: Claims,
-                       given_found: bool) -> Place | None:
+def _replaced_at_label(anchors: list[Anchored], ref: Claims, given_found: bool) -> Place | None:
     """Where a clearly read name stands in the surname's place (at a surname label, or above the
     given names) that is neither the surname nor the given names; None if nowhere. Then the missing
     surname was replaced, whatever doubtful words the zone also holds (`_could_hide` cannot rule
@@ -346,7 +350,6 @@ def _replaced_at_label(viz: VIZReading, words: list[list[tuple[str, float]]], re
     if not given_found or not value or (ref.issuer or "") in NON_LATIN_ISSUERS:
         return None
     truncated = ref.source == "mrz"
-    anchors = surname_anchors(viz, words) + (surname_above_given(viz, words, given, NAME_MATCH) if given else [])
     # Any place showing something like the surname - read clearly or not, whole or in part (a run of
     # its words: "VIRTAMFM SUOMI") - is a misread, not a replacement.
     for a in anchors:
