@@ -352,3 +352,35 @@ def test_review_letter_rule_guards_the_reference_the_issuer_and_keeps_pairs_narr
                 "DNK")
     d = surname(twice_read(card(("ANDERSON", 96.0), *fields[1:])), dk)
     assert d is not None and d.strong and d.as_dict().get("letters_changed")
+
+
+def _mixed_case_card(slot: str, given: str = "Anna Maria", given_height: int = 15,
+                     slot_height: int = 15) -> VIZReading:
+    """A design printing names in mixed case, no labels read, a date line read surely."""
+    return reading(("REPUBLIC OF FINLAND", 96.0, 40, 10), (*NOISE, 300, 60), (slot, 96.0, 44, 118, slot_height),
+                   (given, 95.0, 44, 158, given_height), ("17.07.1972", 96.0, 44, 198))
+
+
+def test_a_design_printing_names_in_mixed_case_has_its_surname_slot_read_so() -> None:
+    # stop 24: replaced surnames printed "Moreau" above "Angstrém" passed for labels
+    viz = _mixed_case_card("Walker")
+    assert [a.text for a in surname_above_given(viz, _words(viz), "ANNA MARIA", 85.0)] == ["WALKER"]
+    d = surname(viz)
+    assert d is not None and d.strong and d.place == "above_given_names"
+
+
+def test_mixed_case_counts_only_when_the_given_names_print_so_and_the_word_keeps_a_names_shape() -> None:
+    assert surname_above_given(*(lambda v: (v, _words(v)))(_mixed_case_card("Walker", "ANNA MARIA")),
+                               "ANNA MARIA", 85.0) == []  # names in capitals: a mixed-case line is no name
+    for misread in ("Kov aGevic", "walker", "WaLker", "Nom"):
+        viz = _mixed_case_card(misread)
+        assert surname_above_given(viz, _words(viz), "ANNA MARIA", 85.0) == [], misread
+
+
+def test_a_given_names_line_stretched_by_accents_does_not_make_the_surname_a_label() -> None:
+    # the given names' box 1.6 x a value's (accents above, descenders below); the dates say how tall
+    # a value prints, and the slot is that size
+    viz = _mixed_case_card("WALKER", "ANNA MARIA", given_height=24)
+    assert [a.text for a in surname_above_given(viz, _words(viz), "ANNA MARIA", 85.0)] == ["WALKER"]
+    small = _mixed_case_card("WALKER", "ANNA MARIA", given_height=24, slot_height=9)  # a label's size
+    assert surname_above_given(small, _words(small), "ANNA MARIA", 85.0) == []

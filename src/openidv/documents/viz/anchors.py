@@ -113,10 +113,15 @@ ALL_LABELS = SURNAME_LABELS | OTHER_LABELS
 # ("SURMAME" for SURNAME is 86; "PERSSON", a surname, against PERSONAL is 80)
 LABEL_SIMILAR = 85.0
 MIN_LETTERS = 3  # a value of fewer letters ("M", "DE") says nothing about a replaced name
-# A value line is at least the first and at most the second share of the given names' line's height:
-# labels print smaller (1.3 against 2.0 mm on ID-1 cards, 1.6 against 2.6 on passport pages), values
-# alike, titles larger.
+# A value line is at least the first and at most the second share of a value's height - the given
+# names' line's, or the reading's typical value height (`_value_heights`): labels print smaller (1.3
+# against 2.0 mm on ID-1 cards, 1.6 against 2.6 on passport pages), values alike, titles larger.
 VALUE_HEIGHT = (0.8, 1.3)
+# Lines holding at least this many digits, every word read at VALUE_LINE_CONF or better, give a
+# reading's typical value height: digits have neither accents nor descenders, which stretch a
+# mixed-case given names' line ("José Olga": 0.74 of it for a replaced surname of the same size).
+VALUE_LINE_DIGITS = 5
+VALUE_LINE_CONF = 85.0
 # How far above the top of the given names' line the surname's line may end, in document
 # millimetres: the given names' own label lies between them on most designs (4-5 mm on ID-1 cards,
 # 6 on passport pages), a document's title further up (12 and more).
@@ -242,6 +247,43 @@ def _capitals(toks: list[Token], n: int) -> bool:
     return all(t.printed == t.printed.upper() for t in toks[:n])
 
 
+def _title_word(word: str) -> bool:
+    """Is the word printed as a name in mixed case: each part (split at a hyphen or an apostrophe)
+    one capital and then small letters only ("Moreau", "O'Connor", "Al-Sayed")? A misread name
+    rarely keeps that shape ("Kov aGevié"), and a capital inside a part ("MacDonald") simply
+    does not count."""
+    parts = re.split(r"[-'’]", word.strip(".,:;"))
+    return all(p and p[0].isupper() and p[0].isalpha() and (len(p) == 1 or (p[1:].isalpha() and p[1:].islower()))
+               for p in parts) and len(parts[-1]) > 1
+
+
+def _names_case(toks: list[Token], n: int, given: list[Token]) -> bool:
+    """Are the first `n` tokens printed as names are on this design: in capitals, or - where the
+    given names' own line is printed in mixed case (some designs print names so) - in mixed case."""
+    if _capitals(toks, n):
+        return True
+    end, _ = _label_run([t.folded for t in given], ALL_LABELS)
+    shown = [t for t in given[end:] if not any(ch.isdigit() for ch in t.printed)]
+    return (bool(shown) and n > 0 and all(_title_word(t.printed) for t in shown)
+            and all(_title_word(t.printed) for t in toks[:n]))
+
+
+def _value_heights(viz: VIZReading, words: list[list[tuple[str, float]]], lines: range) -> list[int]:
+    """Heights of the reading's lines that hold a date or a number read surely (VALUE_LINE_DIGITS
+    digits or more, every word at VALUE_LINE_CONF or better): how tall a value prints here."""
+    return [viz.lines[k][1][3] - viz.lines[k][1][1] for k in lines
+            if sum(ch.isdigit() for ch in viz.lines[k][0]) >= VALUE_LINE_DIGITS and words[k]
+            and min(c for _, c in words[k]) >= VALUE_LINE_CONF]
+
+
+def _value_sized(height: int, given_height: int, values: list[int]) -> bool:
+    """Is a line of `height` a value's size: within VALUE_HEIGHT of the given names' line, or of the
+    median of the reading's value heights (accents and descenders stretch a mixed-case line, a
+    stray mark any line; labels stay smaller than either)?"""
+    refs = [given_height] + ([sorted(values)[len(values) // 2]] if values else [])
+    return any(VALUE_HEIGHT[0] * r <= height <= VALUE_HEIGHT[1] * r for r in refs)
+
+
 def _readings(viz: VIZReading) -> list[range]:
     """Line index ranges of the readings whose page segmentation mode keeps columns apart (all
     readings when the modes are unknown; none when they do not match the readings)."""
@@ -352,8 +394,9 @@ def surname_above_given(viz: VIZReading, words: list[list[tuple[str, float]]], g
     the given names (whole, at `match` similarity or better, and only once in the reading), in the
     same reading and column. The lines above it are taken nearest first; the given names' label
     line is passed over, the surname's own label ends the search (its value was not read), and the
-    first other line is the slot: a value-sized line in capitals read as a name, not under another
-    field's label, gives its words; anything else (garbage, digits, a small or a large line) gives
+    first other line is the slot: a value-sized line (`_value_sized`) in capitals, or in mixed case
+    where the given names print so (`_names_case`), read as a name, not under another field's
+    label, gives its words; anything else (garbage, digits, a small or a large line) gives
     nothing, so the search never climbs to the document's title. It must end within
     ABOVE_GIVEN_MAX_MM of the given names (the largest gap on genuine documents was 7.9 mm, TD2)."""
     out: list[Anchored] = []
@@ -381,9 +424,10 @@ def surname_above_given(viz: VIZReading, words: list[list[tuple[str, float]]], g
                 break  # the document's title: the surname's line and label were both missed
             jy0, jy1 = viz.lines[j][1][1], viz.lines[j][1][3]
             value = _value_words(toks)
-            if (VALUE_HEIGHT[0] * h <= jy1 - jy0 <= VALUE_HEIGHT[1] * h
+            if (_value_sized(jy1 - jy0, h, _value_heights(viz, words, lines))
                     and letters(" ".join(t for t, _ in value)) >= MIN_LETTERS and _name_like(value)
-                    and _capitals(toks, len(value)) and not _labelled_otherwise(viz, words, j, lines)):
+                    and _names_case(toks, len(value), _tokens(words[i]))
+                    and not _labelled_otherwise(viz, words, j, lines)):
                 out.append(Anchored(value, "above_given_names", lines.start))
             break  # the surname's slot, read or not
     return out
