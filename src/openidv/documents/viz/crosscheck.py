@@ -48,6 +48,7 @@ from openidv.documents.viz.normalise import (
     number_key,
     ocr_fold,
 )
+from openidv.documents.viz.other_number import other_number
 
 NAME_MATCH = 85.0  # token-set similarity (0-100) above which two names are the same person's
 # A near spelling found somewhere (this to NAME_MATCH) is a misread of the name even against a clearly
@@ -129,13 +130,16 @@ class Disagreement:
     not_a_date: bool = False
     # The surname's place shows it with a letter or two changed (_letters_changed_at_place).
     letters_changed: bool = False
+    # Another number of the document number's format is printed instead (viz/other_number.py).
+    number_replaced: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "between": [self.a, self.b], "strong": self.strong, "unread": self.unread,
                 **({} if self.similarity is None else {"similarity": round(self.similarity, 1)}),
                 **({} if self.place is None else {"place": self.place}),
                 **({"printed_date_impossible": True} if self.not_a_date else {}),
-                **({"letters_changed": True} if self.letters_changed else {})}
+                **({"letters_changed": True} if self.letters_changed else {}),
+                **({"number_replaced": True} if self.number_replaced else {})}
 
 
 @dataclass
@@ -522,8 +526,9 @@ def _number_against(value: str, source: str, readings: list[list[list[tuple[str,
 
     A clear changed copy (one or two characters off, read at NUMBER_SURE_CONF) is a mismatch
     unless another reading contradicts it: shows a different copy near the number, read at
-    NUMBER_DOUBT_CONF, and not this one. A misread is rarely repeated by a second segmentation of the
-    page; a printed number is. On the stop-19 train dump (with the look-alikes of
+    NUMBER_DOUBT_CONF, and not this one. When nothing like the number was read, another number of
+    its format read clearly is a mismatch too (`other_number.py`). A misread is rarely repeated by a
+    second segmentation of the page; a printed number is. On the stop-19 train dump (with the look-alikes of
     `_number_targets` and `number_fold`) genuine documents flagged by their number went 5 -> 1 of
     300, MRZ-VIZ number forgeries 16 -> 16 of 27, barcode-VIZ 13 -> 13 (docs/documents.md).
     """
@@ -548,6 +553,9 @@ def _number_against(value: str, source: str, readings: list[list[list[tuple[str,
                 strong = True
         elif abs(len(c) - len(target)) <= 2 and Levenshtein.distance(c, target) <= 3 and conf >= NUMBER_DOUBT_CONF:
             near = True  # something like it, read doubtfully: unconfirmed
+    if not (strong or near or partial) and other_number(value, readings):
+        # nothing like the number read, and another number of its format read clearly: replaced
+        return Disagreement("document_number", source, "viz", number_replaced=True)
     # a clear changed copy outweighs a part that agrees; a part that agrees outweighs a doubtful copy
     return Disagreement("document_number", source, "viz", strong=strong, unread=not strong and (partial or not near))
 
