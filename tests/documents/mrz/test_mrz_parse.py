@@ -272,3 +272,24 @@ def test_surname_confidence_follows_the_surname_letters() -> None:
     r = parse_lines([("P<UTOVAN<DER<BERG<<ANNA" + "<" * 44)[:44], TD3_SPECIMEN[1]])
     r.char_confidence = [0.99] * 88
     assert len(surname_confidence(r) or ()) == len("VANDERBERG")
+
+
+def test_given_names_confidence_follows_the_given_names_letters() -> None:
+    from openidv.documents.mrz.parse import given_names_confidence
+
+    for lines in (TD3_SPECIMEN, TD2_SPECIMEN, TD1_SPECIMEN):
+        r = parse_lines(lines)
+        assert given_names_confidence(r) is None
+        text = "".join(lines)
+        r.char_confidence = [0.5 + i / (2 * len(text)) for i in range(len(text))]
+        conf = given_names_confidence(r)
+        given = r.fields["given_names"].replace(" ", "")
+        assert conf is not None and len(conf) == len(given)
+        first = text.index("ERIKSSON<<") + len("ERIKSSON<<")
+        assert conf[0] == r.char_confidence[first]
+    r = parse_lines([("P<UTOVAN<DER<BERG<<ANNA<MARIA" + "<" * 44)[:44], TD3_SPECIMEN[1]])
+    r.char_confidence = [0.99] * 88
+    assert len(given_names_confidence(r) or ()) == len("ANNAMARIA")
+    r = parse_lines([("P<UTOVANDERBERG" + "<" * 44)[:44], TD3_SPECIMEN[1]])  # a surname alone
+    r.char_confidence = [0.99] * 88
+    assert given_names_confidence(r) == ()

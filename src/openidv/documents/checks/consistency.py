@@ -20,7 +20,7 @@ from typing import Any
 from openidv.checks.base import BaseCheck, CheckContext
 from openidv.documents.barcode.aamva import AAMVARecord
 from openidv.documents.checks.common import doc_captures, reference_date
-from openidv.documents.mrz.parse import MRZResult, surname_confidence
+from openidv.documents.mrz.parse import MRZResult, given_names_confidence, surname_confidence
 from openidv.documents.viz.crosscheck import Claims, CrossCheck, against_viz, compare
 from openidv.domain import CheckResult, Outcome, Session
 
@@ -36,7 +36,8 @@ def mrz_claims(r: MRZResult) -> Claims:
     f = r.fields
     return Claims("mrz", f.get("surname") or None, f.get("given_names") or None, _d(f.get("date_of_birth")),
                   _d(f.get("date_of_expiry")), f.get("document_number") or None, f.get("sex"), f.get("nationality"),
-                  issuer=f.get("issuing_state") or None, surname_conf=surname_confidence(r))
+                  issuer=f.get("issuing_state") or None, surname_conf=surname_confidence(r),
+                  given_conf=given_names_confidence(r))
 
 
 def barcode_claims(rec: AAMVARecord) -> Claims:

@@ -119,6 +119,24 @@ def surname_confidence(r: MRZResult) -> tuple[float, ...] | None:
     return tuple(float(r.char_confidence[start + j]) for j, ch in enumerate(primary) if ch != FILLER)
 
 
+def given_names_confidence(r: MRZResult) -> tuple[float, ...] | None:
+    """As `surname_confidence`, for the given names (the secondary identifier, after the double filler)."""
+    spec = FORMATS.get(r.format)
+    text = "".join(r.lines)
+    if spec is None or not r.char_confidence or len(r.char_confidence) != len(text):
+        return None
+    span = spec.field("names").span
+    start = span.line * spec.width + span.start
+    field = text[start : span.line * spec.width + span.end].rstrip(FILLER)
+    cut = field.find(FILLER + FILLER)
+    if cut < 0:
+        return ()
+    offset = cut + 2
+    while offset < len(field) and field[offset] == FILLER:
+        offset += 1
+    return tuple(float(r.char_confidence[start + offset + j]) for j, ch in enumerate(field[offset:]) if ch != FILLER)
+
+
 def _clean(value: str) -> str:
     return value.replace(FILLER, " ").strip()
 

@@ -30,6 +30,13 @@ from openidv.documents.viz.anchors import (
     unexplained_name,
 )
 from openidv.documents.viz.anchors import letters as letter_count
+from openidv.documents.viz.changed_letters import (
+    MIN_ALTERED_READINGS,
+    NAME_ALTERED_CONF,
+    checkable,
+    given_names_retyped,
+    retyped,
+)
 from openidv.documents.viz.extract import VIZReading
 from openidv.documents.viz.impossible_dates import (
     EARLIEST_YEAR,
@@ -38,7 +45,6 @@ from openidv.documents.viz.impossible_dates import (
     impossible_dates,
 )
 from openidv.documents.viz.normalise import (
-    LETTER_LOOKALIKES,
     NUMBER_LOOKALIKES,
     find_dates,
     lookalike_only,
@@ -66,17 +72,6 @@ NAME_RESEMBLES = 50.0
 # caught the same replaced surnames (25 of 44, 3 before) and flagged no further genuine document;
 # 93 lost three.
 NAME_ANCHOR_CONF = 85.0
-# A surname with a letter or two changed, at its place (_letters_changed_at_place): confidence of its
-# words and the page-mode readings that must read it so. Set on train readings (stop 23): 85 and two
-# readings 4 of 21 surname alterations, 0 of 600 genuine; one reading 6, 90 and two readings 2.
-NAME_ALTERED_CONF = 85.0
-MIN_ALTERED_READINGS = 2
-# The MRZ glyph classifier's probability from which a reference surname letter counts as read surely
-# (a letter the MRZ reader doubted may be the misread one).
-MRZ_LETTER_SURE = 0.9
-# Issuers whose Latin alphabet has a letter Tesseract's English model reads clearly as another:
-# Azerbaijani schwa (RAHIMOV printed RƏHIMOV reads ROHIMOV at 89-91; stop 23 review).
-LETTER_MISREAD_ISSUERS = frozenset({"AZE"})
 NUMBER_SURE_CONF = 80.0
 NUMBER_DOUBT_CONF = 60.0  # below this, a number-like word is too garbled to say anything
 DATE_SURE_CONF = 85.0
@@ -111,6 +106,7 @@ class Claims:
     # How surely each surname letter was read (the MRZ glyph classifier's probabilities, fillers
     # skipped); None where the value is exact data (a barcode, a declaration) or was not read so.
     surname_conf: tuple[float, ...] | None = None
+    given_conf: tuple[float, ...] | None = None  # the same for the given names' letters
 
 
 @dataclass
@@ -197,8 +193,9 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
     with characters that no common OCR confusion turns into the reference's (and not only glare
     look-alikes, `normalise.NUMBER_LOOKALIKES`), a birth or expiry date whose place is taken by
     another date of the same kind, or the reference date altered into no calendar date
-    (`impossible_dates.py`). Given names have no place rule: missing, they are unread, or
-    unconfirmed when a clearly read name nothing explains is in the zone. A conflicting value read
+    (`impossible_dates.py`). Given names have no place rule: a line holding only them with a
+    letter or two retyped, read surely, is a clear mismatch (`changed_letters.py`); missing, they
+    are unread, or unconfirmed when a clearly read name nothing explains is in the zone. A conflicting value read
     doubtfully is unconfirmed (a weak disagreement, VIZ_DATA_UNCONFIRMED: review), because the
     cheapest explanation is a misread.
     A value that was not found and that nothing shows to be replaced is ``unread``: the OCR missed
@@ -250,6 +247,9 @@ def _name_against(name: str, best: float, found: dict[str, float], ref: Claims, 
     if name == "surname" and best < 100.0 and (changed := _letters_changed_at_place(places, ref,
                                                                                      found.get("given_names", 0))):
         return Disagreement(name, ref.source, "viz", similarity=best, place=changed, letters_changed=True)
+    if (name == "given_names" and best < 100.0 and found.get("surname", 0.0) >= NAME_MATCH
+            and checkable(ref.issuer) and given_names_retyped(viz, words, getattr(ref, name), ref.given_conf)):
+        return Disagreement(name, ref.source, "viz", similarity=best, letters_changed=True)
     if best >= NAME_MATCH:
         return None
     # Strong only when the other name was found (the names were read) and no doubtfully read
@@ -307,28 +307,21 @@ def _letters_changed_at_place(anchors: list[Anchored], ref: Claims, given_found:
     (`normalise.LETTER_LOOKALIKES`) - read at NAME_ALTERED_CONF by both the sparse and the automatic
     page-mode readings; None if nowhere. Not when the surname is printed exactly somewhere (the
     caller checks), nor when the given names were not read, nor for issuers with a non-Latin
-    national script or a letter the English model reads as another (`LETTER_MISREAD_ISSUERS`), nor
+    national script or a letter the English model reads as another (`changed_letters.checkable`), nor
     when the reference's own letter at a change was read doubtfully: MRZ names carry no check
     digit, so a misread MRZ letter would otherwise condemn a correctly printed name. The two
     readings mostly share one recognition pass (they guard against a line cut or joined wrongly,
     not against a letter the recogniser always misreads: hence the look-alikes and the issuers).
     Train readings, stop 23: 4 of 21 such field alterations, 0 of 600 genuine documents."""
     value = ref.surname or ""
-    if (given_found < NAME_MATCH or not value or (ref.issuer or "") in NON_LATIN_ISSUERS
-            or (ref.issuer or "") in LETTER_MISREAD_ISSUERS):
+    if given_found < NAME_MATCH or not value or not checkable(ref.issuer):
         return None
     target = name_key(value).replace(" ", "")
-    conf = ref.surname_conf if ref.surname_conf is not None and len(ref.surname_conf) == len(target) else None
     seen: dict[str, set[int]] = {}
     places: dict[str, Place] = {}
     for a in anchors:
         read = name_key(a.leading(NAME_ALTERED_CONF)).replace(" ", "")
-        if len(read) != len(target):
-            continue
-        changed = [k for k, (x, y) in enumerate(zip(read, target, strict=True)) if x != y]
-        if (0 < len(changed) <= 2 and not lookalike_only(read, target, LETTER_LOOKALIKES)
-                and (ref.surname_conf is None or (conf is not None and all(conf[k] >= MRZ_LETTER_SURE
-                                                                           for k in changed)))):
+        if retyped(read, target, ref.surname_conf):
             seen.setdefault(read, set()).add(a.reading)
             places.setdefault(read, a.place)
     return next((places[k] for k, rs in seen.items() if len(rs) >= MIN_ALTERED_READINGS), None)

@@ -126,8 +126,11 @@ NUMBER_LOOKALIKES = _pairs("09", "68", "EF", "C0")
 # Capital letters a glared or coarse capture trades, and those a diacritic the English model does not
 # know turns into (C with cedilla or caron as G or E, L with stroke as T): a name differing only by
 # these is misread, not altered (genuine train readings: KOWALCZYK read KOWALEZYK, FERREIRA FERRETRA).
-# Pairs, not groups: E/O or D/E would excuse ANDERSEN printed ANDERSON.
-LETTER_LOOKALIKES = _pairs("CE", "CG", "OQ", "OD", "IL", "LT", "IT", "IJ", "RP", "UV", "EF", "BR")
+# Vowels among themselves too (stop 24): a vowel with a diacritic reads as another vowel, surely and
+# twice (MÜLLER read MOLLER, JØRGENSEN JERGENSEN, SØREN SEREN, JÜRGEN JORGEN), and the MRZ, which
+# drops the diacritic, cannot say which vowel was printed; so a forger's vowel swap (ANDERSEN printed
+# ANDERSON) is no longer caught by this rule. Otherwise pairs, not groups: D/E is no look-alike.
+LETTER_LOOKALIKES = _pairs("CE", "CG", "OQ", "OD", "IL", "LT", "IT", "IJ", "RP", "UV", "EF", "BR", "AEIOU")
 
 
 def lookalike_only(read: str, ref: str, pairs: frozenset[frozenset[str]]) -> bool:
