@@ -92,7 +92,10 @@ class DocumentConsistencyCheck(BaseCheck):
     # place a letter or two off (MRZ letters read surely); given names not found are unread (or
     # unconfirmed beside a clear unexplained name); a number off only by glare look-alikes is
     # unconfirmed.
-    version = "1.4.0"
+    # 1.5.0: given names retyped a letter or two, read surely, are a clear mismatch, and vowels count
+    # as look-alike letters (diacritics); a document number replaced whole by another of its format
+    # (viz/other_number.py); the surname's slot above the given names read on mixed-case designs.
+    version = "1.5.0"
     requires = ("document_mrz", "document_barcode", "document_viz")
     run_if_upstream_failed = True
     reason_codes = ("DATA_MISMATCH", "DECLARED_DATA_MISMATCH", "VIZ_DATA_UNCONFIRMED", "VIZ_FIELD_UNREAD")

@@ -113,15 +113,12 @@ ALL_LABELS = SURNAME_LABELS | OTHER_LABELS
 # ("SURMAME" for SURNAME is 86; "PERSSON", a surname, against PERSONAL is 80)
 LABEL_SIMILAR = 85.0
 MIN_LETTERS = 3  # a value of fewer letters ("M", "DE") says nothing about a replaced name
-# A value line is at least the first and at most the second share of a value's height - the given
-# names' line's, or the reading's typical value height (`_value_heights`): labels print smaller (1.3
-# against 2.0 mm on ID-1 cards, 1.6 against 2.6 on passport pages), values alike, titles larger.
+# A value line is at least the first and at most the second share of the given names' line's height:
+# labels print smaller (1.3 against 2.0 mm on ID-1 cards, 1.6 against 2.6 on passport pages), values
+# alike, titles larger. (Stop 24 measured judging it against the reading's surely read dates and
+# numbers as well, for given-names lines stretched by accents: a label with a descender and dots
+# ("Ismijiet") reaches 0.85 of a digit line, so it was withdrawn - a review's genuine layouts.)
 VALUE_HEIGHT = (0.8, 1.3)
-# Lines holding at least this many digits, every word read at VALUE_LINE_CONF or better, give a
-# reading's typical value height: digits have neither accents nor descenders, which stretch a
-# mixed-case given names' line ("José Olga": 0.74 of it for a replaced surname of the same size).
-VALUE_LINE_DIGITS = 5
-VALUE_LINE_CONF = 85.0
 # How far above the top of the given names' line the surname's line may end, in document
 # millimetres: the given names' own label lies between them on most designs (4-5 mm on ID-1 cards,
 # 6 on passport pages), a document's title further up (12 and more).
@@ -268,22 +265,6 @@ def _names_case(toks: list[Token], n: int, given: list[Token]) -> bool:
             and all(_title_word(t.printed) for t in toks[:n]))
 
 
-def _value_heights(viz: VIZReading, words: list[list[tuple[str, float]]], lines: range) -> list[int]:
-    """Heights of the reading's lines that hold a date or a number read surely (VALUE_LINE_DIGITS
-    digits or more, every word at VALUE_LINE_CONF or better): how tall a value prints here."""
-    return [viz.lines[k][1][3] - viz.lines[k][1][1] for k in lines
-            if sum(ch.isdigit() for ch in viz.lines[k][0]) >= VALUE_LINE_DIGITS and words[k]
-            and min(c for _, c in words[k]) >= VALUE_LINE_CONF]
-
-
-def _value_sized(height: int, given_height: int, values: list[int]) -> bool:
-    """Is a line of `height` a value's size: within VALUE_HEIGHT of the given names' line, or of the
-    median of the reading's value heights (accents and descenders stretch a mixed-case line, a
-    stray mark any line; labels stay smaller than either)?"""
-    refs = [given_height] + ([sorted(values)[len(values) // 2]] if values else [])
-    return any(VALUE_HEIGHT[0] * r <= height <= VALUE_HEIGHT[1] * r for r in refs)
-
-
 def _readings(viz: VIZReading) -> list[range]:
     """Line index ranges of the readings whose page segmentation mode keeps columns apart (all
     readings when the modes are unknown; none when they do not match the readings)."""
@@ -380,6 +361,52 @@ def _labelled_otherwise(viz: VIZReading, words: list[list[tuple[str, float]]], j
     return not _has_surname_label(toks, viz.lines[k][0])
 
 
+def given_names_places(viz: VIZReading, words: list[list[tuple[str, float]]], surname: str,
+                       match: float) -> list[tuple[int, int]]:
+    """(reading's first line, line) of each line printed where the given names go: after a
+    given-names label on its own line, under a line holding one (the nearest label line above, in
+    its column, within two of its heights), or under the surname's line (the nearest line above in
+    its column that is not a label line reads as `surname`, at `match`). A line holding any other
+    label after its value is none of them. A value anywhere else - a place of birth, another field
+    under a label the OCR missed - is never taken for the given names: PARIS is two letters from
+    MARIA (stop 24 review)."""
+    key = name_key(surname).replace(" ", "")
+    out: list[tuple[int, int]] = []
+    for lines in _readings(viz):
+        for j in lines:
+            toks = _tokens(words[j])
+            folded = [t.folded for t in toks]
+            end, _ = _label_run(folded, ALL_LABELS)
+            if _has_label(folded[end:]):
+                continue
+            if end and any(_is_label(folded[:end], i, GIVEN_LABELS) for i in range(end)):
+                out.append((lines.start, j))
+                continue
+            if end:
+                continue  # after another field's label
+            x0, y0, _, y1 = viz.lines[j][1]
+            h = max(y1 - y0, 1)
+            over = sorted((k for k in lines if k != j and viz.lines[k][1][3] <= y0 + h // 4
+                           and abs(viz.lines[k][1][0] - x0) <= 2 * h
+                           and viz.lines[k][1][3] >= y0 - ABOVE_GIVEN_MAX_MM * viz.px_per_mm),
+                          key=lambda m: -viz.lines[m][1][3])
+            for k in over:
+                ktoks = _tokens(words[k])
+                kfold = [t.folded for t in ktoks]
+                if _has_label(kfold):
+                    if viz.lines[k][1][3] >= y0 - 2 * h and any(_is_label(kfold, i, GIVEN_LABELS)
+                                                                for i in range(len(kfold))):
+                        out.append((lines.start, j))
+                    if viz.lines[k][1][3] >= y0 - 2 * h:
+                        break  # the label over this line: its field decides
+                    continue
+                value = "".join(t for t, _ in _value_words(ktoks))
+                if key and value and fuzz.ratio(value, key) >= match:
+                    out.append((lines.start, j))
+                break
+    return out
+
+
 def _is_given_line(toks: list[Token], given_key: str, match: float) -> bool:
     """Does the line read as the given names, whole (after any leading label)? Compared as one run of
     letters, so "SANTA MARIA" is not the given name MARIA."""
@@ -394,7 +421,7 @@ def surname_above_given(viz: VIZReading, words: list[list[tuple[str, float]]], g
     the given names (whole, at `match` similarity or better, and only once in the reading), in the
     same reading and column. The lines above it are taken nearest first; the given names' label
     line is passed over, the surname's own label ends the search (its value was not read), and the
-    first other line is the slot: a value-sized line (`_value_sized`) in capitals, or in mixed case
+    first other line is the slot: a value-sized line in capitals, or in mixed case
     where the given names print so (`_names_case`), read as a name, not under another field's
     label, gives its words; anything else (garbage, digits, a small or a large line) gives
     nothing, so the search never climbs to the document's title. It must end within
@@ -424,7 +451,7 @@ def surname_above_given(viz: VIZReading, words: list[list[tuple[str, float]]], g
                 break  # the document's title: the surname's line and label were both missed
             jy0, jy1 = viz.lines[j][1][1], viz.lines[j][1][3]
             value = _value_words(toks)
-            if (_value_sized(jy1 - jy0, h, _value_heights(viz, words, lines))
+            if (VALUE_HEIGHT[0] * h <= jy1 - jy0 <= VALUE_HEIGHT[1] * h
                     and letters(" ".join(t for t, _ in value)) >= MIN_LETTERS and _name_like(value)
                     and _names_case(toks, len(value), _tokens(words[i]))
                     and not _labelled_otherwise(viz, words, j, lines)):

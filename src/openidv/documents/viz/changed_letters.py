@@ -14,10 +14,10 @@ surely the zone and the MRZ were read, and which letters changed:
 * never for issuers whose national script is not Latin, or whose Latin alphabet has a letter the
   English model reads as another (:data:`LETTER_MISREAD_ISSUERS`).
 
-The surname is looked for at its place (``crosscheck._letters_changed_at_place``); the given names
-on any line of the zone that holds nothing else (after a label): a one-line value of exactly the
-given names' length, one or two letters off, is not another field's by chance (train readings,
-stop 24: 0 of 1,300 genuine documents, 4 of 20 given-name alterations).
+The surname is looked for at its place (``crosscheck._letters_changed_at_place``), the given names
+at theirs (``anchors.given_names_places``: at their label, or under the surname's line). Any line
+would not do: a place of birth PARIS is two letters from MARIA, a label SESSO from TESSA (stop 24
+review). Train readings, stop 24: 0 of 1,300 genuine documents.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from openidv.documents.viz.anchors import (
     ALL_LABELS,
     NON_LATIN_ISSUERS,
     _label_run,
-    _readings,
     _tokens,
     _value_words,
+    given_names_places,
     leading_words,
 )
 from openidv.documents.viz.extract import VIZReading
@@ -46,6 +46,7 @@ MIN_ALTERED_READINGS = 2
 MRZ_LETTER_SURE = 0.9
 MAX_CHANGED = 2
 MIN_GIVEN_LETTERS = 4  # shorter given names are a letter away from too many words
+PLACE_MATCH = 85.0  # how closely the line above must read as the surname to be the surname's line
 # Issuers whose Latin alphabet has a letter Tesseract's English model reads clearly as another:
 # Azerbaijani schwa (RAHIMOV printed RƏHIMOV reads ROHIMOV at 89-91; stop 23 review).
 LETTER_MISREAD_ISSUERS = frozenset({"AZE"})
@@ -71,25 +72,25 @@ def retyped(read: str, target: str, mrz_conf: Sequence[float] | None) -> bool:
     return len(mrz_conf) == len(target) and all(mrz_conf[k] >= MRZ_LETTER_SURE for k in changed)
 
 
-def given_names_retyped(viz: VIZReading, words: list[list[tuple[str, float]]], given: str,
+def given_names_retyped(viz: VIZReading, words: list[list[tuple[str, float]]], given: str, surname: str,
                         mrz_conf: Sequence[float] | None) -> str | None:
-    """The given names as printed with a letter or two retyped (letters only), or None: a line's
-    whole value (after any label) read at NAME_ALTERED_CONF by MIN_ALTERED_READINGS readings."""
+    """The given names as printed with a letter or two retyped (letters only), or None: the whole
+    value of a line at the given names' place (`anchors.given_names_places`: at their label, or
+    under the surname), read at NAME_ALTERED_CONF by MIN_ALTERED_READINGS readings."""
     target = name_key(given).replace(" ", "")
     if len(target) < MIN_GIVEN_LETTERS:
         return None
     seen: dict[str, set[int]] = defaultdict(set)
-    for lines in _readings(viz):
-        for i in lines:
-            toks = _tokens(words[i])
-            end, _ = _label_run([t.folded for t in toks], ALL_LABELS)
-            value = _value_words(toks[end:])
-            sure = leading_words(value, NAME_ALTERED_CONF)
-            if not value or len(sure) != len(value):
-                continue
-            read = name_key(" ".join(sure)).replace(" ", "")
-            if retyped(read, target, mrz_conf):
-                seen[read].add(lines.start)
+    for start, i in given_names_places(viz, words, surname, PLACE_MATCH):
+        toks = _tokens(words[i])
+        end, _ = _label_run([t.folded for t in toks], ALL_LABELS)
+        value = _value_words(toks[end:])
+        sure = leading_words(value, NAME_ALTERED_CONF)
+        if not value or len(sure) != len(value):
+            continue
+        read = name_key(" ".join(sure)).replace(" ", "")
+        if retyped(read, target, mrz_conf):
+            seen[read].add(start)
     return next((r for r, ks in seen.items() if len(ks) >= MIN_ALTERED_READINGS), None)
 
 

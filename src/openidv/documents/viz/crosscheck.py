@@ -248,7 +248,8 @@ def _name_against(name: str, best: float, found: dict[str, float], ref: Claims, 
                                                                                      found.get("given_names", 0))):
         return Disagreement(name, ref.source, "viz", similarity=best, place=changed, letters_changed=True)
     if (name == "given_names" and best < 100.0 and found.get("surname", 0.0) >= NAME_MATCH
-            and checkable(ref.issuer) and given_names_retyped(viz, words, getattr(ref, name), ref.given_conf)):
+            and checkable(ref.issuer)
+            and given_names_retyped(viz, words, getattr(ref, name), ref.surname or "", ref.given_conf)):
         return Disagreement(name, ref.source, "viz", similarity=best, letters_changed=True)
     if best >= NAME_MATCH:
         return None

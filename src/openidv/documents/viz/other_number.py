@@ -30,6 +30,15 @@ OTHER_NUMBER_CONF = 85.0  # Tesseract confidence (0-100) of the word, in each re
 MIN_READINGS = 2  # page-mode readings that read the same word that surely
 MIN_DISTANCE = 3  # characters from the reference, after look-alike folding: not a misread copy
 MIN_LENGTH = 6  # shorter formats (a class, a code) say little about which field a word is
+# Words that name another number: a candidate after one on its line, or under a line holding one, is
+# that number (a data page's previous passport number, a licence's document discriminator "DD", an
+# audit or inventory control number, a card access number). Stop 24 review; upper case, letters only.
+OTHER_NUMBER_WORDS = frozenset((
+    "PREVIOUS", "FORMER", "OLD", "PRIOR", "ANCIEN", "ANCIENNE", "ANTERIOR", "PRECEDENTE", "VORHERIGER",
+    "VORHERIGE", "FRUHERER", "FRUHERE", "DD", "AUDIT", "ICN", "INVENTORY", "CONTROL", "REF", "REFERENCE",
+    "CAN", "SERIAL", "SERIE", "SERIENNUMMER", "PERSONAL", "PERSONNEL", "PERSONNUMMER", "RECORD", "FILE",
+    "DOSSIER", "ACCOUNT", "CUSTOMER", "PERMIT", "VISA",
+))
 
 
 def number_format(value: str) -> str:
@@ -41,6 +50,11 @@ def _identifying(fmt: str) -> bool:
     return len(fmt) >= MIN_LENGTH and "L" in fmt and "D" in fmt
 
 
+def _names_another(words: list[tuple[str, float]]) -> bool:
+    """Does a word name another number (`OTHER_NUMBER_WORDS`; "Prev." and "No." stripped of marks)?"""
+    return any(part in OTHER_NUMBER_WORDS for text, _ in words for part in re.split(r"[^A-Z]+", text.upper()) if part)
+
+
 def other_number(value: str, readings: list[list[list[tuple[str, float]]]]) -> str | None:
     """The other document number read (upper case), or None. `readings`: each page-mode reading's
     lines of (word, confidence)."""
@@ -50,11 +64,12 @@ def other_number(value: str, readings: list[list[list[tuple[str, float]]]]) -> s
         return None
     seen: dict[str, set[int]] = defaultdict(set)
     for k, lines in enumerate(readings):
-        for line in lines:
-            for text, conf in line:
+        for n, line in enumerate(lines):
+            for m, (text, conf) in enumerate(line):
                 word = re.sub(r"^\W+|\W+$", "", text).upper()
                 if (conf >= OTHER_NUMBER_CONF and word.isascii() and word.isalnum() and number_format(word) == fmt
-                        and Levenshtein.distance(number_fold(word), number_fold(ref)) >= MIN_DISTANCE):
+                        and Levenshtein.distance(number_fold(word), number_fold(ref)) >= MIN_DISTANCE
+                        and not _names_another(line[:m] + (lines[n - 1] if n else []))):
                     seen[word].add(k)
     return next((w for w, ks in seen.items() if len(ks) >= MIN_READINGS), None)
 
