@@ -1,6 +1,8 @@
-"""Genuine layouts a review built against the stop-24 rules (the surname's slot on mixed-case designs,
-another number of the document number's format, given names retyped): hand-made readings of genuine
-documents, each of which once drew a false clear mismatch. Each test asserts the rule does not fire.
+"""Genuine layouts two reviews built against the stop-24 rules (the surname's slot on mixed-case
+designs, another number of the document number's format, given names retyped): hand-made readings of
+genuine documents, each of which once drew a false clear mismatch. Each test asserts the rule does not
+fire. Geometry: rectified documents at 9 px/mm; ID-1 labels ~1.3 mm (11-12 px), values ~2.0 mm
+(15-18 px), ~4.4 mm (40 px) per field.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from openidv.documents.viz.anchors import surname_above_given
+from openidv.documents.viz.anchors import given_names_places, surname_above_given
 from openidv.documents.viz.crosscheck import Claims, Disagreement, _words, against_viz
 from openidv.documents.viz.extract import VIZReading
 from openidv.documents.viz.other_number import other_number
@@ -158,3 +160,152 @@ def test_3c_conservative_when_modes_are_empty_or_do_not_match() -> None:
                 VIZReading(lines=twice.lines, confs=twice.confs, words=4, breaks=twice.breaks, modes=(6, 6))):
         d = field(viz, ref, "given_names")
         assert d is None or not d.as_dict().get("letters_changed"), viz.modes
+
+
+# --- second review (ea4e46b) ---------------------------------------------------------------------
+
+def not_retyped(d: Disagreement | None) -> bool:
+    return d is None or not d.as_dict().get("letters_changed")
+
+
+def not_replaced(d: Disagreement | None) -> bool:
+    return d is None or not d.as_dict().get("number_replaced")
+
+
+def mrz(surname: str, given: str, issuer: str, number: str = "XP1234567") -> Claims:
+    return Claims("mrz", surname, given, date(1983, 8, 12), date(2031, 4, 13), number, "M", issuer, issuer=issuer,
+                  surname_conf=(0.99,) * len(surname.replace(" ", "")),
+                  given_conf=(0.99,) * len(given.replace(" ", "")))
+
+
+# ============================ rule 3: given names retyped ============================================
+
+def test_3_1_stacked_card_given_value_glared_next_label_missed_place_of_birth_is_under_the_surname() -> None:
+    """ID-1 card (old Belgian eID style): Name / Given names / Place and date of birth, stacked. Glare
+    wipes the given-names value and the small place-of-birth label (or the OCR just misses it); the
+    given-names LABEL is read. For the place/date line, the given-names label is 3.1 heights above
+    (beyond 2h, so `continue`), and the search climbs to the surname's line 6.3 mm above: 'under the
+    surname'. GENT (city) vs GERT (given name): one non-look-alike letter (N/R)."""
+    ref = mrz("PEETERS", "GERT", "BEL")
+    one = reading(("BELGIE BELGIQUE BELGIEN BELGIUM", 96.0, 40, 10),
+                  ("Naam / Name", 90.0, 40, 60, 11), ("PEETERS", 95.0, 44, 76, 17),
+                  ("Voornamen / Given names", 90.0, 40, 100, 11),
+                  # given-names value (116) and "Geboorteplaats en -datum / Place and date of birth" (140): glare
+                  # (a date printed "12 AUG 1983" would add AUG to the value: tokens drop pure-digit words)
+                  ("GENT 12.08.1983", 94.0, 44, 156, 17))
+    viz = read_by(one, (11, 3))
+    assert not_retyped(field(viz, ref, "given_names")), given_names_places(viz, _words(viz), "PEETERS", 85.0)
+
+
+def test_3_2_same_with_the_given_names_label_also_glared() -> None:
+    ref = mrz("PEETERS", "GERT", "BEL")
+    one = reading(("BELGIE BELGIQUE BELGIEN BELGIUM", 96.0, 40, 10),
+                  ("Naam / Name", 90.0, 40, 60, 11), ("PEETERS", 95.0, 44, 76, 17),
+                  ("GENT 12.08.1983", 94.0, 44, 156, 17))
+    assert not_retyped(field(read_by(one, (11, 3)), ref, "given_names"))
+
+
+def test_3_3_table_layout_labels_left_values_right_next_row_is_under_the_surname() -> None:
+    """Labels in a left column, values in a right column (psm 11/3 split them into separate lines):
+    nothing but the surname stands above the place of birth in the values' column once the
+    given-names value is glared - the first review's PARIS/MARIA pair, now via 'under the surname'."""
+    ref = mrz("DUBOIS", "MARIA", "FRA", "18FV12345")
+    one = reading(("Nom / Surname", 90.0, 40, 100, 11), ("DUBOIS", 95.0, 220, 98),
+                  ("Prenoms / Given names", 90.0, 40, 140, 11),  # value at (220, 138): glare
+                  ("Lieu de naissance / Place of birth", 90.0, 40, 180, 11), ("PARIS", 94.0, 220, 178),
+                  ("Date de naissance / Date of birth", 90.0, 40, 220, 11), ("12.08.1983", 95.0, 220, 218))
+    viz = read_by(one, (11, 3))
+    assert not_retyped(field(viz, ref, "given_names")), given_names_places(viz, _words(viz), "DUBOIS", 85.0)
+
+
+def test_3_4_aamva_numbered_fields_given_line_glared_address_is_under_the_surname() -> None:
+    """US licence: numbered fields, no label lines ('1 SAMPLE', '2 JANE', '8 ADDRESS'). Field 2
+    glared; the address line's digits drop out of the tokens, leaving its street words, right under
+    the surname line: 'under the surname'. DAVIS (street) vs DAVID (barcode first name, no MRZ
+    letter confidences to protect it): one letter S/D."""
+    ref = Claims("barcode", "SAMPLE", "DAVID", date(1983, 8, 12), date(2031, 4, 13), "D8509354", "M", None)
+    one = reading(("CALIFORNIA", 96.0, 300, 10), ("DRIVER LICENSE", 96.0, 300, 30),
+                  ("DL D8509354", 93.0, 300, 60), ("1 SAMPLE", 95.0, 300, 100),
+                  # "2 DAVID" at (300, 122): glare
+                  ("8 1400 DAVIS", 93.0, 300, 144), ("SACRAMENTO, CA 95818", 93.0, 300, 166),
+                  ("DOB 08/12/1983", 93.0, 300, 200))
+    viz = read_by(one, (11, 3))
+    assert not_retyped(field(viz, ref, "given_names")), given_names_places(viz, _words(viz), "SAMPLE", 85.0)
+
+
+@pytest.mark.parametrize("label", ["NOMBRE DEL PADRE / FATHER'S NAME", "NOME DO PAI / FATHER'S NAME",
+                                   "Prenom du pere / Father's given name"])
+def test_3_5_a_parents_name_label_holds_a_given_names_label_word(label: str) -> None:
+    """A father's-name field (Latin-script documents printing filiation on the holder's side): its label
+    holds NOMBRE / NOME / PRENOM / GIVEN, so the line under it is 'under a given-names label'. Father
+    MARCO, son MARIO (C/I), the son's given-names value glared."""
+    ref = mrz("ROSSI", "MARIO", "PER", "AB1234567")
+    one = reading(("APELLIDOS / SURNAME", 90.0, 40, 60, 11), ("ROSSI", 95.0, 44, 76),
+                  ("NOMBRES / GIVEN NAMES", 90.0, 40, 100, 11),  # value glared
+                  ("NACIONALIDAD / NATIONALITY", 90.0, 40, 140, 11), ("PERUANA", 95.0, 44, 156),
+                  (label, 90.0, 40, 180, 11), ("MARCO", 95.0, 44, 196))
+    assert not_retyped(field(read_by(one, (11, 3)), ref, "given_names"))
+
+
+def test_3_6_a_given_names_label_and_another_field_label_merged_on_one_row() -> None:
+    """Row of two labels read as one line ('Given names   Place of birth'), the values row below split
+    in columns; the given-names value (right) glared; the left-column value under the merged label
+    line is 'under a given-names label'."""
+    ref = mrz("DUBOIS", "MARIA", "FRA", "18FV12345")
+    one = reading(("Nom / Surname", 90.0, 40, 60, 11), ("DUBOIS", 95.0, 44, 76),
+                  ("Lieu de naissance / Place of birth   Prenoms / Given names", 90.0, 40, 100, 11),
+                  ("PARIS", 94.0, 44, 116))
+    assert not_retyped(field(read_by(one, (11, 3)), ref, "given_names"))
+
+
+def test_3_7_surname_and_given_names_on_one_line_then_a_city() -> None:
+    """'SAMPLE, JANE ANN' on one line: the line under it must not count as under the surname."""
+    ref = Claims("barcode", "SAMPLE", "DAVID", date(1983, 8, 12), date(2031, 4, 13), "D8509354", "M", None)
+    one = reading(("1 SAMPLE, DAVIB", 40.0, 300, 100), ("8 1400 DAVIS", 93.0, 300, 122))
+    assert not_retyped(field(read_by(one, (11, 3)), ref, "given_names"))
+
+
+# ============================ rule 2: another number of the document number's format ================
+
+def _bgd(label: str, *, interleave: bool = False, split: bool = False) -> VIZReading:
+    lines = [("Passport No.", 90.0, 600, 40, 11),  # the holder's own number (red): not read
+             ("Surname", 90.0, 300, 80, 11), ("RAHMAN", 95.0, 300, 96),
+             ("Given Name", 90.0, 300, 120, 11), ("ABDUL KARIM", 95.0, 300, 136)]
+    if split:
+        a, b = label.rsplit(" ", 2)[0], " ".join(label.rsplit(" ", 2)[1:])
+        lines += [(a, 90.0, 300, 150, 11), (b, 90.0, 300, 162, 11)]
+    else:
+        lines.append((label, 90.0, 300, 160, 11))
+    if interleave:
+        lines.append(("Date of Issue", 90.0, 600, 160, 11))
+    lines += [("BM0987654", 92.0, 300, 176), ("01 JAN 1980", 95.0, 600, 176)]
+    return read_by(reading(*lines))
+
+
+BGD = Claims("mrz", "RAHMAN", "ABDUL KARIM", date(1980, 1, 1), date(2031, 4, 13), "BN0123456", "M", "BGD",
+             issuer="BGD")
+
+
+@pytest.mark.parametrize("label", ["N° passeport précédent", "Früherer Reisepass Nr.", "Pasaporte anterior",
+                                   "Vorige paspoort nr.", "Poprzedni paszport nr", "Tidigare pass nr",
+                                   "Prev. Passport No.", "Old PP No.", "Ancien N° passeport",
+                                   "Předchozí pas č.", "Önceki pasaport no"])
+def test_2_1_previous_number_labels_in_national_languages_and_abbreviations(label: str) -> None:
+    d = field(_bgd(label), BGD, "document_number")
+    assert not_replaced(d), label
+
+
+def test_2_2_label_not_the_previous_line_in_reading_order_two_columns() -> None:
+    """psm 11 / psm 3 list the right column's label of the same row ('Date of Issue') between the
+    'Previous Passport No.' label and its value: lines[n-1] is then that other label."""
+    assert not_replaced(field(_bgd("Previous Passport No.", interleave=True), BGD, "document_number"))
+
+
+def test_2_3_label_wrapped_onto_two_lines() -> None:
+    """'Previous' / 'Passport No.': the naming word is two lines above the value."""
+    assert not_replaced(field(_bgd("Previous Passport No.", split=True), BGD, "document_number"))
+
+
+def test_2_4_other_number_accented_word_is_split() -> None:
+    lines = [[("Früherer", 90.0), ("Pass", 90.0)], [("BM0987654", 92.0)]]
+    assert other_number("BN0123456", [lines, lines]) is None

@@ -109,6 +109,18 @@ TITLE_WORDS = _fold_all((
     "AMERICA", "CALIFORNIA", "TEXAS", "FLORIDA", "YORK",
 ))
 ALL_LABELS = SURNAME_LABELS | OTHER_LABELS
+# Words naming someone other than the holder: a given-names label holding one is a parent's or a
+# spouse's ("Nombre del padre", "Nome do pai", "Prénom du père", "Father's given name").
+RELATIVES = _fold_all((
+    "FATHER", "FATHERS", "MOTHER", "MOTHERS", "PARENT", "PARENTS", "PADRE", "MADRE", "PAI", "MAE", "PERE", "MERE",
+    "VATER", "MUTTER", "OJCA", "MATKI", "SPOUSE", "HUSBAND", "WIFE", "EPOUX", "EPOUSE", "CONYUGE", "GUARDIAN",
+))
+# How far above a line, in its heights, the line over it may end to be its label or the surname's
+# line: the given names' label row lies between them (1.2-2.1 heights on train documents); a glared
+# row of values and labels more (3.4).
+GIVEN_PLACE_REACH = 2.5
+# Label words that belong to the names' own labels ("Given names", "Prénoms / Nom"): not another field.
+NAME_WORDS = _fold_all(("NAMES", "NAME", "NOM", "NAMN", "NAVN"))
 # rapidfuzz ratio from which a read word is taken for a label word of six letters or more
 # ("SURMAME" for SURNAME is 86; "PERSSON", a surname, against PERSONAL is 80)
 LABEL_SIMILAR = 85.0
@@ -361,15 +373,26 @@ def _labelled_otherwise(viz: VIZReading, words: list[list[tuple[str, float]]], j
     return not _has_surname_label(toks, viz.lines[k][0])
 
 
+def _given_label_line(folded: list[str]) -> bool:
+    """Is this the given names' own label line: holding a given-names label (OCR garbles the rest:
+    "Pgshoms / Given names"), and naming no one else ("Nombre del padre", "Father's given name")
+    nor another field ("Place of birth ... Given names", two labels of a row read as one line)?"""
+    if any(f in RELATIVES for f in folded) or not any(_is_label(folded, i, GIVEN_LABELS)
+                                                       for i in range(len(folded))):
+        return False
+    return not any(_is_label(folded, i, OTHER_LABELS - GIVEN_LABELS) and folded[i] not in NAME_WORDS
+                   for i in range(len(folded)))
+
+
 def given_names_places(viz: VIZReading, words: list[list[tuple[str, float]]], surname: str,
                        match: float) -> list[tuple[int, int]]:
-    """(reading's first line, line) of each line printed where the given names go: after a
-    given-names label on its own line, under a line holding one (the nearest label line above, in
-    its column, within two of its heights), or under the surname's line (the nearest line above in
-    its column that is not a label line reads as `surname`, at `match`). A line holding any other
-    label after its value is none of them. A value anywhere else - a place of birth, another field
-    under a label the OCR missed - is never taken for the given names: PARIS is two letters from
-    MARIA (stop 24 review)."""
+    """(reading's first line, line) of each line printed where the given names go: after the given
+    names' label on its own line (`_given_label_line`), under that label line (the nearest line above
+    in its column, within GIVEN_PLACE_REACH of its heights), or right under the surname's line (the
+    nearest line above in its column reads as `surname` at `match`, as close). Any other line is
+    none of them: a place of birth PARIS is two letters from MARIA (stop 24 reviews: a value under
+    a missed label, a value two rows down when the given names' row was glared, a parent's name
+    under "Nombre del padre")."""
     key = name_key(surname).replace(" ", "")
     out: list[tuple[int, int]] = []
     for lines in _readings(viz):
@@ -377,30 +400,24 @@ def given_names_places(viz: VIZReading, words: list[list[tuple[str, float]]], su
             toks = _tokens(words[j])
             folded = [t.folded for t in toks]
             end, _ = _label_run(folded, ALL_LABELS)
-            if _has_label(folded[end:]):
-                continue
-            if end and any(_is_label(folded[:end], i, GIVEN_LABELS) for i in range(end)):
-                out.append((lines.start, j))
+            if _has_label(folded[end:]) or any(ch.isdigit() for t, _ in words[j] for ch in t):
                 continue
             if end:
+                if _given_label_line(folded[:end]):
+                    out.append((lines.start, j))
                 continue  # after another field's label
             x0, y0, _, y1 = viz.lines[j][1]
             h = max(y1 - y0, 1)
-            over = sorted((k for k in lines if k != j and viz.lines[k][1][3] <= y0 + h // 4
-                           and abs(viz.lines[k][1][0] - x0) <= 2 * h
-                           and viz.lines[k][1][3] >= y0 - ABOVE_GIVEN_MAX_MM * viz.px_per_mm),
-                          key=lambda m: -viz.lines[m][1][3])
+            over = sorted((k for k in lines if k != j
+                           and y0 - GIVEN_PLACE_REACH * h <= viz.lines[k][1][3] <= y0 + h // 4
+                           and abs(viz.lines[k][1][0] - x0) <= 2 * h), key=lambda m: -viz.lines[m][1][3])
             for k in over:
-                ktoks = _tokens(words[k])
-                kfold = [t.folded for t in ktoks]
-                if _has_label(kfold):
-                    if viz.lines[k][1][3] >= y0 - 2 * h and any(_is_label(kfold, i, GIVEN_LABELS)
-                                                                for i in range(len(kfold))):
+                kfold = [t.folded for t in _tokens(words[k])]
+                if _has_label(kfold):  # a label line over this one: its field decides
+                    if _given_label_line(kfold):
                         out.append((lines.start, j))
-                    if viz.lines[k][1][3] >= y0 - 2 * h:
-                        break  # the label over this line: its field decides
-                    continue
-                value = "".join(t for t, _ in _value_words(ktoks))
+                    break
+                value = "".join(t for t, _ in _value_words(_tokens(words[k])))
                 if key and value and fuzz.ratio(value, key) >= match:
                     out.append((lines.start, j))
                 break

@@ -233,7 +233,8 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
     _impossible_dates(out, ref, viz, words, read, today)
     if ref.document_number:
         out.compared.append("document_number")
-        d = _number_against(ref.document_number, ref.source, _by_reading(viz, words))
+        d = _number_against(ref.document_number, ref.source, _by_reading(viz, words),
+                            [[viz.lines[i][1] for i in r] for r in viz.readings() if len(r)])
         if d is not None:
             out.disagreements.append(d)
     return out
@@ -515,8 +516,10 @@ def _one_digit_apart(a: date, b: date) -> bool:
     return bool(Levenshtein.distance(ua, ub) <= 1)
 
 
-def _number_against(value: str, source: str, readings: list[list[list[tuple[str, float]]]]) -> Disagreement | None:
-    """Is the document number printed? `readings`: each reading's lines of words.
+def _number_against(value: str, source: str, readings: list[list[list[tuple[str, float]]]],
+                    boxes: list[list[tuple[int, int, int, int]]] | None = None) -> Disagreement | None:
+    """Is the document number printed? `readings`: each reading's lines of words (`boxes`: their
+    line boxes, where known).
 
     A clear changed copy (one or two characters off, read at NUMBER_SURE_CONF) is a mismatch
     unless another reading contradicts it: shows a different copy near the number, read at
@@ -547,7 +550,7 @@ def _number_against(value: str, source: str, readings: list[list[list[tuple[str,
                 strong = True
         elif abs(len(c) - len(target)) <= 2 and Levenshtein.distance(c, target) <= 3 and conf >= NUMBER_DOUBT_CONF:
             near = True  # something like it, read doubtfully: unconfirmed
-    if not (strong or near or partial) and other_number(value, readings):
+    if not (strong or near or partial) and other_number(value, readings, boxes):
         # nothing like the number read, and another number of its format read clearly: replaced
         return Disagreement("document_number", source, "viz", number_replaced=True)
     # a clear changed copy outweighs a part that agrees; a part that agrees outweighs a doubtful copy

@@ -24,7 +24,7 @@ from collections import defaultdict
 
 from rapidfuzz.distance import Levenshtein
 
-from openidv.documents.viz.normalise import number_fold
+from openidv.documents.viz.normalise import name_key, number_fold
 
 OTHER_NUMBER_CONF = 85.0  # Tesseract confidence (0-100) of the word, in each reading
 MIN_READINGS = 2  # page-mode readings that read the same word that surely
@@ -34,11 +34,14 @@ MIN_LENGTH = 6  # shorter formats (a class, a code) say little about which field
 # that number (a data page's previous passport number, a licence's document discriminator "DD", an
 # audit or inventory control number, a card access number). Stop 24 review; upper case, letters only.
 OTHER_NUMBER_WORDS = frozenset((
-    "PREVIOUS", "FORMER", "OLD", "PRIOR", "ANCIEN", "ANCIENNE", "ANTERIOR", "PRECEDENTE", "VORHERIGER",
-    "VORHERIGE", "FRUHERER", "FRUHERE", "DD", "AUDIT", "ICN", "INVENTORY", "CONTROL", "REF", "REFERENCE",
-    "CAN", "SERIAL", "SERIE", "SERIENNUMMER", "PERSONAL", "PERSONNEL", "PERSONNUMMER", "RECORD", "FILE",
-    "DOSSIER", "ACCOUNT", "CUSTOMER", "PERMIT", "VISA",
+    "PREVIOUS", "PREV", "FORMER", "OLD", "PRIOR", "ANCIEN", "ANCIENNE", "ANTERIOR", "ANTERIEUR", "PRECEDENT",
+    "PRECEDENTE", "VORHERIGER", "VORHERIGE", "FRUHERER", "FRUHERE", "ALT", "ALTE", "ALTER", "VORIGE", "VORIG",
+    "POPRZEDNI", "POPRZEDNIEGO", "TIDIGARE", "TIDLIGERE", "AIEMPI", "PREDCHOZI", "PREDOSLY", "ONCEKI", "ESKI",
+    "PRECEDENTE", "DD", "AUDIT", "ICN", "INVENTORY", "CONTROL", "REF", "REFERENCE", "CAN", "SERIAL", "SERIE",
+    "SERIENNUMMER", "PERSONAL", "PERSONNEL", "PERSONNUMMER", "RECORD", "FILE", "DOSSIER", "ACCOUNT", "CUSTOMER",
+    "PERMIT", "VISA",
 ))
+LABEL_REACH = 3  # line heights above a number within which a naming word (a label, wrapped or not) counts
 
 
 def number_format(value: str) -> str:
@@ -51,25 +54,45 @@ def _identifying(fmt: str) -> bool:
 
 
 def _names_another(words: list[tuple[str, float]]) -> bool:
-    """Does a word name another number (`OTHER_NUMBER_WORDS`; "Prev." and "No." stripped of marks)?"""
-    return any(part in OTHER_NUMBER_WORDS for text, _ in words for part in re.split(r"[^A-Z]+", text.upper()) if part)
+    """Does a word name another number (`OTHER_NUMBER_WORDS`, after transliteration: "Früherer",
+    "Prev.")?"""
+    return any(part in OTHER_NUMBER_WORDS for text, _ in words for part in name_key(text).split())
 
 
-def other_number(value: str, readings: list[list[list[tuple[str, float]]]]) -> str | None:
+Box = tuple[int, int, int, int]
+
+
+def _above(boxes: list[Box] | None, n: int) -> list[int]:
+    """Lines of the reading over line `n` that may hold its label: in its column (overlapping it, or
+    starting within two of its heights) and ending within LABEL_REACH heights above it - whatever
+    lies between in reading order (another column's label of the row); without boxes, the two lines
+    before it."""
+    if boxes is None:
+        return [k for k in (n - 1, n - 2) if k >= 0]
+    x0, y0, x1, y1 = boxes[n]
+    h = max(y1 - y0, 1)
+    return [k for k, (a0, _, a1, b1) in enumerate(boxes) if k != n and y0 - LABEL_REACH * h <= b1 <= y0 + h // 4
+            and (min(x1, a1) > max(x0, a0) or abs(a0 - x0) <= 2 * h)]
+
+
+def other_number(value: str, readings: list[list[list[tuple[str, float]]]],
+                 boxes: list[list[Box]] | None = None) -> str | None:
     """The other document number read (upper case), or None. `readings`: each page-mode reading's
-    lines of (word, confidence)."""
+    lines of (word, confidence); `boxes`: each reading's line boxes, where known (labels are then
+    found by place, not by reading order)."""
     ref = re.sub(r"[^A-Z0-9]", "", value.upper())
     fmt = number_format(ref)
     if not _identifying(fmt):
         return None
     seen: dict[str, set[int]] = defaultdict(set)
     for k, lines in enumerate(readings):
+        lboxes = boxes[k] if boxes is not None and k < len(boxes) and len(boxes[k]) == len(lines) else None
         for n, line in enumerate(lines):
             for m, (text, conf) in enumerate(line):
                 word = re.sub(r"^\W+|\W+$", "", text).upper()
                 if (conf >= OTHER_NUMBER_CONF and word.isascii() and word.isalnum() and number_format(word) == fmt
                         and Levenshtein.distance(number_fold(word), number_fold(ref)) >= MIN_DISTANCE
-                        and not _names_another(line[:m] + (lines[n - 1] if n else []))):
+                        and not _names_another(line[:m] + [w for a in _above(lboxes, n) for w in lines[a]])):
                     seen[word].add(k)
     return next((w for w, ks in seen.items() if len(ks) >= MIN_READINGS), None)
 
