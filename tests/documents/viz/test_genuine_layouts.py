@@ -7,6 +7,7 @@ fire. Geometry: rectified documents at 9 px/mm; ID-1 labels ~1.3 mm (11-12 px), 
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
@@ -309,3 +310,143 @@ def test_2_3_label_wrapped_onto_two_lines() -> None:
 def test_2_4_other_number_accented_word_is_split() -> None:
     lines = [[("Früherer", 90.0), ("Pass", 90.0)], [("BM0987654", 92.0)]]
     assert other_number("BN0123456", [lines, lines]) is None
+
+
+# --- third review (863c959) ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("printed_read", "surname"), [("GOEAB", "GOLAB"), ("MAEECKI", "MALECKI"),
+                                                       ("PAWEOWSKI", "PAWLOWSKI")])
+def test_b1_polish_surname_with_l_stroke_read_as_e(printed_read: str, surname: str) -> None:
+    """Polish ID card: 'NAZWISKO / SURNAME' over GOŁĄB, read GOEAB at 91 by psm 11 and psm 3 (one
+    recogniser pass); MRZ GOLAB read surely."""
+    ref = mrz(surname, "ANNA", "POL", "ABA300000")
+    one = reading(("RZECZPOSPOLITA POLSKA", 96.0, 40, 10), ("NAZWISKO / SURNAME", 90.0, 40, 60, 11),
+                  (printed_read, 91.0, 44, 76, 17), ("IMIONA / GIVEN NAMES", 90.0, 40, 100, 11),
+                  ("ANNA", 95.0, 44, 116, 17), ("12.08.1983", 95.0, 44, 156, 15))
+    d = field(read_by(one, (11, 3)), ref, "surname")
+    assert not_retyped(d), d
+
+
+@pytest.mark.parametrize(("printed_read", "given"), [("EUKASZ", "LUKASZ"), ("STANISEAW", "STANISLAW"),
+                                                     ("WEADYSEAW", "WLADYSLAW"), ("EUCJA", "LUCJA")])
+def test_b2_polish_given_names_with_l_stroke_read_as_e(printed_read: str, given: str) -> None:
+    ref = mrz("KOWALSKI", given, "POL", "ABA300000")
+    one = reading(("RZECZPOSPOLITA POLSKA", 96.0, 40, 10), ("NAZWISKO / SURNAME", 90.0, 40, 60, 11),
+                  ("KOWALSKI", 95.0, 44, 76, 17), ("IMIONA / GIVEN NAMES", 90.0, 40, 100, 11),
+                  (printed_read, 91.0, 44, 116, 17), ("12.08.1983", 95.0, 44, 156, 15))
+    d = field(read_by(one, (11, 3)), ref, "given_names")
+    assert not_retyped(d), d
+
+
+# ============ (a) rule 3: given-names places ==========================================================
+
+@pytest.mark.parametrize("label", ["NOMBRE DEL PAORE", "NOMBRE DEL PADHE", "Prenom du pore"])
+def test_a1_relatives_word_garbled_while_the_given_label_word_is_read(label: str) -> None:
+    """test_3_5 with the relative's word misread (D read as O - a pair LETTER_LOOKALIKES itself lists;
+    R as H; è as o). GIVEN_LABELS match fuzzily (>= 5 letters, ratio 85) but RELATIVES only exactly, so
+    a label garbled in the relative's word but not in NOMBRE / PRENOM is 'the given names' label'."""
+    ref = mrz("ROSSI", "MARIO", "PER", "AB1234567")
+    one = reading(("APELLIDOS / SURNAME", 90.0, 40, 60, 11), ("ROSSI", 95.0, 44, 76),
+                  ("NOMBRES / GIVEN NAMES", 90.0, 40, 100, 11),  # value glared
+                  ("NACIONALIDAD / NATIONALITY", 90.0, 40, 140, 11), ("PERUANA", 95.0, 44, 156),
+                  (label, 90.0, 40, 180, 11), ("MARCO", 95.0, 44, 196))
+    assert not_retyped(field(read_by(one, (11, 3)), ref, "given_names"))
+
+
+@pytest.mark.parametrize("label", ["BABA ADI", "ANNE ADI"])
+def test_a1b_turkish_parents_labels_monolingual(label: str) -> None:
+    """'Baba Adı' / 'Anne Adı' (father's / mother's name): ADI is a given-names label, BABA / ANNE /
+    ANA are no RELATIVES. (Turkish eID prints them on the back, which is not read; kept for any
+    holder-side design printing them without the English half, or with it glared.)"""
+    ref = mrz("YILMAZ", "MARIO", "TUR", "A01A12345")
+    one = reading(("SOYADI / SURNAME", 90.0, 40, 60, 11), ("YILMAZ", 95.0, 44, 76),
+                  ("ADI / GIVEN NAMES", 90.0, 40, 100, 11),
+                  ("UYRUGU / NATIONALITY", 90.0, 40, 140, 11), ("T.C.", 95.0, 44, 156),
+                  (label, 90.0, 40, 180, 11), ("MARCO", 95.0, 44, 196))
+    assert not_retyped(field(read_by(one, (11, 3)), ref, "given_names"))
+
+
+def test_a4_given_names_right_of_the_surname_next_row_is_under_the_surname() -> None:
+    """Names row printed 'DUBOIS   MARIA' (psm 11 / 3 split it into two lines), MARIA glared; the
+    next row's value (place of birth) sits right under the surname, its small label not read. The
+    row under the surname is then another field's, within 2.5 heights."""
+    ref = mrz("DUBOIS", "MARIA", "FRA", "18FV12345")
+    one = reading(("Nom / Surname", 90.0, 40, 60, 11), ("DUBOIS", 95.0, 44, 76),
+                  ("Prenoms / Given names", 90.0, 300, 60, 11),  # value (300, 76): glare
+                  # "Lieu de naissance / Place of birth" (40, 96): light ink, not read
+                  ("PARIS", 94.0, 44, 110))
+    viz = read_by(one, (11, 3))
+    assert not_retyped(field(viz, ref, "given_names")), given_names_places(viz, _words(viz), "DUBOIS", 85.0)
+
+
+# ============ (a) rule 2: another number of the document number's format ==============================
+
+BGD = Claims("mrz", "RAHMAN", "ABDUL KARIM", date(1980, 1, 1), date(2031, 4, 13), "BN0123456", "M", "BGD",
+             issuer="BGD")
+
+
+def _bgd_row(label: str) -> VIZReading:
+    return read_by(reading(("Passport No.", 90.0, 600, 40, 11),
+                           ("Surname", 90.0, 300, 80, 11), ("RAHMAN", 95.0, 300, 96),
+                           ("Given Name", 90.0, 300, 120, 11), ("ABDUL KARIM", 95.0, 300, 136),
+                           (label, 90.0, 300, 160, 11), ("BM0987654", 92.0, 300, 176),
+                           ("01 JAN 1980", 95.0, 600, 176)))
+
+
+@pytest.mark.parametrize("label", [
+    "Nr. des früheren Passes", "Vorheriger", "Číslo předchozího pasu", "Predchádzajúci pas č.",
+    "Korábbi útlevél száma", "Broj prethodne putovnice", "Prejšnji potni list št.", "Ankstesnio paso Nr.",
+    "Iepriekšējās pases Nr.", "Eelmise passi nr", "Aiemman passin numero", "Edellinen passi nro",
+    "Föregående pass nr", "Forrige pas nr.", "Eerdere paspoort nr.", "Passaporte antigo n.º",
+    "Pasaporte previo", "Vecchio passaporto n.", "Preċedenti passaport Nru", "No. Paspor Lama",
+    "Paspor sebelumnya", "Dating Pasaporte Blg.", "Pasipoti ya zamani", "Last Passport No.",
+    "Cancelled Passport No.", "Expired Passport No.", "Replaced Passport No.",
+])
+def test_a3_previous_number_label_words_missing(label: str) -> None:
+    assert not_replaced(field(_bgd_row(label), BGD, "document_number")), label
+
+
+def test_a3b_label_left_of_the_number_on_its_row_read_as_its_own_line() -> None:
+    """Table layout ('Previous Passport No.    BM0987654'): psm 11 / 3 give the label and the value as
+    two lines of one row. `_above` takes only lines ending above the value's top (+h/4), and with
+    boxes known the reading-order fallback (n-1, n-2) is off."""
+    one = reading(("Passport No.", 90.0, 600, 40, 11),
+                  ("Surname", 90.0, 40, 96, 11), ("RAHMAN", 95.0, 300, 94),
+                  ("Given Name", 90.0, 40, 136, 11), ("ABDUL KARIM", 95.0, 300, 134),
+                  ("Previous Passport No.", 90.0, 40, 176, 11), ("BM0987654", 92.0, 300, 174))
+    assert not_replaced(field(read_by(one), BGD, "document_number"))
+
+
+def test_a3c_licence_dd_label_split_from_its_value() -> None:
+    """test_2b with 'DD' printed a few millimetres left of its value (psm 11 splits the row)."""
+    ref = Claims("barcode", "SAMPLE", "JANE", date(1980, 1, 1), date(2031, 4, 13), "D8509354", "F", None)
+    one = reading(("CALIFORNIA", 96.0, 300, 10), ("DRIVER LICENSE", 96.0, 300, 30),
+                  ("LN SAMPLE", 95.0, 300, 100), ("FN JANE", 95.0, 300, 120),
+                  ("DOB 01/01/1980", 93.0, 300, 160), ("DD", 90.0, 300, 302, 11), ("F6070090", 92.0, 350, 300))
+    assert not_replaced(field(read_by(one), ref, "document_number"))
+
+
+# ============ (c) exceptions: random readings through against_viz =====================================
+
+def test_c_no_exception_on_odd_readings() -> None:
+    rng = random.Random(24)
+    words = ["", " ", "Ł", "ÉÉ", "$", "(S)", "-", "DD", "BM0987654", "MARIA", "DUBOIS", "Given", "names", "1",
+             "Nom", "/", "PAORE", "'", "’", "Al-", "-Sayed", "O'", "ÞÓRA", "12.08.1983", "İ", "ß", "\t"]
+    refs = [mrz("DUBOIS", "MARIA", "FRA", "BN0123456"),
+            Claims("barcode", "SAMPLE", "JANE", None, None, "D8509354", None, None),
+            Claims("mrz", "O'NEIL", "ANN-MARIE", None, None, "<<", None, None, given_conf=(0.5,)),
+            Claims("mrz", "", " ", None, None, "", None, None)]
+    for _ in range(300):
+        lines = []
+        for _ in range(rng.randint(0, 8)):
+            text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 4)))
+            x, y = rng.randint(-5, 400), rng.randint(-5, 300)
+            lines.append((text, (x, y, x + rng.randint(0, 200), y + rng.randint(0, 30))))
+        n = len(lines)
+        confs = [[rng.choice([0.0, 50.0, 90.0, -1.0]) for _ in t.split()] for t, _ in lines]
+        k = rng.randint(1, 3)
+        viz = VIZReading(lines=lines * k, confs=confs * k, words=n, mean_conf=80.0,
+                         breaks=[n * j for j in range(1, k)] + ([rng.randint(-2, 3 * n)] if rng.random() < .2 else []),
+                         modes=rng.choice([(), (11,), (11, 3), (11, 3, 6), (6, 6, 6)]))
+        for ref in refs:
+            against_viz(ref, viz, TODAY)

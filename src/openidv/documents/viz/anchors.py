@@ -114,7 +114,15 @@ ALL_LABELS = SURNAME_LABELS | OTHER_LABELS
 RELATIVES = _fold_all((
     "FATHER", "FATHERS", "MOTHER", "MOTHERS", "PARENT", "PARENTS", "PADRE", "MADRE", "PAI", "MAE", "PERE", "MERE",
     "VATER", "MUTTER", "OJCA", "MATKI", "SPOUSE", "HUSBAND", "WIFE", "EPOUX", "EPOUSE", "CONYUGE", "GUARDIAN",
+    "BABA", "ANNE",
 ))
+
+
+def _relative(word: str) -> bool:
+    """A relative's word, read exactly or (four letters or more) one letter off: a garbled "PAORE"
+    still names the father (stop 24 review)."""
+    return word in RELATIVES or (len(word) >= 4 and any(
+        len(r) >= 4 and abs(len(r) - len(word)) <= 1 and fuzz.ratio(word, r) >= 75 for r in RELATIVES))
 # How far above a line, in its heights, the line over it may end to be its label or the surname's
 # line: the given names' label row lies between them (1.2-2.1 heights on train documents); a glared
 # row of values and labels more (3.4).
@@ -377,7 +385,7 @@ def _given_label_line(folded: list[str]) -> bool:
     """Is this the given names' own label line: holding a given-names label (OCR garbles the rest:
     "Pgshoms / Given names"), and naming no one else ("Nombre del padre", "Father's given name")
     nor another field ("Place of birth ... Given names", two labels of a row read as one line)?"""
-    if any(f in RELATIVES for f in folded) or not any(_is_label(folded, i, GIVEN_LABELS)
+    if any(_relative(f) for f in folded) or not any(_is_label(folded, i, GIVEN_LABELS)
                                                        for i in range(len(folded))):
         return False
     return not any(_is_label(folded, i, OTHER_LABELS - GIVEN_LABELS) and folded[i] not in NAME_WORDS
@@ -396,6 +404,9 @@ def given_names_places(viz: VIZReading, words: list[list[tuple[str, float]]], su
     key = name_key(surname).replace(" ", "")
     out: list[tuple[int, int]] = []
     for lines in _readings(viz):
+        # where the given names' label was read, only a place at that label counts (names printed
+        # side by side put another row's value under the surname)
+        labelled = any(_given_label_line([t.folded for t in _tokens(words[k])]) for k in lines)
         for j in lines:
             toks = _tokens(words[j])
             folded = [t.folded for t in toks]
@@ -418,7 +429,7 @@ def given_names_places(viz: VIZReading, words: list[list[tuple[str, float]]], su
                         out.append((lines.start, j))
                     break
                 value = "".join(t for t, _ in _value_words(_tokens(words[k])))
-                if key and value and fuzz.ratio(value, key) >= match:
+                if key and value and not labelled and fuzz.ratio(value, key) >= match:
                     out.append((lines.start, j))
                 break
     return out

@@ -129,8 +129,11 @@ NUMBER_LOOKALIKES = _pairs("09", "68", "EF", "C0")
 # Vowels among themselves too (stop 24): a vowel with a diacritic reads as another vowel, surely and
 # twice (MÜLLER read MOLLER, JØRGENSEN JERGENSEN, SØREN SEREN, JÜRGEN JORGEN), and the MRZ, which
 # drops the diacritic, cannot say which vowel was printed; so a forger's vowel swap (ANDERSEN printed
-# ANDERSON) is no longer caught by this rule. Otherwise pairs, not groups: D/E is no look-alike.
-LETTER_LOOKALIKES = _pairs("CE", "CG", "OQ", "OD", "IL", "LT", "IT", "IJ", "RP", "UV", "EF", "BR", "AEIOU")
+# ANDERSON) is no longer caught by this rule. L with stroke reads as E (GOŁĄB as GOEAB, ŁUKASZ as
+# EUKASZ at 86-92 in two fonts), T with comma below as J (ȚURCANU as JURCANU at 81): a stop-24 review's
+# renders. Otherwise pairs, not groups: D/E is no look-alike.
+LETTER_LOOKALIKES = _pairs("CE", "CG", "OQ", "OD", "IL", "LT", "IT", "IJ", "RP", "UV", "EF", "BR", "AEIOU", "LE",
+                           "TJ")
 
 
 def lookalike_only(read: str, ref: str, pairs: frozenset[frozenset[str]]) -> bool:

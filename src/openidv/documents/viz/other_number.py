@@ -30,16 +30,23 @@ OTHER_NUMBER_CONF = 85.0  # Tesseract confidence (0-100) of the word, in each re
 MIN_READINGS = 2  # page-mode readings that read the same word that surely
 MIN_DISTANCE = 3  # characters from the reference, after look-alike folding: not a misread copy
 MIN_LENGTH = 6  # shorter formats (a class, a code) say little about which field a word is
-# Words that name another number: a candidate after one on its line, or under a line holding one, is
-# that number (a data page's previous passport number, a licence's document discriminator "DD", an
-# audit or inventory control number, a card access number). Stop 24 review; upper case, letters only.
+# Words that name another number: a candidate after one on its line, or under one, is that number (a
+# data page's previous passport number, a licence's document discriminator "DD", an audit or
+# inventory control number, a card access number). Whole short words, and stems (a word's first five
+# letters, so that inflections count: früheren, předchozího, aiemman) of the words for "previous" in
+# the languages of Latin-script documents ("EXPIRED" whole: its stem is "Date of expiry"'s). Stop 24
+# reviews; upper case, transliterated.
 OTHER_NUMBER_WORDS = frozenset((
-    "PREVIOUS", "PREV", "FORMER", "OLD", "PRIOR", "ANCIEN", "ANCIENNE", "ANTERIOR", "ANTERIEUR", "PRECEDENT",
-    "PRECEDENTE", "VORHERIGER", "VORHERIGE", "FRUHERER", "FRUHERE", "ALT", "ALTE", "ALTER", "VORIGE", "VORIG",
-    "POPRZEDNI", "POPRZEDNIEGO", "TIDIGARE", "TIDLIGERE", "AIEMPI", "PREDCHOZI", "PREDOSLY", "ONCEKI", "ESKI",
-    "PRECEDENTE", "DD", "AUDIT", "ICN", "INVENTORY", "CONTROL", "REF", "REFERENCE", "CAN", "SERIAL", "SERIE",
-    "SERIENNUMMER", "PERSONAL", "PERSONNEL", "PERSONNUMMER", "RECORD", "FILE", "DOSSIER", "ACCOUNT", "CUSTOMER",
-    "PERMIT", "VISA",
+    "DD", "CAN", "ICN", "REF", "OLD", "ALT", "ALTE", "ALTER", "LAST", "PREV", "ESKI", "LAMA", "VISA", "FILE", "EX",
+    "PRIOR", "AUDIT", "EXPIRED",
+))
+OTHER_NUMBER_STEMS = frozenset(w[:5] for w in (
+    "PREVIOUS", "FORMER", "CANCELLED", "REPLACED", "ANCIEN", "ANTERIOR", "ANTIGO", "PRECEDENT",
+    "VORHERIG", "FRUHER", "VORIGE", "POPRZEDNI", "PREDCHOZI", "PREDOSLY", "PRETHODNI", "PREJSNJI", "KORABBI",
+    "ANKSTESNIS", "IEPRIEKSEJAIS", "EELMINE", "EDELLINEN", "AIEMPI", "AIEMMAN", "TIDIGARE", "TIDLIGERE",
+    "FOREGAENDE", "FORRIGE", "EERDERE", "VECCHIO", "SEBELUMNYA", "DATING", "ZAMANI", "ONCEKI",
+    "SERIAL", "SERIE", "REFERENCE", "INVENTORY", "CONTROL", "PERSONAL", "RECORD", "DOSSIER", "ACCOUNT",
+    "CUSTOMER", "PERMIT",
 ))
 LABEL_REACH = 3  # line heights above a number within which a naming word (a label, wrapped or not) counts
 
@@ -56,23 +63,26 @@ def _identifying(fmt: str) -> bool:
 def _names_another(words: list[tuple[str, float]]) -> bool:
     """Does a word name another number (`OTHER_NUMBER_WORDS`, after transliteration: "Früherer",
     "Prev.")?"""
-    return any(part in OTHER_NUMBER_WORDS for text, _ in words for part in name_key(text).split())
+    return any(part in OTHER_NUMBER_WORDS or (len(part) >= 5 and part[:5] in OTHER_NUMBER_STEMS)
+               for text, _ in words for part in name_key(text).split())
 
 
 Box = tuple[int, int, int, int]
 
 
 def _above(boxes: list[Box] | None, n: int) -> list[int]:
-    """Lines of the reading over line `n` that may hold its label: in its column (overlapping it, or
+    """Lines of the reading that may hold line `n`'s label: over it in its column (overlapping it, or
     starting within two of its heights) and ending within LABEL_REACH heights above it - whatever
-    lies between in reading order (another column's label of the row); without boxes, the two lines
-    before it."""
+    lies between in reading order (another column's label of the row) - or to its left on its row
+    (a label read as a line of its own); without boxes, the two lines before it."""
     if boxes is None:
         return [k for k in (n - 1, n - 2) if k >= 0]
     x0, y0, x1, y1 = boxes[n]
     h = max(y1 - y0, 1)
-    return [k for k, (a0, _, a1, b1) in enumerate(boxes) if k != n and y0 - LABEL_REACH * h <= b1 <= y0 + h // 4
+    over = [k for k, (a0, _, a1, b1) in enumerate(boxes) if k != n and y0 - LABEL_REACH * h <= b1 <= y0 + h // 4
             and (min(x1, a1) > max(x0, a0) or abs(a0 - x0) <= 2 * h)]
+    left = [k for k, (_, b0, a1, b1) in enumerate(boxes) if k != n and a1 <= x0 + h and min(y1, b1) > max(y0, b0)]
+    return over + left
 
 
 def other_number(value: str, readings: list[list[list[tuple[str, float]]]],
