@@ -178,6 +178,16 @@ def mrz(surname: str, given: str, issuer: str, number: str = "XP1234567") -> Cla
                   surname_conf=(0.99,) * len(surname.replace(" ", "")),
                   given_conf=(0.99,) * len(given.replace(" ", "")))
 
+def _fathers_name_under(label: str) -> Disagreement | None:
+    """A Peruvian-style card: the son's given-names value glared, a father's-name field under it."""
+    ref = mrz("ROSSI", "MARIO", "PER", "AB1234567")
+    one = reading(("APELLIDOS / SURNAME", 90.0, 40, 60, 11), ("ROSSI", 95.0, 44, 76),
+                  ("NOMBRES / GIVEN NAMES", 90.0, 40, 100, 11),  # value glared
+                  ("NACIONALIDAD / NATIONALITY", 90.0, 40, 140, 11), ("PERUANA", 95.0, 44, 156),
+                  (label, 90.0, 40, 180, 11), ("MARCO", 95.0, 44, 196))
+    return field(read_by(one, (11, 3)), ref, "given_names")
+
+
 
 # ============================ rule 3: given names retyped ============================================
 
@@ -240,12 +250,7 @@ def test_3_5_a_parents_name_label_holds_a_given_names_label_word(label: str) -> 
     """A father's-name field (Latin-script documents printing filiation on the holder's side): its label
     holds NOMBRE / NOME / PRENOM / GIVEN, so the line under it is 'under a given-names label'. Father
     MARCO, son MARIO (C/I), the son's given-names value glared."""
-    ref = mrz("ROSSI", "MARIO", "PER", "AB1234567")
-    one = reading(("APELLIDOS / SURNAME", 90.0, 40, 60, 11), ("ROSSI", 95.0, 44, 76),
-                  ("NOMBRES / GIVEN NAMES", 90.0, 40, 100, 11),  # value glared
-                  ("NACIONALIDAD / NATIONALITY", 90.0, 40, 140, 11), ("PERUANA", 95.0, 44, 156),
-                  (label, 90.0, 40, 180, 11), ("MARCO", 95.0, 44, 196))
-    assert not_retyped(field(read_by(one, (11, 3)), ref, "given_names"))
+    assert not_retyped(_fathers_name_under(label))
 
 
 def test_3_6_a_given_names_label_and_another_field_label_merged_on_one_row() -> None:
@@ -345,12 +350,7 @@ def test_a1_relatives_word_garbled_while_the_given_label_word_is_read(label: str
     """test_3_5 with the relative's word misread (D read as O - a pair LETTER_LOOKALIKES itself lists;
     R as H; è as o). GIVEN_LABELS match fuzzily (>= 5 letters, ratio 85) but RELATIVES only exactly, so
     a label garbled in the relative's word but not in NOMBRE / PRENOM is 'the given names' label'."""
-    ref = mrz("ROSSI", "MARIO", "PER", "AB1234567")
-    one = reading(("APELLIDOS / SURNAME", 90.0, 40, 60, 11), ("ROSSI", 95.0, 44, 76),
-                  ("NOMBRES / GIVEN NAMES", 90.0, 40, 100, 11),  # value glared
-                  ("NACIONALIDAD / NATIONALITY", 90.0, 40, 140, 11), ("PERUANA", 95.0, 44, 156),
-                  (label, 90.0, 40, 180, 11), ("MARCO", 95.0, 44, 196))
-    assert not_retyped(field(read_by(one, (11, 3)), ref, "given_names"))
+    assert not_retyped(_fathers_name_under(label))
 
 
 @pytest.mark.parametrize("label", ["BABA ADI", "ANNE ADI"])

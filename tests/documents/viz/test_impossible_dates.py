@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from viz_readings import read_alike
+
 from openidv.documents.viz.crosscheck import Claims, against_viz
 from openidv.documents.viz.extract import VIZReading
 from openidv.documents.viz.impossible_dates import impossible_dates
@@ -19,17 +21,8 @@ REFS = {"date_of_birth": date(1972, 7, 17), "date_of_expiry": date(2031, 4, 13)}
 
 def twice(dob: str, conf: float = 97.0, readings: int = 2, expiry: str = "13.04.2031") -> VIZReading:
     """A card's zone read `readings` times, each reading giving the same lines."""
-    one = [("VIRTANEN", [96.0]), ("ANNA MARIA", [95.0, 95.0]), (dob, [conf] * len(dob.split())),
-           (expiry, [96.0]), ("HCD243471", [93.0])]
-    lines, confs, breaks = [], [], []
-    for _ in range(readings):
-        if lines:
-            breaks.append(len(lines))
-        for text, c in one:
-            lines.append((text, (0, 20 * len(lines), 100, 20 * len(lines) + 15)))
-            confs.append(c)
-    return VIZReading(lines=lines, words=10, mean_conf=90.0, confs=confs, breaks=breaks,
-                      modes=(11, 3, 6)[:readings])
+    return read_alike([("VIRTANEN", [96.0]), ("ANNA MARIA", [95.0, 95.0]), (dob, [conf] * len(dob.split())),
+                       (expiry, [96.0]), ("HCD243471", [93.0])], readings)
 
 
 def words(viz: VIZReading) -> list[list[tuple[str, float]]]:

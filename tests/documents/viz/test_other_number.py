@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from viz_readings import read_alike
+
 from openidv.documents.viz.crosscheck import Claims, against_viz
 from openidv.documents.viz.extract import VIZReading
 from openidv.documents.viz.other_number import number_format, other_number
@@ -21,16 +23,8 @@ def mrz(number: str) -> Claims:
 
 def zone(number_line: str, conf: float = 92.0, readings: int = 2) -> VIZReading:
     """A card's zone read `readings` times, each reading giving the same lines."""
-    one = [("VIRTANEN", [96.0]), ("ANNA MARIA", [95.0, 95.0]), ("17.07.1972", [96.0]),
-           (number_line, [conf] * len(number_line.split())), ("13.04.2031", [96.0])]
-    lines, confs, breaks = [], [], []
-    for _ in range(readings):
-        if lines:
-            breaks.append(len(lines))
-        for text, c in one:
-            lines.append((text, (0, 20 * len(lines), 100, 20 * len(lines) + 15)))
-            confs.append(c)
-    return VIZReading(lines=lines, words=10, mean_conf=90.0, confs=confs, breaks=breaks, modes=(11, 3, 6)[:readings])
+    return read_alike([("VIRTANEN", [96.0]), ("ANNA MARIA", [95.0, 95.0]), ("17.07.1972", [96.0]),
+                       (number_line, [conf] * len(number_line.split())), ("13.04.2031", [96.0])], readings)
 
 
 def number(viz: VIZReading, ref: str) -> dict[str, object] | None:

@@ -105,36 +105,46 @@ def split_names(raw: str) -> tuple[str, str]:
     return primary.replace(FILLER, " ").strip(), secondary.replace(FILLER, " ").strip()
 
 
+def _names_field(r: MRZResult) -> tuple[int, str] | None:
+    """(offset in the joined lines, text without trailing fillers) of the names field, for an MRZ
+    read from an image (with per-character confidences) of a known layout; else None."""
+    spec = FORMATS.get(r.format)
+    text = "".join(r.lines)
+    if spec is None or not r.char_confidence or len(r.char_confidence) != len(text):
+        return None
+    span = spec.field("names").span
+    start = span.line * spec.width + span.start
+    return start, text[start : span.line * spec.width + span.end].rstrip(FILLER)
+
+
+def _letter_confidences(r: MRZResult, start: int, part: str) -> tuple[float, ...]:
+    return tuple(float(r.char_confidence[start + j]) for j, ch in enumerate(part) if ch != FILLER)
+
+
 def surname_confidence(r: MRZResult) -> tuple[float, ...] | None:
     """The glyph classifier's probability of each surname letter as read, fillers skipped (so in the
     order of the surname's letters without spaces); None for an MRZ not read from an image or of an
     unknown layout. Names carry no check digit: a misread letter is seen only here."""
-    spec = FORMATS.get(r.format)
-    text = "".join(r.lines)
-    if spec is None or not r.char_confidence or len(r.char_confidence) != len(text):
+    names = _names_field(r)
+    if names is None:
         return None
-    span = spec.field("names").span
-    start = span.line * spec.width + span.start
-    primary = text[start : span.line * spec.width + span.end].rstrip(FILLER).partition(FILLER + FILLER)[0]
-    return tuple(float(r.char_confidence[start + j]) for j, ch in enumerate(primary) if ch != FILLER)
+    start, field = names
+    return _letter_confidences(r, start, field.partition(FILLER + FILLER)[0])
 
 
 def given_names_confidence(r: MRZResult) -> tuple[float, ...] | None:
     """As `surname_confidence`, for the given names (the secondary identifier, after the double filler)."""
-    spec = FORMATS.get(r.format)
-    text = "".join(r.lines)
-    if spec is None or not r.char_confidence or len(r.char_confidence) != len(text):
+    names = _names_field(r)
+    if names is None:
         return None
-    span = spec.field("names").span
-    start = span.line * spec.width + span.start
-    field = text[start : span.line * spec.width + span.end].rstrip(FILLER)
+    start, field = names
     cut = field.find(FILLER + FILLER)
     if cut < 0:
         return ()
     offset = cut + 2
     while offset < len(field) and field[offset] == FILLER:
         offset += 1
-    return tuple(float(r.char_confidence[start + offset + j]) for j, ch in enumerate(field[offset:]) if ch != FILLER)
+    return _letter_confidences(r, start + offset, field[offset:])
 
 
 def _clean(value: str) -> str:
