@@ -116,13 +116,6 @@ RELATIVES = _fold_all((
     "VATER", "MUTTER", "OJCA", "MATKI", "SPOUSE", "HUSBAND", "WIFE", "EPOUX", "EPOUSE", "CONYUGE", "GUARDIAN",
     "BABA", "ANNE",
 ))
-
-
-def _relative(word: str) -> bool:
-    """A relative's word, read exactly or (four letters or more) one letter off: a garbled "PAORE"
-    still names the father (stop 24 review)."""
-    return word in RELATIVES or (len(word) >= 4 and any(
-        len(r) >= 4 and abs(len(r) - len(word)) <= 1 and fuzz.ratio(word, r) >= 75 for r in RELATIVES))
 # How far above a line, in its heights, the line over it may end to be its label or the surname's
 # line: the given names' label row lies between them (1.2-2.1 heights on train documents); a glared
 # row of values and labels more (3.4).
@@ -379,6 +372,13 @@ def _labelled_otherwise(viz: VIZReading, words: list[list[tuple[str, float]]], j
     if not _has_label([t.folded for t in toks]):
         return False
     return not _has_surname_label(toks, viz.lines[k][0])
+
+
+def _relative(word: str) -> bool:
+    """A relative's word, read exactly or (four letters or more) one letter off: a garbled "PAORE"
+    still names the father (stop 24 review)."""
+    return word in RELATIVES or (len(word) >= 4 and any(
+        len(r) >= 4 and abs(len(r) - len(word)) <= 1 and fuzz.ratio(word, r) >= 75 for r in RELATIVES))
 
 
 def _given_label_line(folded: list[str]) -> bool:
