@@ -193,10 +193,11 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
     with characters that no common OCR confusion turns into the reference's (and not only glare
     look-alikes, `normalise.NUMBER_LOOKALIKES`), a birth or expiry date whose place is taken by
     another date of the same kind, or the reference date altered into no calendar date
-    (`impossible_dates.py`). Given names have no place rule: a line holding only them with a
-    letter or two retyped, read surely, is a clear mismatch (`changed_letters.py`); missing, they
-    are unread, or unconfirmed when a clearly read name nothing explains is in the zone. A conflicting value read
-    doubtfully is unconfirmed (a weak disagreement, VIZ_DATA_UNCONFIRMED: review), because the
+    (`impossible_dates.py`), or a number replaced whole by another of its format
+    (`other_number.py`). Given names shown at their place (`anchors.given_names_places`) with a
+    letter or two retyped, read surely, are a clear mismatch (`changed_letters.py`); missing, they
+    are unread, or unconfirmed when a clearly read name nothing explains is in the zone. A
+    conflicting value read doubtfully is unconfirmed (a weak disagreement, VIZ_DATA_UNCONFIRMED: review), because the
     cheapest explanation is a misread.
     A value that was not found and that nothing shows to be replaced is ``unread``: the OCR missed
     the field or read a part of it that agrees, a name is a near spelling (similarity 60-85; a
@@ -205,8 +206,8 @@ def against_viz(ref: Claims, viz: VIZReading, today: date | None = None, month_f
     (an expired printed expiry date reads as an issue date), or no number within three characters
     of it was read. The visual zone
     is searched, not parsed, so these cases cannot be told from a replaced value: a forger who
-    changes both names, or prints an entirely different number, is left to VIZ_FIELD_UNREAD
-    (review by default) - see docs/documents.md.
+    changes both names, or prints an entirely different number of another format or one not read
+    clearly, is left to VIZ_FIELD_UNREAD (review by default) - see docs/documents.md.
     Numeric dates are read month first when `month_first` (a US issuer), else day first.
     """
     out = CrossCheck()
