@@ -19,40 +19,16 @@ import time
 from multiprocessing import get_context
 from typing import Any
 
-import cv2
 import numpy as np
 
-from openidv.documents.geometry import find_card, frame_from_card
-from openidv.documents.synth.capture import capture, sample_params
-from openidv.documents.synth.dataset import conditions_for
-from openidv.documents.synth.document import make_document
-from openidv.documents.synth.templates import templates
-
-SCALE = 12.0  # generator px/mm
+from openidv.documents.geometry import find_card
+from openidv.documents.training.train_outline_ranker import corner_error_mm
+from openidv.documents.training.train_outline_ranker import photo as generated_photo
 
 
 def photo(args: tuple[str, int]) -> dict[str, Any]:
     split, seed = args
-    rng = np.random.default_rng(seed)
-    kind = ("TD1", "DL")[int(rng.integers(2))]
-    pool = templates(kind, split)
-    t = pool[int(rng.integers(len(pool)))]
-    doc = make_document(t, int(rng.integers(1 << 31)), None, SCALE)
-    side = doc.front if rng.random() < 0.7 or doc.back is None else doc.back
-    cond = str(rng.choice([c for c in conditions_for(split) if c != "cropped"]))
-    cap = capture(side.image, sample_params(cond, rng), rng, doc_width_mm=t.size_mm[0])
-    h, w = side.image.shape[:2]
-    corners = cv2.perspectiveTransform(np.array([[[0, 0], [w, 0], [w, h], [0, h]]], np.float64), cap.homography)[0]
-    return {"image": cap.image, "true": corners, "condition": cond, "size_mm": t.size_mm}
-
-
-def corner_error_mm(found: Any, true: Any, size_mm: tuple[float, float]) -> tuple[float, bool]:
-    """Largest corner distance (mm) up to a half turn, and whether the half turn was the closer."""
-    c = frame_from_card(found).corners_px()
-    px_per_mm = np.sqrt(cv2.contourArea(true.astype(np.float32)) / (size_mm[0] * size_mm[1]))
-    e0 = float(np.linalg.norm(c - true, axis=1).max() / px_per_mm)
-    e180 = float(np.linalg.norm(np.roll(c, 2, axis=0) - true, axis=1).max() / px_per_mm)
-    return min(e0, e180), e180 < e0
+    return generated_photo(split, seed, portraits=False)  # drawn portraits: the photos of stop 14's figures
 
 
 def main() -> None:

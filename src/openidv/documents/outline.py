@@ -24,12 +24,17 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import maximum_filter1d
+
+from openidv.documents.outline_features import candidate_features
+from openidv.documents.outline_lines import line_quads
+from openidv.documents.outline_rank import load_ranker
 
 ID1_ASPECT = 85.6 / 53.98
 MAX_SIDE = 800  # the search runs on a copy whose longer side is at most this
@@ -167,31 +172,76 @@ def _contour_quads(edges: NDArray[Any], min_area_px: float, max_area_px: float) 
     return out
 
 
-def _search(img: NDArray[Any], min_area: float) -> list[NDArray[Any]]:
+@dataclass(frozen=True)
+class Candidates:
+    """Every candidate outline of one photo, in the reduced copy's pixels (``scale`` = copy / photo)."""
+
+    quads: list[NDArray[Any]]
+    from_lines: list[bool]
+    features: NDArray[Any]  # one row of outline_features.FEATURES per quad
+    scale: float
+
+    def good(self, k: int) -> bool:
+        """Edge evidence on all four sides and an ID-1-like aspect (the ranking rule before the ranker)."""
+        return bool(np.expm1(self.features[k, 0]) >= MIN_SIDE_SUPPORT and self.features[k, 11] <= GOOD_ASPECT)
+
+
+def candidates(img: NDArray[Any], min_area: float = 0.04) -> Candidates:
+    """Closed-contour outlines (grown over bands) and four-line outlines, with their features."""
     scale = min(1.0, MAX_SIDE / max(img.shape[:2]))
     small = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else img
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY) if small.ndim == 3 else small
     field = EdgeField(small)
     area = gray.shape[0] * gray.shape[1]
+    edge_maps = [cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 30, 90),
+                 (field.magnitude() > STRONG_EDGE).astype(np.uint8) * 255]
     raw: list[NDArray[Any]] = []
-    for edges in (cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 30, 90),
-                  (field.magnitude() > STRONG_EDGE).astype(np.uint8) * 255):
+    for edges in edge_maps:
         raw += [q for q in _contour_quads(edges, min_area * area, 0.98 * area)
                 if not any(same_place(q, p) and np.abs(q - p).max() < 2 for p in raw)]
-    ranked: list[tuple[bool, float, NDArray[Any]]] = []
-    for q in raw:
-        q = grow(q, field)
-        if not ASPECT_RANGE[0] < aspect(q) < ASPECT_RANGE[1]:
-            continue
-        weakest = field.weakest_side(q)
-        good = weakest >= MIN_SIDE_SUPPORT and abs(np.log(aspect(q) / ID1_ASPECT)) <= GOOD_ASPECT
-        ranked.append((good, float(cv2.contourArea(q.astype(np.float32))) if good else weakest, q))
-    ranked.sort(key=lambda r: (r[0], r[1]), reverse=True)
+    quads = [q for q in (grow(q, field) for q in raw) if ASPECT_RANGE[0] < aspect(q) < ASPECT_RANGE[1]]
+    n_contour = len(quads)
+    lines = line_quads(edge_maps, gray.shape[:2], min_area, ASPECT_RANGE)
+    if lines:  # drop those a contour outline already has (within 2 px at every corner)
+        seen = np.asarray(quads) if quads else np.zeros((0, 4, 2))
+        new = np.asarray(lines)
+        for k in range(len(new)):
+            if not len(seen) or np.abs(seen - new[k]).max(axis=(1, 2)).min() >= 2:
+                seen = np.concatenate([seen, new[k:k + 1]])
+                quads.append(new[k])
+    from_lines = [k >= n_contour for k in range(len(quads))]
+    lab = (cv2.cvtColor(small, cv2.COLOR_RGB2LAB) if small.ndim == 3 else small[..., None]).astype(np.float32)
+    return Candidates(quads, from_lines, candidate_features(field.gx, field.gy, lab, quads, from_lines, ID1_ASPECT),
+                      scale)
+
+
+def _overlaps(a: NDArray[Any], b: NDArray[Any]) -> bool:
+    """Two outlines sharing more than a tenth of the smaller one's area."""
+    pa, pb = a.astype(np.float32), b.astype(np.float32)
+    inter, _ = cv2.intersectConvexConvex(pa, pb)
+    return bool(inter > 0.1 * min(cv2.contourArea(pa), cv2.contourArea(pb)))
+
+
+def _search(img: NDArray[Any], min_area: float) -> list[NDArray[Any]]:
+    c = candidates(img, min_area)
+    if not c.quads:
+        return []
+    shipped = load_ranker()
+    if shipped is None:
+        order = sorted(range(len(c.quads)), reverse=True,
+                       key=lambda k: (c.good(k), float(c.features[k, 9] if c.good(k) else c.features[k, 0])))
+        keep = [k for k in order if c.good(k)] or order[:1]
+    else:
+        p = shipped.model.predict_proba(c.features)[:, 1]
+        order = [int(k) for k in np.argsort(-p, kind="stable")]
+        if p[order[0]] < shipped.min_card:
+            return []
+        keep = order[:1] + [k for k in order[1:] if c.good(k) and p[k] >= shipped.min_other_card]
     out: list[NDArray[Any]] = []
-    for good, _, q in ranked:
-        if (good or not out) and not any(same_place(q, p) for p in out):
-            out.append(q)
-    return [q / scale for q in out]  # back to the photo's pixels (the search ran on a copy)
+    for k in keep:
+        if not any(same_place(c.quads[k], q) or _overlaps(c.quads[k], q) for q in out):
+            out.append(c.quads[k])
+    return [q / c.scale for q in out]  # back to the photo's pixels (the search ran on a copy)
 
 
 class _Recent:
