@@ -38,7 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import maximum_filter1d
 
-from openidv.documents.outline_features import candidate_features
+from openidv.documents.outline_features import COLUMN, candidate_features
 from openidv.documents.outline_lines import line_quads
 from openidv.documents.outline_rank import ShippedRanker, load_ranker
 
@@ -110,9 +110,6 @@ class EdgeField:
         if band:
             across = maximum_filter1d(across, 2 * band + 1, axis=0)[band:-band]
         return np.asarray(np.median(across, axis=1))
-
-    def weakest_side(self, q: NDArray[Any]) -> float:
-        return min(float(self.profile(q, i, np.zeros(1))[0]) for i in range(4))
 
 
 def outward_normal(q: NDArray[Any], i: int) -> NDArray[Any]:
@@ -195,7 +192,9 @@ class Candidates:
 
     def good(self, k: int) -> bool:
         """Edge evidence on all four sides and an ID-1-like aspect (the ranking rule before the ranker)."""
-        return bool(np.expm1(self.features[k, 0]) >= MIN_SIDE_SUPPORT and self.features[k, 11] <= GOOD_ASPECT)
+        row = self.features[k]
+        supported = np.expm1(row[COLUMN["side_min"]]) >= MIN_SIDE_SUPPORT
+        return bool(supported and row[COLUMN["aspect_error"]] <= GOOD_ASPECT)
 
 
 def candidates(img: NDArray[Any], min_area: float = 0.04) -> Candidates:
@@ -242,7 +241,7 @@ def choose(c: Candidates, shipped: ShippedRanker | None) -> list[NDArray[Any]]:
         return []
     if shipped is None:
         order = sorted(range(len(c.quads)), reverse=True,
-                       key=lambda k: (c.good(k), float(c.features[k, 9] if c.good(k) else c.features[k, 0])))
+                       key=lambda k: (c.good(k), float(c.features[k, COLUMN["area" if c.good(k) else "side_min"]])))
         keep = [k for k in order if c.good(k)] or order[:1]
         first = c.quads[keep[0]]
     else:

@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 FEATURES = ("side_min", "side_second", "side_mean", "side_coverage_min", "side_p20_min", "extension_max",
             "extension_mean", "contrast_min", "contrast_mean", "area", "area_vs_largest", "aspect_error",
             "corner_angle_max", "from_lines")
+COLUMN = {name: i for i, name in enumerate(FEATURES)}  # feature name -> column of candidate_features' rows
 CLEAR_EDGE = 25.0  # gradient counted as a clear edge (outline.MIN_SIDE_SUPPORT)
 BAND = 2  # px either side of a side searched for its edge (contour outlines sit a pixel or two off)
 

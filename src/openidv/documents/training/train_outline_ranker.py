@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openidv.documents.outline import candidates
-from openidv.documents.outline_features import FEATURES
+from openidv.documents.outline_features import COLUMN, FEATURES
 from openidv.documents.outline_rank import OutlineRanker
 from openidv.documents.training.common import PACKAGE_MODELS, wilson
 
@@ -130,7 +130,7 @@ def card_floor(model: OutlineRanker, photos: list[dict[str, Any]]) -> float:
 
 def edge_rule(p: dict[str, Any]) -> NDArray[Any]:
     """The stop-15 ranking: outlines with edge evidence on all sides and an ID-1 aspect, largest first."""
-    return np.where(p["good"], 1e3 + p["X"][:, 9], p["X"][:, 0])
+    return np.where(p["good"], 1e3 + p["X"][:, COLUMN["area"]], p["X"][:, COLUMN["side_min"]])
 
 
 def other_card_threshold(model: OutlineRanker, photos: list[dict[str, Any]]) -> float:
