@@ -1,6 +1,6 @@
 """Is the document genuine: not edited, not a recapture, printed on its issuer's design?
 
-Three independent signals over each rectified document:
+Independent signals over each rectified document:
 
 * the tile model (:mod:`openidv.documents.authenticity.detector`): DOCUMENT_RECAPTURED when the
   page-wide screen / print probability exceeds ``recapture_max``; DOCUMENT_TAMPERED when the most
@@ -8,6 +8,11 @@ Three independent signals over each rectified document:
   (``tamper_enabled``: the training script enables it only when it detects at least half of the
   held-out local edits at its threshold; the shipped model's does not, so it is reported in the
   evidence and not acted on);
+* capture-statistics novelty (:mod:`openidv.documents.authenticity.novelty`, holder's side only):
+  DOCUMENT_RECAPTURED when the photo's noise, colour and spectrum lie further from genuine captures
+  than ``novelty_max`` - a model of genuine captures only, so it also flags screens and printers the
+  tile model never saw; only if ``document_recapture_novelty.enabled`` says its held-out evaluation
+  earned it;
 * portrait forensics (same condition): PORTRAIT_SUBSTITUTED when the tiles over the holder's photo
   are the suspicious ones (a pasted photo leaves edges and re-compression there);
 * ghost image (:mod:`openidv.documents.authenticity.ghost`): PORTRAIT_SUBSTITUTED when the design the
@@ -19,7 +24,8 @@ Three independent signals over each rectified document:
   issuer the MRZ or barcode claims - again only if ``document_template.enabled`` says its held-out
   evaluation (on the pipeline's own rectification) earned it.
 
-Thresholds come from ``document_authenticity``, ``document_ghost`` and ``document_template`` (tuned
+Thresholds come from ``document_authenticity``, ``document_recapture_novelty``, ``document_ghost`` and
+``document_template`` (tuned
 by the training scripts at 1% false rejection of genuine documents; provenance in the files).
 """
 
@@ -32,6 +38,7 @@ import numpy as np
 from openidv.checks.base import BaseCheck, CheckContext
 from openidv.documents.authenticity.detector import TamperScores, score_document
 from openidv.documents.authenticity.ghost import compare_ghost, mm_box_to_px
+from openidv.documents.authenticity.novelty import novelty_score
 from openidv.documents.authenticity.patches import PX_PER_MM
 from openidv.documents.authenticity.template_match import load_features, load_registry
 from openidv.documents.barcode.aamva import AAMVARecord
@@ -91,7 +98,8 @@ def _claim(ctx: CheckContext) -> tuple[str, str] | None:
 
 class DocumentAuthenticityCheck(BaseCheck):
     name = "document_authenticity"
-    version = "1.2.0"  # 1.2.0: ghost-image comparison; 1.1.0: tile model 2.0.0, gated evidence, score in (0, 1]
+    # 1.3.0: capture-statistics novelty; 1.2.0: ghost-image comparison; 1.1.0: tile model 2.0.0, gated evidence
+    version = "1.3.0"
     requires = ("document_viz", "document_mrz", "document_barcode")
     run_if_upstream_failed = True
     timeout_s = 40.0
@@ -114,20 +122,16 @@ class DocumentAuthenticityCheck(BaseCheck):
         codes: set[str] = set()
         per: list[dict[str, Any]] = []
         scores: list[float] = []
-        tamper_on = t["tamper_enabled"] > 0
+        novelty_t = ctx.thresholds.set("document_recapture_novelty")
         docs = {cid: frame.rectify(caps[cid].image, PX_PER_MM) for cid, frame in frames.items()}
-        for cid, doc in docs.items():
-            s = score_document(doc)
-            scores.append(s.margin(t["tamper_max"] if tamper_on else None, t["recapture_max"]))
-            tampered = tamper_on and s.tamper > t["tamper_max"]
-            if tampered:
-                codes.add("PORTRAIT_SUBSTITUTED" if _portrait_hot(s, portrait_boxes.get(cid)) else "DOCUMENT_TAMPERED")
-            if s.recapture > t["recapture_max"]:
-                codes.add("DOCUMENT_RECAPTURED")
-            per.append({"capture_id": cid, "recapture": round(s.recapture, 4), "screen": round(s.screen, 4),
-                        "print": round(s.print, 4), "tamper": round(s.tamper, 4), "tamper_acted_on": tamper_on,
-                        **({"hot_tiles_px": s.hot_tiles} if tamper_on else {})})
         front = next((cid for cid in docs if caps[cid].kind.value == "document_front"), next(iter(docs)))
+        for cid, doc in docs.items():
+            # the novelty model knows the holder's side only (its references are fronts and data pages)
+            row, score, found = self._capture_evidence(doc, t, novelty_t if cid == front else None,
+                                                       portrait_boxes.get(cid))
+            codes |= found
+            scores.append(score)
+            per.append({"capture_id": cid, **row})
         template = self._template(ctx, docs[front])
         if template.get("mismatch"):
             codes.add("TEMPLATE_MISMATCH")
@@ -143,6 +147,38 @@ class DocumentAuthenticityCheck(BaseCheck):
                            reason_codes=sorted(codes),
                            evidence={"captures": per, "template": template, "ghost": ghost,
                                      "threshold_set": f"{t.name}@{t.version}"})
+
+    @staticmethod
+    def _capture_evidence(doc: Any, t: Any, novelty_t: Any | None, portrait_box: list[int] | None
+                          ) -> tuple[dict[str, Any], float, set[str]]:
+        """Tile model and capture-statistics novelty on one rectified photo: its evidence row, its
+        score (1 / (1 + r), r = the largest acted-on evidence over its threshold) and its codes."""
+        codes: set[str] = set()
+        tamper_on = t["tamper_enabled"] > 0
+        s = score_document(doc)
+        score = s.margin(t["tamper_max"] if tamper_on else None, t["recapture_max"])
+        if tamper_on and s.tamper > t["tamper_max"]:
+            codes.add("PORTRAIT_SUBSTITUTED" if _portrait_hot(s, portrait_box) else "DOCUMENT_TAMPERED")
+        if s.recapture > t["recapture_max"]:
+            codes.add("DOCUMENT_RECAPTURED")
+        row: dict[str, Any] = {"recapture": round(s.recapture, 4), "screen": round(s.screen, 4),
+                               "print": round(s.print, 4), "tamper": round(s.tamper, 4), "tamper_acted_on": tamper_on,
+                               **({"hot_tiles_px": s.hot_tiles} if tamper_on else {})}
+        if novelty_t is None:
+            return row, score, codes
+        try:
+            novelty: float | None = novelty_score(doc)
+        except ValueError:  # a rectified image too small to measure: the tile model's evidence stands alone
+            novelty = None
+        novelty_on = novelty_t["enabled"] > 0
+        row.update({"capture_novelty": None if novelty is None else round(novelty, 4),
+                    "novelty_max": float(novelty_t["novelty_max"]), "novelty_acted_on": novelty_on,
+                    "novelty_threshold_set": f"{novelty_t.name}@{novelty_t.version}"})
+        if novelty_on and novelty is not None:
+            score = min(score, 1.0 / (1.0 + novelty / max(float(novelty_t["novelty_max"]), 1e-9)))
+            if novelty > novelty_t["novelty_max"]:
+                codes.add("DOCUMENT_RECAPTURED")
+        return row, score, codes
 
     def _ghost(self, ctx: CheckContext, front: Any, template_id: str | None, viz_caps: list[dict[str, Any]],
                capture_id: str) -> dict[str, Any]:

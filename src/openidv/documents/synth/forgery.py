@@ -25,6 +25,7 @@ from openidv.documents.synth.document import SyntheticDocument, aamva_payload_fo
 from openidv.documents.synth.fonts import available_viz_families, font, mrz_font_path, viz_font
 from openidv.documents.synth.layout import render_side
 from openidv.documents.synth.portraits import DrawnPortraits, PortraitSource
+from openidv.documents.synth.recapture_species import HELDOUT_SPECIES, SPECIES
 from openidv.documents.synth.render import Rendered, paste_portrait
 from openidv.documents.synth.templates import make_template
 
@@ -351,6 +352,7 @@ _FUNCS: dict[str, Callable[..., SyntheticDocument]] = {
     "mrz_tampering": mrz_tampering, "mrz_viz_inconsistency": mrz_viz_inconsistency,
     "barcode_viz_inconsistency": barcode_viz_inconsistency, "template_mismatch": template_mismatch,
     "screen_recapture": screen_recapture, "photocopy": photocopy, "digital_splicing": digital_splicing,
+    **SPECIES,  # held-out recapture species: measurement only, never in FAMILIES or a training set
 }
 
 
@@ -367,4 +369,4 @@ def forge(doc: SyntheticDocument, family: str, rng: np.random.Generator,
     return fn(doc, rng)
 
 
-__all__ = ["FAMILIES", "aamva_payload_for", "applicable", "forge", "mrz_for"]
+__all__ = ["FAMILIES", "HELDOUT_SPECIES", "aamva_payload_for", "applicable", "forge", "mrz_for"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 PACKAGE_MODELS = Path(__file__).resolve().parents[1] / "models"
 
@@ -30,6 +31,37 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.set_num_threads(max(1, int(os.environ.get("OMP_NUM_THREADS", "1"))))
+
+
+def degrade_image(image: NDArray[Any], rng: np.random.Generator) -> NDArray[Any]:
+    """Generic capture degradations (resolution loss, blur, exposure, glare veil, noise, JPEG), each
+    applied with a fixed probability. These are not the held-out capture conditions of the generator,
+    only their usual ingredients; the tamper model trains its tiles with them and the recapture
+    novelty model widens its genuine references with them. The order of random draws is fixed:
+    changing it changes every model trained with it."""
+    import cv2
+
+    h, w = image.shape[:2]
+    t: Any = image
+    if rng.random() < 0.5:
+        f = float(rng.uniform(0.35, 1.0))
+        small = cv2.resize(t, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        t = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    x: Any = t.astype(np.float32)
+    if rng.random() < 0.3:
+        x = cv2.GaussianBlur(x, (0, 0), float(rng.uniform(0.3, 1.2)))
+    if rng.random() < 0.5:
+        x = x * float(rng.uniform(0.4, 1.2)) + float(rng.uniform(-20, 30))
+    if rng.random() < 0.2:
+        x = x + (255 - x) * float(rng.uniform(0.2, 0.7))
+    if rng.random() < 0.5:
+        x = x + rng.normal(0, rng.uniform(1, 8), x.shape)
+    t = np.clip(x, 0, 255).astype(np.uint8)
+    if rng.random() < 0.5:
+        ok, buf = cv2.imencode(".jpg", t, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 95))])
+        decoded = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED) if ok else None
+        t = decoded if decoded is not None else t
+    return t
 
 
 def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:

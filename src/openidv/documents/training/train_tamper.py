@@ -30,6 +30,7 @@ from openidv.documents.training.common import (
     MAX_HELDOUT_FALSE_REJECT,
     MIN_HELDOUT_DETECTION,
     PACKAGE_MODELS,
+    degrade_image,
     export_onnx,
     seed_everything,
 )
@@ -65,32 +66,12 @@ def load_tiles(folder: Path, exclude: str | None = None, pattern: str = "*.npz")
 
 
 def degrade_tiles(tiles: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Generic capture degradations applied to training tiles of every class (resolution loss,
-    blur, noise, JPEG, exposure, glare veil), so that a worse photo is not mistaken for an edit.
-    These are not the held-out capture conditions of the generator, only their usual ingredients."""
-    import cv2
-
+    """Generic capture degradations applied to training tiles of every class (see
+    :func:`openidv.documents.training.common.degrade_image`), so that a worse photo is not mistaken
+    for an edit."""
     out = tiles.copy()
     for i in range(len(out)):
-        t = out[i]
-        if rng.random() < 0.5:
-            f = float(rng.uniform(0.35, 1.0))
-            small = cv2.resize(t, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
-            t = cv2.resize(small, (PATCH, PATCH), interpolation=cv2.INTER_LINEAR)
-        x = t.astype(np.float32)
-        if rng.random() < 0.3:
-            x = cv2.GaussianBlur(x, (0, 0), float(rng.uniform(0.3, 1.2)))
-        if rng.random() < 0.5:
-            x = x * float(rng.uniform(0.4, 1.2)) + float(rng.uniform(-20, 30))
-        if rng.random() < 0.2:
-            x = x + (255 - x) * float(rng.uniform(0.2, 0.7))
-        if rng.random() < 0.5:
-            x = x + rng.normal(0, rng.uniform(1, 8), x.shape)
-        t = np.clip(x, 0, 255).astype(np.uint8)
-        if rng.random() < 0.5:
-            ok, buf = cv2.imencode(".jpg", t, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 95))])
-            t = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED) if ok else t
-        out[i] = t
+        out[i] = degrade_image(out[i], rng)
     return out
 
 
