@@ -4,7 +4,7 @@
 
 Sends each image of DIR (default ../shared/data/documents-dev, the ICAO specimen images) through
 `image_usability` and every document check as one session, and prints the authenticity check's
-outcome, codes, score and per-photo recapture / screen / print probabilities. Real genuine photos
+outcome, codes, score, per-photo recapture / screen / print probabilities and capture novelty. Real genuine photos
 are what the generated evaluation cannot stand in for; this shows where they fall against the
 shipped thresholds.
 """
@@ -15,6 +15,7 @@ import json
 import sys
 from pathlib import Path
 
+KEYS = ("recapture", "screen", "print", "capture_novelty", "novelty_max")
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "documents-dev"
 
 
@@ -41,8 +42,7 @@ def main() -> None:
         cap = Capture(kind=CaptureKind.DOCUMENT_FRONT, data=b"", image=img, content_type="image/jpeg")
         r = pipe.run(Session(captures=[cap])).results["document_authenticity"]
         print(json.dumps({"file": f.name, "outcome": r.outcome.value, "codes": r.reason_codes, "score": r.score,
-                          "captures": [{k: c.get(k) for k in ("recapture", "screen", "print")}
-                                       for c in r.evidence.get("captures", [])]}))
+                          "captures": [{k: c.get(k) for k in KEYS} for c in r.evidence.get("captures", [])]}))
 
 
 if __name__ == "__main__":

@@ -219,7 +219,12 @@ def write_card(out: Path, meta: dict[str, Any], report: dict[str, Any], threshol
   statistics unchanged, and it does not detect them (nor is it meant to). A genuine photo taken
   under conditions far from the references (extreme blur, heavy filters, a scanner's own processing)
   is novel too: that is why the evidence routes to review through DOCUMENT_RECAPTURED's policy and
-  why its false rejection is measured on held-out conditions. Measured on true rectification; the
+  why its false rejection is measured on held-out conditions. Part of what it measures is the
+  design's tone and colour (a tinted security background), not only the capture: the four ICAO
+  specimen images (digital artwork of a data page on plain white, no camera) score 6.2-6.4, all
+  flagged, mostly for their flat white page and near-zero chroma, which no generated design has; a
+  real document with a pale, untinted design may be sent to review for the same reason (no real
+  photo of a genuine document was available to measure it). Measured on true rectification; the
   pipeline rectifies from the MRZ or the card outline.
 - **Training**: `python -m openidv.documents.training.train_recapture_novelty` (deterministic: fixed
   seed plans, no random initialisation). Licence: as the project (generated data only).
