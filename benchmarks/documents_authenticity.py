@@ -67,6 +67,14 @@ def _template_columns(auth: Any) -> dict[str, Any]:
             "template_mismatch": bool(tm.get("mismatch")) if checked else None}
 
 
+def _recapture_columns(auth: Any) -> dict[str, Any]:
+    """The largest tile-model recapture probability and capture novelty over the session's photos."""
+    caps = (auth.evidence.get("captures") or []) if auth is not None else []
+    rec = [c["recapture"] for c in caps if c.get("recapture") is not None]
+    nov = [c["capture_novelty"] for c in caps if c.get("capture_novelty") is not None]
+    return {"recapture_max_seen": max(rec) if rec else None, "capture_novelty": max(nov) if nov else None}
+
+
 def main() -> None:
     from openidv.documents.synth.forgery import FAMILIES, HELDOUT_SPECIES, applicable
     from openidv.documents.synth.portraits import default_portraits
@@ -113,7 +121,7 @@ def main() -> None:
                      "score": RULE_FIRED if codes else score, "kind": kind, "condition": cond, "template": template,
                      "codes": "|".join(codes), "all_codes": "|".join(every),
                      "ghost_similarity": (auth.evidence.get("ghost") or {}).get("similarity") if auth else None,
-                     **_template_columns(auth)})
+                     **_template_columns(auth), **_recapture_columns(auth)})
     import pandas as pd
 
     args.scores.parent.mkdir(parents=True, exist_ok=True)

@@ -102,3 +102,46 @@ def test_design_without_ghost_is_not_compared(pipeline: Pipeline) -> None:
     ghost = pipeline.run(_session(doc)).results["document_authenticity"].evidence["ghost"]
     assert not ghost["checked"] and "no registered ghost" in ghost["why"]
 
+
+
+def _front_back_session(doc: SyntheticDocument) -> Session:
+    p = CaptureParams("desk", canvas=(1280, 960), fill=0.85, noise_sigma=2.0, jpeg_quality=92, background="wood")
+    caps = []
+    for kind, side in ((CaptureKind.DOCUMENT_FRONT, doc.front), (CaptureKind.DOCUMENT_BACK, doc.back)):
+        assert side is not None
+        img = capture(side.image, p, np.random.default_rng(5), side_boxes(side)).image
+        caps.append(Capture(kind=kind, data=b"", image=img, content_type="image/jpeg"))
+    return Session(captures=caps)
+
+
+def test_capture_novelty_is_measured_on_the_front_only(pipeline: Pipeline) -> None:
+    """The novelty model's references are fronts and data pages: a back is never scored by it."""
+    doc = make_document(make_template("TD1", 3), seed=6, scale=10.0)
+    res = pipeline.run(_front_back_session(doc)).results["document_authenticity"]
+    assert res.outcome is not Outcome.ERROR, res.evidence
+    t = ThresholdRegistry.load().get("document_recapture_novelty")
+    by_kind = {c["capture_id"]: c for c in res.evidence["captures"]}
+    assert len(by_kind) >= 1
+    scored = [c for c in by_kind.values() if c.get("capture_novelty") is not None]
+    assert len(scored) == 1, res.evidence["captures"]  # the front; the back's row has no novelty
+    front = scored[0]
+    assert front["novelty_max"] == float(t["novelty_max"]) and front["novelty_acted_on"] == (t["enabled"] > 0)
+    assert front["novelty_threshold_set"].startswith("document_recapture_novelty@")
+    assert front["capture_novelty"] < t["novelty_max"]  # a clean genuine capture
+    assert "DOCUMENT_RECAPTURED" not in res.reason_codes
+
+
+def test_capture_novelty_flags_a_photo_without_colour(pipeline: Pipeline) -> None:
+    """A photo with no colour at all lies far from genuine captures: a genuine card photographed in
+    greyscale (a scanner's or camera's grey mode) is sent to review as DOCUMENT_RECAPTURED - a stated
+    limit of this evidence (docs/documents.md, "Recapture as novelty")."""
+    if ThresholdRegistry.load().get("document_recapture_novelty")["enabled"] <= 0:
+        pytest.skip("the shipped novelty evidence is not enabled")
+    session = _session(make_document(make_template("TD3", 2), seed=4, scale=10.0))
+    cap0 = session.captures[0]
+    assert cap0.image is not None
+    cap0.image = np.repeat(cap0.image.mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)
+    res = pipeline.run(session).results["document_authenticity"]
+    cap = res.evidence["captures"][0]
+    assert cap["capture_novelty"] > cap["novelty_max"], cap
+    assert "DOCUMENT_RECAPTURED" in res.reason_codes and res.score is not None and res.score < 0.5

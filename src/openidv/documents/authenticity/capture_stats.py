@@ -24,14 +24,19 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-TILE = 64  # spectra are averaged over TILE x TILE windows
+# Constants below were set once, before any held-out measurement, on the development set of the
+# stop-26 study (seed 20M + i documents; docs/documents.md "Recapture as novelty"), not searched.
+TILE = 64  # spectra are averaged over TILE x TILE windows (8 mm at 8 px/mm: several grid periods)
 MARGIN = 0.04  # share of the short side trimmed from each edge (framing error, card border)
 RADIAL_BINS = 8
+MIN_SIDE = 2 * TILE  # smallest rectified side described (two spectrum tiles, after the margin)
+FLAT_WHITE = 0.97  # grey level, relative to the 99th percentile, counted as blank white
+SPECK_DEPTH = 0.15  # a dark point this far (relative to white) below its 5x5 median is a speck
 
 _WIN = np.outer(np.hanning(TILE), np.hanning(TILE)).astype(np.float32)
 _YY, _XX = np.mgrid[-TILE // 2 : TILE // 2, -TILE // 2 : TILE // 2]
 _R = np.hypot(_YY, _XX) / TILE  # spatial frequency, cycles per pixel
-_ANNULUS = (_R > 0.15) & (_R < 0.5)
+_ANNULUS = (_R > 0.15) & (_R < 0.5)  # above the frequencies of print and text strokes, below Nyquist
 _EDGES = np.linspace(0.05, 0.5, RADIAL_BINS + 1)
 
 FEATURES: tuple[str, ...] = (
@@ -51,8 +56,6 @@ def _spectrum(x: NDArray[Any]) -> NDArray[Any]:
     """Mean power spectrum of Hann-windowed tiles (centred); flat when the image is smaller."""
     h, w = x.shape[:2]
     tiles = [x[y : y + TILE, z : z + TILE] for y in range(0, h - TILE + 1, TILE) for z in range(0, w - TILE + 1, TILE)]
-    if not tiles:
-        return np.ones((TILE, TILE))
     spec = np.abs(np.fft.fftshift(np.fft.fft2(np.stack(tiles) * _WIN), axes=(1, 2))) ** 2
     out: NDArray[Any] = spec.mean(axis=0) + 1e-9
     return out
@@ -72,6 +75,7 @@ def _peakiness(spec: NDArray[Any]) -> tuple[float, float]:
 def _tone_colour(img: NDArray[Any], gn: NDArray[Any]) -> dict[str, float]:
     rg = img[:, :, 0] - img[:, :, 1]
     yb = 0.5 * (img[:, :, 0] + img[:, :, 1]) - img[:, :, 2]
+    # Hasler and Suesstrunk's colourfulness (spread plus 0.3 x mean of the opponent channels)
     colourful = np.sqrt(rg.std() ** 2 + yb.std() ** 2) + 0.3 * np.sqrt(rg.mean() ** 2 + yb.mean() ** 2)
     residuals = [_highpass(img[:, :, c]) for c in range(3)]
     return {
@@ -80,7 +84,7 @@ def _tone_colour(img: NDArray[Any], gn: NDArray[Any]) -> dict[str, float]:
         "colourful_rel": float(np.log(colourful / (gn.std() + 1e-3) + 1e-3)),
         "chroma_median": float(np.log(np.median(np.hypot(rg, yb)) + 1e-3)),
         "p1_rel": float(np.percentile(gn, 1)), "p10_rel": float(np.percentile(gn, 10)),
-        "p50_rel": float(np.percentile(gn, 50)), "flat_white": float((gn > 0.97).mean()),
+        "p50_rel": float(np.percentile(gn, 50)), "flat_white": float((gn > FLAT_WHITE).mean()),
     }
 
 
@@ -107,8 +111,8 @@ def _texture(img: NDArray[Any], gn: NDArray[Any]) -> dict[str, float]:
 
 def describe(doc: NDArray[np.uint8]) -> NDArray[np.float64]:
     """The descriptor (:data:`FEATURES`, in order) of one rectified RGB document."""
-    if doc.ndim != 3 or doc.shape[2] != 3 or min(doc.shape[:2]) < 2 * TILE:
-        raise ValueError(f"need an RGB document of at least {2 * TILE} px a side, got shape {doc.shape}")
+    if doc.ndim != 3 or doc.shape[2] != 3 or min(doc.shape[:2]) < MIN_SIDE:
+        raise ValueError(f"need an RGB document of at least {MIN_SIDE} px a side, got shape {doc.shape}")
     h, w = doc.shape[:2]
     m = int(MARGIN * min(h, w))
     img = doc[m : h - m, m : w - m].astype(np.float32)
@@ -118,5 +122,5 @@ def describe(doc: NDArray[np.uint8]) -> NDArray[np.float64]:
     img /= white
     feats = {**_tone_colour(img, gn), **_texture(img, gn)}
     smooth = cv2.medianBlur(np.clip(grey, 0, 255).astype(np.uint8), 5).astype(np.float32)
-    feats["speck_rel"] = float(((smooth - grey) > 0.15 * white).mean() * 1000)
+    feats["speck_rel"] = float(((smooth - grey) > SPECK_DEPTH * white).mean() * 1000)
     return np.array([feats[n] for n in FEATURES], np.float64)

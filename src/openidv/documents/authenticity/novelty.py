@@ -39,9 +39,12 @@ class RecaptureNovelty:
         self.n_neighbors = n_neighbors
 
     def fit(self, x: NDArray[Any]) -> RecaptureNovelty:
+        """Store the genuine references (rows of :data:`FEATURES`), robustly scaled."""
         x = np.asarray(x, np.float64)
         if x.ndim != 2 or x.shape[1] != len(FEATURES) or len(x) <= self.n_neighbors:
             raise ValueError(f"need more than {self.n_neighbors} rows of {len(FEATURES)} features, got {x.shape}")
+        if not np.isfinite(x).all():
+            raise ValueError("reference descriptors must be finite")
         self.median_ = np.median(x, axis=0)
         iqr = np.percentile(x, 75, axis=0) - np.percentile(x, 25, axis=0)
         self.scale_ = np.where(iqr > 1e-9, iqr, 1.0)
@@ -50,7 +53,8 @@ class RecaptureNovelty:
 
     def score_samples(self, x: NDArray[Any], exclude_self: bool = False) -> NDArray[np.float64]:
         """Mean distance to the nearest references; ``exclude_self`` skips each row's own (zero)
-        distance when scoring the references themselves."""
+        distance when scoring the references themselves (a reference's degraded copies still count
+        as its neighbours, so such leave-one-out scores are optimistic; nothing in production uses it)."""
         z = ((np.atleast_2d(np.asarray(x, np.float64)) - self.median_) / self.scale_).astype(np.float32)
         k = self.n_neighbors + (1 if exclude_self else 0)
         out = np.empty(len(z))
@@ -63,16 +67,25 @@ class RecaptureNovelty:
         return out
 
     def save(self, path: Path) -> None:
+        """Write the fitted state as a plain ``.npz`` (no pickle), with the feature names it expects."""
         np.savez(path, n_neighbors=np.int64(self.n_neighbors), median=self.median_, scale=self.scale_,
                  reference=self.reference_, features=np.array(FEATURES))
 
     @classmethod
     def load(cls, path: Path) -> RecaptureNovelty:
+        """Read a saved model; refuses one fitted on other features or with an inconsistent state.
+        The arrays are read-only: the loaded model is shared by every request of the process."""
         with np.load(path, allow_pickle=False) as z:
             if tuple(str(v) for v in z["features"]) != FEATURES:
                 raise ValueError(f"{path.name} was fitted on other capture features than this code computes")
             m = cls(int(z["n_neighbors"]))
             m.median_, m.scale_, m.reference_ = z["median"], z["scale"], z["reference"]
+        n = len(FEATURES)
+        if (m.median_.shape != (n,) or m.scale_.shape != (n,) or m.reference_.ndim != 2
+                or m.reference_.shape[1] != n or not 0 < m.n_neighbors < len(m.reference_)):
+            raise ValueError(f"{path.name}: inconsistent state (k={m.n_neighbors}, references {m.reference_.shape})")
+        for a in (m.median_, m.scale_, m.reference_):
+            a.flags.writeable = False
         return m
 
 

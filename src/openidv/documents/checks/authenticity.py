@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from openidv.checks.base import BaseCheck, CheckContext
+from openidv.documents.authenticity.capture_stats import MIN_SIDE
 from openidv.documents.authenticity.detector import TamperScores, score_document
 from openidv.documents.authenticity.ghost import compare_ghost, mm_box_to_px
 from openidv.documents.authenticity.novelty import novelty_score
@@ -46,6 +47,7 @@ from openidv.documents.checks.common import doc_captures
 from openidv.documents.geometry import DocumentFrame
 from openidv.documents.mrz.parse import MRZResult
 from openidv.domain import CheckResult, Outcome, Session
+from openidv.policy.thresholds import ThresholdSet
 
 VIZ_PX_PER_MM = 9.0
 
@@ -126,8 +128,9 @@ class DocumentAuthenticityCheck(BaseCheck):
         docs = {cid: frame.rectify(caps[cid].image, PX_PER_MM) for cid, frame in frames.items()}
         front = next((cid for cid in docs if caps[cid].kind.value == "document_front"), next(iter(docs)))
         for cid, doc in docs.items():
-            # the novelty model knows the holder's side only (its references are fronts and data pages)
-            row, score, found = self._capture_evidence(doc, t, novelty_t if cid == front else None,
+            # the novelty model knows fronts and data pages only (its references): never a back
+            holder_side = caps[cid].kind.value == "document_front"
+            row, score, found = self._capture_evidence(doc, t, novelty_t if holder_side else None,
                                                        portrait_boxes.get(cid))
             codes |= found
             scores.append(score)
@@ -149,7 +152,7 @@ class DocumentAuthenticityCheck(BaseCheck):
                                      "threshold_set": f"{t.name}@{t.version}"})
 
     @staticmethod
-    def _capture_evidence(doc: Any, t: Any, novelty_t: Any | None, portrait_box: list[int] | None
+    def _capture_evidence(doc: Any, t: ThresholdSet, novelty_t: ThresholdSet | None, portrait_box: list[int] | None
                           ) -> tuple[dict[str, Any], float, set[str]]:
         """Tile model and capture-statistics novelty on one rectified photo: its evidence row, its
         score (1 / (1 + r), r = the largest acted-on evidence over its threshold) and its codes."""
@@ -166,10 +169,9 @@ class DocumentAuthenticityCheck(BaseCheck):
                                **({"hot_tiles_px": s.hot_tiles} if tamper_on else {})}
         if novelty_t is None:
             return row, score, codes
-        try:
-            novelty: float | None = novelty_score(doc)
-        except ValueError:  # a rectified image too small to measure: the tile model's evidence stands alone
-            novelty = None
+        # a rectified image too small to measure leaves the tile model's evidence alone; a model or
+        # feature error is not caught here: the check then ends in error and the session goes to review
+        novelty = novelty_score(doc) if min(doc.shape[:2]) >= MIN_SIDE else None
         novelty_on = novelty_t["enabled"] > 0
         row.update({"capture_novelty": None if novelty is None else round(novelty, 4),
                     "novelty_max": float(novelty_t["novelty_max"]), "novelty_acted_on": novelty_on,

@@ -58,6 +58,8 @@ def degrade_image(image: NDArray[Any], rng: np.random.Generator) -> NDArray[Any]
         x = x + rng.normal(0, rng.uniform(1, 8), x.shape)
     t = np.clip(x, 0, 255).astype(np.uint8)
     if rng.random() < 0.5:
+        # RGB data encoded as if BGR: the JPEG's chroma subsampling then acts on swapped red and blue
+        # (kept: the tile model and the novelty references were built with it)
         ok, buf = cv2.imencode(".jpg", t, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 95))])
         decoded = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED) if ok else None
         t = decoded if decoded is not None else t

@@ -71,11 +71,18 @@ def build(name: str, n_genuine: int, n_per_family: int, data: Path, families: tu
     plan = [(None, i) for i in range(n_genuine)] + [(f, i) for f in TEST_FAMILIES for i in range(n_per_family)]
     for k, (family, i) in enumerate(plan):
         path = out / f"{family or 'genuine'}-{i:05d}.npz"
-        if (family is not None and family not in families) or path.is_file():
+        seed = SEEDS[name] + k
+        if family is not None and family not in families:
             continue
-        s = make_doc(split, family, SEEDS[name] + k, portraits)
+        if path.is_file():
+            with np.load(path) as z:  # a cache built under another plan would be scored as this split
+                if "seed" not in z.files or int(z["seed"]) != seed:
+                    raise ValueError(f"{path} was not generated from seed {seed} (another plan or split): "
+                                     f"delete {out} or pass another --data")
+            continue
+        s = make_doc(split, family, seed, portraits)
         np.savez(path, doc=cv2.imencode(".png", s.image[:, :, ::-1])[1], family=family or "genuine",
-                 template=s.template, condition=s.condition)
+                 template=s.template, condition=s.condition, seed=np.int64(seed))
     return out
 
 
@@ -198,7 +205,9 @@ def write_card(out: Path, meta: dict[str, Any], report: dict[str, Any], threshol
   {thresholds['novelty_max']:.4f}, the {CALIB_QUANTILE:.1%} point of {thresholds['calibration_genuine']}
   calibration genuine documents (train split, not references). Held-out genuine false rejection there:
   {thresholds['heldout_false_reject']:.4f} [{ci[0]:.4f}, {ci[1]:.4f}] of {thresholds['heldout_genuine']};
-  enabled: {thresholds['enabled']}.
+  enabled: {thresholds['enabled']} (the enabling rule reads the held-out split below, as every
+  authenticity evidence's rule does: mean detection of held-out screen and print recaptures at
+  novelty_max {thresholds['heldout_detection_recapture']:.3f} against {MIN_HELDOUT_DETECTION}).
 - **Held-out evaluation** (test templates, capture conditions glare / low light / low resolution,
   test identities; seed 21M + i; rectified with the true homography; evaluation layer, kind pad,
   detection = 1 - APCER with bootstrap CIs):
@@ -218,8 +227,9 @@ def write_card(out: Path, meta: dict[str, Any], report: dict[str, Any], threshol
   whose colour and noise stay close to a camera's, are the weakest. Local edits leave the capture
   statistics unchanged, and it does not detect them (nor is it meant to). A genuine photo taken
   under conditions far from the references (extreme blur, heavy filters, a scanner's own processing)
-  is novel too: that is why the evidence routes to review through DOCUMENT_RECAPTURED's policy and
-  why its false rejection is measured on held-out conditions. Part of what it measures is the
+  is novel too, and so is any photo without colour (a genuine card photographed in greyscale scores
+  far above the threshold): that is why the evidence routes to review through DOCUMENT_RECAPTURED's
+  policy and why its false rejection is measured on held-out conditions. Part of what it measures is the
   design's tone and colour (a tinted security background), not only the capture: the four ICAO
   specimen images (digital artwork of a data page on plain white, no camera) score 6.2-6.4, all
   flagged, mostly for their flat white page and near-zero chroma, which no generated design has; a
@@ -251,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(families) - set(TEST_FAMILIES)
     if unknown:
         ap.error(f"unknown families {sorted(unknown)}; choose from {TEST_FAMILIES}")
+    if not args.no_write and not set(GLOBAL) <= set(families):
+        ap.error(f"the enabling rule needs {sorted(GLOBAL)} evaluated: add them to --families or pass --no-write")
     build("train", args.train, 0, args.data, ())
     build("calib", args.calib, 0, args.data, ())
     build("test", args.test_genuine, args.test_per_family, args.data, families)
