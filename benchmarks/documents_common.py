@@ -78,3 +78,40 @@ def generated(cache: Path, kinds: list[str], n: int, split: str, seed: int, side
             truth["params"] = {k: v for k, v in s.captured.params.as_dict().items() if k != "canvas"}
             meta.write_text(json.dumps(truth, default=str), encoding="utf-8")
         yield jpg, json.loads(meta.read_text(encoding="utf-8"))
+
+
+RECAPTURES = ("screen_recapture", "photocopy", "screen_recapture_oled", "inkjet_print")
+
+
+def recapture_detection(sample_ids: Any, families: Any, ratio: Any, csv: Path) -> dict[str, Any]:
+    """One kind of recapture evidence (`ratio` = evidence / its threshold, > 1 fires) through the
+    evaluation layer: the score file (score = 1 / (1 + ratio), 0.5 at the threshold), detection per
+    species at 1% false rejection of the genuine rows with CIs, and counts over the threshold."""
+    import pandas as pd
+
+    from openidv.documents.training.train_tamper import evaluate_scores
+
+    fam = np.asarray(families)
+    r = np.asarray(ratio, dtype=np.float64)
+    ev = pd.DataFrame({"sample_id": sample_ids, "subject_id": sample_ids,
+                       "label": np.where(fam == "genuine", "bona_fide", "attack"),
+                       "species": np.where(fam == "genuine", "", fam), "score": 1 / (1 + r)})
+    csv.parent.mkdir(parents=True, exist_ok=True)
+    ev.to_csv(csv, index=False)
+    res = evaluate_scores(csv)
+    return {"threshold_at_1pct": res["threshold"], "detection_at_1pct": res["detection_per_species"],
+            "flagged_over_threshold": {f: int((r[fam == f] > 1).sum()) for f in ("genuine", *RECAPTURES)}}
+
+
+def recapture_documents(folder: Path) -> Iterator[tuple[str, str, Any]]:
+    """(name, family, rectified RGB document) of the genuine and recaptured documents cached by
+    `train_recapture_novelty` under `folder`."""
+    import cv2
+
+    for path in sorted(folder.glob("*.npz")):
+        with np.load(path) as z:
+            fam = str(z["family"])
+            if fam != "genuine" and fam not in RECAPTURES:
+                continue
+            doc = np.ascontiguousarray(cv2.imdecode(z["doc"], cv2.IMREAD_COLOR)[:, :, ::-1])
+        yield path.stem, fam, doc

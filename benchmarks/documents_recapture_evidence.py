@@ -14,22 +14,18 @@ at 1% false rejection of the held-out genuine documents, with CIs, and counts at
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-RECAPTURES = ("screen_recapture", "photocopy", "screen_recapture_oled", "inkjet_print")
+from documents_common import emit, recapture_detection, recapture_documents
 
 
 def main() -> None:
-    import cv2
     import pandas as pd
 
     from openidv.documents.authenticity.detector import score_document
     from openidv.documents.authenticity.novelty import load_novelty, novelty_score
-    from openidv.documents.training.train_tamper import evaluate_scores
     from openidv.policy import ThresholdRegistry
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -42,33 +38,16 @@ def main() -> None:
     nov_max = float(reg.get("document_recapture_novelty")["novelty_max"])
     model = load_novelty()
     rows = []
-    for path in sorted(args.data.glob("*.npz")):
-        with np.load(path) as z:
-            fam = str(z["family"])
-            if fam != "genuine" and fam not in RECAPTURES:
-                continue
-            doc = np.ascontiguousarray(cv2.imdecode(z["doc"], cv2.IMREAD_COLOR)[:, :, ::-1])
-        rows.append({"sample_id": path.stem, "family": fam, "tile": score_document(doc).recapture / rec_max,
+    for name, fam, doc in recapture_documents(args.data):
+        rows.append({"sample_id": name, "family": fam, "tile": score_document(doc).recapture / rec_max,
                      "novelty": novelty_score(doc, model) / nov_max})
     if not rows:
         raise SystemExit(f"no cached documents under {args.data}: run train_recapture_novelty first")
     df = pd.DataFrame(rows)
     out: dict[str, Any] = {"n": df.family.value_counts().to_dict()}
     for name, ratio in (("tile", df.tile), ("novelty", df.novelty), ("check", np.maximum(df.tile, df.novelty))):
-        ev = pd.DataFrame({"sample_id": df.sample_id, "subject_id": df.sample_id,
-                           "label": np.where(df.family == "genuine", "bona_fide", "attack"),
-                           "species": np.where(df.family == "genuine", "", df.family), "score": 1 / (1 + ratio)})
-        csv = args.out / f"recapture_evidence_{name}.csv"
-        csv.parent.mkdir(parents=True, exist_ok=True)
-        ev.to_csv(csv, index=False)
-        res = evaluate_scores(csv)
-        out[name] = {"threshold_at_1pct": res["threshold"], "detection_at_1pct": res["detection_per_species"],
-                     "flagged_at_shipped": {f: int((ratio[df.family == f] > 1).sum())
-                                            for f in ("genuine", *RECAPTURES)}}
-    text = json.dumps(out, indent=2, default=float)
-    print(text)
-    if args.json:
-        args.json.write_text(text, encoding="utf-8")
+        out[name] = recapture_detection(df.sample_id, df.family, ratio, args.out / f"recapture_evidence_{name}.csv")
+    emit(out, args.json)
 
 
 if __name__ == "__main__":

@@ -16,24 +16,21 @@ evidence: 1 / (1 + the larger ratio to its threshold)), and the counts over each
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-RECAPTURES = ("screen_recapture", "photocopy", "screen_recapture_oled", "inkjet_print")
+from documents_common import emit, recapture_detection, recapture_documents
 
 
 def main() -> None:
-    import cv2
     import pandas as pd
     import torch
 
     from openidv.documents.authenticity.detector import STRIDE, aggregate
     from openidv.documents.authenticity.novelty import load_novelty, novelty_score
     from openidv.documents.authenticity.patches import features, tile
-    from openidv.documents.training.train_tamper import evaluate_scores, fit, operating_points, score_test
+    from openidv.documents.training.train_tamper import fit, operating_points, score_test
     from openidv.policy import ThresholdRegistry
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -48,34 +45,18 @@ def main() -> None:
     nov_max = float(ThresholdRegistry.load().get("document_recapture_novelty")["novelty_max"])
     nov = load_novelty()
     rows = []
-    for path in sorted(args.test.glob("*.npz")):
-        with np.load(path) as z:
-            fam = str(z["family"])
-            if fam != "genuine" and fam not in RECAPTURES:
-                continue
-            doc = np.ascontiguousarray(cv2.imdecode(z["doc"], cv2.IMREAD_COLOR)[:, :, ::-1])
+    for name, fam, doc in recapture_documents(args.test):
         patches, origins = tile(doc, STRIDE)
         with torch.no_grad():
             probs = torch.softmax(model(torch.from_numpy(features(patches))), 1).numpy().astype(np.float64)
-        rows.append({"sample_id": path.stem, "family": fam, "tile": aggregate(probs, origins).recapture / rec_max,
+        rows.append({"sample_id": name, "family": fam, "tile": aggregate(probs, origins).recapture / rec_max,
                      "novelty": novelty_score(doc, nov) / nov_max})
     df = pd.DataFrame(rows)
     out: dict[str, Any] = {"held_out": args.family, "epochs": args.epochs, "recapture_max": rec_max}
     for name, ratio in (("tile", df.tile), ("check", np.maximum(df.tile, df.novelty))):
-        ev = pd.DataFrame({"sample_id": df.sample_id, "subject_id": df.sample_id,
-                           "label": np.where(df.family == "genuine", "bona_fide", "attack"),
-                           "species": np.where(df.family == "genuine", "", df.family), "score": 1 / (1 + ratio)})
-        csv = Path(f"var/bench/recapture_lofo_{args.family}_{name}.csv")
-        csv.parent.mkdir(parents=True, exist_ok=True)
-        ev.to_csv(csv, index=False)
-        res = evaluate_scores(csv)
-        out[name] = {"detection_at_1pct": res["detection_per_species"],
-                     "flagged_at_thresholds": {f: int((ratio[df.family == f] > 1).sum())
-                                               for f in ("genuine", *RECAPTURES)}}
-    text = json.dumps(out, indent=2, default=float)
-    print(text)
-    if args.json:
-        args.json.write_text(text, encoding="utf-8")
+        out[name] = recapture_detection(df.sample_id, df.family, ratio,
+                                        Path(f"var/bench/recapture_lofo_{args.family}_{name}.csv"))
+    emit(out, args.json)
 
 
 if __name__ == "__main__":
