@@ -103,29 +103,7 @@ def _stroke(mask: NDArray[Any], rng: np.random.Generator) -> NDArray[Any]:
     return mask
 
 
-@dataclass(frozen=True)
-class CaptureRanges:
-    """How hard the simulated capture of a training line may be.
-
-    ``V1`` is what mrz_glyphs 1.0.0 was trained with. ``V2`` (2.0.0) adds what the stop-27 stress
-    test of the real ICAO specimen photos showed the reader failing on (R, E and F read as M, 8 as B
-    under blur and noise at 8-17 px pitch): blur up to a sixth of the character pitch where the
-    pitch allows it, stronger sensor noise, gamma, and JPEG down to quality 15. The draws of V1 are
-    unchanged, so 1.0.0's data can still be rendered."""
-
-    max_blur_px: float = 1.3  # Gaussian sigma at the source resolution, drawn uniformly up to this
-    blur_per_pitch: float = 0.0  # ... or up to this share of the source pitch when that is larger
-    max_noise: float = 10.0
-    gamma_p: float = 0.0  # probability of a gamma change in [0.5, 2]
-    jpeg_quality: tuple[int, int] = (35, 96)
-
-
-V1 = CaptureRanges()
-V2 = CaptureRanges(max_blur_px=1.3, blur_per_pitch=1 / 6, max_noise=14.0, gamma_p=0.3, jpeg_quality=(15, 96))
-RANGES = {"v1": V1, "v2": V2}
-
-
-def degrade(hi: NDArray[Any], rng: np.random.Generator, ranges: CaptureRanges = V1) -> NDArray[Any]:
+def degrade(hi: NDArray[Any], rng: np.random.Generator) -> NDArray[Any]:
     """Capture the high-resolution line at a random source resolution, then bring it to canonical."""
     h, w = hi.shape
     x = hi.astype(np.float32)
@@ -144,28 +122,25 @@ def degrade(hi: NDArray[Any], rng: np.random.Generator, ranges: CaptureRanges = 
     rot = cv2.getRotationMatrix2D((small.shape[1] / 2, small.shape[0] / 2), ang, 1.0)
     rot[0, 1] += rng.normal(0, 0.04)  # slight shear from perspective residue
     small = cv2.warpAffine(small, rot, small.shape[::-1], borderMode=cv2.BORDER_REPLICATE)
-    max_blur = max(ranges.max_blur_px, ranges.blur_per_pitch * src_pitch)
-    blur = rng.uniform(0, max_blur) if rng.random() < 0.7 else 0.0
+    blur = rng.uniform(0, 1.3) if rng.random() < 0.7 else 0.0
     if blur > 0.1:
         small = cv2.GaussianBlur(small, (0, 0), blur)
-    small = small * rng.uniform(0.5, 1.1) + rng.normal(0, rng.uniform(0, ranges.max_noise), small.shape)
-    if ranges.gamma_p and rng.random() < ranges.gamma_p:
-        small = 255.0 * (np.clip(small, 0, 255) / 255.0) ** rng.uniform(0.5, 2.0)
+    small = small * rng.uniform(0.5, 1.1) + rng.normal(0, rng.uniform(0, 10), small.shape)
     small8 = np.clip(small, 0, 255).astype(np.uint8)
     if rng.random() < 0.7:
-        ok, buf = cv2.imencode(".jpg", small8, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(*ranges.jpeg_quality))])
+        ok, buf = cv2.imencode(".jpg", small8, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(35, 96))])
         small8 = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE) if ok else small8
     return cv2.resize(small8, (w // HI, h // HI), interpolation=cv2.INTER_LINEAR)
 
 
-def make_batch(n_lines: int, seed: int, ranges: CaptureRanges = V1) -> GlyphBatch:
-    """Crops and labels from `n_lines` rendered lines, captured within `ranges`."""
+def make_batch(n_lines: int, seed: int) -> GlyphBatch:
+    """Crops and labels from `n_lines` rendered lines."""
     rng = np.random.default_rng(seed)
     xs, ys = [], []
     for _ in range(n_lines):
         text = _random_line(rng)
         hi, centres = render_line(text, rng)
-        canon = degrade(hi, rng, ranges)
+        canon = degrade(hi, rng)
         jitter = np.stack([rng.normal(0, 0.09 * PITCH, len(text)), rng.normal(0, 0.06 * PITCH, len(text))], 1)
         drift = rng.normal(0, 0.05 * PITCH) + np.arange(len(text)) * rng.normal(0, 0.004 * PITCH)
         pts = centres + np.clip(jitter, -0.25 * PITCH, 0.25 * PITCH) + np.stack([drift, 0 * drift], 1)
@@ -174,4 +149,4 @@ def make_batch(n_lines: int, seed: int, ranges: CaptureRanges = V1) -> GlyphBatc
     return GlyphBatch(np.concatenate(xs), np.concatenate(ys))
 
 
-__all__ = ["FILLER", "RANGES", "V1", "V2", "CaptureRanges", "GlyphBatch", "make_batch", "render_line"]
+__all__ = ["FILLER", "GlyphBatch", "make_batch", "render_line"]

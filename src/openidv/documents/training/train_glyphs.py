@@ -21,9 +21,9 @@ import numpy as np
 from openidv.documents.mrz.alphabet import ALPHABET
 from openidv.documents.mrz.glyphs import GLYPH
 from openidv.documents.training.common import PACKAGE_MODELS, export_onnx, seed_everything, wilson
-from openidv.documents.training.glyph_data import RANGES, GlyphBatch, make_batch
+from openidv.documents.training.glyph_data import GlyphBatch, make_batch
 
-VERSION = "2.0.0"  # 1.0.0: --augment v1, width 16, 3000 lines, 5 epochs
+VERSION = "1.0.0"
 
 
 def build_model(width: int = 16) -> Any:
@@ -42,19 +42,18 @@ def build_model(width: int = 16) -> Any:
     )
 
 
-def _data(n_lines: int, seed: int, chunk: int = 250, cache: Path | None = None, augment: str = "v1") -> GlyphBatch:
+def _data(n_lines: int, seed: int, chunk: int = 250, cache: Path | None = None) -> GlyphBatch:
     """Rendered glyphs, in chunks of `chunk` lines; chunks are cached (npz) when `cache` is set so
     that an interrupted or repeated run does not render them again."""
     parts = []
     for i in range(0, n_lines, chunk):
         n, s = min(chunk, n_lines - i), seed + i
-        tag = "" if augment == "v1" else f"-{augment}"
-        path = cache / f"glyphs-{s}-{n}{tag}.npz" if cache else None
+        path = cache / f"glyphs-{s}-{n}.npz" if cache else None
         if path is not None and path.is_file():
             z = np.load(path)
             parts.append(GlyphBatch(z["x"], z["y"]))
             continue
-        b = make_batch(n, s, RANGES[augment])
+        b = make_batch(n, s)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             np.savez_compressed(path, x=b.x.astype(np.float16), y=b.y)
@@ -63,14 +62,14 @@ def _data(n_lines: int, seed: int, chunk: int = 250, cache: Path | None = None, 
 
 
 def train(n_lines: int, epochs: int, out: Path, seed: int = 0, width: int = 16, val_lines: int = 400,
-          batch: int = 256, cache: Path | None = None, augment: str = "v2") -> dict[str, Any]:
+          batch: int = 256, cache: Path | None = None) -> dict[str, Any]:
     import torch
     import torch.nn.functional as F  # noqa: N812
 
     seed_everything(seed)
     t0 = time.time()
-    tr = _data(n_lines, 1000 + seed * 100000, cache=cache, augment=augment)
-    va = _data(val_lines, 900000 + seed, cache=cache, augment=augment)
+    tr = _data(n_lines, 1000 + seed * 100000, cache=cache)
+    va = _data(val_lines, 900000 + seed, cache=cache)
     gen_s = time.time() - t0
     model = build_model(width)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
@@ -97,7 +96,7 @@ def train(n_lines: int, epochs: int, out: Path, seed: int = 0, width: int = 16, 
         print(json.dumps({"epoch": ep + 1, "loss": round(total / len(y_tr), 4), "val_acc": round(acc, 5),
                           "elapsed_s": round(time.time() - t0, 1)}), flush=True)
     return _finish(model, va, out, {"train_lines": n_lines, "train_glyphs": len(tr.y), "val_lines": val_lines,
-                                    "val_glyphs": len(va.y), "epochs": epochs, "width": width, "seed": seed, "augment": augment,
+                                    "val_glyphs": len(va.y), "epochs": epochs, "width": width, "seed": seed,
                                     "data_seconds": round(gen_s, 1), "total_seconds": round(time.time() - t0, 1)})
 
 
@@ -150,8 +149,7 @@ def _card(m: dict[str, Any]) -> str:
 - **Data**: synthetic only. {m['train_lines']} MRZ-like lines ({m['train_glyphs']} glyphs) rendered in
   OCR-B (Debian fonts-ocr-b; regular and sharp cuts) over guilloche / micro-line / plain
   backgrounds, with random stroke weight, glyph size, print jitter, glare, shadow, blur, source
-  resolution (6.5-40 px pitch), noise and JPEG (capture ranges `{m['augment']}` of
-  `glyph_data.CaptureRanges`); crops cut around deliberately perturbed centres.
+  resolution (6.5-40 px pitch), noise and JPEG; crops cut around deliberately perturbed centres.
   Half of the lines are real MRZ lines built from random identities, half uniform characters.
 - **Validation**: {m['val_lines']} lines ({m['val_glyphs']} glyphs) from disjoint seeds.
   Accuracy {m['val_accuracy']:.4f} (95% Wilson CI {lo:.4f}-{hi:.4f}). Most frequent confusions:
@@ -162,7 +160,7 @@ def _card(m: dict[str, Any]) -> str:
   pitch, are outside its training. Per-glyph errors are mostly repaired by check digits and field
   types (see `openidv.documents.mrz.correct`), but names have no check digit.
 - **Reproduce**: `OMP_NUM_THREADS=1 python -m openidv.documents.training.train_glyphs
-  --lines {m['train_lines']} --epochs {m['epochs']} --width {m['width']} --augment {m['augment']}`
+  --lines {m['train_lines']} --epochs {m['epochs']}`
   (seed {m['seed']}; {m['total_seconds']} s on one shared CPU core).
 - **Licence**: weights Apache-2.0 (project licence); trained only on generated data.
 """
@@ -175,13 +173,10 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--width", type=int, default=16)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--augment", choices=sorted(RANGES), default="v2",
-                    help="capture ranges of the training lines (glyph_data.CaptureRanges; v1 = mrz_glyphs 1.0.0)")
     ap.add_argument("--out", type=Path, default=PACKAGE_MODELS)
     ap.add_argument("--cache", type=Path, default=None, help="Folder to cache rendered glyph chunks in.")
     args = ap.parse_args()
-    metrics = train(args.lines, args.epochs, args.out, args.seed, args.width, args.val_lines, cache=args.cache,
-                    augment=args.augment)
+    metrics = train(args.lines, args.epochs, args.out, args.seed, args.width, args.val_lines, cache=args.cache)
     print(json.dumps({k: v for k, v in metrics.items() if k != "top_confusions"}))
 
 
