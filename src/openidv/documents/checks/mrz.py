@@ -2,8 +2,11 @@
 
 Outcomes: pass (an MRZ read with every check digit holding); fail MRZ_NOT_FOUND (no MRZ on a
 document that should carry one), MRZ_UNREADABLE (an MRZ located but not read to a valid layout,
-e.g. cut off or blurred), MRZ_CHECKSUM (read confidently but a check digit does not hold after
-correction - a misprint, tampering or an unlucky misread, hence review); review MRZ_FIELD_INVALID
+e.g. cut off or blurred; since 1.3.0 also a check digit that fails where the reader guessed a
+character: the weakest character a failing check digit covers is below ``misread_below`` of the
+``document_mrz`` threshold set, so a new photo is asked for), MRZ_CHECKSUM (read confidently but a
+check digit does not hold after correction - a misprint, tampering or an unlucky misread, hence
+review); review MRZ_FIELD_INVALID
 (every check digit holds but a birth or expiry date is not a calendar date); not_applicable for a
 driver licence without MRZ, and (since 1.2.0) for a document of undeclared type on which no MRZ
 was read: then ``document_barcode`` decides (a licence's barcode, or MRZ_NOT_FOUND / MRZ_UNREADABLE
@@ -16,6 +19,7 @@ from typing import Any
 
 from openidv.checks.base import BaseCheck, CheckContext
 from openidv.documents.checks.common import declared_type, doc_captures, gray_of, quad_box, reference_date
+from openidv.documents.mrz.misread import weakest_failing
 from openidv.documents.mrz.reader import MRZReading, read_gray
 from openidv.domain import CheckResult, Outcome, Session
 
@@ -42,7 +46,9 @@ DEFERRED = "no_mrz_deferred_to_barcode"  # evidence key document_barcode reads
 
 class DocumentMRZCheck(BaseCheck):
     name = "document_mrz"
-    version = "1.2.0"  # 1.2.0: an undeclared document without any MRZ is left to document_barcode
+    # 1.3.0: a check digit failing on a guessed character asks for a new photo (misread_below);
+    # 1.2.0: an undeclared document without any MRZ is left to document_barcode
+    version = "1.3.0"
     requires = ("image_usability", "document_detect")
     run_if_upstream_failed = True
     reason_codes = ("MRZ_NOT_FOUND", "MRZ_UNREADABLE", "MRZ_CHECKSUM", "MRZ_FIELD_INVALID", "DOCUMENT_MULTIPLE")
@@ -62,8 +68,14 @@ class DocumentMRZCheck(BaseCheck):
             readings.append((cap.id, r))
             evidence.append(_evidence(cap.id, cap.kind.value, r))
         best = _best(readings)
-        outcome, codes, score = self._judge(best, readings, ctx.session)
+        misread_below = float(ctx.thresholds.set("document_mrz")["misread_below"])
+        outcome, codes, score = self._judge(best, readings, ctx.session, misread_below)
         ev: dict[str, Any] = {"captures": evidence}
+        if best is not None and best[1].result is not None and not best[1].result.valid:
+            weakest = weakest_failing(best[1].result)
+            ev["failed_check_digits"] = {"weakest_character": None if weakest is None else round(weakest, 4),
+                                         "misread_below": misread_below,
+                                         "read_as": "misread" if "MRZ_UNREADABLE" in codes else "as printed"}
         if outcome is Outcome.NOT_APPLICABLE and declared_type(ctx.session) is None:
             # The type was not declared and no MRZ was read: a document without one (a driver
             # licence; its text or barcode may even look like an MRZ block) or an MRZ document
@@ -78,7 +90,7 @@ class DocumentMRZCheck(BaseCheck):
         return result
 
     def _judge(self, best: tuple[str, MRZReading] | None, readings: list[tuple[str, MRZReading]],
-               session: Session) -> tuple[Outcome, list[str], float]:
+               session: Session, misread_below: float) -> tuple[Outcome, list[str], float]:
         if any(r.blocks_valid >= 2 for _, r in readings):
             return Outcome.FAIL, ["DOCUMENT_MULTIPLE"], 0.0
         if best is None:
@@ -89,6 +101,11 @@ class DocumentMRZCheck(BaseCheck):
         r = best[1]
         assert r.result is not None
         if not r.result.valid:
+            # a check digit that fails where a character was guessed is more likely the photo than
+            # the document: ask for a new one; read surely, it is printed that way (review)
+            weakest = weakest_failing(r.result)
+            if weakest is not None and weakest < misread_below:
+                return Outcome.FAIL, ["MRZ_UNREADABLE"], r.mean_confidence
             return Outcome.FAIL, ["MRZ_CHECKSUM"], r.mean_confidence
         if r.result.field_errors:  # check digits hold, yet a date is impossible: never a silent pass
             return Outcome.REVIEW, ["MRZ_FIELD_INVALID"], r.mean_confidence

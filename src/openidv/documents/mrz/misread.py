@@ -1,0 +1,35 @@
+"""How sure was the reading where a check digit fails?
+
+A check digit that does not hold is either printed that way (a misprint, or an MRZ altered by hand:
+a fraud signal that a person should look at) or read that way (a blurred, noisy or glared photo
+whose glyphs the classifier guessed). The reader cannot tell the two apart from the digits, but it
+can say how sure it was of the characters involved: an altered MRZ photographed well is read
+confidently and still fails, a genuine MRZ photographed badly fails where some character was a
+guess. `weakest_failing` returns the lowest character probability among the characters a failing
+check digit covers (the data and the digit itself); the ``document_mrz`` check compares it with a
+threshold tuned on altered MRZs (``training/tune_mrz_misread.py``) and asks for a new photo below it
+instead of raising MRZ_CHECKSUM.
+"""
+
+from __future__ import annotations
+
+from openidv.documents.mrz.formats import FORMATS, CheckSpec
+from openidv.documents.mrz.parse import MRZResult, effective_checks
+
+
+def _positions(spec: CheckSpec, width: int) -> list[int]:
+    return [p for span in (*spec.spans, spec.digit) for p in span.positions(width)]
+
+
+def weakest_failing(res: MRZResult) -> float | None:
+    """Lowest character probability over every failing check digit's characters; None when every
+    check digit holds or the result carries no per-character probabilities (text parsed, not read)."""
+    fmt = FORMATS.get(res.format)
+    text = "".join(res.lines)
+    conf = res.char_confidence
+    if fmt is None or res.valid or not conf or len(conf) != len(text):
+        return None
+    failing = [c for c in effective_checks(fmt, text) if res.checks.get(c.name) is False]
+    if not failing:
+        return None
+    return float(min(conf[p] for c in failing for p in _positions(c, fmt.width)))
