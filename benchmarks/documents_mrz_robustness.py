@@ -173,10 +173,13 @@ def main() -> None:
                            else None)
                 # what the document_mrz check raises on it: a check digit failing on a guessed
                 # character asks for a new photo, a confident one is MRZ_CHECKSUM (review)
-                code = (None if out["valid"] else "MRZ_CHECKSUM" if weakest is not None and weakest >= misread_below
-                        else "MRZ_UNREADABLE" if reading.status != "not_found" else "MRZ_NOT_FOUND")
+                code = (None if out["valid"] else "MRZ_NOT_FOUND" if reading.status == "not_found"
+                        else "MRZ_UNREADABLE" if reading.status != "ok"
+                        else "MRZ_UNREADABLE" if weakest is not None and weakest < misread_below else "MRZ_CHECKSUM")
                 failures.append({"photo": path.name, "transform": name, "status": out["status"], "valid": out["valid"],
-                                 "weakest_failing": weakest, "check_code": code, "lines": out["lines"]})
+                                 "weakest_failing": weakest, "check_code": code, "lines": out["lines"],
+                                 "corrections": [f"{c['reason']}:{c['read']}->{c['corrected']}@{c['cost']}"
+                                                 for c in out.get("corrections", [])]})
     n = sum(t for _, t in per.values())
     report = {"cases": n, "exact": sum(k for k, _ in per.values()), "photos": [p.name for p in photos],
               "failures": failures, "wrong_but_valid": sum(f["valid"] for f in failures),

@@ -39,3 +39,20 @@ def test_characters_outside_the_failing_checks_do_not_count() -> None:
     # shaky letter there does not make the birth date's failure look like a misread
     res = _with_confidence(ALTERED, {44 + 11: 0.05})
     assert weakest_failing(res) == 0.95  # type: ignore[arg-type]
+
+
+def test_a_weak_character_only_the_composite_covers_does_not_excuse_an_altered_field() -> None:
+    # the birth date fails its own check digit and the composite; a glared filler of the optional
+    # data (line 2, cell 38) is covered by the composite alone: the birth date was read surely
+    res = _with_confidence(ALTERED, {44 + 38: 0.05})
+    assert weakest_failing(res) == 0.95  # type: ignore[arg-type]
+
+
+def test_two_independent_failures_each_need_a_guessed_character() -> None:
+    # birth date and expiry both altered: a shaky expiry digit explains only one of them
+    both = [TD3[0], "L898902C36UTO7408132F1204169ZE184226B<<<<<10"]
+    res = _with_confidence(both, {44 + 22: 0.05})
+    assert not res.checks["date_of_expiry"] and not res.checks["date_of_birth"]  # type: ignore[attr-defined]
+    assert weakest_failing(res) == 0.95  # type: ignore[arg-type]
+    res = _with_confidence(both, {44 + 22: 0.05, 44 + 15: 0.1})
+    assert weakest_failing(res) == 0.1  # type: ignore[arg-type]

@@ -5,10 +5,15 @@ a fraud signal that a person should look at) or read that way (a blurred, noisy 
 whose glyphs the classifier guessed). The reader cannot tell the two apart from the digits, but it
 can say how sure it was of the characters involved: an altered MRZ photographed well is read
 confidently and still fails, a genuine MRZ photographed badly fails where some character was a
-guess. `weakest_failing` returns the lowest character probability among the characters a failing
-check digit covers (the data and the digit itself); the ``document_mrz`` check compares it with a
-threshold tuned on altered MRZs (``training/tune_mrz_misread.py``) and asks for a new photo below it
-instead of raising MRZ_CHECKSUM.
+guess. A failure is put down to a guess only if *every* failing check digit covers a guessed
+character: `weakest_failing` takes, for each failing check, the lowest probability among the
+characters it covers (its data and the digit itself), and returns the largest of these. Checks nest
+(the composite covers the birth date, so a birth-date change fails both): for one altered field
+this is the weakest character of that field, not of the composite's 39 characters, so a glared
+filler elsewhere cannot make a confidently read alteration look like a misread. The
+``document_mrz`` check compares it with a threshold tuned on altered MRZs
+(``training/tune_mrz_misread.py``) and asks for a new photo below it instead of raising
+MRZ_CHECKSUM.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ def _positions(spec: CheckSpec, width: int) -> list[int]:
 
 
 def weakest_failing(res: MRZResult) -> float | None:
-    """Lowest character probability over every failing check digit's characters; None when every
-    check digit holds or the result carries no per-character probabilities (text parsed, not read)."""
+    """The largest, over the failing check digits, of the lowest character probability each covers;
+    None when every check digit holds or the result carries no per-character probabilities (text
+    parsed, not read)."""
     fmt = FORMATS.get(res.format)
     text = "".join(res.lines)
     conf = res.char_confidence
@@ -32,4 +38,4 @@ def weakest_failing(res: MRZResult) -> float | None:
     failing = [c for c in effective_checks(fmt, text) if res.checks.get(c.name) is False]
     if not failing:
         return None
-    return float(min(conf[p] for c in failing for p in _positions(c, fmt.width)))
+    return float(max(min(conf[p] for p in _positions(c, fmt.width)) for c in failing))
