@@ -80,7 +80,9 @@ def write_thresholds(report: dict[str, Any], command: str, path: Path = THRESHOL
                 if k not in ("misread_below", "seed", "n", "split", "keep", "statistic")}
     path.write_text(yaml.safe_dump({
         "name": "document_mrz", "version": date.today().isoformat() + ".1",
-        "values": {"misread_below": round(float(report["misread_below"]), 6)},
+        # unrounded: the value is an observed reading that must itself stay flagged (rounding up
+        # would move it below the threshold)
+        "values": {"misread_below": float(report["misread_below"])},
         "source": {"tool": command,
                    "target": f"at most {report['keep']:.0%} of altered MRZs (birth date changed, check digits left "
                              "as printed) that fail a check digit on train templates and capture conditions are "
