@@ -135,7 +135,7 @@ def random_stress(rng: np.random.Generator) -> tuple[str, Callable[[Image], Imag
 
 
 def main() -> None:
-    from openidv.documents.mrz.misread import weakest_failing
+    from openidv.documents.mrz.misread import guessed, weakest_failing
     from openidv.documents.mrz.reader import read_image
     from openidv.policy import ThresholdRegistry
 
@@ -173,9 +173,10 @@ def main() -> None:
                            else None)
                 # what the document_mrz check raises on it: a check digit failing on a guessed
                 # character asks for a new photo, a confident one is MRZ_CHECKSUM (review)
+                res = reading.result
                 code = (None if out["valid"] else "MRZ_NOT_FOUND" if reading.status == "not_found"
-                        else "MRZ_UNREADABLE" if reading.status != "ok"
-                        else "MRZ_UNREADABLE" if weakest is not None and weakest < misread_below else "MRZ_CHECKSUM")
+                        else "MRZ_UNREADABLE" if reading.status != "ok" or res is None or guessed(res, misread_below)
+                        else "MRZ_CHECKSUM")
                 failures.append({"photo": path.name, "transform": name, "status": out["status"], "valid": out["valid"],
                                  "weakest_failing": weakest, "check_code": code, "lines": out["lines"],
                                  "corrections": [f"{c['reason']}:{c['read']}->{c['corrected']}@{c['cost']}"

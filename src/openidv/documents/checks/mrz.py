@@ -19,7 +19,7 @@ from typing import Any
 
 from openidv.checks.base import BaseCheck, CheckContext
 from openidv.documents.checks.common import declared_type, doc_captures, gray_of, quad_box, reference_date
-from openidv.documents.mrz.misread import weakest_failing
+from openidv.documents.mrz.misread import guessed, weakest_failing
 from openidv.documents.mrz.reader import MRZReading, read_gray
 from openidv.domain import CheckResult, Outcome, Session
 
@@ -103,8 +103,7 @@ class DocumentMRZCheck(BaseCheck):
         if not r.result.valid:
             # a check digit that fails where a character was guessed is more likely the photo than
             # the document: ask for a new one; read surely, it is printed that way (review)
-            weakest = weakest_failing(r.result)
-            if weakest is not None and weakest < misread_below:
+            if guessed(r.result, misread_below):
                 return Outcome.FAIL, ["MRZ_UNREADABLE"], r.mean_confidence
             return Outcome.FAIL, ["MRZ_CHECKSUM"], r.mean_confidence
         if r.result.field_errors:  # check digits hold, yet a date is impossible: never a silent pass

@@ -39,3 +39,9 @@ def weakest_failing(res: MRZResult) -> float | None:
     if not failing:
         return None
     return float(max(min(conf[p] for p in _positions(c, fmt.width)) for c in failing))
+
+
+def guessed(res: MRZResult, misread_below: float) -> bool:
+    """Is this reading's check-digit failure put down to a guess (a new photo, not MRZ_CHECKSUM)?"""
+    weakest = weakest_failing(res)
+    return weakest is not None and weakest < misread_below
