@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import resource
@@ -115,3 +116,27 @@ def recapture_documents(folder: Path) -> Iterator[tuple[str, str, Any]]:
                 continue
             doc = np.ascontiguousarray(cv2.imdecode(z["doc"], cv2.IMREAD_COLOR)[:, :, ::-1])
         yield path.stem, fam, doc
+
+
+@functools.cache
+def _mrz_thresholds() -> tuple[float, float]:
+    from openidv.policy import ThresholdRegistry
+
+    reg = ThresholdRegistry.load()
+    return (float(reg.get("document_mrz")["misread_below"]),
+            float(reg.get("document_mrz_ambiguity")["ambiguous_below"]))
+
+
+def mrz_check_code(reading: Any) -> str | None:
+    """What the ``document_mrz`` check raises on this reading of a document that carries an MRZ,
+    at the shipped thresholds (None: it passes): MRZ_NOT_FOUND, MRZ_UNREADABLE (also a check digit
+    failing on a guessed character, or check digits holding as well for a nearly as likely other
+    reading: a new photo), MRZ_CHECKSUM (review), MRZ_FIELD_INVALID."""
+    from openidv.documents.checks.mrz import judge_reading
+
+    if reading.status == "not_found":
+        return "MRZ_NOT_FOUND"
+    if reading.status != "ok" or reading.result is None:
+        return "MRZ_UNREADABLE"
+    codes = judge_reading(reading, *_mrz_thresholds())[1]
+    return codes[0] if codes else None

@@ -177,5 +177,5 @@ def test_valid_check_digits_with_an_impossible_date_go_to_review() -> None:
     res = parse_lines(["I<CZESCHAFER<<ELENI<<<<<<<<<<<<<<<<<", "2108964624CZE9511109F3491102<<<<<2<2"])
     assert res.valid and "date_of_expiry" in res.field_errors
     reading = MRZReading("ok", res, mean_confidence=0.9)
-    outcome, codes, _ = DocumentMRZCheck()._judge(("c1", reading), [("c1", reading)], Session(), 0.2)
+    outcome, codes, _ = DocumentMRZCheck()._judge(("c1", reading), [("c1", reading)], Session(), 0.2, 1.86)
     assert outcome is Outcome.REVIEW and codes == ["MRZ_FIELD_INVALID"]

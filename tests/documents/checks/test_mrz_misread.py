@@ -19,7 +19,7 @@ def _judge(weakest: float, misread_below: float) -> tuple[Outcome, list[str]]:
     res.char_confidence = [0.97] * 88
     res.char_confidence[44 + 16] = weakest  # a birth-date digit, covered by the failing check digits
     best = ("capture-1", MRZReading("ok", result=res, mean_confidence=0.9))
-    outcome, codes, _ = DocumentMRZCheck()._judge(best, [best], None, misread_below)  # type: ignore[arg-type]
+    outcome, codes, _ = DocumentMRZCheck()._judge(best, [best], None, misread_below, 1.86)  # type: ignore[arg-type]
     return outcome, codes
 
 

@@ -4,8 +4,10 @@ Outcomes: pass (an MRZ read with every check digit holding); fail MRZ_NOT_FOUND 
 document that should carry one), MRZ_UNREADABLE (an MRZ located but not read to a valid layout,
 e.g. cut off or blurred; since 1.3.0 also a check digit that fails where the reader guessed a
 character: the weakest character a failing check digit covers is below ``misread_below`` of the
-``document_mrz`` threshold set, so a new photo is asked for), MRZ_CHECKSUM (read confidently but a
-check digit does not hold after correction - a misprint, tampering or an unlucky misread, hence
+``document_mrz`` threshold set, so a new photo is asked for; since 1.4.0 also a reading whose check
+digits hold but hold just as well for another reading nearly as likely - closer than
+``ambiguous_below`` of the ``document_mrz_ambiguity`` set, see ``mrz/ambiguity.py``), MRZ_CHECKSUM
+(read confidently but a check digit does not hold after correction - a misprint, tampering or an unlucky misread, hence
 review); review MRZ_FIELD_INVALID
 (every check digit holds but a birth or expiry date is not a calendar date); not_applicable for a
 driver licence without MRZ, and (since 1.2.0) for a document of undeclared type on which no MRZ
@@ -19,6 +21,7 @@ from typing import Any
 
 from openidv.checks.base import BaseCheck, CheckContext
 from openidv.documents.checks.common import declared_type, doc_captures, gray_of, quad_box, reference_date
+from openidv.documents.mrz.ambiguity import alternative_cost, ambiguous
 from openidv.documents.mrz.misread import guessed, weakest_failing
 from openidv.documents.mrz.reader import MRZReading, read_gray
 from openidv.domain import CheckResult, Outcome, Session
@@ -46,9 +49,10 @@ DEFERRED = "no_mrz_deferred_to_barcode"  # evidence key document_barcode reads
 
 class DocumentMRZCheck(BaseCheck):
     name = "document_mrz"
+    # 1.4.0: check digits that hold as well for a nearly as likely other reading ask for a new photo;
     # 1.3.0: a check digit failing on a guessed character asks for a new photo (misread_below);
     # 1.2.0: an undeclared document without any MRZ is left to document_barcode
-    version = "1.3.0"
+    version = "1.4.0"
     requires = ("image_usability", "document_detect")
     run_if_upstream_failed = True
     reason_codes = ("MRZ_NOT_FOUND", "MRZ_UNREADABLE", "MRZ_CHECKSUM", "MRZ_FIELD_INVALID", "DOCUMENT_MULTIPLE")
@@ -69,8 +73,14 @@ class DocumentMRZCheck(BaseCheck):
             evidence.append(_evidence(cap.id, cap.kind.value, r))
         best = _best(readings)
         misread_below = float(ctx.thresholds.set("document_mrz")["misread_below"])
-        outcome, codes, score = self._judge(best, readings, ctx.session, misread_below)
+        ambiguous_below = float(ctx.thresholds.set("document_mrz_ambiguity")["ambiguous_below"])
+        outcome, codes, score = self._judge(best, readings, ctx.session, misread_below, ambiguous_below)
         ev: dict[str, Any] = {"captures": evidence}
+        if best is not None and best[1].result is not None and best[1].result.valid:
+            cost = alternative_cost(best[1].result)
+            ev["closest_other_valid_reading"] = {
+                "nats": None if cost is None else round(cost, 3), "ambiguous_below": ambiguous_below,
+                "ambiguous": ambiguous(best[1].result, ambiguous_below)}
         if best is not None and best[1].result is not None and not best[1].result.valid:
             weakest = weakest_failing(best[1].result)
             ev["failed_check_digits"] = {"weakest_character": None if weakest is None else round(weakest, 4),
@@ -90,7 +100,7 @@ class DocumentMRZCheck(BaseCheck):
         return result
 
     def _judge(self, best: tuple[str, MRZReading] | None, readings: list[tuple[str, MRZReading]],
-               session: Session, misread_below: float) -> tuple[Outcome, list[str], float]:
+               session: Session, misread_below: float, ambiguous_below: float) -> tuple[Outcome, list[str], float]:
         if any(r.blocks_valid >= 2 for _, r in readings):
             return Outcome.FAIL, ["DOCUMENT_MULTIPLE"], 0.0
         if best is None:
@@ -98,17 +108,26 @@ class DocumentMRZCheck(BaseCheck):
             if declared in DL_TYPES or declared is None:  # a licence has no MRZ (undeclared: see run)
                 return Outcome.NOT_APPLICABLE, [], 0.0
             return Outcome.FAIL, [_missing_code(readings)], 0.0
-        r = best[1]
-        assert r.result is not None
-        if not r.result.valid:
-            # a check digit that fails where a character was guessed is more likely the photo than
-            # the document: ask for a new one; read surely, it is printed that way (review)
-            if guessed(r.result, misread_below):
-                return Outcome.FAIL, ["MRZ_UNREADABLE"], r.mean_confidence
-            return Outcome.FAIL, ["MRZ_CHECKSUM"], r.mean_confidence
-        if r.result.field_errors:  # check digits hold, yet a date is impossible: never a silent pass
-            return Outcome.REVIEW, ["MRZ_FIELD_INVALID"], r.mean_confidence
-        return Outcome.PASS, [], r.mean_confidence
+        return judge_reading(best[1], misread_below, ambiguous_below)
+
+
+def judge_reading(r: MRZReading, misread_below: float, ambiguous_below: float) -> tuple[Outcome, list[str], float]:
+    """Outcome, codes and score for one reading with a result (status ``ok``) of a document that
+    carries an MRZ; the benchmarks use it to say what the check would raise on a photo."""
+    assert r.result is not None
+    if not r.result.valid:
+        # a check digit that fails where a character was guessed is more likely the photo than
+        # the document: ask for a new one; read surely, it is printed that way (review)
+        if guessed(r.result, misread_below):
+            return Outcome.FAIL, ["MRZ_UNREADABLE"], r.mean_confidence
+        return Outcome.FAIL, ["MRZ_CHECKSUM"], r.mean_confidence
+    if ambiguous(r.result, ambiguous_below):
+        # the check digits hold, but as well for another reading nearly as likely (B read for 8
+        # twice, at weights that cancel): they have not decided between the two - a new photo
+        return Outcome.FAIL, ["MRZ_UNREADABLE"], r.mean_confidence
+    if r.result.field_errors:  # check digits hold, yet a date is impossible: never a silent pass
+        return Outcome.REVIEW, ["MRZ_FIELD_INVALID"], r.mean_confidence
+    return Outcome.PASS, [], r.mean_confidence
 
 
 def _missing_code(readings: list[tuple[str, MRZReading]]) -> str:

@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openidv.documents.mrz.alphabet import ALPHABET, INDEX, WEIGHTS, char_value
+from openidv.documents.mrz.ambiguity import closest_alternative
 from openidv.documents.mrz.formats import KIND_CHARS, CheckSpec, FormatSpec, format_for
 from openidv.documents.mrz.parse import MRZResult, build_result, check_holds, effective_checks
 
@@ -312,6 +313,10 @@ def read_logp(
     dec = decode(spec, flat, **budgets)
     result = build_result(spec, dec.text, today, dec.corrections)
     result.char_confidence = dec.confidence
+    if result.valid:
+        alt = closest_alternative(spec, np.maximum(np.asarray(flat, dtype=np.float64), FLOOR), dec.text,
+                                  allowed_mask(spec))
+        result.alternative = None if alt is None else alt.to_dict(width)
     result.field_errors += [f"impossible_character:line{p // width}:{p % width}" for p in dec.unsupported]
     return result
 

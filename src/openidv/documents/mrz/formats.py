@@ -50,6 +50,10 @@ class CheckSpec:
     spans: tuple[Span, ...]
     digit: Span
 
+    def covered(self, width: int) -> list[int]:
+        """Flat indices of every character the check covers: its data, then the digit itself."""
+        return [p for span in (*self.spans, self.digit) for p in span.positions(width)]
+
 
 @dataclass(frozen=True)
 class FormatSpec:

@@ -18,12 +18,8 @@ MRZ_CHECKSUM.
 
 from __future__ import annotations
 
-from openidv.documents.mrz.formats import FORMATS, CheckSpec
+from openidv.documents.mrz.formats import FORMATS
 from openidv.documents.mrz.parse import MRZResult, effective_checks
-
-
-def _positions(spec: CheckSpec, width: int) -> list[int]:
-    return [p for span in (*spec.spans, spec.digit) for p in span.positions(width)]
 
 
 def weakest_failing(res: MRZResult) -> float | None:
@@ -38,7 +34,7 @@ def weakest_failing(res: MRZResult) -> float | None:
     failing = [c for c in effective_checks(fmt, text) if res.checks.get(c.name) is False]
     if not failing:
         return None
-    return float(max(min(conf[p] for p in _positions(c, fmt.width)) for c in failing))
+    return float(max(min(conf[p] for p in c.covered(fmt.width)) for c in failing))
 
 
 def guessed(res: MRZResult, misread_below: float) -> bool:

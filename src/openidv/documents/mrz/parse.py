@@ -25,6 +25,9 @@ class MRZResult:
     corrections: list[dict[str, Any]] = field(default_factory=list)
     field_errors: list[str] = field(default_factory=list)
     char_confidence: list[float] = field(default_factory=list)  # per character, when read from an image
+    # The closest other reading whose check digits hold too (lines, cost in nats, changed cells), for
+    # a valid reading from an image; None when none lies within the search (see mrz/ambiguity.py).
+    alternative: dict[str, Any] | None = None
 
     @property
     def confidence(self) -> dict[str, float]:
@@ -50,6 +53,7 @@ class MRZResult:
             "corrections": list(self.corrections),
             "field_errors": list(self.field_errors),
             "confidence": self.confidence,
+            "alternative": self.alternative,
         }
 
 

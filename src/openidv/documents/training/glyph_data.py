@@ -65,26 +65,53 @@ def _background(h: int, w: int, rng: np.random.Generator) -> NDArray[Any]:
     return img
 
 
-def render_line(text: str, rng: np.random.Generator) -> tuple[NDArray[Any], NDArray[Any]]:
+@dataclass(frozen=True)
+class GlyphShapes:
+    """How the printed characters may be sized against the 2.54 mm character pitch.
+
+    ``V1`` is what mrz_glyphs 1.0.0 was trained with: cap height 0.82-1.12 of the canonical cap
+    height, Debian's OCR-B at its own width. ``V2`` also draws shorter glyphs (down to 0.68) and
+    wider or narrower ones (0.9-1.25 of the font's width): the MRZ of the real ICAO specimen photos,
+    rectified by the reader, shows glyphs about 0.8 of the canonical cap height and wider than
+    Debian's OCR-B (its ``8`` was read 0.54-0.78 sure, ``B`` the runner-up), and issuers print OCR-B
+    from different digitisations, sizes and line spacings. The draws of V1 are unchanged, so 1.0.0's
+    data can still be rendered."""
+
+    cap: tuple[float, float] = (0.82, 1.12)  # share of the canonical cap height
+    width: tuple[float, float] = (1.0, 1.0)  # horizontal stretch of every glyph about its centre
+
+
+SHAPES_V1 = GlyphShapes()
+SHAPES_V2 = GlyphShapes(cap=(0.68, 1.12), width=(0.9, 1.25))
+SHAPES = {"v1": SHAPES_V1, "v2": SHAPES_V2}
+
+
+def render_line(text: str, rng: np.random.Generator, shapes: GlyphShapes = SHAPES_V1
+                ) -> tuple[NDArray[Any], NDArray[Any]]:
     """(grey canonical line image, (len(text), 2) true canonical centres)."""
     p, lp = PITCH * HI, LINE_PITCH * HI
     w, h = int((len(text) + 2) * p), int(lp * 1.6)
     img = _background(h, w, rng)
     paths = ocrb_variants() or [mrz_font_path()]
     path = str(paths[0] if rng.random() < 0.8 else paths[int(rng.integers(len(paths)))])
-    cap = CAP * HI * rng.uniform(0.82, 1.12)
+    cap = CAP * HI * rng.uniform(*shapes.cap)
     fnt = font(path, int(cap / 0.72))
     ink = float(rng.integers(0, 90))
-    mask = Image.new("L", (w, h), 0)
+    # glyphs stretched by sx: drawn on a mask narrower by sx at positions divided by sx, then the
+    # mask is stretched back to the line's width (centres land where they should)
+    sx = float(rng.uniform(*shapes.width)) if shapes.width != (1.0, 1.0) else 1.0
+    mask = Image.new("L", (round(w / sx), h), 0)
     draw = ImageDraw.Draw(mask)
     cy = h / 2
     centres = []
     for i, ch in enumerate(text):
         cx = (i + 1.5) * p + rng.normal(0, 0.02 * p)
         yj = rng.normal(0, 0.015 * p)
-        draw.text((cx, cy + cap / 2 + yj), ch, font=fnt, fill=255, anchor="ms")
+        draw.text((cx / sx, cy + cap / 2 + yj), ch, font=fnt, fill=255, anchor="ms")
         centres.append((cx / HI, (cy + yj) / HI))
     m = np.asarray(mask)
+    if sx != 1.0:
+        m = cv2.resize(m, (w, h), interpolation=cv2.INTER_LINEAR)
     m = _stroke(m, rng)
     alpha = m.astype(np.float32) * np.float32(rng.uniform(0.75, 1.0) / 255.0)
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY).astype(np.float32)
@@ -133,13 +160,13 @@ def degrade(hi: NDArray[Any], rng: np.random.Generator) -> NDArray[Any]:
     return cv2.resize(small8, (w // HI, h // HI), interpolation=cv2.INTER_LINEAR)
 
 
-def make_batch(n_lines: int, seed: int) -> GlyphBatch:
-    """Crops and labels from `n_lines` rendered lines."""
+def make_batch(n_lines: int, seed: int, shapes: GlyphShapes = SHAPES_V1) -> GlyphBatch:
+    """Crops and labels from `n_lines` rendered lines, glyphs sized within `shapes`."""
     rng = np.random.default_rng(seed)
     xs, ys = [], []
     for _ in range(n_lines):
         text = _random_line(rng)
-        hi, centres = render_line(text, rng)
+        hi, centres = render_line(text, rng, shapes)
         canon = degrade(hi, rng)
         jitter = np.stack([rng.normal(0, 0.09 * PITCH, len(text)), rng.normal(0, 0.06 * PITCH, len(text))], 1)
         drift = rng.normal(0, 0.05 * PITCH) + np.arange(len(text)) * rng.normal(0, 0.004 * PITCH)
@@ -149,4 +176,4 @@ def make_batch(n_lines: int, seed: int) -> GlyphBatch:
     return GlyphBatch(np.concatenate(xs), np.concatenate(ys))
 
 
-__all__ = ["FILLER", "GlyphBatch", "make_batch", "render_line"]
+__all__ = ["FILLER", "SHAPES", "SHAPES_V1", "SHAPES_V2", "GlyphBatch", "GlyphShapes", "make_batch", "render_line"]

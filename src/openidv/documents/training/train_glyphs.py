@@ -21,7 +21,7 @@ import numpy as np
 from openidv.documents.mrz.alphabet import ALPHABET
 from openidv.documents.mrz.glyphs import GLYPH
 from openidv.documents.training.common import PACKAGE_MODELS, export_onnx, seed_everything, wilson
-from openidv.documents.training.glyph_data import GlyphBatch, make_batch
+from openidv.documents.training.glyph_data import SHAPES, GlyphBatch, make_batch
 
 VERSION = "1.0.0"
 
@@ -42,18 +42,19 @@ def build_model(width: int = 16) -> Any:
     )
 
 
-def _data(n_lines: int, seed: int, chunk: int = 250, cache: Path | None = None) -> GlyphBatch:
+def _data(n_lines: int, seed: int, chunk: int = 250, cache: Path | None = None, shapes: str = "v1") -> GlyphBatch:
     """Rendered glyphs, in chunks of `chunk` lines; chunks are cached (npz) when `cache` is set so
     that an interrupted or repeated run does not render them again."""
     parts = []
     for i in range(0, n_lines, chunk):
         n, s = min(chunk, n_lines - i), seed + i
-        path = cache / f"glyphs-{s}-{n}.npz" if cache else None
+        tag = "" if shapes == "v1" else f"-shapes{shapes}"
+        path = cache / f"glyphs-{s}-{n}{tag}.npz" if cache else None
         if path is not None and path.is_file():
             z = np.load(path)
             parts.append(GlyphBatch(z["x"], z["y"]))
             continue
-        b = make_batch(n, s)
+        b = make_batch(n, s, SHAPES[shapes])
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             np.savez_compressed(path, x=b.x.astype(np.float16), y=b.y)
@@ -62,14 +63,14 @@ def _data(n_lines: int, seed: int, chunk: int = 250, cache: Path | None = None) 
 
 
 def train(n_lines: int, epochs: int, out: Path, seed: int = 0, width: int = 16, val_lines: int = 400,
-          batch: int = 256, cache: Path | None = None) -> dict[str, Any]:
+          batch: int = 256, cache: Path | None = None, shapes: str = "v1") -> dict[str, Any]:
     import torch
     import torch.nn.functional as F  # noqa: N812
 
     seed_everything(seed)
     t0 = time.time()
-    tr = _data(n_lines, 1000 + seed * 100000, cache=cache)
-    va = _data(val_lines, 900000 + seed, cache=cache)
+    tr = _data(n_lines, 1000 + seed * 100000, cache=cache, shapes=shapes)
+    va = _data(val_lines, 900000 + seed, cache=cache, shapes=shapes)
     gen_s = time.time() - t0
     model = build_model(width)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
@@ -97,7 +98,8 @@ def train(n_lines: int, epochs: int, out: Path, seed: int = 0, width: int = 16, 
                           "elapsed_s": round(time.time() - t0, 1)}), flush=True)
     return _finish(model, va, out, {"train_lines": n_lines, "train_glyphs": len(tr.y), "val_lines": val_lines,
                                     "val_glyphs": len(va.y), "epochs": epochs, "width": width, "seed": seed,
-                                    "data_seconds": round(gen_s, 1), "total_seconds": round(time.time() - t0, 1)})
+                                    "shapes": shapes, "data_seconds": round(gen_s, 1),
+                                    "total_seconds": round(time.time() - t0, 1)})
 
 
 def _predict(model: Any, data: GlyphBatch) -> np.ndarray:
@@ -175,8 +177,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=PACKAGE_MODELS)
     ap.add_argument("--cache", type=Path, default=None, help="Folder to cache rendered glyph chunks in.")
+    ap.add_argument("--shapes", choices=sorted(SHAPES), default="v1",
+                    help="glyph sizes and widths to render (glyph_data.GlyphShapes; v1: mrz_glyphs 1.0.0)")
     args = ap.parse_args()
-    metrics = train(args.lines, args.epochs, args.out, args.seed, args.width, args.val_lines, cache=args.cache)
+    metrics = train(args.lines, args.epochs, args.out, args.seed, args.width, args.val_lines, cache=args.cache,
+                    shapes=args.shapes)
     print(json.dumps({k: v for k, v in metrics.items() if k != "top_confusions"}))
 
 

@@ -1,0 +1,140 @@
+"""Photographic stress for a flat image of a document page: what a hand-held phone does to it.
+
+Rotation, down-scaling, perspective tilt about either axis, JPEG, blur, a glare spot over the MRZ
+band, gamma and sensor noise, as fixed transforms (`transforms`, one stress at a time) or drawn at
+random and combined (`random_stress`, harsher than any one of them). Used on real page images (the
+ICAO specimen photos, ``benchmarks/documents_mrz_robustness.py``) and on flat renders of generated
+documents (``training/tune_mrz_ambiguity.py``), so that the reader is tuned and measured under the
+same stresses. Images are BGR or RGB uint8 (the background colour is grey enough for either).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+BACKGROUND = (120, 110, 100)
+Image = NDArray[Any]
+
+
+def rotate(im: Image, angle: float) -> Image:
+    h, w = im.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    c, s = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(h * s + w * c), int(h * c + w * s)
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    return cv2.warpAffine(im, m, (nw, nh), borderValue=BACKGROUND)
+
+
+def scale(im: Image, width: int) -> Image:
+    k = width / im.shape[1]
+    return cv2.resize(im, None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
+
+
+def tilt(im: Image, about_x: float, about_y: float) -> Image:
+    """The page turned about its horizontal / vertical axis, seen by a pinhole camera."""
+    h, w = im.shape[:2]
+    pad = int(0.25 * max(h, w))
+    im = cv2.copyMakeBorder(im, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=BACKGROUND)
+    big_h, big_w = im.shape[:2]
+    rx, ry = np.radians(about_x), np.radians(about_y)
+
+    def project(x: float, y: float) -> list[float]:
+        dx, dy = x - big_w / 2, y - big_h / 2
+        k = big_w / (big_w + dx * np.sin(ry) + dy * np.sin(rx))
+        return [big_w / 2 + dx * np.cos(ry) * k, big_h / 2 + dy * np.cos(rx) * k]
+
+    src = np.array([[pad, pad], [pad + w, pad], [pad + w, pad + h], [pad, pad + h]], np.float32)
+    dst = np.array([project(float(x), float(y)) for x, y in src], np.float32)
+    out: Image = cv2.warpPerspective(im, cv2.getPerspectiveTransform(src, dst), (big_w, big_h),
+                                     borderValue=BACKGROUND)
+    return out
+
+
+def jpeg(im: Image, quality: int) -> Image:
+    _, buf = cv2.imencode(".jpg", im, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    out = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    if out is None:  # cannot happen for an image cv2 just encoded
+        raise ValueError("JPEG round trip failed")
+    return np.asarray(out)
+
+
+def glare(im: Image, at_x: float, strength: float = 0.85) -> Image:
+    """A specular highlight over the MRZ band (a Gaussian spot towards white)."""
+    h, w = im.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w]
+    r = w * 0.12
+    a = np.exp(-(((xx - w * at_x) / r) ** 2 + ((yy - h * 0.85) / (r * 0.6)) ** 2)) * strength
+    return np.clip(im * (1 - a[..., None]) + 255 * a[..., None], 0, 255).astype(np.uint8)
+
+
+def blur(im: Image, sigma: float) -> Image:
+    out: Image = cv2.GaussianBlur(im, (0, 0), sigma)
+    return out
+
+
+def gamma(im: Image, g: float) -> Image:
+    return (255 * (im / 255.0) ** g).astype(np.uint8)
+
+
+def _small_rotated_jpeg(im: Image) -> Image:
+    return jpeg(rotate(scale(im, 520), 30), 40)
+
+
+def _small_tilted_blurred(im: Image) -> Image:
+    return blur(tilt(scale(im, 640), 20, 15), 1.0)
+
+
+def transforms() -> list[tuple[str, Callable[[Image], Image]]]:
+    """59 single stresses (and two combinations), each with a name."""
+    out: list[tuple[str, Callable[[Image], Image]]] = []
+    out += [(f"rotate {a}", partial(rotate, angle=a)) for a in [*range(0, 360, 15), 3, 7, 11, -5, -9]]
+    out += [(f"width {w}", partial(scale, width=w)) for w in (1000, 800, 640, 520, 440, 380, 320)]
+    out += [(f"tilt {x},{y}", partial(tilt, about_x=x, about_y=y))
+            for x, y in ((15, 0), (25, 0), (35, 0), (0, 15), (0, 25), (0, 35), (20, 20), (-20, 15))]
+    out += [(f"jpeg {q}", partial(jpeg, quality=q)) for q in (50, 30, 20, 12)]
+    out += [(f"blur {s}", partial(blur, sigma=s)) for s in (1.0, 1.5, 2.0, 2.5)]
+    out += [(f"glare {g}", partial(glare, at_x=g)) for g in (0.2, 0.5, 0.8)]
+    out += [(f"gamma {g}", partial(gamma, g=g)) for g in (0.5, 2.0)]
+    out += [("width 520 + rotate 30 + jpeg 40", _small_rotated_jpeg),
+            ("width 640 + tilt 20,15 + blur 1", _small_tilted_blurred)]
+    return out
+
+
+def random_stress(rng: np.random.Generator) -> tuple[str, Callable[[Image], Image]]:
+    """A random combination of the stresses above, harsher than any single one: scale 360-1100 px,
+    any rotation, tilt up to 28 degrees on both axes, then blur, noise, gamma, glare and JPEG each
+    with some probability. Returns a name that lists what was drawn."""
+    width = int(rng.integers(360, 1101))
+    angle = float(rng.uniform(0, 360))
+    tx, ty = (float(v) for v in rng.uniform(-28, 28, 2))
+    sigma = float(rng.uniform(0.5, 2.0)) if rng.random() < 0.5 else 0.0
+    noise = float(rng.uniform(2, 12)) if rng.random() < 0.5 else 0.0
+    g = float(rng.uniform(0.5, 2.0)) if rng.random() < 0.3 else 1.0
+    glare_at = float(rng.uniform(0.1, 0.9)) if rng.random() < 0.3 else None
+    quality = int(rng.integers(15, 91))
+    noise_seed = int(rng.integers(1 << 31))
+    name = (f"width {width} rotate {angle:.0f} tilt {tx:.0f},{ty:.0f} blur {sigma:.1f} noise {noise:.0f} "
+            f"gamma {g:.2f} glare {glare_at if glare_at is None else round(glare_at, 2)} jpeg {quality}")
+
+    def fn(im: Image) -> Image:
+        out = scale(im, width)
+        if glare_at is not None:
+            out = glare(out, glare_at)
+        out = rotate(tilt(out, tx, ty), angle)
+        if sigma:
+            out = blur(out, sigma)
+        if g != 1.0:
+            out = gamma(out, g)
+        if noise:
+            n = np.random.default_rng(noise_seed).normal(0, noise, out.shape)
+            out = np.clip(out + n, 0, 255).astype(np.uint8)
+        return jpeg(out, quality)
+
+    return name, fn
