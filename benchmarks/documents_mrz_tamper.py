@@ -11,7 +11,9 @@ other half keep the printed check digits, so their MRZ *as printed* fails a chec
 how many of those the reader calls ``valid`` (a check-digit correction hid the tampering), how
 many genuine readings are valid and exact, and, of the readings that fail a check digit, how many
 the ``document_mrz`` check reports MRZ_CHECKSUM (review) and how many it asks a new photo for
-(the weakest character involved below the shipped ``misread_below``). Wilson 95% intervals. The
+(the weakest character involved below the shipped ``misread_below``), and of the valid readings how
+many it asks again because another valid reading is close (``ambiguous_below``) - for a tampered
+MRZ read ``valid``, whether the check still passes it. Wilson 95% intervals. The
 readings are those of ``training/tune_mrz_misread.observe``, which tunes that threshold on the
 train split.
 """
@@ -40,8 +42,10 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     from openidv.documents.training.tune_mrz_misread import checksum_flagged
     from openidv.policy import ThresholdRegistry
 
-    misread_below = float(ThresholdRegistry.load().get("document_mrz")["misread_below"])
-    out: dict[str, Any] = {"misread_below": misread_below}
+    reg = ThresholdRegistry.load()
+    misread_below = float(reg.get("document_mrz")["misread_below"])
+    ambiguous_below = float(reg.get("document_mrz_ambiguity")["ambiguous_below"])
+    out: dict[str, Any] = {"misread_below": misread_below, "ambiguous_below": ambiguous_below}
     for family in ("genuine", "mrz_tampering"):
         r = [x for x in rows if x["family"] == family]
         flagged = checksum_flagged(rows, family)
@@ -58,8 +62,19 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "mrz_checksum_before": len(flagged),
             "mrz_checksum_now": sum(v >= misread_below for v in flagged),
             "asked_for_new_photo_now": sum(v < misread_below for v in flagged),
+            # valid readings the check asks again for because another valid reading is close
+            # (check digits that did not decide); the rest of the valid ones pass the check
+            "valid_asked_again_ambiguous": sum(x["valid"] and _ambiguous(x, ambiguous_below) for x in r),
+            "valid_not_exact_seeds": [x.get("seed") for x in r if x["valid"] and not x["exact"]],
+            "valid_not_exact_passing": sum(x["valid"] and not x["exact"] and not _ambiguous(x, ambiguous_below)
+                                           for x in r),
         }
     return out
+
+
+def _ambiguous(row: dict[str, Any], ambiguous_below: float) -> bool:
+    cost = row.get("alternative_cost")
+    return cost is not None and float(cost) < ambiguous_below
 
 
 def main() -> None:

@@ -293,3 +293,20 @@ def test_given_names_confidence_follows_the_given_names_letters() -> None:
     r = parse_lines([("P<UTOVANDERBERG" + "<" * 44)[:44], TD3_SPECIMEN[1]])  # a surname alone
     r.char_confidence = [0.99] * 88
     assert given_names_confidence(r) == ()
+
+
+@pytest.mark.parametrize(("lines", "first"), [
+    (["I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"], "Z"),
+    (["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"], "F"),
+])
+def test_the_first_letter_of_the_document_code_is_one_its_layout_allows(lines: list[str], first: str) -> None:
+    """ICAO 9303: P for a passport, A, C or I for a card (V for a visa). A blurred I read as Z is
+    corrected by field type, as a 0 read in a name is."""
+    true = lines[0][0]
+    logp = [np.where(np.eye(len(ALPHABET))[[INDEX[c] for c in ln]] > 0, 0.0, -12.0) for ln in lines]
+    logp[0][0, INDEX[first]] = 0.0
+    logp[0][0, INDEX[true]] = -1.5
+    r = read_logp(logp, today=TODAY)
+    assert r.lines == lines and r.valid
+    assert r.corrections == [{"line": 0, "position": 0, "read": first, "corrected": true,
+                              "reason": "field_type", "cost": 1.5}]

@@ -16,6 +16,7 @@ def test_observe_reads_a_genuine_document_and_its_altered_twin() -> None:
     for r in rows:
         assert r["status"] in ("ok", "unreadable", "not_found")
         assert r["weakest_failing"] is None or 0.0 <= r["weakest_failing"] <= 1.0
+        assert r["seed"] == 97000003 and (r["alternative_cost"] is None or r["valid"])
 
 
 def _rows(values: list[float], family: str = "mrz_tampering") -> list[dict[str, object]]:

@@ -82,7 +82,10 @@ def _allowed_mask(name: str) -> NDArray[np.bool_]:
     spec = FORMATS[name]
     mask = np.zeros((spec.n_lines * spec.width, N_CLASSES), dtype=bool)
     for p, kind in enumerate(spec.kinds()):
-        mask[p, [INDEX[c] for c in KIND_CHARS[kind]]] = True
+        # ICAO 9303 fixes the first letter of the document code per layout (P for a passport, A, C
+        # or I for a card, V for a visa): a blurred I read as Z, S or L is a field-type correction
+        chars = spec.doc_codes if kind == "code1" and spec.doc_codes else KIND_CHARS[kind]
+        mask[p, [INDEX[c] for c in chars]] = True
     mask.setflags(write=False)
     return mask
 

@@ -34,6 +34,7 @@ THRESHOLDS = Path(__file__).resolve().parents[2] / "policy" / "data" / "threshol
 def observe(seed: int, split: str) -> list[dict[str, Any]]:
     """Read the genuine document of `seed` and its MRZ-altered twin (when the forger left the check
     digits as printed): status, validity, exactness and the weakest failing character of each."""
+    from openidv.documents.mrz.ambiguity import alternative_cost
     from openidv.documents.mrz.misread import weakest_failing
     from openidv.documents.mrz.reader import read_image
     from openidv.documents.synth.dataset import make_sample
@@ -47,11 +48,14 @@ def observe(seed: int, split: str) -> list[dict[str, Any]]:
         r = read_image(s.image)
         res = r.result
         out.append({
-            "family": family or "genuine", "kind": kind, "status": r.status,
+            "seed": seed, "family": family or "genuine", "kind": kind, "status": r.status,
             "valid": bool(res is not None and res.valid),
             "exact": bool(res is not None and res.lines == s.doc.mrz_lines),
             "check_digit_corrections": sum(1 for c in (res.corrections if res else []) if c["reason"] == "check_digit"),
             "weakest_failing": weakest_failing(res) if res is not None and r.status == "ok" else None,
+            # a valid reading: how far the closest other valid reading is (document_mrz asks again below
+            # ambiguous_below); for the benchmarks, not used in tuning misread_below
+            "alternative_cost": alternative_cost(res) if res is not None and r.status == "ok" else None,
         })
     return out
 
