@@ -85,3 +85,21 @@ def export_onnx(model: Any, example: Any, path: Path, input_name: str, output_na
         model, example, str(path), input_names=[input_name], output_names=[output_name],
         dynamic_axes={input_name: {0: "n"}, output_name: {0: "n"}}, opset_version=17, dynamo=False,
     )
+
+
+def write_threshold_set(path: Path, name: str, report: dict[str, Any], key: str, tool: str, target: str,
+                        settings: tuple[str, ...] = (), **source: Any) -> None:
+    """A threshold file (``policy/data/thresholds``) dated today holding ``report[key]``, with its
+    provenance: the command that tuned it, the target, and what was measured (the rest of `report`
+    except the run's `settings`, which the command already names) plus any further `source` keys.
+    The value is written unrounded: a tuned value is often an observed score that must itself stay
+    on its side of the threshold, which rounding could move."""
+    from datetime import date
+
+    import yaml
+
+    measured = {k: v for k, v in report.items() if k != key and k not in settings}
+    path.write_text(yaml.safe_dump({
+        "name": name, "version": date.today().isoformat() + ".1", "values": {key: float(report[key])},
+        "source": {"tool": tool, "target": target, **source, "measured": measured},
+    }, sort_keys=False), encoding="utf-8")

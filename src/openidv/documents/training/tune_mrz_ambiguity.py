@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -85,20 +84,14 @@ def summary(rows: list[dict[str, Any]], t: float) -> dict[str, Any]:
 
 
 def write_thresholds(report: dict[str, Any], command: str, path: Path = THRESHOLDS) -> None:
-    """``document_mrz_ambiguity.yaml`` with the tuned value (unrounded) and its provenance."""
-    import yaml
+    """``document_mrz_ambiguity.yaml`` with the tuned value and its provenance."""
+    from openidv.documents.training.common import write_threshold_set
 
-    measured = {k: v for k, v in report.items()
-                if k not in ("ambiguous_below", "seed", "n", "split", "flag", "statistic")}
-    path.write_text(yaml.safe_dump({
-        "name": "document_mrz_ambiguity", "version": date.today().isoformat() + ".1",
-        "values": {"ambiguous_below": float(report["ambiguous_below"])},
-        "source": {"tool": command,
-                   "target": f"at most {report['flag']:.0%} of generated documents (train templates) read exactly "
-                             "and valid under random photographic stress are asked for a new photo because another "
-                             "reading keeping every check digit lies within this many nats",
-                   "statistic": STATISTIC, "measured": measured},
-    }, sort_keys=False), encoding="utf-8")
+    target = (f"at most {report['flag']:.0%} of generated documents (train templates) read exactly and valid "
+              "under random photographic stress are asked for a new photo because another reading keeping "
+              "every check digit lies within this many nats")
+    write_threshold_set(path, "document_mrz_ambiguity", report, "ambiguous_below", command, target,
+                        settings=("seed", "n", "split", "flag", "statistic"), statistic=STATISTIC)
 
 
 def main() -> None:

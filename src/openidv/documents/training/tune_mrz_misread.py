@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -78,21 +77,13 @@ def tune(rows: list[dict[str, Any]], keep: float) -> float:
 
 def write_thresholds(report: dict[str, Any], command: str, path: Path = THRESHOLDS) -> None:
     """``document_mrz.yaml`` with the tuned value and its provenance."""
-    import yaml
+    from openidv.documents.training.common import write_threshold_set
 
-    measured = {k: v for k, v in report.items()
-                if k not in ("misread_below", "seed", "n", "split", "keep", "statistic")}
-    path.write_text(yaml.safe_dump({
-        "name": "document_mrz", "version": date.today().isoformat() + ".1",
-        # unrounded: the value is an observed reading that must itself stay flagged (rounding up
-        # would move it below the threshold)
-        "values": {"misread_below": float(report["misread_below"])},
-        "source": {"tool": command,
-                   "target": f"at most {report['keep']:.0%} of altered MRZs (birth date changed, check digits left "
-                             "as printed) that fail a check digit on train templates and capture conditions are "
-                             "asked for a new photo (MRZ_UNREADABLE) instead of MRZ_CHECKSUM",
-                   "measured": measured},
-    }, sort_keys=False), encoding="utf-8")
+    target = (f"at most {report['keep']:.0%} of altered MRZs (birth date changed, check digits left as printed) "
+              "that fail a check digit on train templates and capture conditions are asked for a new photo "
+              "(MRZ_UNREADABLE) instead of MRZ_CHECKSUM")
+    write_threshold_set(path, "document_mrz", report, "misread_below", command, target,
+                        settings=("seed", "n", "split", "keep", "statistic"))
 
 
 def main() -> None:
