@@ -27,6 +27,16 @@ from openidv.documents.mrz.parse import MRZResult
 
 WIDTHS = {2: (44, 36), 3: (30,)}
 MIN_MEAN_CONFIDENCE = 0.55
+# What a check-digit repair of a reading from an image may cost, in nats, with mrz_glyphs 2.0.0
+# (correct.FIELD_BUDGET, 4 nats, was derived at stop 18 for 1.0.0 and still applies to text from
+# other OCR engines, whose pseudo-probabilities price a confusion at 2 nats). With 2.0.0 on
+# generated train documents (seeds 97M: 1,000 genuine, 518 with a birth-date digit altered and the
+# check digits left as printed; benchmarks/documents_mrz_repair_costs.py --budget 4), the repairs
+# that made a genuine reading exact cost 0.21, 0.61 and 0.80 nats, one that made a genuine reading
+# valid but wrong 1.91, and the four that made altered MRZs valid 2.77, 3.81, 3.81 and 3.99. Every
+# budget from 0.80 up to (not including) 1.91 makes none of these errors: the middle of that range.
+# With 4 nats, 3 of 515 held-out altered MRZs were read valid (repairs at 3.5-3.9 nats).
+REPAIR_BUDGET = 1.36
 
 
 @dataclass
@@ -134,7 +144,7 @@ def _read_hypothesis(gray: NDArray[Any], b: Block, h: Hypothesis, today: date | 
     for combo in _windows(masks, per_line, offs, h.width):
         lines = [per_line[j][k - offs.start : k - offs.start + h.width] for j, k in enumerate(combo)]
         try:
-            res = read_logp(lines, today)
+            res = read_logp(lines, today, field_budget=REPAIR_BUDGET, total_budget=REPAIR_BUDGET)
         except ValueError:
             continue
         ll = float(np.log(np.maximum(res.char_confidence, 1e-6)).sum())
@@ -163,7 +173,7 @@ MAX_LOW_SHARE = 0.06  # a reading with more shaky characters than this is not tr
 # more than this in all (nats below what was read) mean the cells are misaligned rather than a
 # glyph misread: a specimen photo tilted 25 degrees read its first line one cell late, "<UTO..."
 # corrected to "IUTO..." at 5.5 nats and trusted because line 2's check digits held. The same
-# limit as a check-digit correction's field budget (correct.FIELD_BUDGET).
+# limit as stop 18's check-digit correction budget (correct.FIELD_BUDGET).
 MAX_TYPE_FIX_COST = 4.0
 
 
