@@ -23,31 +23,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from documents_common import emit
 
-KINDS = ("TD1", "TD2", "TD3")
-
 
 def one(job: tuple[int, str, float | None]) -> list[dict[str, Any]]:
+    """The readings of ``tune_mrz_misread.observe`` (a genuine document and its altered twin)."""
     from openidv.documents.mrz import reader
-    from openidv.documents.mrz.reader import read_image
-    from openidv.documents.synth.dataset import make_sample
+    from openidv.documents.training.tune_mrz_misread import observe
 
     seed, split, budget = job
     if budget is not None:  # what the repairs would cost under another budget (this process only)
         reader.REPAIR_BUDGET = budget
-    kind = KINDS[seed % 3]
-    rows = []
-    for family in (None, "mrz_tampering"):
-        s = make_sample(kind, split, seed, forgery=family)
-        if family and s.doc.forgery_detail.get("check_digits_fixed"):
-            continue
-        r = read_image(s.image)
-        res = r.result
-        rows.append({"seed": seed, "family": family or "genuine", "status": r.status,
-                     "valid": bool(res is not None and res.valid and r.status == "ok"),
-                     "exact": bool(res is not None and res.lines == s.doc.mrz_lines),
-                     "repair_costs": [c["cost"] for c in (res.corrections if res else [])
-                                      if c["reason"] == "check_digit"]})
-    return rows
+    return observe(seed, split)
 
 
 def main() -> None:
@@ -68,7 +53,8 @@ def main() -> None:
         rows = [x for j in jobs for x in one(j)]
     report: dict[str, Any] = {"seed": args.seed, "n": args.n, "split": args.split, "budget": args.budget}
     for family in ("genuine", "mrz_tampering"):
-        repaired = [x for x in rows if x["family"] == family and x["valid"] and x["repair_costs"]]
+        repaired = [x for x in rows if x["family"] == family and x["valid"] and x["status"] == "ok"
+                    and x["repair_costs"]]
         report[family] = {
             "readings": sum(x["family"] == family for x in rows),
             "valid": sum(x["valid"] for x in rows if x["family"] == family),

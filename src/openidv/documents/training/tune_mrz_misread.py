@@ -51,6 +51,7 @@ def observe(seed: int, split: str) -> list[dict[str, Any]]:
             "valid": bool(res is not None and res.valid),
             "exact": bool(res is not None and res.lines == s.doc.mrz_lines),
             "check_digit_corrections": sum(1 for c in (res.corrections if res else []) if c["reason"] == "check_digit"),
+            "repair_costs": [c["cost"] for c in (res.corrections if res else []) if c["reason"] == "check_digit"],
             "weakest_failing": weakest_failing(res) if res is not None and r.status == "ok" else None,
             # a valid reading: how far the closest other valid reading is (document_mrz asks again below
             # ambiguous_below); for the benchmarks, not used in tuning misread_below
