@@ -103,3 +103,25 @@ def write_threshold_set(path: Path, name: str, report: dict[str, Any], key: str,
         "name": name, "version": date.today().isoformat() + ".1", "values": {key: float(report[key])},
         "source": {"tool": tool, "target": target, **source, "measured": measured},
     }, sort_keys=False), encoding="utf-8")
+
+
+def add_tuning_io(ap: Any) -> None:
+    """The options every threshold-tuning script shares: where to save its readings, whether to
+    write the threshold file, and earlier readings to reuse instead of reading again."""
+    ap.add_argument("--json", type=Path, default=None, help="save the report and every reading here")
+    ap.add_argument("--write-thresholds", action="store_true")
+    ap.add_argument("--rows", type=Path, default=None,
+                    help="reuse the readings of an earlier run's --json (same settings) instead of reading again")
+
+
+def earlier_rows(path: Path, **expected: Any) -> list[dict[str, Any]]:
+    """The readings saved by an earlier run, refused unless it ran with the `expected` settings
+    (seed, n, split, and the statistic its rows hold)."""
+    import json
+
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    found = {k: earlier.get(k) for k in expected}
+    if found != expected:
+        raise SystemExit(f"{path} holds readings of {found}, not {expected}")
+    rows: list[dict[str, Any]] = earlier["rows"]
+    return rows

@@ -95,6 +95,8 @@ def write_thresholds(report: dict[str, Any], command: str, path: Path = THRESHOL
 
 
 def main() -> None:
+    from openidv.documents.training.common import add_tuning_io, earlier_rows
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=1000, help="generated documents, one stressed photo each")
     ap.add_argument("--seed", type=int, default=97000000)
@@ -103,17 +105,10 @@ def main() -> None:
     ap.add_argument("--flag", type=float, default=0.01,
                     help="largest share of exact valid readings that may be asked for a new photo")
     ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--json", type=Path, default=None)
-    ap.add_argument("--write-thresholds", action="store_true")
-    ap.add_argument("--rows", type=Path, default=None,
-                    help="reuse the readings of an earlier run's --json (same --n, --seed, --split)")
+    add_tuning_io(ap)
     args = ap.parse_args()
     if args.rows is not None:
-        earlier = json.loads(args.rows.read_text(encoding="utf-8"))
-        if (earlier["n"], earlier["seed"], earlier["split"], earlier.get("statistic")) != (
-                args.n, args.seed, args.split, STATISTIC):
-            raise SystemExit(f"{args.rows} holds other readings (n, seed, split or statistic differ)")
-        rows = earlier["rows"]
+        rows = earlier_rows(args.rows, n=args.n, seed=args.seed, split=args.split, statistic=STATISTIC)
     else:
         seeds = range(args.seed, args.seed + args.n)
         if args.workers > 1:

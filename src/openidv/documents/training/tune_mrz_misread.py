@@ -88,22 +88,17 @@ def write_thresholds(report: dict[str, Any], command: str, path: Path = THRESHOL
 
 
 def main() -> None:
+    from openidv.documents.training.common import add_tuning_io, earlier_rows
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=1000, help="seeds (a genuine and an altered document each)")
     ap.add_argument("--seed", type=int, default=97000000)
     ap.add_argument("--keep", type=float, default=0.01,
                     help="largest share of altered MRZs flagged today that may be asked for a new photo instead")
-    ap.add_argument("--json", type=Path, default=None)
-    ap.add_argument("--write-thresholds", action="store_true")
-    ap.add_argument("--rows", type=Path, default=None,
-                    help="reuse the readings of an earlier run's --json (same --n and --seed) instead of reading again")
+    add_tuning_io(ap)
     args = ap.parse_args()
     if args.rows is not None:
-        earlier = json.loads(args.rows.read_text(encoding="utf-8"))
-        if (earlier["n"], earlier["seed"], earlier.get("statistic")) != (args.n, args.seed, STATISTIC):
-            raise SystemExit(f"{args.rows} holds --n {earlier['n']} --seed {earlier['seed']} of statistic "
-                             f"{earlier.get('statistic')!r}, not these")
-        rows = earlier["rows"]
+        rows = earlier_rows(args.rows, n=args.n, seed=args.seed, statistic=STATISTIC)
     else:
         rows = [x for i in range(args.n) for x in observe(args.seed + i, "train")]
     t = tune(rows, args.keep)
