@@ -104,3 +104,52 @@ def test_self_blend_is_a_reproducible_deepfake_class_sample_of_one_person(faces:
         assert inner > corner
     else:
         assert corner > inner
+
+
+def test_red_team_v4_draws_are_kept_and_v5_adds_instrument_detail(faces: list[FaceRef]) -> None:
+    """v4 (the data of pad_passive 4.0.0) must reproduce: its samples carry none of v5's draws."""
+    from openidv.liveness.redteam.generate import GeneratorConfig
+
+    pool = [f.rgb for f in faces]
+    v4 = GeneratorConfig(instrument_detail=False)
+    reflections = []
+    for seed in range(12):
+        old = generate(Species.SCREEN, faces[0], np.random.default_rng(seed), pool=pool, cfg=v4)
+        new = generate(Species.SCREEN, faces[0], np.random.default_rng(seed), pool=pool)
+        assert "reflection" not in old.params
+        reflections.append(new.params["reflection"])
+        again = generate(Species.SCREEN, faces[0], np.random.default_rng(seed), pool=pool)
+        assert np.array_equal(new.rgb, again.rgb)
+    assert any(reflections) and not all(reflections)
+
+
+def test_a_held_instrument_shows_fingertips_outside_it_and_a_thumb_over_its_edge() -> None:
+    import cv2
+
+    from openidv.liveness.redteam.scene import hand_masks
+
+    quad = np.array([[60, 40], [200, 45], [195, 260], [55, 255]], np.float32)
+    inside = np.zeros((300, 260), np.uint8)
+    cv2.fillConvexPoly(inside, quad.astype(np.int32), 1)
+    for seed in range(10):
+        behind, thumb = hand_masks((300, 260), np.random.default_rng(seed), quad)
+        seen = behind > 0.5
+        assert (seen & (inside == 0)).any()  # fingertips stick out round a side
+        over = thumb > 0.5
+        assert (over & (inside == 1)).any() and (over & (inside == 0)).any()  # across the edge
+        assert (over & (inside == 1)).sum() < 0.1 * inside.sum()  # holds the edge, not the face
+
+
+def test_a_reflection_adds_light_and_a_device_body_is_not_a_flat_frame() -> None:
+    from openidv.liveness.redteam.scene import add_reflection
+    from openidv.liveness.redteam.screen import bezel
+
+    img = np.full((80, 60, 3), 0.3, np.float32)
+    out = add_reflection(img, np.random.default_rng(1), [], 0.2)
+    assert (out >= img - 1e-6).all() and float((out - img).max()) > 0.01
+    for seed in range(10):
+        plain, _, box = bezel(img, (10.0, 10.0, 50.0, 70.0), np.random.default_rng(seed))
+        framed, _, _ = bezel(img, (10.0, 10.0, 50.0, 70.0), np.random.default_rng(seed), detail=True)
+        width = round(box[0] - 10.0)
+        assert np.ptp(plain[:width].mean(axis=2)) < 1e-6  # v4: one flat colour
+        assert np.ptp(framed[:width].mean(axis=2)) > 0.005  # v5: sheen and, mostly, the lens

@@ -44,6 +44,13 @@ def test_generate_train_export_score(tmp_path: Path, draw, sizes: tuple[int, int
     assert 0.0 <= res.score <= 1.0 and res.species in MODEL_CLASSES[1:]
     assert abs(sum(res.probabilities.values()) - 1.0) < 1e-4
     assert np.isfinite(res.score)
+    # the exported model re-scores the test split as training scored it (the cross-comparison tool)
+    from openidv.liveness.training import score_split
+
+    score_split.main(["--data", str(data), "--out", str(tmp_path / "cross"), "--model", str(out / "pad_passive.onnx")])
+    trained = [r.split(",")[4] for r in (out / "scores.csv").read_text().splitlines()[1:]]
+    again = [r.split(",")[4] for r in (tmp_path / "cross" / "scores.csv").read_text().splitlines()[1:]]
+    assert np.allclose(np.array(trained, float), np.array(again, float), atol=1e-4)
 
 
 def test_generations_of_training_data_merge(tmp_path: Path) -> None:

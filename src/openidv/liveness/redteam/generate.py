@@ -13,7 +13,7 @@ from openidv.liveness.redteam.camera import CameraParams, capture
 from openidv.liveness.redteam.common import FaceRef, Generated, box_size, to_float
 from openidv.liveness.redteam.deepfake import face_swap
 from openidv.liveness.redteam.print_attack import render_print
-from openidv.liveness.redteam.scene import content_crop, place
+from openidv.liveness.redteam.scene import add_reflection, content_crop, place
 from openidv.liveness.redteam.screen import render_screen
 from openidv.liveness.redteam.self_blend import self_blend
 from openidv.liveness.redteam.wearables import cutout, mask_texture
@@ -27,6 +27,15 @@ class GeneratorConfig:
     camera: CameraParams = field(default_factory=CameraParams)
     upscale: tuple[float, float] = (1.2, 2.0)  # source photo -> scene resolution before the camera
     face_px: tuple[float, float] = (100.0, 170.0)  # face width on a print/screen canvas
+    # red team v5 (True): prints and screens reflect the room, devices show their sheen and
+    # lens, held instruments are held by a drawn hand, and what is shown may be a close-up that
+    # fills the instrument; False draws exactly what v4 drew
+    instrument_detail: bool = True
+
+
+# how often a glossy surface shows the room, and how strongly (a choice, not tuned: most phone
+# and tablet screens are glass; a third of photo prints are glossy)
+REFLECTION = {Species.SCREEN: (0.7, (0.04, 0.25)), Species.PRINT: (0.3, (0.03, 0.15))}
 
 
 def _skin(ref: FaceRef) -> NDArray[np.float32]:
@@ -65,10 +74,19 @@ def _flat(
     pool: Sequence[NDArray[np.uint8]],
 ) -> Generated:
     face_px = float(rng.uniform(*cfg.face_px))
-    content, box = content_crop(ref, rng, face_px)
-    render = render_print if species is Species.PRINT else render_screen
-    instr = render(to_float(content), box, rng)
-    canvas, cbox, placement = place(instr, rng, pool, skin=_skin(ref))
+    detail = cfg.instrument_detail
+    content, box = content_crop(ref, rng, face_px, close_up=detail)
+    if species is Species.PRINT:
+        instr = render_print(to_float(content), box, rng)
+    else:
+        instr = render_screen(to_float(content), box, rng, detail)
+    if detail:
+        p, (lo, hi) = REFLECTION[species]
+        reflect = rng.random() < p
+        if reflect:
+            instr = replace(instr, rgb=np.clip(add_reflection(instr.rgb, rng, pool, float(rng.uniform(lo, hi))), 0, 1))
+        instr.params["reflection"] = reflect
+    canvas, cbox, placement = place(instr, rng, pool, skin=_skin(ref), detail=detail)
     rgb, obox, cam = capture(canvas, cbox, rng, cfg.camera)
     return Generated(rgb, obox, species, {**instr.params, **placement, "camera": cam}, ref.subject_id)
 

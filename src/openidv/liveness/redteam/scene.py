@@ -1,4 +1,11 @@
-"""Putting a flat instrument (a print or a screen) into a scene: background, tilt, hands, glare."""
+"""Putting a flat instrument (a print or a screen) into a scene: background, tilt, hands, glare.
+
+Two levels of detail. The first (red team v4, kept so its data sets reproduce) draws a held
+instrument's fingers as thin strokes of skin colour. The second (v5, ``detail=True``) adds what
+real held replays and prints show in the photographs they come back in: the room reflected in a
+glossy surface (:func:`add_reflection`), a thumb lying over the instrument's edge and fingertips
+showing round the sides from behind it (:func:`add_hand`).
+"""
 
 from __future__ import annotations
 
@@ -34,14 +41,21 @@ class Instrument:
 RenderFn = Callable[[FloatImage, Box, np.random.Generator], Instrument]
 
 
-def content_crop(ref: FaceRef, rng: np.random.Generator, face_px: float) -> tuple[NDArray[np.uint8], Box]:
-    """The part of the source photo that is printed/displayed, scaled so the face is `face_px` wide."""
+def content_crop(
+    ref: FaceRef, rng: np.random.Generator, face_px: float, close_up: bool = False
+) -> tuple[NDArray[np.uint8], Box]:
+    """The part of the source photo that is printed/displayed, scaled so the face is `face_px` wide.
+
+    ``close_up`` (v5) lets the margins fall to a quarter of a face width: a replayed selfie fills
+    its phone's screen edge to edge, hair cut off, so the whole device sits inside the frame.
+    """
     cx, cy = box_centre(ref.box)
     s = box_size(ref.box)
     h, w = ref.rgb.shape[:2]
     # margins down to 0.6 face widths: a phone or tablet held close shows a face that fills its
     # screen, so the instrument's edge falls inside the context view
-    m_side, m_top, m_bottom = rng.uniform(0.6, 1.5), rng.uniform(0.65, 1.5), rng.uniform(0.75, 1.8)
+    low = (0.25, 0.3, 0.4) if close_up else (0.6, 0.65, 0.75)
+    m_side, m_top, m_bottom = rng.uniform(low[0], 1.5), rng.uniform(low[1], 1.5), rng.uniform(low[2], 1.8)
     left, right = max(0, round(cx - m_side * s)), min(w, round(cx + m_side * s))
     top, bottom = max(0, round(cy - m_top * s)), min(h, round(cy + m_bottom * s))
     crop = ref.rgb[top:bottom, left:right]
@@ -125,16 +139,96 @@ def add_fingers(img: FloatImage, rng: np.random.Generator, edge_box: Box, skin: 
     return out
 
 
+def add_reflection(
+    img: FloatImage, rng: np.random.Generator, pool: Sequence[NDArray[np.uint8]], strength: float
+) -> FloatImage:
+    """The room mirrored in a glossy surface: a defocused, flipped photo added as light.
+
+    A screen or a glossy print reflects what is in front of it (ceiling lights, windows, the
+    person holding it); the reflection adds to the picture's light and fades across the surface.
+    With no photo pool a synthetic room of bright blobs stands in.
+    """
+    h, w = img.shape[:2]
+    room = background((h, w), rng, pool)[:, ::-1]
+    room = cv2.GaussianBlur(room, (0, 0), float(rng.uniform(2.0, 10.0)))
+    ang = rng.uniform(0, 2 * np.pi)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    t = ((xx / max(w, 1) - 0.5) * np.cos(ang) + (yy / max(h, 1) - 0.5) * np.sin(ang)) + 0.5
+    fade = np.clip(t * float(rng.uniform(0.5, 1.5)) + float(rng.uniform(-0.3, 0.3)), 0, 1)
+    return np.asarray(img + strength * room * fade[..., None], np.float32)
+
+
+def _capsule(mask: FloatImage, a: tuple[float, float], b: tuple[float, float], width: float) -> None:
+    """Draw a finger: a thick segment with round ends (in place)."""
+    cv2.line(mask, (round(a[0]), round(a[1])), (round(b[0]), round(b[1])), 1.0, max(1, round(width)), cv2.LINE_AA)
+    for p in (a, b):
+        cv2.circle(mask, (round(p[0]), round(p[1])), max(1, round(width / 2)), 1.0, -1, cv2.LINE_AA)
+
+
+def _skin_layer(
+    out: FloatImage, mask: FloatImage, skin: NDArray[np.float32], rng: np.random.Generator
+) -> FloatImage:
+    """Composite skin through `mask`, shaded darker towards its edges (a rounded finger) and lit
+    from one side."""
+    soft = cv2.GaussianBlur(mask, (0, 0), 1.0)
+    depth = cv2.distanceTransform((mask > 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+    roundness = np.sqrt(np.clip(depth / max(float(depth.max()), 1.0), 0, 1))
+    h, w = mask.shape
+    ang = rng.uniform(0, 2 * np.pi)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    light = 1.0 + 0.15 * ((xx / w - 0.5) * np.cos(ang) + (yy / h - 0.5) * np.sin(ang))
+    shade = skin[None, None, :] * ((0.55 + 0.5 * roundness) * light)[..., None] * float(rng.uniform(0.8, 1.1))
+    return np.asarray(out * (1 - soft[..., None]) + shade * soft[..., None], np.float32)
+
+
+def hand_masks(
+    shape: tuple[int, int], rng: np.random.Generator, quad: NDArray[np.float32]
+) -> tuple[FloatImage, FloatImage]:
+    """Where a hand holding the instrument shows: (fingertips round one side, drawn behind the
+    instrument so only what sticks out is seen; a thumb lying over the opposite edge onto it)."""
+    h, w = shape
+    side = int(rng.integers(4))  # 0 left, 1 right, 2 top, 3 bottom: where the thumb is
+    corners = {0: (0, 3), 1: (1, 2), 2: (0, 1), 3: (3, 2)}  # quad corners (tl, tr, br, bl) of each side
+    span = float(np.linalg.norm(quad[2] - quad[0]))
+    width = span * float(rng.uniform(0.05, 0.09))
+    a, b = (quad[i].astype(np.float64) for i in corners[side])
+    centre = quad.mean(axis=0).astype(np.float64)
+    on_edge = a + (b - a) * float(rng.uniform(0.25, 0.75))
+    inward = (centre - on_edge) / max(float(np.linalg.norm(centre - on_edge)), 1e-6)
+    behind: FloatImage = np.zeros((h, w), np.float32)
+    oa, ob = (quad[i].astype(np.float64) for i in corners[{0: 1, 1: 0, 2: 3, 3: 2}[side]])
+    first = float(rng.uniform(0.15, 0.6))
+    for i in range(int(rng.integers(1, 5))):
+        p = oa + (ob - oa) * min(first + i * 0.13, 0.95)
+        tip = p + inward * width * float(rng.uniform(0.6, 1.6)) * -1.0
+        _capsule(behind, (p[0] + inward[0] * width, p[1] + inward[1] * width), (tip[0], tip[1]),
+                 width * float(rng.uniform(0.85, 1.05)))
+    thumb: FloatImage = np.zeros((h, w), np.float32)
+    reach = span * float(rng.uniform(0.04, 0.16))
+    tilt = float(rng.uniform(-0.5, 0.5))
+    along = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
+    direction = inward * np.cos(tilt) + along * np.sin(tilt)
+    start, stop = on_edge - direction * width * 3.0, on_edge + direction * reach
+    _capsule(thumb, (start[0], start[1]), (stop[0], stop[1]), width * 1.25)
+    return behind, thumb
+
+
 def place(
     instr: Instrument,
     rng: np.random.Generator,
     pool: Sequence[NDArray[np.uint8]] = (),
     max_tilt: float = 0.1,
     skin: NDArray[np.float32] | None = None,
+    detail: bool = False,
 ) -> tuple[NDArray[np.uint8], Box, dict[str, Any]]:
-    """Composite the instrument onto a background canvas with a random tilt; returns canvas and face box."""
+    """Composite the instrument onto a background canvas with a random tilt; returns canvas and face box.
+
+    ``detail`` (red team v5) holds the instrument in a drawn hand half the time instead of drawing
+    finger strokes a third of the time.
+    """
     ih, iw = instr.rgb.shape[:2]
-    grow = float(rng.uniform(1.05, 1.6))
+    # v5: more room round the instrument, so a close-up held at arm's length is seen whole
+    grow = float(rng.uniform(1.05, 2.2 if detail else 1.6))
     ch, cw = int(ih * grow), int(iw * grow)
     bg = background((ch, cw), rng, pool)
     ox, oy = (cw - iw) * rng.uniform(0.3, 0.7), (ch - ih) * rng.uniform(0.3, 0.7)
@@ -145,8 +239,16 @@ def place(
     rgb = cv2.warpPerspective(instr.rgb, h, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     alpha = cv2.warpPerspective(instr.alpha, h, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     canvas = bg * (1 - alpha[..., None]) + rgb * alpha[..., None]
-    held = skin is not None and rng.random() < 0.35
-    if held and skin is not None:
+    if detail:
+        held = skin is not None and rng.random() < 0.5
+        if held and skin is not None:
+            behind, thumb = hand_masks((ch, cw), rng, dst)
+            bg = _skin_layer(bg, behind, skin, rng)
+            canvas = bg * (1 - alpha[..., None]) + rgb * alpha[..., None]
+            canvas = _skin_layer(canvas, thumb, skin, rng)
+    else:
+        held = skin is not None and rng.random() < 0.35
+    if held and skin is not None and not detail:
         canvas = add_fingers(
             canvas,
             rng,

@@ -58,7 +58,29 @@ def banding(img: FloatImage, rng: np.random.Generator) -> FloatImage:
     return np.asarray(img * band[:, None, None], np.float32)
 
 
-def bezel(img: FloatImage, box: Box, rng: np.random.Generator) -> tuple[FloatImage, FloatImage, Box]:
+def bezel_detail(out: FloatImage, width: int, rng: np.random.Generator) -> FloatImage:
+    """What a real device body shows (v5): a sheen across its glossy front and, on most, the
+    front camera's lens in the top border."""
+    hh, ww = out.shape[:2]
+    body = np.ones((hh, ww), np.float32)
+    body[width : hh - width, width : ww - width] = 0.0
+    ang = rng.uniform(0, np.pi)
+    yy, xx = np.mgrid[0:hh, 0:ww].astype(np.float32)
+    ramp = (xx / ww) * np.cos(ang) + (yy / hh) * np.sin(ang)
+    sheen = float(rng.uniform(0.0, 0.18)) * np.clip(ramp - ramp.min(), 0, None) / max(float(np.ptp(ramp)), 1e-6)
+    out = out + (sheen * body)[..., None]
+    if rng.random() < 0.7:
+        r = max(1, round(width * float(rng.uniform(0.15, 0.35))))
+        cx = round(ww * (0.5 if rng.random() < 0.6 else float(rng.uniform(0.2, 0.8))))
+        lens = tuple(float(v) for v in rng.uniform(0.0, 0.08, 3))
+        cv2.circle(out, (cx, width // 2), r + 1, tuple(float(v) + 0.12 for v in lens), -1, cv2.LINE_AA)
+        cv2.circle(out, (cx, width // 2), r, lens, -1, cv2.LINE_AA)
+    return np.asarray(out, np.float32)
+
+
+def bezel(
+    img: FloatImage, box: Box, rng: np.random.Generator, detail: bool = False
+) -> tuple[FloatImage, FloatImage, Box]:
     """Frame the panel with a device body; corners rounded through the alpha mask."""
     h, w = img.shape[:2]
     width = int(rng.uniform(0.02, 0.12) * min(h, w)) + 2
@@ -78,6 +100,8 @@ def bezel(img: FloatImage, box: Box, rng: np.random.Generator) -> tuple[FloatIma
         (ww - 1 - radius, hh - 1 - radius),
     ):
         cv2.circle(alpha, (cx, cy), radius, 1.0, -1, cv2.LINE_AA)
+    if detail:
+        out = bezel_detail(out, width, rng)
     return out, alpha, (box[0] + width, box[1] + width, box[2] + width, box[3] + width)
 
 
@@ -86,7 +110,8 @@ def bezel(img: FloatImage, box: Box, rng: np.random.Generator) -> tuple[FloatIma
 P_HIGH_DENSITY = 0.4
 
 
-def render_screen(content: FloatImage, box: Box, rng: np.random.Generator) -> Instrument:
+def render_screen(content: FloatImage, box: Box, rng: np.random.Generator, detail: bool = False) -> Instrument:
+    """A screen replay of `content`; ``detail`` (red team v5) adds the device body's sheen and lens."""
     img = display_gamut(content, rng)
     dense = rng.random() < P_HIGH_DENSITY
     pitch, mix = 0.0, 0.0
@@ -101,7 +126,7 @@ def render_screen(content: FloatImage, box: Box, rng: np.random.Generator) -> In
     # its gamut: such samples teach label noise, so high-density panels always keep their bezel
     has_bezel = dense or rng.random() < 0.8
     if has_bezel:
-        img, alpha, box = bezel(img, box, rng)
+        img, alpha, box = bezel(img, box, rng, detail)
     else:
         alpha = np.ones(img.shape[:2], np.float32)
     params = {

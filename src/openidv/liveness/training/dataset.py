@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 
 from openidv.liveness.crops import CONTEXT_SIZE, TIGHT_SIZE, face_views, jitter_box
 from openidv.liveness.redteam import FaceRef, generate, generate_self_blend
+from openidv.liveness.redteam.generate import GeneratorConfig
 from openidv.liveness.species import MODEL_CLASSES, PRESENTATION_SPECIES, Species
 from openidv.liveness.training.faces import SourceEntry, detect_folder, load_ref, split_of
 
@@ -55,9 +56,16 @@ class Job:
 _refs: list[SourceEntry] = []
 _pool: list[NDArray[np.uint8]] = []
 _sizes: list[int] = [TIGHT_SIZE, CONTEXT_SIZE]
+_cfg: list[GeneratorConfig] = [GeneratorConfig()]
+REDTEAM_VERSIONS = {4: GeneratorConfig(instrument_detail=False), 5: GeneratorConfig(instrument_detail=True)}
 
 
-def _init(refs: list[SourceEntry], pool_idx: list[int], sizes: tuple[int, int] = (TIGHT_SIZE, CONTEXT_SIZE)) -> None:
+def _init(
+    refs: list[SourceEntry],
+    pool_idx: list[int],
+    sizes: tuple[int, int] = (TIGHT_SIZE, CONTEXT_SIZE),
+    cfg: GeneratorConfig | None = None,
+) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import cv2
 
@@ -65,16 +73,17 @@ def _init(refs: list[SourceEntry], pool_idx: list[int], sizes: tuple[int, int] =
     _refs[:] = refs
     _pool[:] = [load_ref(refs[i]).rgb for i in pool_idx]
     _sizes[:] = list(sizes)
+    _cfg[:] = [cfg or GeneratorConfig()]
 
 
 def _run(job: Job) -> tuple[int, NDArray[np.uint8], NDArray[np.uint8], int, str, str]:
     rng = np.random.default_rng(job.seed)
     ref: FaceRef = load_ref(_refs[job.ref])
     if job.species == SELF_BLEND:
-        sample = generate_self_blend(ref, rng)
+        sample = generate_self_blend(ref, rng, _cfg[0])
     else:
         other = load_ref(_refs[job.other])
-        sample = generate(Species(job.species), ref, rng, other=other, pool=_pool)
+        sample = generate(Species(job.species), ref, rng, other=other, pool=_pool, cfg=_cfg[0])
     tight, context = face_views(sample.rgb, jitter_box(sample.box, rng), _sizes[0], _sizes[1])
     return job.index, tight, context, kind_label(job.species), ref.subject_id, job.species
 
@@ -111,6 +120,7 @@ def build(
     out: Path,
     workers: int = 2,
     sizes: tuple[int, int] = (TIGHT_SIZE, CONTEXT_SIZE),
+    cfg: GeneratorConfig | None = None,
 ) -> dict[str, Any]:
     pool_idx = list(np.random.default_rng(7).choice(len(entries), size=min(80, len(entries)), replace=False))
     n = len(jobs)
@@ -119,12 +129,12 @@ def build(
     labels = np.zeros(n, np.int64)
     subjects, kinds = [""] * n, [""] * n
     if workers <= 1:  # in-process (no fork: safe after torch or onnxruntime started threads)
-        _init(entries, pool_idx, sizes)
+        _init(entries, pool_idx, sizes, cfg)
         results = map(_run, jobs)
         for i, t, c, y, s, k in results:
             tight[i], context[i], labels[i], subjects[i], kinds[i] = t, c, y, s, k
     else:
-        with get_context("fork").Pool(workers, initializer=_init, initargs=(entries, pool_idx, sizes)) as pool:
+        with get_context("fork").Pool(workers, initializer=_init, initargs=(entries, pool_idx, sizes, cfg)) as pool:
             for i, t, c, y, s, k in pool.imap_unordered(_run, jobs, chunksize=16):
                 tight[i], context[i], labels[i], subjects[i], kinds[i] = t, c, y, s, k
     np.savez_compressed(out, tight=tight, context=context, labels=labels, subjects=np.array(subjects),
@@ -147,6 +157,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=20261128)
     ap.add_argument("--tight-size", type=int, default=TIGHT_SIZE, help="tight view, pixels")
     ap.add_argument("--context-size", type=int, default=CONTEXT_SIZE, help="context view, pixels")
+    ap.add_argument("--redteam", type=int, choices=sorted(REDTEAM_VERSIONS), default=max(REDTEAM_VERSIONS),
+                    help="red-team version: 4 reproduces pad_passive 4.0.0's data, 5 adds reflections, "
+                         "device sheen and lens, and holding hands to prints and screens")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     entries = detect_folder(args.faces, args.out / "faces.json")
@@ -157,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
         part = [e for e in entries if split_of(e.person) == split]
         sizes = (args.tight_size, args.context_size)
         jobs = plan(part, nb, ns, seed, n_self_blend=nsb)
-        info = build(part, jobs, args.out / f"{split}.npz", args.workers, sizes)
+        info = build(part, jobs, args.out / f"{split}.npz", args.workers, sizes, REDTEAM_VERSIONS[args.redteam])
         print(split, len({e.person for e in part}), "people", info, flush=True)
 
 
