@@ -62,10 +62,12 @@ def render(
     loso_epochs: int | None = None,
     undecided: float | None = None,
     selection: str | None = None,
+    redteam: int = 4,
 ) -> str:
     """The card; `run` is the full run's ``report.json`` (sizes, widths, epochs, parameter count,
     tight-view dropout), `undecided` the share of genuine test faces in the undecided band,
-    `selection` how this model was chosen among trained candidates (if it was)."""
+    `selection` how this model was chosen among trained candidates (if it was), `redteam` the
+    red-team version its data were drawn with (``dataset --redteam``)."""
     op = report["operating_points"]
     ind = report["in_distribution"]
     run = run or {}
@@ -87,6 +89,13 @@ def render(
         "Attacks: generated from those photos by `openidv.liveness.redteam` (see docs/liveness.md).",
         "Screen replays include high-density panels (no resolvable pixel grid, bezel kept; 40% since the",
         "red team of stop 20).",
+        *(
+            ["Red team v5 (stop 29): glossy screens and prints reflect the room, device bodies show a sheen",
+             "and a lens, held instruments are held by a drawn hand (thumb over the edge, fingertips round",
+             "the sides), and a replayed close-up may fill its screen with the whole device in view."]
+            if redteam >= 5
+            else []
+        ),
         *(
             [f"Training blanked the tight view of {100 * dropout:.0f}% of samples (`--tight-dropout {dropout}`)"
              " so that the context branch learns to answer alone."]
@@ -168,6 +177,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--loso-epochs", type=int, default=None)
     ap.add_argument("--selection", default=None,
                     help="how the model was chosen among trained candidates, if it was (one sentence)")
+    ap.add_argument("--redteam", type=int, default=5, help="red-team version of the data (dataset --redteam)")
     args = ap.parse_args(argv)
     counts = {
         s: np.bincount(np.load(args.data / f"{s}.npz")["labels"], minlength=6).tolist() for s in ("train", "test")
@@ -176,7 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     run = json.loads((args.run / "report.json").read_text()) if args.run else None
     report = json.loads(args.report.read_text())
     undecided = _undecided_share(args.run / "scores.csv", report["operating_points"]) if args.run else None
-    text = render(report, counts, sanity, run, args.loso_epochs, undecided, args.selection)
+    text = render(report, counts, sanity, run, args.loso_epochs, undecided, args.selection, args.redteam)
     (MODELS_DIR / "pad_passive.md").write_text(text)
     print(text)
 
