@@ -4,7 +4,7 @@ Two levels of detail. The first (red team v4, kept so its data sets reproduce) d
 instrument's fingers as thin strokes of skin colour. The second (v5, ``detail=True``) adds what
 real held replays and prints show in the photographs they come back in: the room reflected in a
 glossy surface (:func:`add_reflection`), a thumb lying over the instrument's edge and fingertips
-showing round the sides from behind it (:func:`add_hand`).
+showing round the sides from behind it (:func:`hand_masks`).
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ def hand_masks(
     first = float(rng.uniform(0.15, 0.6))
     for i in range(int(rng.integers(1, 5))):
         p = oa + (ob - oa) * min(first + i * 0.13, 0.95)
-        tip = p + inward * width * float(rng.uniform(0.6, 1.6)) * -1.0
+        tip = p - inward * width * float(rng.uniform(0.6, 1.6))  # outward, past the side
         _capsule(behind, (p[0] + inward[0] * width, p[1] + inward[1] * width), (tip[0], tip[1]),
                  width * float(rng.uniform(0.85, 1.05)))
     thumb: FloatImage = np.zeros((h, w), np.float32)
