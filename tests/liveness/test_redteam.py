@@ -111,14 +111,14 @@ def test_red_team_v4_draws_are_kept_and_v5_adds_instrument_detail(faces: list[Fa
     from openidv.liveness.redteam.generate import GeneratorConfig
 
     pool = [f.rgb for f in faces]
-    v4 = GeneratorConfig(instrument_detail=False)
+    v5 = GeneratorConfig(instrument_detail=True)
     reflections = []
     for seed in range(12):
-        old = generate(Species.SCREEN, faces[0], np.random.default_rng(seed), pool=pool, cfg=v4)
-        new = generate(Species.SCREEN, faces[0], np.random.default_rng(seed), pool=pool)
+        old = generate(Species.SCREEN, faces[0], np.random.default_rng(seed), pool=pool)  # the default: v4
+        new = generate(Species.SCREEN, faces[0], np.random.default_rng(seed), pool=pool, cfg=v5)
         assert "reflection" not in old.params
         reflections.append(new.params["reflection"])
-        again = generate(Species.SCREEN, faces[0], np.random.default_rng(seed), pool=pool)
+        again = generate(Species.SCREEN, faces[0], np.random.default_rng(seed), pool=pool, cfg=v5)
         assert np.array_equal(new.rgb, again.rgb)
     assert any(reflections) and not all(reflections)
 

@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--loso-epochs", type=int, default=None)
     ap.add_argument("--selection", default=None,
                     help="how the model was chosen among trained candidates, if it was (one sentence)")
-    ap.add_argument("--redteam", type=int, default=5, help="red-team version of the data (dataset --redteam)")
+    ap.add_argument("--redteam", type=int, default=4, help="red-team version of the data (dataset --redteam)")
     args = ap.parse_args(argv)
     counts = {
         s: np.bincount(np.load(args.data / f"{s}.npz")["labels"], minlength=6).tolist() for s in ("train", "test")

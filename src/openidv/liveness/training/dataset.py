@@ -157,9 +157,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=20261128)
     ap.add_argument("--tight-size", type=int, default=TIGHT_SIZE, help="tight view, pixels")
     ap.add_argument("--context-size", type=int, default=CONTEXT_SIZE, help="context view, pixels")
-    ap.add_argument("--redteam", type=int, choices=sorted(REDTEAM_VERSIONS), default=max(REDTEAM_VERSIONS),
-                    help="red-team version: 4 reproduces pad_passive 4.0.0's data, 5 adds reflections, "
-                         "device sheen and lens, and holding hands to prints and screens")
+    ap.add_argument("--redteam", type=int, choices=sorted(REDTEAM_VERSIONS), default=4,
+                    help="red-team version: 4 (default) draws pad_passive 4.0.0's data, 5 adds reflections, "
+                         "device sheen and lens, holding hands and close-ups to prints and screens")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     entries = detect_folder(args.faces, args.out / "faces.json")
