@@ -43,7 +43,9 @@ def test_a_quantile_beyond_the_search_refuses_to_tune() -> None:
 def test_the_threshold_file_records_its_source(tmp_path: Path) -> None:
     path = tmp_path / "document_mrz_ambiguity.yaml"
     write_thresholds({"ambiguous_below": 1.86, "flag": 0.01, "seed": 1, "n": 2, "split": "train",
-                      "statistic": "s", "valid_exact": 900, "valid_exact_flagged": 9}, "the command", path)
+                      "statistic": "s", "repair_budget": 1.36, "valid_exact": 900, "valid_exact_flagged": 9},
+                     "the command", path)
     doc = yaml.safe_load(path.read_text())
     assert doc["name"] == "document_mrz_ambiguity" and doc["values"] == {"ambiguous_below": 1.86}
     assert doc["source"]["tool"] == "the command" and doc["source"]["measured"]["valid_exact_flagged"] == 9
+    assert "1.36 nats" in doc["source"]["reading"] and "repair_budget" not in doc["source"]["measured"]

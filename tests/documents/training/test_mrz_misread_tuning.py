@@ -39,8 +39,9 @@ def test_too_few_altered_readings_refuse_to_tune() -> None:
 def test_the_threshold_file_records_its_source(tmp_path: Path) -> None:
     path = tmp_path / "document_mrz.yaml"
     write_thresholds({"misread_below": 0.31206282379077815, "keep": 0.01, "seed": 1, "n": 2, "split": "train",
-                      "tampered_checksum": 100, "tampered_moved": 1}, "the command", path)
+                      "repair_budget": 1.36, "tampered_checksum": 100, "tampered_moved": 1}, "the command", path)
     doc = yaml.safe_load(path.read_text())
     # written as tuned: the quantile reading itself stays at or above the threshold
     assert doc["name"] == "document_mrz" and doc["values"] == {"misread_below": 0.31206282379077815}
     assert doc["source"]["tool"] == "the command" and doc["source"]["measured"]["tampered_moved"] == 1
+    assert "1.36 nats" in doc["source"]["reading"]  # the readings' repair budget, which moves the statistic

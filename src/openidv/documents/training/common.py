@@ -116,7 +116,7 @@ def add_tuning_io(ap: Any) -> None:
 
 def earlier_rows(path: Path, **expected: Any) -> list[dict[str, Any]]:
     """The readings saved by an earlier run, refused unless it ran with the `expected` settings
-    (seed, n, split, and the statistic its rows hold)."""
+    (seed, n, split, the statistic its rows hold and the reader's check-digit repair budget)."""
     import json
 
     earlier = json.loads(path.read_text(encoding="utf-8"))

@@ -91,7 +91,9 @@ def write_thresholds(report: dict[str, Any], command: str, path: Path = THRESHOL
               "under random photographic stress are asked for a new photo because another reading keeping "
               "every check digit lies within this many nats")
     write_threshold_set(path, "document_mrz_ambiguity", report, "ambiguous_below", command, target,
-                        settings=("seed", "n", "split", "flag", "statistic"), statistic=STATISTIC)
+                        settings=("seed", "n", "split", "flag", "statistic", "repair_budget"), statistic=STATISTIC,
+                        reading="image readings repair check digits within reader.REPAIR_BUDGET = "
+                                f"{report.get('repair_budget')} nats")
 
 
 def main() -> None:
@@ -105,10 +107,13 @@ def main() -> None:
     ap.add_argument("--flag", type=float, default=0.01,
                     help="largest share of exact valid readings that may be asked for a new photo")
     ap.add_argument("--workers", type=int, default=1)
+    from openidv.documents.mrz.reader import REPAIR_BUDGET
+
     add_tuning_io(ap)
     args = ap.parse_args()
     if args.rows is not None:
-        rows = earlier_rows(args.rows, n=args.n, seed=args.seed, split=args.split, statistic=STATISTIC)
+        rows = earlier_rows(args.rows, n=args.n, seed=args.seed, split=args.split, statistic=STATISTIC,
+                            repair_budget=REPAIR_BUDGET)
     else:
         seeds = range(args.seed, args.seed + args.n)
         if args.workers > 1:
@@ -119,7 +124,7 @@ def main() -> None:
         else:
             rows = [observe(s, args.split) for s in seeds]
     report: dict[str, Any] = {"seed": args.seed, "n": args.n, "split": args.split, "statistic": STATISTIC,
-                              "flag": args.flag}
+                              "repair_budget": REPAIR_BUDGET, "flag": args.flag}
     if args.split == "train":
         report["ambiguous_below"] = tune(rows, args.flag)
         t = report["ambiguous_below"]

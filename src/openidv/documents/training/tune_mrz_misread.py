@@ -84,7 +84,9 @@ def write_thresholds(report: dict[str, Any], command: str, path: Path = THRESHOL
               "that fail a check digit on train templates and capture conditions are asked for a new photo "
               "(MRZ_UNREADABLE) instead of MRZ_CHECKSUM")
     write_threshold_set(path, "document_mrz", report, "misread_below", command, target,
-                        settings=("seed", "n", "split", "keep", "statistic"))
+                        settings=("seed", "n", "split", "keep", "statistic", "repair_budget"),
+                        reading="image readings repair check digits within reader.REPAIR_BUDGET = "
+                                f"{report.get('repair_budget')} nats")
 
 
 def main() -> None:
@@ -95,16 +97,19 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=97000000)
     ap.add_argument("--keep", type=float, default=0.01,
                     help="largest share of altered MRZs flagged today that may be asked for a new photo instead")
+    from openidv.documents.mrz.reader import REPAIR_BUDGET
+
     add_tuning_io(ap)
     args = ap.parse_args()
     if args.rows is not None:
-        rows = earlier_rows(args.rows, n=args.n, seed=args.seed, statistic=STATISTIC)
+        rows = earlier_rows(args.rows, n=args.n, seed=args.seed, statistic=STATISTIC, repair_budget=REPAIR_BUDGET)
     else:
         rows = [x for i in range(args.n) for x in observe(args.seed + i, "train")]
     t = tune(rows, args.keep)
     tam, gen = checksum_flagged(rows, "mrz_tampering"), checksum_flagged(rows, "genuine")
     report = {
-        "seed": args.seed, "n": args.n, "split": "train", "statistic": STATISTIC, "keep": args.keep,
+        "seed": args.seed, "n": args.n, "split": "train", "statistic": STATISTIC, "repair_budget": REPAIR_BUDGET,
+        "keep": args.keep,
         "misread_below": t,
         "tampered_checksum": len(tam), "tampered_moved": sum(v < t for v in tam),
         "genuine_checksum": len(gen), "genuine_moved": sum(v < t for v in gen),
