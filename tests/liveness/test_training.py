@@ -165,3 +165,18 @@ def test_self_blends_come_last_and_survive_leaving_out_face_swaps(tmp_path: Path
     assert held["kinds"].tolist() == ["bona_fide", "print", "self_blend", "self_blend"]
     assert set(held["labels"][2:].tolist()) == {dataset.kind_label("deepfake")}
     assert load_split(merged / "train.npz", {"self_blend"})["kinds"].tolist() == ["bona_fide", "print", "deepfake"]
+
+
+def test_the_card_names_the_red_team_its_data_were_drawn_with() -> None:
+    from openidv.liveness.training.card import render
+
+    ci = {"value": 0.1, "ci_low": 0.05, "ci_high": 0.2}
+    species = {"print": {"n_attack": 10, "apcer_at_bpcer1": ci, "bpcer_at_apcer1": ci}}
+    report = {
+        "operating_points": {"attack_below": 0.1, "bona_fide_from": 0.9},
+        "in_distribution": {"species": species, "n_bona_fide": 20, "threshold_bpcer1": 0.1, "bpcer_at_threshold": ci},
+        "held_out": {},
+    }
+    counts = {"train": [1] * 6, "test": [1] * 6}
+    assert "Red team v5" not in render(report, counts, None)
+    assert "Red team v5" in render(report, counts, None, redteam=5)
