@@ -61,8 +61,9 @@ def peak_rss_mb() -> float:
 
 
 def generated(cache: Path, kinds: list[str], n: int, split: str, seed: int, side: str = "mrz",
-              with_lfw: bool = True) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """Yield (jpeg path, truth) for `n` captures, generating (and caching) the missing ones."""
+              with_lfw: bool = True, mrz_layout: str | None = None) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Yield (jpeg path, truth) for `n` captures, generating (and caching) the missing ones;
+    `mrz_layout` draws a national MRZ layout (synth/national.py) instead of the ICAO one."""
     from openidv.documents.synth.dataset import make_sample
     from openidv.documents.synth.portraits import default_portraits
 
@@ -70,10 +71,10 @@ def generated(cache: Path, kinds: list[str], n: int, split: str, seed: int, side
     portraits = default_portraits("test") if with_lfw else None
     for i in range(n):
         kind = kinds[i % len(kinds)]
-        stem = cache / f"{split}-{kind}-{seed + i:06d}"
+        stem = cache / f"{split}-{kind if mrz_layout is None else mrz_layout}-{seed + i:06d}"
         jpg, meta = stem.with_suffix(".jpg"), stem.with_suffix(".json")
         if not (jpg.is_file() and meta.is_file()):
-            s = make_sample(kind, split, seed + i, portraits, side=side)
+            s = make_sample(kind, split, seed + i, portraits, side=side, mrz_layout=mrz_layout)
             jpg.write_bytes(s.captured.jpeg)
             truth = s.truth()
             truth["params"] = {k: v for k, v in s.captured.params.as_dict().items() if k != "canvas"}

@@ -72,6 +72,20 @@ def test_genuine_passport_passes(full: Pipeline) -> None:
     assert res["document_viz"].artifacts.get("portrait_rgb") is not None
 
 
+def test_genuine_french_identity_card_passes(full: Pipeline) -> None:
+    """France's 1988-2021 card: its MRZ has no expiry date and no nationality; nothing errs."""
+    from openidv.documents.synth.templates import templates
+
+    doc = make_document(templates("TD2", "test")[1], seed=6, scale=10.0, mrz_layout="FRA-ID")
+    s = Session(applicant=_applicant(doc), captures=[_capture(_photo(doc))])
+    res = full.run(s).results
+    _no_errors(res)
+    assert res["document_mrz"].outcome is Outcome.PASS
+    assert res["document_mrz"].artifacts["mrz"].format == "FRA-ID"
+    assert res["document_validity"].outcome is Outcome.PASS, res["document_validity"].evidence
+    assert res["document_consistency"].outcome is Outcome.PASS, res["document_consistency"].evidence
+
+
 def _side_photo(side: object, seed: int) -> np.ndarray:
     p = CaptureParams("desk", canvas=(1280, 960), fill=0.85, noise_sigma=2.0, jpeg_quality=92, background="wood")
     return capture(side.image, p, np.random.default_rng(seed), side_boxes(side)).image  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ def mrz(
     images: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="Photos or scans of documents."),
     today: str = typer.Option(None, help="Reference date YYYY-MM-DD for 2-digit years (default: today)."),
 ) -> None:
-    """Read the machine-readable zone of each image (ICAO 9303 TD1/TD2/TD3/MRV-A/MRV-B).
+    """Read the machine-readable zone of each image (ICAO 9303 TD1/TD2/TD3/MRV-A/MRV-B; FRA-ID).
 
     Prints one JSON object per line: format, the raw lines as read, parsed fields, the validity of
     every check digit, `valid` (all check digits hold), corrections made and timings.

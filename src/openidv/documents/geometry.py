@@ -24,9 +24,10 @@ __all__ = ["SIZE_MM", "DocumentFrame", "find_card", "frame_from_card", "frame_fr
 # (width, height) in mm and the MRZ placement: left ink margin, centre of the last line above the
 # bottom edge, line spacing (all mm). Placement follows ICAO 9303-4/5/6 nominal positions.
 SIZE_MM = {"TD1": (85.6, 53.98), "TD2": (105.0, 74.0), "TD3": (125.0, 88.0), "MRV-A": (120.0, 80.0),
-           "MRV-B": (105.0, 74.0), "ID-1": (85.6, 53.98)}
+           "MRV-B": (105.0, 74.0), "ID-1": (85.6, 53.98), "FRA-ID": (105.0, 74.0)}
+# FRA-ID (France's 1988-2021 card, ID-2 sized, MRZ along the bottom of its face) as TD2.
 MRZ_PLACE = {"TD1": (4.95, 5.4, 3.9), "TD2": (6.8, 6.2, 4.3), "TD3": (6.6, 6.2, 4.3), "MRV-A": (4.1, 6.2, 4.3),
-             "MRV-B": (6.8, 6.2, 4.3)}
+             "MRV-B": (6.8, 6.2, 4.3), "FRA-ID": (6.8, 6.2, 4.3)}
 PITCH_MM = 2.54
 
 

@@ -14,7 +14,9 @@ from openidv.documents.mrz import FORMATS, MRZFormatError, check_digit, parse_li
 from openidv.documents.mrz.alphabet import ALPHABET, INDEX
 from openidv.documents.mrz.compose import MRZData, compose
 from openidv.documents.mrz.correct import CONFUSABLE, hypotheses_from_text
-from openidv.documents.mrz.formats import KIND_CHARS
+from openidv.documents.mrz.formats import KIND_CHARS, NATIONAL
+
+NATIONAL_NAMES = {spec.name for spec in NATIONAL.values()}
 
 TD3_SPECIMEN = [
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
@@ -115,7 +117,7 @@ def _data(number: str = "L898902C3", **kw: object) -> MRZData:
 
 @st.composite
 def mrz_cases(draw: st.DrawFn) -> tuple[str, MRZData]:
-    fmt = draw(st.sampled_from(sorted(FORMATS)))
+    fmt = draw(st.sampled_from(sorted(f for f in FORMATS if f not in NATIONAL_NAMES)))  # FRA-ID: own tests
     code = "V" if fmt.startswith("MRV") else draw(st.sampled_from(["P", "I", "ID", "AC", "PD"]))
     if fmt in ("TD1", "TD2") and code.startswith("P"):
         code = "I"
@@ -310,3 +312,71 @@ def test_the_first_letter_of_the_document_code_is_one_its_layout_allows(lines: l
     assert r.lines == lines and r.valid
     assert r.corrections == [{"line": 0, "position": 0, "read": first, "corrected": true,
                               "reason": "field_type", "cost": 1.5}]
+
+
+# France's 1988-2021 identity card: two cards published as examples of the layout (fictitious holders).
+FRA_ID_EXAMPLES = [
+    (["IDFRAPETE<<<<<<<<<<<<<<<<<<<<<952042", "0509952018746NICOLAS<<PAUL<8206152M3"],
+     {"surname": "PETE", "given_names": "NICOLAS PAUL", "document_number": "050995201874",
+      "date_of_birth": "1982-06-15", "sex": "M", "optional_data": "952042"}),
+    (["IDFRADOUEL<<<<<<<<<<<<<<<<<<<<932013", "0506932020438CHRISTIANE<<NI2906209F3"],
+     {"surname": "DOUEL", "given_names": "CHRISTIANE NI", "document_number": "050693202043",
+      "date_of_birth": "1929-06-20", "sex": "F", "optional_data": "932013"}),
+]
+
+
+@pytest.mark.parametrize(("lines", "fields"), FRA_ID_EXAMPLES)
+def test_french_identity_card_layout_is_recognised_and_checked(lines: list[str], fields: dict[str, str]) -> None:
+    r = parse_lines(lines, today=date(2026, 12, 1))
+    assert r.format == "FRA-ID" and r.valid
+    assert set(r.checks) == {"document_number", "date_of_birth", "composite"}
+    assert {k: r.fields[k] for k in fields} == fields
+    assert r.fields["issuing_state"] == "FRA" and r.fields["date_of_expiry"] is None
+    assert "nationality" not in r.fields and not r.field_errors
+    # as TD2 the same block fails: the layouts differ, not just the fields' names
+    from openidv.documents.mrz.formats import TD2
+    from openidv.documents.mrz.parse import build_result
+
+    assert not build_result(TD2, "".join(lines)).valid
+
+
+def test_french_card_composite_covers_the_names() -> None:
+    lines = FRA_ID_EXAMPLES[0][0]
+    changed = [lines[0].replace("PETE", "PETA"), lines[1]]
+    r = parse_lines(changed)
+    assert r.format == "FRA-ID" and r.checks["composite"] is False
+
+
+def test_a_td2_document_of_france_coded_id_stays_td2() -> None:
+    lines = compose("TD2", _data(document_code="ID", issuing_state="FRA", nationality="FRA"))
+    assert lines[0].startswith("IDFRA")
+    r = parse_lines(lines)
+    assert r.format == "TD2" and r.valid
+
+
+def test_french_card_compose_roundtrip_and_confusions_corrected() -> None:
+    d = _data(document_code="ID", issuing_state="FRA", surname="de la Fontaine", given_names="Jean-Pierre Marie",
+              document_number="260101624885", sex="M", optional_data="016772")
+    lines = compose("FRA-ID", d)
+    assert [len(ln) for ln in lines] == [36, 36]
+    r = parse_lines(lines)
+    assert r.format == "FRA-ID" and r.valid
+    # 14 characters for the given names: JEAN<PIERRE<<MARIE is cut, as the card prints it
+    assert r.fields["surname"] == "DE LA FONTAINE" and r.fields["given_names"] == "JEAN PIERRE M"
+    # an O read for a 0 of the card number (letters are allowed there): repaired by the check digits
+    text = lines[1]
+    k = text.index("0")
+    noisy = [lines[0], text[:k] + "O" + text[k + 1 :]]
+    fixed = read_text(noisy)
+    assert fixed.format == "FRA-ID" and fixed.lines == lines and fixed.valid
+
+
+def test_french_card_name_confidences_follow_their_own_fields() -> None:
+    from openidv.documents.mrz.parse import given_names_confidence, surname_confidence
+
+    lines = FRA_ID_EXAMPLES[0][0]
+    r = parse_lines(lines)
+    r.char_confidence = [0.5 + i / 144 for i in range(72)]
+    sur, given = surname_confidence(r), given_names_confidence(r)
+    assert sur is not None and len(sur) == len("PETE") and sur[0] == r.char_confidence[5]
+    assert given is not None and len(given) == len("NICOLASPAUL") and given[0] == r.char_confidence[36 + 13]

@@ -43,6 +43,34 @@ def test_reads_held_out_templates_exactly(kind: str, index: int) -> None:
     assert r.result.format == kind
 
 
+def test_reads_a_french_identity_card_in_its_own_layout() -> None:
+    """France's 1988-2021 card: a 2 x 36 block like TD2 with other fields and check digits."""
+    from openidv.documents.synth.templates import templates
+
+    t = templates("TD2", "test")[0]
+    doc = make_document(t, seed=3, scale=10.0, mrz_layout="FRA-ID")
+    assert doc.mrz_lines[0].startswith("IDFRA")
+    side = doc.mrz_side
+    assert side is not None
+    p = CaptureParams("desk", canvas=(1280, 960), fill=0.85, noise_sigma=2.0, jpeg_quality=90,
+                      angle_deg=-6.0, perspective=0.03)
+    cap = capture(side.image, p, np.random.default_rng(3), side_boxes(side))
+    r = read_image(cap.image)
+    assert r.status == "ok", r.detail
+    assert r.result is not None and r.result.format == "FRA-ID"
+    assert r.result.lines == doc.mrz_lines and r.result.valid
+    from openidv.documents.mrz.compose import mrz_name_part
+
+    assert r.result.fields["surname"] == mrz_name_part(doc.identity.surname).replace("<", " ")
+
+
+def test_a_national_layout_is_drawn_only_where_it_fits() -> None:
+    with pytest.raises(ValueError, match="national"):
+        make_document(make_template("TD3", 1), seed=1, scale=8.0, mrz_layout="FRA-ID")
+    with pytest.raises(ValueError, match="national"):
+        make_document(make_template("TD2", 1), seed=1, scale=8.0, mrz_layout="XYZ")
+
+
 @pytest.mark.parametrize("angle", [180.0, 90.0, 33.0])
 def test_reads_any_rotation(angle: float) -> None:
     img, truth = _photo("TD3", 7, seed=21, angle_deg=angle, fill=0.7)

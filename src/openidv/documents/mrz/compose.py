@@ -56,7 +56,9 @@ def _yymmdd(d: date) -> str:
 
 
 def compose(fmt: str, d: MRZData) -> list[str]:
-    """The MRZ lines of `d` in layout `fmt` ("TD1", "TD2", "TD3", "MRV-A", "MRV-B")."""
+    """The MRZ lines of `d` in layout `fmt` ("TD1", "TD2", "TD3", "MRV-A", "MRV-B", "FRA-ID")."""
+    if fmt == "FRA-ID":
+        return _compose_fra_id(d)
     spec = FORMATS[fmt]
     w = spec.width
     code = _fit(d.document_code, 2)
@@ -93,3 +95,15 @@ def _document_number_td1(number: str, optional: str) -> tuple[str, str, str]:
     # Long number: 9 characters, a filler, the rest in the optional data, then its check digit.
     rest = clean[9:] + check_digit(clean) + FILLER
     return clean[:9], FILLER, _fit(rest + optional, 15)
+
+
+def _compose_fra_id(d: MRZData) -> list[str]:
+    """France's 1988-2021 identity card (formats.FRA_ID): `optional_data` is the 6-character issuing
+    office, the document number has 12 characters, given names are separated by double fillers."""
+    l1 = "IDFRA" + _fit(mrz_name_part(d.surname), 25) + _fit(d.optional_data, 6)
+    num = _fit(d.document_number, 12)
+    given = (FILLER * 2).join(mrz_name_part(g) for g in re.split(r"[,\s]+", d.given_names) if mrz_name_part(g))
+    dob = _yymmdd(d.date_of_birth)
+    sex = d.sex if d.sex in ("M", "F") else FILLER
+    l2 = num + check_digit(num) + given[:14].ljust(14, FILLER) + dob + check_digit(dob) + sex
+    return [l1, l2 + check_digit(l1 + l2)]

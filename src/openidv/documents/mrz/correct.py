@@ -31,8 +31,8 @@ from numpy.typing import NDArray
 
 from openidv.documents.mrz.alphabet import ALPHABET, INDEX, WEIGHTS, char_value
 from openidv.documents.mrz.ambiguity import closest_alternative
-from openidv.documents.mrz.formats import KIND_CHARS, CheckSpec, FormatSpec, format_for
-from openidv.documents.mrz.parse import MRZResult, build_result, check_holds, effective_checks
+from openidv.documents.mrz.formats import KIND_CHARS, NATIONAL, CheckSpec, FormatSpec, format_for
+from openidv.documents.mrz.parse import MRZResult, best_layout, build_result, check_holds, effective_checks
 
 N_CLASSES = len(ALPHABET)
 FLOOR = -30.0  # log-probability given to characters a reading gives no support at all
@@ -304,15 +304,41 @@ def spec_for_reading(n_lines: int, width: int, logp: NDArray[np.float64]) -> For
     return format_for(n_lines, width, ALPHABET[10 + int(np.argmax(letters))])
 
 
+# A national layout is tried when its line-1 start ("IDFRA") is read within this many nats of the
+# most likely characters there: the same limit as the reader's field-type fixes (reader.MAX_TYPE_FIX_COST),
+# so a blurred F read as E still gets the French layout tried; the check digits then choose.
+NATIONAL_HEAD_NATS = 4.0
+
+
+def national_for_reading(n_lines: int, width: int, logp: NDArray[np.float64]) -> list[FormatSpec]:
+    """National layouts of this block shape whose line-1 start the reading supports."""
+    out = []
+    for (n, w, head), spec in NATIONAL.items():
+        if n == n_lines and w == width and len(logp) >= len(head):
+            rows = np.maximum(logp[: len(head)], FLOOR)
+            cost = float((rows.max(axis=1) - rows[np.arange(len(head)), [INDEX[c] for c in head]]).sum())
+            if cost <= NATIONAL_HEAD_NATS:
+                out.append(spec)
+    return out
+
+
 def read_logp(
     lines_logp: list[NDArray[np.float64]], today: date | None = None, **budgets: Any
 ) -> MRZResult:
-    """Decode per-line log-probabilities (lines of equal length) into a checked MRZ result."""
+    """Decode per-line log-probabilities (lines of equal length) into a checked MRZ result: in the
+    ICAO layout of the block's shape and in any national layout its first line supports, keeping
+    the one whose check digits hold best (`parse.best_layout`)."""
     n, width = len(lines_logp), int(lines_logp[0].shape[0])
     flat = np.concatenate(lines_logp, axis=0)
     spec = spec_for_reading(n, width, flat)
     if spec is None:
         raise ValueError(f"{n} lines of {width} characters is not an MRZ layout")
+    return best_layout([_read_layout(s, flat, today, **budgets)
+                        for s in (*national_for_reading(n, width, flat), spec)])
+
+
+def _read_layout(spec: FormatSpec, flat: NDArray[np.float64], today: date | None, **budgets: Any) -> MRZResult:
+    width = spec.width
     dec = decode(spec, flat, **budgets)
     result = build_result(spec, dec.text, today, dec.corrections)
     result.char_confidence = dec.confidence

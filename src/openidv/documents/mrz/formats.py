@@ -1,4 +1,5 @@
-"""The five ICAO 9303 MRZ layouts as data: where each field sits and what each check digit covers.
+"""The five ICAO 9303 MRZ layouts, and national ones, as data: where each field sits and what each
+check digit covers.
 
 Positions are (line, start, end) with `end` exclusive. Each field has a *kind* that limits the
 characters it may hold (letters only in names and country codes, digits only in dates and check
@@ -174,7 +175,48 @@ TD1 = FormatSpec(
     doc_codes="ACI",
 )
 
-FORMATS: dict[str, FormatSpec] = {f.name: f for f in (TD1, TD2, TD3, MRV_A, MRV_B)}
+# France's national identity card of 1988-2021 (millions still valid): 2 lines of 36 like TD2 but
+# its own fields - surname on line 1 then the issuing office (departement + office), card number
+# (12, issue year and month first), given names (14, separated by "<<", cut to fit), birth date and
+# sex on line 2, no nationality or expiry; the composite covers everything before it. Read as TD2,
+# its check digits fail and its card number's digits sit where TD2 wants letters.
+FRA_ID = FormatSpec(
+    "FRA-ID", 2, 36,
+    (
+        Field("document_code", _s(0, 0, 1), "code1"),
+        Field("document_code_2", _s(0, 1, 2), "code2"),
+        Field("issuing_state", _s(0, 2, 5), "alpha"),
+        Field("surname", _s(0, 5, 30), "alpha"),
+        Field("optional_data", _s(0, 30, 36), "alnum"),
+        Field("document_number", _s(1, 0, 12), "alnum"),
+        Field("document_number_check", _s(1, 12, 13), "check"),
+        Field("given_names", _s(1, 13, 27), "alpha"),
+        Field("date_of_birth", _s(1, 27, 33), "date"),
+        Field("date_of_birth_check", _s(1, 33, 34), "check"),
+        Field("sex", _s(1, 34, 35), "sex"),
+        Field("composite_check", _s(1, 35, 36), "check"),
+    ),
+    (
+        CheckSpec("document_number", (_s(1, 0, 12),), _s(1, 12, 13)),
+        CheckSpec("date_of_birth", (_s(1, 27, 33),), _s(1, 33, 34)),
+    ),
+    CheckSpec("composite", (_s(0, 0, 36), _s(1, 0, 35)), _s(1, 35, 36)),
+    doc_codes="I",
+)
+
+FORMATS: dict[str, FormatSpec] = {f.name: f for f in (TD1, TD2, TD3, MRV_A, MRV_B, FRA_ID)}
+# National layouts, by the first characters of line 1 and their block shape: tried beside the ICAO
+# layout of the same shape, and kept when their check digits hold better (mrz/correct.py).
+NATIONAL: dict[tuple[int, int, str], FormatSpec] = {(2, 36, "IDFRA"): FRA_ID}
+
+
+def national_format(n_lines: int, width: int, head: str) -> FormatSpec | None:
+    """The national layout whose line 1 starts with `head` (at least 5 characters) in a block of
+    this shape, or None."""
+    for (n, w, start), spec in NATIONAL.items():
+        if n == n_lines and w == width and head.startswith(start):
+            return spec
+    return None
 
 
 def format_for(n_lines: int, width: int, first_char: str) -> FormatSpec | None:

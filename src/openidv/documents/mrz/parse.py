@@ -7,7 +7,14 @@ from datetime import date
 from typing import Any
 
 from openidv.documents.mrz.alphabet import FILLER, check_digit, is_mrz_text
-from openidv.documents.mrz.formats import FORMATS, CheckSpec, FormatSpec, format_for, long_document_number_check
+from openidv.documents.mrz.formats import (
+    FORMATS,
+    CheckSpec,
+    FormatSpec,
+    format_for,
+    long_document_number_check,
+    national_format,
+)
 
 
 class MRZFormatError(ValueError):
@@ -109,14 +116,16 @@ def split_names(raw: str) -> tuple[str, str]:
     return primary.replace(FILLER, " ").strip(), secondary.replace(FILLER, " ").strip()
 
 
-def _names_field(r: MRZResult) -> tuple[int, str] | None:
-    """(offset in the joined lines, text without trailing fillers) of the names field, for an MRZ
-    read from an image (with per-character confidences) of a known layout; else None."""
+def _field_text(r: MRZResult, name: str) -> tuple[int, str] | None:
+    """(offset in the joined lines, text without trailing fillers) of a field, for an MRZ read from
+    an image (with per-character confidences) of a known layout that has it; else None."""
     spec = FORMATS.get(r.format)
     text = "".join(r.lines)
     if spec is None or not r.char_confidence or len(r.char_confidence) != len(text):
         return None
-    span = spec.field("names").span
+    if name not in {f.name for f in spec.fields}:
+        return None
+    span = spec.field(name).span
     start = span.line * spec.width + span.start
     return start, text[start : span.line * spec.width + span.end].rstrip(FILLER)
 
@@ -128,8 +137,11 @@ def _letter_confidences(r: MRZResult, start: int, part: str) -> tuple[float, ...
 def surname_confidence(r: MRZResult) -> tuple[float, ...] | None:
     """The glyph classifier's probability of each surname letter as read, fillers skipped (so in the
     order of the surname's letters without spaces); None for an MRZ not read from an image or of an
-    unknown layout. Names carry no check digit: a misread letter is seen only here."""
-    names = _names_field(r)
+    unknown layout. Names carry no check digit in the ICAO layouts: a misread letter is seen only here."""
+    own = _field_text(r, "surname")  # layouts with a surname field of its own (FRA-ID)
+    if own is not None:
+        return _letter_confidences(r, *own)
+    names = _field_text(r, "names")
     if names is None:
         return None
     start, field = names
@@ -138,7 +150,10 @@ def surname_confidence(r: MRZResult) -> tuple[float, ...] | None:
 
 def given_names_confidence(r: MRZResult) -> tuple[float, ...] | None:
     """As `surname_confidence`, for the given names (the secondary identifier, after the double filler)."""
-    names = _names_field(r)
+    own = _field_text(r, "given_names")
+    if own is not None:
+        return _letter_confidences(r, *own)
+    names = _field_text(r, "names")
     if names is None:
         return None
     start, field = names
@@ -160,7 +175,10 @@ def extract_fields(
 ) -> tuple[dict[str, Any], list[str]]:
     """Field values of a flat MRZ text, with a list of field-level problems (impossible dates)."""
     raw = {f.name: span_text(text, spec, (f.span,)) for f in spec.fields}
-    surname, given = split_names(raw["names"])
+    if "names" in raw:
+        surname, given = split_names(raw["names"])
+    else:  # a national layout with the two names in fields of their own (FRA-ID)
+        surname, given = " ".join(_clean(raw["surname"]).split()), " ".join(_clean(raw["given_names"]).split())
     number = raw["document_number"]
     long_num = long_document_number_check(spec, text)
     optional = raw["optional_data"]
@@ -168,26 +186,26 @@ def extract_fields(
         number = span_text(text, spec, long_num.spans)
         optional = optional[long_num.digit.end - spec.field("optional_data").span.start :]
     dob = parse_date(raw["date_of_birth"], "birth", today)
-    doe = parse_date(raw["date_of_expiry"], "expiry", today)
     errors = []
     if dob is None:
         errors.append("date_of_birth")
-    if doe is None:
-        errors.append("date_of_expiry")
     fields: dict[str, Any] = {
         "document_code": _clean(raw["document_code"] + raw["document_code_2"]),
         "issuing_state": _clean(raw["issuing_state"]),
         "surname": surname,
         "given_names": given,
         "document_number": _clean(number).replace(" ", ""),
-        "nationality": _clean(raw["nationality"]),
-        "date_of_birth": dob.isoformat() if dob else None,
-        "date_of_birth_raw": raw["date_of_birth"],
-        "sex": _clean(raw["sex"]) or None,
-        "date_of_expiry": doe.isoformat() if doe else None,
-        "date_of_expiry_raw": raw["date_of_expiry"],
-        "optional_data": _clean(optional),
     }
+    if "nationality" in raw:  # FRA-ID has none (the card is issued to nationals only)
+        fields["nationality"] = _clean(raw["nationality"])
+    fields.update({"date_of_birth": dob.isoformat() if dob else None, "date_of_birth_raw": raw["date_of_birth"],
+                   "sex": _clean(raw["sex"]) or None, "date_of_expiry": None})
+    if "date_of_expiry" in raw:  # FRA-ID has none: the card's printed validity is read from its face
+        doe = parse_date(raw["date_of_expiry"], "expiry", today)
+        if doe is None:
+            errors.append("date_of_expiry")
+        fields.update({"date_of_expiry": doe.isoformat() if doe else None, "date_of_expiry_raw": raw["date_of_expiry"]})
+    fields["optional_data"] = _clean(optional)
     if "optional_data_2" in raw:
         fields["optional_data_2"] = _clean(raw["optional_data_2"])
     return fields, errors
@@ -201,14 +219,28 @@ def parse_lines(lines: list[str], today: date | None = None) -> MRZResult:
     width = len(lines[0])
     if any(len(ln) != width for ln in lines):
         raise MRZFormatError(f"lines differ in length: {[len(ln) for ln in lines]}")
-    spec = format_for(len(lines), width, lines[0][0])
-    if spec is None:
+    specs = layouts_for(len(lines), width, lines[0])
+    if not specs:
         raise MRZFormatError(f"{len(lines)} lines of {width} characters is not an ICAO 9303 layout")
     text = "".join(lines)
     if not is_mrz_text(text):
         bad = sorted({c for c in text if not is_mrz_text(c)})
         raise MRZFormatError(f"characters outside the MRZ alphabet: {bad}")
-    return build_result(spec, text, today)
+    return best_layout([build_result(spec, text, today) for spec in specs])
+
+
+def layouts_for(n_lines: int, width: int, head: str) -> list[FormatSpec]:
+    """The layouts a block may be in, given the start of its first line: a national layout whose
+    line 1 starts so (FRA-ID: ``IDFRA``) first, then the ICAO layout of that shape."""
+    icao = format_for(n_lines, width, head[:1])
+    national = national_format(n_lines, width, head)
+    return [s for s in (national, icao) if s is not None]
+
+
+def best_layout(results: list[MRZResult]) -> MRZResult:
+    """Of one text parsed in several layouts, the one whose check digits hold best (all of them
+    first, then the largest share); ties go to the earlier (`layouts_for` puts the national first)."""
+    return max(results, key=lambda r: (r.valid, sum(r.checks.values()) / max(len(r.checks), 1)))
 
 
 def build_result(spec: FormatSpec, text: str, today: date | None = None,

@@ -139,7 +139,7 @@ def _read_hypothesis(gray: NDArray[Any], b: Block, h: Hypothesis, today: date | 
     logp = glyph_logp(crop_cells(canon, np.array(cells, np.float32)))
     span = h.width + len(offs) - 1
     per_line = [logp[j * span : (j + 1) * span] for j in range(b.n_lines)]
-    masks = _kind_masks(b.n_lines, h.width, per_line[0][-offs.start])
+    masks = _kind_masks(b.n_lines, h.width, per_line[0][-offs.start : -offs.start + 5])
     best: tuple[tuple[int, float], MRZResult, float] | None = None
     for combo in _windows(masks, per_line, offs, h.width):
         lines = [per_line[j][k - offs.start : k - offs.start + h.width] for j, k in enumerate(combo)]
@@ -158,10 +158,13 @@ def _read_hypothesis(gray: NDArray[Any], b: Block, h: Hypothesis, today: date | 
     return best[1], best[2], best[0][1] * h.width * b.n_lines
 
 
-def _kind_masks(n_lines: int, width: int, first_cell: NDArray[Any]) -> list[NDArray[Any]]:
-    from openidv.documents.mrz.correct import allowed_mask, spec_for_reading
+def _kind_masks(n_lines: int, width: int, head: NDArray[Any]) -> list[NDArray[Any]]:
+    """Per-line field-type masks of the layout the first cells of line 1 (`head`, at the nominal
+    offset) suggest: a national one (FRA-ID) when they support it, else the ICAO one."""
+    from openidv.documents.mrz.correct import allowed_mask, national_for_reading, spec_for_reading
 
-    spec = spec_for_reading(n_lines, width, first_cell[None, :])
+    national = national_for_reading(n_lines, width, head)
+    spec = national[0] if national else spec_for_reading(n_lines, width, head[:1])
     if spec is None:
         return [np.ones((width, 37), bool)] * n_lines
     mask = allowed_mask(spec)

@@ -61,13 +61,14 @@ def side_boxes(r: Rendered) -> dict[str, tuple[int, int, int, int]]:
 
 def make_sample(kind: str, split: str, seed: int, portraits: PortraitSource | None = None,
                 side: str = "mrz", condition: str | None = None, forgery: str | None = None,
-                scale: float = 12.0) -> Sample:
+                scale: float = 12.0, mrz_layout: str | None = None) -> Sample:
     """One captured document. `side` is "front", "back" or "mrz" (the side that carries the MRZ,
-    or the barcode side for a driver licence)."""
+    or the barcode side for a driver licence); `mrz_layout` a national MRZ layout (see
+    synth/national.py) instead of the ICAO one."""
     rng = np.random.default_rng(seed)
     pool = templates(kind, "test" if split == "test" else "train")
     t = pool[int(rng.integers(len(pool)))]
-    doc = make_document(t, int(rng.integers(1 << 31)), portraits, scale)
+    doc = make_document(t, int(rng.integers(1 << 31)), portraits, scale, mrz_layout=mrz_layout)
     if forgery is not None:
         doc = forge(doc, forgery, rng, portraits)
     if side == "mrz":

@@ -68,13 +68,19 @@ def aamva_payload_for(t: Template, ident: Identity, rng: np.random.Generator) ->
 
 
 def make_document(t: Template, seed: int, portraits: PortraitSource | None = None, scale: float = 12.0,
-                  today: date | None = None) -> SyntheticDocument:
-    """A genuine document of template `t`; `seed` fixes the identity, portrait and print noise."""
+                  today: date | None = None, mrz_layout: str | None = None) -> SyntheticDocument:
+    """A genuine document of template `t`; `seed` fixes the identity, portrait and print noise.
+    `mrz_layout` draws a national MRZ layout instead of the template's ICAO one ("FRA-ID", TD2)."""
     rng = np.random.default_rng(seed)
     pattern = "LDDDDDDD" if t.kind == "DL" else t.number_pattern
     ident = random_identity(rng, pattern, country=t.issuer, today=today)
     pid, face = (portraits or DrawnPortraits()).sample(rng)
-    mrz = mrz_for(t, ident) if t.kind != "DL" else []
+    if mrz_layout is not None:  # the card's own number is printed and encoded
+        from openidv.documents.synth.national import national_mrz
+
+        ident, mrz = national_mrz(t.kind, ident, mrz_layout, seed)
+    else:
+        mrz = mrz_for(t, ident) if t.kind != "DL" else []
     payload = aamva_payload_for(t, ident, rng) if t.kind == "DL" else None
     front = render_side(t, ident, face, "front", rng, scale, mrz_lines=mrz or None)
     back: Rendered | None = None
