@@ -83,7 +83,19 @@ def test_genuine_french_identity_card_passes(full: Pipeline) -> None:
     assert res["document_mrz"].outcome is Outcome.PASS
     assert res["document_mrz"].artifacts["mrz"].format == "FRA-ID"
     assert res["document_validity"].outcome is Outcome.PASS, res["document_validity"].evidence
+    assert res["document_validity"].evidence["expiry_source"] == "derived"
     assert res["document_consistency"].outcome is Outcome.PASS, res["document_consistency"].evidence
+
+
+def test_expired_french_identity_card_is_caught_without_an_expiry_in_its_mrz(pipeline: Pipeline) -> None:
+    from openidv.documents.synth.templates import templates
+
+    doc = make_document(templates("TD2", "test")[1], seed=6, scale=10.0, mrz_layout="FRA-ID")
+    later = datetime(doc.identity.date_of_expiry.year + 1, 1, 1, tzinfo=UTC)  # past the derived validity
+    res = pipeline.run(Session(captures=[_capture(_photo(doc))], created_at=later)).results
+    _no_errors(res)
+    assert res["document_validity"].reason_codes == ["DOCUMENT_EXPIRED"]
+    assert res["document_validity"].evidence["expiry_source"] == "derived"
 
 
 def _side_photo(side: object, seed: int) -> np.ndarray:

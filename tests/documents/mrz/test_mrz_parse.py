@@ -380,3 +380,24 @@ def test_french_card_name_confidences_follow_their_own_fields() -> None:
     sur, given = surname_confidence(r), given_names_confidence(r)
     assert sur is not None and len(sur) == len("PETE") and sur[0] == r.char_confidence[5]
     assert given is not None and len(given) == len("NICOLASPAUL") and given[0] == r.char_confidence[36 + 13]
+
+
+@pytest.mark.parametrize(("number", "dob", "until"), [
+    ("050995201874", date(1982, 6, 15), date(2020, 9, 30)),  # adult, 2004-2013: extended to 15 years
+    ("030995201874", date(1982, 6, 15), date(2013, 9, 30)),  # adult, before 2004: 10 years
+    ("150995201874", date(2001, 6, 15), date(2025, 9, 30)),  # a minor at issue: 10 years
+    ("151295201874", date(1997, 6, 15), date(2030, 12, 31)),  # an adult since 2014: 15 years
+])
+def test_french_card_validity_follows_issue_month_and_age(number: str, dob: date, until: date) -> None:
+    from openidv.documents.mrz.fra_id import issue_month, valid_until
+
+    issued = issue_month(number, today=date(2026, 12, 1))
+    assert issued is not None and valid_until(issued, dob) == until
+
+
+def test_french_card_number_without_an_issue_month_is_a_field_error() -> None:
+    d = _data(document_code="ID", issuing_state="FRA", document_number="AB0995201874", optional_data="952042")
+    r = parse_lines(compose("FRA-ID", d))
+    assert r.valid and "date_of_issue" in r.field_errors and "valid_until_derived" not in r.fields
+    ok = parse_lines(FRA_ID_EXAMPLES[0][0], today=date(2026, 12, 1))
+    assert ok.fields["date_of_issue_month"] == "2005-09" and ok.fields["valid_until_derived"] == "2020-09-30"

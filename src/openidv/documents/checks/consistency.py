@@ -37,7 +37,7 @@ def mrz_claims(r: MRZResult) -> Claims:
     return Claims("mrz", f.get("surname") or None, f.get("given_names") or None, _d(f.get("date_of_birth")),
                   _d(f.get("date_of_expiry")), f.get("document_number") or None, f.get("sex"), f.get("nationality"),
                   issuer=f.get("issuing_state") or None, surname_conf=surname_confidence(r),
-                  given_conf=given_names_confidence(r))
+                  given_conf=given_names_confidence(r), valid_until=_d(f.get("valid_until_derived")))
 
 
 def barcode_claims(rec: AAMVARecord) -> Claims:
@@ -151,7 +151,7 @@ def _age(dob: date, on: date) -> int:
 
 class DocumentValidityCheck(BaseCheck):
     name = "document_validity"
-    version = "1.0.0"
+    version = "1.1.0"  # 1.1.0: a validity derived where the document encodes no expiry (FRA-ID)
     requires = ("document_mrz", "document_barcode")
     run_if_upstream_failed = True
     reason_codes = ("DOCUMENT_EXPIRED", "UNDERAGE")
@@ -168,10 +168,14 @@ class DocumentValidityCheck(BaseCheck):
         today = reference_date(ctx.session)
         min_age = int(ctx.params.get("minimum_age", 18))
         codes, ev = [], {"source": src.source, "minimum_age": min_age, "reference_date": today.isoformat()}
-        if src.date_of_expiry is not None:
-            ev["expired"] = src.date_of_expiry < today
-            ev["days_to_expiry"] = (src.date_of_expiry - today).days
-            if src.date_of_expiry < today:
+        # the printed expiry; where the document encodes none (FRA-ID), the validity derived from
+        # what it does encode (mrz/fra_id.py)
+        expiry = src.date_of_expiry or src.valid_until
+        if expiry is not None:
+            ev["expiry_source"] = "printed" if src.date_of_expiry is not None else "derived"
+            ev["expired"] = expiry < today
+            ev["days_to_expiry"] = (expiry - today).days
+            if expiry < today:
                 codes.append("DOCUMENT_EXPIRED")
         if src.date_of_birth is not None:
             age = _age(src.date_of_birth, today)

@@ -206,6 +206,15 @@ def extract_fields(
             errors.append("date_of_expiry")
         fields.update({"date_of_expiry": doe.isoformat() if doe else None, "date_of_expiry_raw": raw["date_of_expiry"]})
     fields["optional_data"] = _clean(optional)
+    if spec.name == "FRA-ID":  # no expiry in this MRZ: the validity follows from the issue month
+        from openidv.documents.mrz.fra_id import issue_month, valid_until
+
+        issued = issue_month(fields["document_number"], today)
+        if issued is None:
+            errors.append("date_of_issue")
+        else:
+            fields["date_of_issue_month"] = issued.isoformat()[:7]
+            fields["valid_until_derived"] = valid_until(issued, dob).isoformat()
     if "optional_data_2" in raw:
         fields["optional_data_2"] = _clean(raw["optional_data_2"])
     return fields, errors

@@ -15,6 +15,7 @@ from dataclasses import replace
 import numpy as np
 
 from openidv.documents.mrz.compose import MRZData, compose
+from openidv.documents.mrz.fra_id import valid_until
 from openidv.documents.synth.identity import Identity
 
 NATIONAL_LAYOUTS = ("FRA-ID",)
@@ -31,7 +32,11 @@ def national_mrz(kind: str, ident: Identity, layout: str, seed: int) -> tuple[Id
     dept = str(rng.choice(_DEPARTEMENTS)).rjust(3, "0")
     number = ident.date_of_issue.strftime("%y%m") + dept + f"{int(rng.integers(100000)):05d}"
     office = dept + f"{int(rng.integers(1, 1000)):03d}"
-    ident = replace(ident, document_number=number, nationality="FRA")
+    # the printed expiry: the card's validity (mrz/fra_id.py; extended cards of 2004-2013 would
+    # print five years less, which nothing compares)
+    issued = ident.date_of_issue.replace(day=1)
+    ident = replace(ident, document_number=number, nationality="FRA",
+                    date_of_expiry=valid_until(issued, ident.date_of_birth))
     data = MRZData("ID", "FRA", ident.surname, ident.given_names, number, "FRA", ident.date_of_birth,
                    ident.sex, ident.date_of_expiry, optional_data=office)
     return ident, compose("FRA-ID", data)

@@ -107,6 +107,9 @@ class Claims:
     # skipped); None where the value is exact data (a barcode, a declaration) or was not read so.
     surname_conf: tuple[float, ...] | None = None
     given_conf: tuple[float, ...] | None = None  # the same for the given names' letters
+    # End of validity derived from other data where the document encodes no expiry date (FRA-ID:
+    # issue month and age at issue, mrz/fra_id.py); for document_validity only, never compared.
+    valid_until: date | None = None
 
 
 @dataclass
