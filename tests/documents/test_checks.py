@@ -98,6 +98,18 @@ def test_expired_french_identity_card_is_caught_without_an_expiry_in_its_mrz(pip
     assert res["document_validity"].evidence["expiry_source"] == "derived"
 
 
+def test_legacy_card_validity_is_capped_by_the_policy(pipeline: Pipeline) -> None:
+    """FRA-ID seed 6 is valid to 2033 by French law; the policy's cap (Regulation (EU) 2019/1157,
+    Article 5(1): 2031-08-03) ends it sooner."""
+    from openidv.documents.synth.templates import templates
+
+    doc = make_document(templates("TD2", "test")[1], seed=6, scale=10.0, mrz_layout="FRA-ID")
+    assert doc.identity.date_of_expiry > date(2031, 9, 1)
+    res = pipeline.run(Session(captures=[_capture(_photo(doc))], created_at=datetime(2031, 9, 1, tzinfo=UTC))).results
+    assert res["document_validity"].reason_codes == ["DOCUMENT_EXPIRED"]
+    assert res["document_validity"].evidence["legacy_id_valid_until"] == "2031-08-03"
+
+
 def _side_photo(side: object, seed: int) -> np.ndarray:
     p = CaptureParams("desk", canvas=(1280, 960), fill=0.85, noise_sigma=2.0, jpeg_quality=92, background="wood")
     return capture(side.image, p, np.random.default_rng(seed), side_boxes(side)).image  # type: ignore[attr-defined]

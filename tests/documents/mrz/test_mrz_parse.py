@@ -332,7 +332,7 @@ def test_french_identity_card_layout_is_recognised_and_checked(lines: list[str],
     assert set(r.checks) == {"document_number", "date_of_birth", "composite"}
     assert {k: r.fields[k] for k in fields} == fields
     assert r.fields["issuing_state"] == "FRA" and r.fields["date_of_expiry"] is None
-    assert "nationality" not in r.fields and not r.field_errors
+    assert r.fields["nationality"] == "FRA" and not r.field_errors  # implied, not encoded
     # as TD2 the same block fails: the layouts differ, not just the fields' names
     from openidv.documents.mrz.formats import TD2
     from openidv.documents.mrz.parse import build_result
@@ -363,7 +363,7 @@ def test_french_card_compose_roundtrip_and_confusions_corrected() -> None:
     assert r.format == "FRA-ID" and r.valid
     # 14 characters for the given names: JEAN<PIERRE<<MARIE is cut, as the card prints it
     assert r.fields["surname"] == "DE LA FONTAINE" and r.fields["given_names"] == "JEAN PIERRE M"
-    # an O read for a 0 of the card number (letters are allowed there): repaired by the check digits
+    # an O read for a 0 of the card number's issue month (digits only): repaired by the field kind
     text = lines[1]
     k = text.index("0")
     noisy = [lines[0], text[:k] + "O" + text[k + 1 :]]
@@ -387,6 +387,9 @@ def test_french_card_name_confidences_follow_their_own_fields() -> None:
     ("030995201874", date(1982, 6, 15), date(2013, 9, 30)),  # adult, before 2004: 10 years
     ("150995201874", date(2001, 6, 15), date(2025, 9, 30)),  # a minor at issue: 10 years
     ("151295201874", date(1997, 6, 15), date(2030, 12, 31)),  # an adult since 2014: 15 years
+    ("040195201874", date(1980, 1, 1), date(2014, 1, 31)),  # January 2004 may be before the 2nd: 10 years
+    ("150695201874", date(1997, 6, 20), date(2025, 6, 30)),  # 18 later in the issue month: the shorter
+    ("150695201874", date(2025, 1, 1), date(2030, 6, 30)),  # born "2025": 1925 (century slipped), an adult
 ])
 def test_french_card_validity_follows_issue_month_and_age(number: str, dob: date, until: date) -> None:
     from openidv.documents.mrz.fra_id import issue_month, valid_until
@@ -395,9 +398,33 @@ def test_french_card_validity_follows_issue_month_and_age(number: str, dob: date
     assert issued is not None and valid_until(issued, dob) == until
 
 
-def test_french_card_number_without_an_issue_month_is_a_field_error() -> None:
-    d = _data(document_code="ID", issuing_state="FRA", document_number="AB0995201874", optional_data="952042")
-    r = parse_lines(compose("FRA-ID", d))
+@pytest.mark.parametrize("number", ["AB0995201874", "051395201874", "050095201874", "220195201874",
+                                    "261295201874", "870695201874"])
+def test_french_card_number_without_a_plausible_issue_month_is_a_field_error(number: str) -> None:
+    """No month, month 13 or 00, after the design was retired (2021), in the future, before 1988."""
+    d = _data(document_code="ID", issuing_state="FRA", document_number=number, optional_data="952042")
+    r = parse_lines(compose("FRA-ID", d), today=date(2026, 3, 1))
     assert r.valid and "date_of_issue" in r.field_errors and "valid_until_derived" not in r.fields
     ok = parse_lines(FRA_ID_EXAMPLES[0][0], today=date(2026, 12, 1))
     assert ok.fields["date_of_issue_month"] == "2005-09" and ok.fields["valid_until_derived"] == "2020-09-30"
+    assert ok.fields["nationality"] == "FRA"  # implied: issued to nationals only
+
+
+def test_text_readings_keep_each_block_in_its_own_layout() -> None:
+    """read_text may correct characters; it must not bend a TD2 block into FRA-ID (digits turned
+    into letters until FRA-ID's check digits hold) nor a tampered FRA-ID card into TD2."""
+    rng = np.random.default_rng(5)
+    for _ in range(60):
+        number = "".join(rng.choice(list("0123456789ABCDEFGHJKLMNPRSTUVWXYZ"), 9))
+        dob = date(1940, 1, 1).fromordinal(date(1940, 1, 1).toordinal() + int(rng.integers(0, 25000)))
+        td2 = compose("TD2", _data(document_code="ID", issuing_state="FRA", nationality="FRA",
+                                   document_number=number, date_of_birth=dob))
+        assert read_text(td2).format == "TD2"
+        fra = compose("FRA-ID", _data(document_code="ID", issuing_state="FRA", date_of_birth=dob,
+                                      document_number=f"1{rng.integers(2, 10)}0{rng.integers(1, 10)}"
+                                                      f"{rng.integers(10**7, 10**8)}", optional_data="750123"))
+        k = 36 + 27 + int(rng.integers(0, 6))  # one birth-date digit changed, check digits as printed
+        flat = "".join(fra)
+        flat = flat[:k] + str((int(flat[k]) + 1 + int(rng.integers(0, 8))) % 10) + flat[k + 1 :]
+        tampered = read_text([flat[:36], flat[36:]])
+        assert tampered.format == "FRA-ID" and not tampered.valid

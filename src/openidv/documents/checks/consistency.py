@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from openidv.checks.base import BaseCheck, CheckContext
+from openidv.documents.ages import age_on
 from openidv.documents.barcode.aamva import AAMVARecord
 from openidv.documents.checks.common import doc_captures, reference_date
 from openidv.documents.mrz.parse import MRZResult, given_names_confidence, surname_confidence
@@ -145,8 +146,17 @@ class DocumentConsistencyCheck(BaseCheck):
         return self.result(outcome, score=agree / max(compared, 1), reason_codes=sorted(codes), evidence=evidence)
 
 
-def _age(dob: date, on: date) -> int:
-    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+def _mrz_field_errors(ctx: CheckContext) -> list[str]:
+    mrz_r = ctx.upstream.get("document_mrz")
+    mrz = mrz_r.artifacts.get("mrz") if mrz_r else None
+    return list(mrz.field_errors) if isinstance(mrz, MRZResult) else []
+
+
+def _legacy_cap(value: Any) -> date | None:
+    """The policy's last day of validity for legacy cards (a date or ISO string; None: no cap)."""
+    if isinstance(value, date):
+        return value
+    return _d(value)
 
 
 class DocumentValidityCheck(BaseCheck):
@@ -169,8 +179,14 @@ class DocumentValidityCheck(BaseCheck):
         min_age = int(ctx.params.get("minimum_age", 18))
         codes, ev = [], {"source": src.source, "minimum_age": min_age, "reference_date": today.isoformat()}
         # the printed expiry; where the document encodes none (FRA-ID), the validity derived from
-        # what it does encode (mrz/fra_id.py)
+        # what it does encode (mrz/fra_id.py), capped by the policy's date for legacy cards
         expiry = src.date_of_expiry or src.valid_until
+        if src.date_of_expiry is None and src.valid_until is not None:
+            cap = _legacy_cap(ctx.params.get("legacy_id_valid_until"))
+            if cap is not None and cap < src.valid_until:
+                expiry, ev["legacy_id_valid_until"] = cap, cap.isoformat()
+        if expiry is None and "date_of_issue" in _mrz_field_errors(ctx):
+            ev["expiry"] = "unknown: no expiry encoded, no issue month read (document_mrz: MRZ_FIELD_INVALID)"
         if expiry is not None:
             ev["expiry_source"] = "printed" if src.date_of_expiry is not None else "derived"
             ev["expired"] = expiry < today
@@ -178,7 +194,7 @@ class DocumentValidityCheck(BaseCheck):
             if expiry < today:
                 codes.append("DOCUMENT_EXPIRED")
         if src.date_of_birth is not None:
-            age = _age(src.date_of_birth, today)
+            age = age_on(src.date_of_birth, today)
             ev["meets_minimum_age"] = age >= min_age
             if age < min_age:
                 codes.append("UNDERAGE")

@@ -9,7 +9,8 @@ digits hold but hold just as well for another reading nearly as likely - closer 
 ``ambiguous_below`` of the ``document_mrz_ambiguity`` set, see ``mrz/ambiguity.py``), MRZ_CHECKSUM
 (read confidently but a check digit does not hold after correction - a misprint, tampering or an unlucky misread, hence
 review); review MRZ_FIELD_INVALID
-(every check digit holds but a birth or expiry date is not a calendar date); not_applicable for a
+(every check digit holds but a birth or expiry date is not a calendar date, or - FRA-ID, whose MRZ
+has no expiry - the card number encodes no issue month the design was issued in); not_applicable for a
 driver licence without MRZ, and (since 1.2.0) for a document of undeclared type on which no MRZ
 was read: then ``document_barcode`` decides (a licence's barcode, or MRZ_NOT_FOUND / MRZ_UNREADABLE
 from it when there is none). The result carries the parsed MRZ in its artifacts for later checks.
@@ -125,7 +126,8 @@ def judge_reading(r: MRZReading, misread_below: float, ambiguous_below: float) -
         # the check digits hold, but as well for another reading nearly as likely (B read for 8
         # twice, at weights that cancel): they have not decided between the two - a new photo
         return Outcome.FAIL, ["MRZ_UNREADABLE"], r.mean_confidence
-    if r.result.field_errors:  # check digits hold, yet a date is impossible: never a silent pass
+    # check digits hold, yet a date is impossible (or FRA-ID's issue month missing): never a silent pass
+    if r.result.field_errors:
         return Outcome.REVIEW, ["MRZ_FIELD_INVALID"], r.mean_confidence
     return Outcome.PASS, [], r.mean_confidence
 

@@ -29,6 +29,8 @@ MIN_WORDS = 6
 # Nominal portrait zone (mm, x0 y0 x1 y1) of the MRZ side of passport and TD2 pages, used when
 # the face detector misses (small, tilted, faint or unusual portraits); the face capability
 # re-detects the face in the crop and decides whether it is usable.
+# FRA-ID (France's 1988-2021 card) as TD2: the same ID-2 size, the portrait at the left of the face
+# above the MRZ - nominal like the others, not measured on real cards.
 PORTRAIT_ZONE_MM = {"TD3": (4.0, 15.0, 41.0, 63.0), "TD2": (4.0, 13.0, 36.0, 55.0), "FRA-ID": (4.0, 13.0, 36.0, 55.0)}
 
 
@@ -190,5 +192,6 @@ class DocumentVIZCheck(BaseCheck):
 
 
 def _mrz_share(fmt: str) -> float:
-    """Share of the document height taken by the MRZ zone (skipped by the VIZ OCR)."""
+    """Share of the document height taken by the MRZ zone (skipped by the VIZ OCR); FRA-ID's
+    two 36-character lines on an ID-2 card take TD2's."""
     return {"TD1": 0.36, "TD2": 0.24, "TD3": 0.26, "MRV-A": 0.29, "MRV-B": 0.24, "FRA-ID": 0.24}.get(fmt, 0.0)

@@ -338,6 +338,8 @@ def read_logp(
 
 
 def _read_layout(spec: FormatSpec, flat: NDArray[np.float64], today: date | None, **budgets: Any) -> MRZResult:
+    """Decode in one layout: corrections, check digits, and for a valid reading the closest other
+    valid one (mrz/ambiguity.py)."""
     width = spec.width
     dec = decode(spec, flat, **budgets)
     result = build_result(spec, dec.text, today, dec.corrections)

@@ -8,8 +8,12 @@ digits); the reader uses the kinds to resolve confusable glyphs (O/0, I/1, B/8, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
+from openidv.documents.mrz import fra_id
 from openidv.documents.mrz.alphabet import DIGITS, FILLER, LETTERS
 
 # Characters each field kind may hold.
@@ -22,6 +26,8 @@ KIND_CHARS: dict[str, str] = {
     "check_opt": DIGITS + FILLER,  # check digit of an optional field that may be all fillers
     "sex": "MFX" + FILLER,
     "alnum": DIGITS + LETTERS + FILLER,
+    "digit": DIGITS,  # national layouts' numeric parts (FRA-ID's issue month, serial, office)
+    "dept2": DIGITS + "AB",  # FRA-ID: second character of a departement (2A, 2B: Corsica)
 }
 
 
@@ -66,6 +72,9 @@ class FormatSpec:
     composite: CheckSpec | None = None
     doc_codes: str = ""  # first letters of the document code this layout is used with
     extra: dict[str, str] = field(default_factory=dict)
+    # What a national layout implies beyond its fields: adds them to the parsed fields, returns
+    # field errors (FRA-ID: nationality, issue month and validity, mrz/fra_id.py)
+    derive: Callable[[dict[str, Any], date | None], list[str]] | None = None
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -191,6 +200,15 @@ FRA_ID = FormatSpec(
         Field("document_number", _s(1, 0, 12), "alnum"),
         Field("document_number_check", _s(1, 12, 13), "check"),
         Field("given_names", _s(1, 13, 27), "alpha"),
+        # kinds only (later fields override earlier ones position by position): the card number is
+        # the issue year and month, the issuing office's code (departement - 01 to 95, 2A / 2B in
+        # Corsica - and a digit, or an overseas 97x) and a 5-digit serial; line 1 ends with the same
+        # office code and a 3-digit office number. Digits wherever the format has them: an O read
+        # for a 0 is then a field-type fix, not a guess left to the check digits.
+        Field("number_digits", _s(1, 0, 12), "digit"),
+        Field("number_departement_2", _s(1, 5, 6), "dept2"),
+        Field("office_digits", _s(0, 30, 36), "digit"),
+        Field("office_departement_2", _s(0, 31, 32), "dept2"),
         Field("date_of_birth", _s(1, 27, 33), "date"),
         Field("date_of_birth_check", _s(1, 33, 34), "check"),
         Field("sex", _s(1, 34, 35), "sex"),
@@ -202,6 +220,7 @@ FRA_ID = FormatSpec(
     ),
     CheckSpec("composite", (_s(0, 0, 36), _s(1, 0, 35)), _s(1, 35, 36)),
     doc_codes="I",
+    derive=fra_id.derive,
 )
 
 FORMATS: dict[str, FormatSpec] = {f.name: f for f in (TD1, TD2, TD3, MRV_A, MRV_B, FRA_ID)}

@@ -9,6 +9,7 @@ from typing import Any
 from openidv.documents.mrz.alphabet import FILLER, check_digit, is_mrz_text
 from openidv.documents.mrz.formats import (
     FORMATS,
+    KIND_CHARS,
     CheckSpec,
     FormatSpec,
     format_for,
@@ -196,7 +197,7 @@ def extract_fields(
         "given_names": given,
         "document_number": _clean(number).replace(" ", ""),
     }
-    if "nationality" in raw:  # FRA-ID has none (the card is issued to nationals only)
+    if "nationality" in raw:  # FRA-ID has none (its `derive` adds the implied one)
         fields["nationality"] = _clean(raw["nationality"])
     fields.update({"date_of_birth": dob.isoformat() if dob else None, "date_of_birth_raw": raw["date_of_birth"],
                    "sex": _clean(raw["sex"]) or None, "date_of_expiry": None})
@@ -206,15 +207,8 @@ def extract_fields(
             errors.append("date_of_expiry")
         fields.update({"date_of_expiry": doe.isoformat() if doe else None, "date_of_expiry_raw": raw["date_of_expiry"]})
     fields["optional_data"] = _clean(optional)
-    if spec.name == "FRA-ID":  # no expiry in this MRZ: the validity follows from the issue month
-        from openidv.documents.mrz.fra_id import issue_month, valid_until
-
-        issued = issue_month(fields["document_number"], today)
-        if issued is None:
-            errors.append("date_of_issue")
-        else:
-            fields["date_of_issue_month"] = issued.isoformat()[:7]
-            fields["valid_until_derived"] = valid_until(issued, dob).isoformat()
+    if spec.derive is not None:  # what a national layout implies beyond its fields (FRA-ID)
+        errors += spec.derive(fields, today)
     if "optional_data_2" in raw:
         fields["optional_data_2"] = _clean(raw["optional_data_2"])
     return fields, errors
@@ -247,9 +241,27 @@ def layouts_for(n_lines: int, width: int, head: str) -> list[FormatSpec]:
 
 
 def best_layout(results: list[MRZResult]) -> MRZResult:
-    """Of one text parsed in several layouts, the one whose check digits hold best (all of them
-    first, then the largest share); ties go to the earlier (`layouts_for` puts the national first)."""
-    return max(results, key=lambda r: (r.valid, sum(r.checks.values()) / max(len(r.checks), 1)))
+    """Of one reading decoded in several layouts, the most plausible: valid first; then the one
+    the decoder had to bend least (characters no field of the layout allows, and the nats its
+    corrections cost - a TD2 block read as FRA-ID turns a dozen digits into letters, and can
+    then even satisfy FRA-ID's check digits); then the larger share of check digits holding;
+    ties go to the earlier (`layouts_for` puts the national one first)."""
+    return max(results, key=lambda r: (r.valid, -reading_cost(r), sum(r.checks.values()) / max(len(r.checks), 1)))
+
+
+def reading_cost(r: MRZResult) -> float:
+    """How far a reading departs from its layout: the nats of its corrections, and
+    :data:`UNSUPPORTED_NATS` for each character its field does not allow at all (a decoded
+    reading notes them as field errors; text parsed as given is checked against the field kinds)."""
+    unsupported = sum(1 for e in r.field_errors if e.startswith("impossible_character"))
+    spec = FORMATS.get(r.format)
+    if spec is not None:
+        text = "".join(r.lines)
+        unsupported += sum(1 for ch, kind in zip(text, spec.kinds(), strict=False) if ch not in KIND_CHARS[kind])
+    return float(sum(float(c.get("cost", 0.0)) for c in r.corrections)) + UNSUPPORTED_NATS * unsupported
+
+
+UNSUPPORTED_NATS = 30.0  # as correct.FLOOR: the log-probability given to a character read with no support
 
 
 def build_result(spec: FormatSpec, text: str, today: date | None = None,

@@ -11,16 +11,19 @@ departement and office number.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, timedelta
 
 import numpy as np
 
 from openidv.documents.mrz.compose import MRZData, compose
-from openidv.documents.mrz.fra_id import valid_until
+from openidv.documents.mrz.fra_id import LAST_ISSUE, valid_until
 from openidv.documents.synth.identity import Identity
 
 NATIONAL_LAYOUTS = ("FRA-ID",)
-# Metropolitan departements (01-95, Corsica as 2A / 2B) and the overseas ones (971-976).
-_DEPARTEMENTS = [f"{d:02d}" for d in range(1, 96) if d != 20] + ["2A", "2B"] + [str(d) for d in range(971, 977)]
+# Office codes: a metropolitan departement (01-95, Corsica as 2A / 2B) and a digit, or an overseas
+# departement (971-976).
+_DEPARTEMENTS = [f"{d:02d}" for d in range(1, 96) if d != 20] + ["2A", "2B"]
+_OVERSEAS = [str(d) for d in range(971, 977)]
 
 
 def national_mrz(kind: str, ident: Identity, layout: str, seed: int) -> tuple[Identity, list[str]]:
@@ -29,14 +32,17 @@ def national_mrz(kind: str, ident: Identity, layout: str, seed: int) -> tuple[Id
     if layout not in NATIONAL_LAYOUTS or kind != "TD2":
         raise ValueError(f"no national MRZ layout {layout!r} for a {kind} template")
     rng = np.random.default_rng([seed, 250])
-    dept = str(rng.choice(_DEPARTEMENTS)).rjust(3, "0")
-    number = ident.date_of_issue.strftime("%y%m") + dept + f"{int(rng.integers(100000)):05d}"
+    overseas = rng.random() >= 0.97
+    dept = str(rng.choice(_OVERSEAS)) if overseas else str(rng.choice(_DEPARTEMENTS)) + str(rng.integers(10))
+    # issued in the design's last ten years (older cards have expired), and not before the holder's birth
+    first = max(date(2012, 1, 1), ident.date_of_birth + timedelta(days=31))
+    issue = first + timedelta(days=int(rng.integers(max(1, (LAST_ISSUE - first).days + 28))))
+    number = issue.strftime("%y%m") + dept + f"{int(rng.integers(100000)):05d}"
     office = dept + f"{int(rng.integers(1, 1000)):03d}"
     # the printed expiry: the card's validity (mrz/fra_id.py; extended cards of 2004-2013 would
     # print five years less, which nothing compares)
-    issued = ident.date_of_issue.replace(day=1)
-    ident = replace(ident, document_number=number, nationality="FRA",
-                    date_of_expiry=valid_until(issued, ident.date_of_birth))
+    ident = replace(ident, document_number=number, nationality="FRA", date_of_issue=issue,
+                    date_of_expiry=valid_until(issue.replace(day=1), ident.date_of_birth))
     data = MRZData("ID", "FRA", ident.surname, ident.given_names, number, "FRA", ident.date_of_birth,
                    ident.sex, ident.date_of_expiry, optional_data=office)
     return ident, compose("FRA-ID", data)
