@@ -68,6 +68,21 @@ def test_mrz_tampering_without_fixing_breaks_a_check_digit() -> None:
         assert r.valid == fake.forgery_detail["check_digits_fixed"]
 
 
+def test_mrz_tampering_of_a_french_card_changes_its_birth_date() -> None:
+    """The family knows the national layout: the birth date sits at line 2, 27-32, and a careful
+    forger recomputes its check digit and the composite over both lines."""
+    doc = make_document(make_template("TD2", 2), seed=3, scale=6.0, mrz_layout="FRA-ID")
+    assert doc.mrz_layout == "FRA-ID"
+    for s in range(8):
+        fake = forge(doc, "mrz_tampering", np.random.default_rng(s))
+        r = parse_lines(fake.mrz_lines)
+        assert r.format == "FRA-ID" and r.valid == fake.forgery_detail["check_digits_fixed"]
+        diff = [i for i, (a, b) in enumerate(zip(doc.mrz_lines[1], fake.mrz_lines[1], strict=True)) if a != b]
+        assert diff and 27 <= diff[0] < 33 and set(diff) <= {*range(27, 33), 33, 35}
+    with pytest.raises(ValueError, match="national"):
+        make_sample("TD2", "test", 1, forgery="portrait_substitution", mrz_layout="FRA-ID")
+
+
 def test_capture_maps_boxes_into_the_photo() -> None:
     doc = make_document(make_template("TD2", 2), seed=4, scale=6.0)
     rng = np.random.default_rng(0)

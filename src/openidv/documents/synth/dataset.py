@@ -65,7 +65,7 @@ def make_sample(kind: str, split: str, seed: int, portraits: PortraitSource | No
     """One captured document. `side` is "front", "back" or "mrz" (the side that carries the MRZ,
     or the barcode side for a driver licence); `mrz_layout` a national MRZ layout (see
     synth/national.py) instead of the ICAO one."""
-    if mrz_layout is not None and forgery is not None:  # the forgery families write ICAO layouts
+    if mrz_layout is not None and forgery not in (None, "mrz_tampering"):  # the others write ICAO layouts
         raise ValueError(f"forgery {forgery!r} is not drawn on a national MRZ layout ({mrz_layout})")
     rng = np.random.default_rng(seed)
     pool = templates(kind, "test" if split == "test" else "train")

@@ -29,6 +29,7 @@ class SyntheticDocument:
     barcode_payload: str | None = None
     forgery: str | None = None  # forgery family, None = genuine
     forgery_detail: dict[str, Any] = field(default_factory=dict)
+    mrz_layout: str | None = None  # a national MRZ layout (synth/national.py); None: the template's ICAO one
 
     @property
     def mrz_side(self) -> Rendered | None:
@@ -89,4 +90,4 @@ def make_document(t: Template, seed: int, portraits: PortraitSource | None = Non
     elif t.kind == "DL" and payload is not None:
         back = render_side(t, ident, None, "back", rng, scale, barcode=pdf417_image(payload))
         back.barcode_text = payload
-    return SyntheticDocument(t, ident, pid, front, back, mrz, payload)
+    return SyntheticDocument(t, ident, pid, front, back, mrz, payload, mrz_layout=mrz_layout)

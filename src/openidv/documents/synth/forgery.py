@@ -135,13 +135,14 @@ def mrz_tampering(doc: SyntheticDocument, rng: np.random.Generator) -> Synthetic
     if side is None or not side.mrz_line_boxes:
         raise ValueError("document has no MRZ")
     lines = [list(ln) for ln in doc.mrz_lines]
-    row, start = (1, 0) if doc.template.kind == "TD1" else (1, 13)
+    layout = doc.mrz_layout or doc.template.kind
+    row, start = {"TD1": (1, 0), "FRA-ID": (1, 27)}.get(layout, (1, 13))
     pos = start + int(rng.integers(0, 6))
     lines[row][pos] = str(rng.choice([d for d in "0123456789" if d != lines[row][pos]]))
     fix = bool(rng.random() < 0.5)
     changed = [(row, pos)]
     if fix:
-        changed += _fix_checks(lines, doc.template.kind, start)
+        changed += _fix_checks(lines, layout, start)
     out_side_name = "back" if doc.template.kind == "TD1" else "front"
     out = _copy(doc, "mrz_tampering", changed=changed, check_digits_fixed=fix, side=out_side_name,
                 regions=_mrz_cells(side, len(lines[0]), changed))
@@ -162,6 +163,8 @@ def _fix_checks(lines: list[list[str]], kind: str, start: int) -> list[tuple[int
         l2[comp] = check_digit("".join(l2[0:10] + l2[13:20] + l2[21:43]))
     elif kind == "TD2":
         l2[comp] = check_digit("".join(l2[0:10] + l2[13:20] + l2[21:35]))
+    elif kind == "FRA-ID":  # the composite covers line 1 and line 2 up to it
+        l2[comp] = check_digit("".join(lines[0] + l2[0:35]))
     else:
         l2[comp] = check_digit("".join(lines[0][5:30] + l2[0:7] + l2[8:15] + l2[18:29]))
     return [(1, start + 6), (1, comp)]
