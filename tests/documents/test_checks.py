@@ -77,20 +77,22 @@ def test_genuine_french_identity_card_passes(full: Pipeline) -> None:
     from openidv.documents.synth.templates import templates
 
     doc = make_document(templates("TD2", "test")[1], seed=6, scale=10.0, mrz_layout="FRA-ID")
-    s = Session(applicant=_applicant(doc), captures=[_capture(_photo(doc))])
+    s = Session(applicant=_applicant(doc), captures=[_capture(_photo(doc))],
+                created_at=datetime(2026, 12, 1, tzinfo=UTC))  # before the card's validity and the EU cap end
     res = full.run(s).results
     _no_errors(res)
     assert res["document_mrz"].outcome is Outcome.PASS
     assert res["document_mrz"].artifacts["mrz"].format == "FRA-ID"
     assert res["document_validity"].outcome is Outcome.PASS, res["document_validity"].evidence
-    assert res["document_validity"].evidence["expiry_source"] == "derived"
+    assert res["document_validity"].evidence["expiry_source"] == "policy_cap"  # derived 2033, EU cap 2031
     assert res["document_consistency"].outcome is Outcome.PASS, res["document_consistency"].evidence
 
 
 def test_expired_french_identity_card_is_caught_without_an_expiry_in_its_mrz(pipeline: Pipeline) -> None:
     from openidv.documents.synth.templates import templates
 
-    doc = make_document(templates("TD2", "test")[1], seed=6, scale=10.0, mrz_layout="FRA-ID")
+    doc = make_document(templates("TD2", "test")[1], seed=12, scale=10.0, mrz_layout="FRA-ID")
+    assert doc.identity.date_of_expiry < date(2031, 8, 3)  # below the policy's cap: the derived date decides
     later = datetime(doc.identity.date_of_expiry.year + 1, 1, 1, tzinfo=UTC)  # past the derived validity
     res = pipeline.run(Session(captures=[_capture(_photo(doc))], created_at=later)).results
     _no_errors(res)
@@ -107,7 +109,9 @@ def test_legacy_card_validity_is_capped_by_the_policy(pipeline: Pipeline) -> Non
     assert doc.identity.date_of_expiry > date(2031, 9, 1)
     res = pipeline.run(Session(captures=[_capture(_photo(doc))], created_at=datetime(2031, 9, 1, tzinfo=UTC))).results
     assert res["document_validity"].reason_codes == ["DOCUMENT_EXPIRED"]
-    assert res["document_validity"].evidence["legacy_id_valid_until"] == "2031-08-03"
+    ev = res["document_validity"].evidence
+    assert ev["legacy_id_valid_until"] == "2031-08-03" and ev["expiry_source"] == "policy_cap"
+    assert ev["valid_until_derived"] == doc.identity.date_of_expiry.isoformat()
 
 
 def _side_photo(side: object, seed: int) -> np.ndarray:

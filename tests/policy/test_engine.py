@@ -129,12 +129,25 @@ def test_unknown_reason_code_is_safe(catalogue, registry):
         {"threshold_sets": {"face_match": "missing_set"}},
         {"outcome_actions": {"pass": "maybe"}},
         {"score_rules": [{"check": "x", "below": "nodot", "action": "decline", "reason": "FACE_MISMATCH"}]},
+        {"params": {"legacy_id_valid_until": "2031-13-01"}},
+        {"params": {"legacy_id_valid_until": 2031}},
+        {"overrides": [{"match": {"country": ["FR"]}, "set": {"params": {"legacy_id_valid_until": "03/08/2026"}}}]},
     ],
 )
 def test_bad_policy_fails_at_load(catalogue, registry, patch):
     raw = copy.deepcopy(BASE) | patch
     with pytest.raises(ConfigError):
         PolicyEngine(raw, catalogue, registry)
+
+
+def test_date_params_reach_checks_as_dates(catalogue, registry):
+    import datetime as dt
+
+    for value, expected in (("2031-08-03", dt.date(2031, 8, 3)), (dt.date(2026, 8, 3), dt.date(2026, 8, 3)),
+                            (dt.datetime(2031, 8, 3, 12, 0), dt.date(2031, 8, 3)), (None, None)):
+        raw = copy.deepcopy(BASE) | {"params": {"legacy_id_valid_until": value}}
+        params = PolicyEngine(raw, catalogue, registry).resolve(None, "signup").params
+        assert params["legacy_id_valid_until"] == expected
 
 
 def test_packaged_policy_and_catalogue_load():

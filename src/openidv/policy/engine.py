@@ -28,6 +28,7 @@ import copy
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,30 @@ def _action(value: Any, where: str) -> DecisionKind:
         raise ConfigError(f"policy {where}: {value!r} is not one of {[d.value for d in DecisionKind]}") from None
 
 
+# Parameters that are dates: checked when the policy loads (a typo must not silently drop a limit)
+# and handed to checks as `datetime.date` (None: no limit).
+DATE_PARAMS = ("legacy_id_valid_until",)
+
+
+def _params(raw: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(raw)
+    for key in DATE_PARAMS:
+        if key in out:
+            out[key] = _date_param(out[key], f"params.{key}")
+    return out
+
+
+def _date_param(value: Any, where: str) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"policy {where}: {value!r} is not a date (YYYY-MM-DD) or null") from None
+
+
 class PolicyEngine:
     """Loads a policy file once; resolves it per session; decides."""
 
@@ -178,7 +203,7 @@ class PolicyEngine:
             version=str(raw["version"]),
             precedence=precedence,
             threshold_sets=dict(raw.get("threshold_sets") or {}),
-            params=dict(raw.get("params") or {}),
+            params=_params(raw.get("params") or {}),
             outcome_actions=outcome_actions,
             check_actions=check_actions,
             reason_actions=reason_actions,

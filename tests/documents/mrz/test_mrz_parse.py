@@ -390,6 +390,7 @@ def test_french_card_name_confidences_follow_their_own_fields() -> None:
     ("040195201874", date(1980, 1, 1), date(2014, 1, 31)),  # January 2004 may be before the 2nd: 10 years
     ("150695201874", date(1997, 6, 20), date(2025, 6, 30)),  # 18 later in the issue month: the shorter
     ("150695201874", date(2025, 1, 1), date(2030, 6, 30)),  # born "2025": 1925 (century slipped), an adult
+    ("150695201874", date(2015, 6, 10), date(2025, 6, 30)),  # a newborn's card: born in the issue month
 ])
 def test_french_card_validity_follows_issue_month_and_age(number: str, dob: date, until: date) -> None:
     from openidv.documents.mrz.fra_id import issue_month, valid_until

@@ -146,6 +146,26 @@ class DocumentConsistencyCheck(BaseCheck):
         return self.result(outcome, score=agree / max(compared, 1), reason_codes=sorted(codes), evidence=evidence)
 
 
+def _expiry(src: Claims, ctx: CheckContext, ev: dict[str, Any]) -> date | None:
+    """The date the document stops being valid, noting in `ev` where it comes from: the printed
+    expiry; where the document encodes none (FRA-ID), the validity derived from what it does
+    encode (mrz/fra_id.py), capped by the policy's date for legacy cards; None when unknown (for
+    an FRA-ID without an issue month, document_mrz's MRZ_FIELD_INVALID sends the session to review)."""
+    if src.date_of_expiry is not None:
+        ev["expiry_source"] = "printed"
+        return src.date_of_expiry
+    if src.valid_until is None:
+        if "date_of_issue" in _mrz_field_errors(ctx):
+            ev["expiry"] = "unknown: no expiry encoded, no issue month read (document_mrz: MRZ_FIELD_INVALID)"
+        return None
+    ev["expiry_source"], ev["valid_until_derived"] = "derived", src.valid_until.isoformat()
+    cap = _legacy_cap(ctx.params.get("legacy_id_valid_until"))
+    if cap is not None and cap < src.valid_until:
+        ev["expiry_source"], ev["legacy_id_valid_until"] = "policy_cap", cap.isoformat()
+        return cap
+    return src.valid_until
+
+
 def _mrz_field_errors(ctx: CheckContext) -> list[str]:
     mrz_r = ctx.upstream.get("document_mrz")
     mrz = mrz_r.artifacts.get("mrz") if mrz_r else None
@@ -153,10 +173,9 @@ def _mrz_field_errors(ctx: CheckContext) -> list[str]:
 
 
 def _legacy_cap(value: Any) -> date | None:
-    """The policy's last day of validity for legacy cards (a date or ISO string; None: no cap)."""
-    if isinstance(value, date):
-        return value
-    return _d(value)
+    """The policy's last day of validity for legacy cards (policy/engine.py checks it on load and
+    hands a date or None; None: no cap)."""
+    return value if isinstance(value, date) else None
 
 
 class DocumentValidityCheck(BaseCheck):
@@ -178,17 +197,8 @@ class DocumentValidityCheck(BaseCheck):
         today = reference_date(ctx.session)
         min_age = int(ctx.params.get("minimum_age", 18))
         codes, ev = [], {"source": src.source, "minimum_age": min_age, "reference_date": today.isoformat()}
-        # the printed expiry; where the document encodes none (FRA-ID), the validity derived from
-        # what it does encode (mrz/fra_id.py), capped by the policy's date for legacy cards
-        expiry = src.date_of_expiry or src.valid_until
-        if src.date_of_expiry is None and src.valid_until is not None:
-            cap = _legacy_cap(ctx.params.get("legacy_id_valid_until"))
-            if cap is not None and cap < src.valid_until:
-                expiry, ev["legacy_id_valid_until"] = cap, cap.isoformat()
-        if expiry is None and "date_of_issue" in _mrz_field_errors(ctx):
-            ev["expiry"] = "unknown: no expiry encoded, no issue month read (document_mrz: MRZ_FIELD_INVALID)"
+        expiry = _expiry(src, ctx, ev)
         if expiry is not None:
-            ev["expiry_source"] = "printed" if src.date_of_expiry is not None else "derived"
             ev["expired"] = expiry < today
             ev["days_to_expiry"] = (expiry - today).days
             if expiry < today:

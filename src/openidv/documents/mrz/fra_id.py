@@ -47,7 +47,9 @@ def valid_until(issued: date, date_of_birth: date | None) -> date:
     """Last day of validity of a card issued in the month starting `issued` (see the module's
     docstring) to a holder born on `date_of_birth` (unknown: taken as a minor, the shorter)."""
     dob = date_of_birth
-    if dob is not None and dob > issued:  # a two-digit birth year read into the wrong century
+    # a two-digit birth year read into the wrong century: born in a month after the issue month
+    # (born in the issue month itself is a newborn's card)
+    if dob is not None and (dob.year, dob.month) > (issued.year, issued.month):
         dob = dob.replace(year=dob.year - 100) if not (dob.month == 2 and dob.day == 29) else date(dob.year - 100, 3, 1)
     adult = dob is not None and age_on(dob, issued) >= ADULT_AGE
     years = YEARS_ADULT if adult and issued >= EXTENDED_FROM else YEARS_MINOR

@@ -250,14 +250,15 @@ def best_layout(results: list[MRZResult]) -> MRZResult:
 
 
 def reading_cost(r: MRZResult) -> float:
-    """How far a reading departs from its layout: the nats of its corrections, and
-    :data:`UNSUPPORTED_NATS` for each character its field does not allow at all (a decoded
-    reading notes them as field errors; text parsed as given is checked against the field kinds)."""
-    unsupported = sum(1 for e in r.field_errors if e.startswith("impossible_character"))
+    """How far a reading departs from its layout: the nats of its corrections (a decoded reading
+    only holds characters its fields allow; one read with no support for any costs about 30,
+    correct.FLOOR), and :data:`UNSUPPORTED_NATS` for each character of text parsed as given that
+    its field's kind forbids."""
     spec = FORMATS.get(r.format)
+    unsupported = 0
     if spec is not None:
         text = "".join(r.lines)
-        unsupported += sum(1 for ch, kind in zip(text, spec.kinds(), strict=False) if ch not in KIND_CHARS[kind])
+        unsupported = sum(1 for ch, kind in zip(text, spec.kinds(), strict=False) if ch not in KIND_CHARS[kind])
     return float(sum(float(c.get("cost", 0.0)) for c in r.corrections)) + UNSUPPORTED_NATS * unsupported
 
 
