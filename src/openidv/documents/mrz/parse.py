@@ -246,6 +246,8 @@ def best_layout(results: list[MRZResult]) -> MRZResult:
     corrections cost - a TD2 block read as FRA-ID turns a dozen digits into letters, and can
     then even satisfy FRA-ID's check digits); then the larger share of check digits holding;
     ties go to the earlier (`layouts_for` puts the national one first)."""
+    if len(results) == 1:  # the usual case: no national layout fits; nothing to weigh
+        return results[0]
     return max(results, key=lambda r: (r.valid, -reading_cost(r), sum(r.checks.values()) / max(len(r.checks), 1)))
 
 
