@@ -180,3 +180,21 @@ def test_the_card_names_the_red_team_its_data_were_drawn_with() -> None:
     counts = {"train": [1] * 6, "test": [1] * 6}
     assert "Red team v5" not in render(report, counts, None)
     assert "Red team v5" in render(report, counts, None, redteam=5)
+
+
+def test_the_card_of_a_seed_ensemble_names_its_members() -> None:
+    from openidv.liveness.training.card import render
+
+    ci = {"value": 0.1, "ci_low": 0.05, "ci_high": 0.2}
+    species = {"print": {"n_attack": 10, "apcer_at_bpcer1": ci, "bpcer_at_apcer1": ci}}
+    report = {
+        "operating_points": {"attack_below": 0.1, "bona_fide_from": 0.9},
+        "in_distribution": {"species": species, "n_bona_fide": 20, "threshold_bpcer1": 0.1, "bpcer_at_threshold": ci},
+        "held_out": {},
+    }
+    counts = {"train": [1] * 6, "test": [1] * 6}
+    run = {"seed": 2, "epochs": 16}
+    one = render(report, counts, None, run)
+    two = render(report, counts, None, run, seeds=[1, 2])
+    assert "(seed 2, 16 epochs" in one and "ensemble" not in one
+    assert "mean of the class probabilities of 2 networks" in two and "(seeds 1, 2)" in two

@@ -63,11 +63,13 @@ def render(
     undecided: float | None = None,
     selection: str | None = None,
     redteam: int = 4,
+    seeds: list[int] | None = None,
 ) -> str:
     """The card; `run` is the full run's ``report.json`` (sizes, widths, epochs, parameter count,
     tight-view dropout), `undecided` the share of genuine test faces in the undecided band,
     `selection` how this model was chosen among trained candidates (if it was), `redteam` the
-    red-team version its data were drawn with (``dataset --redteam``)."""
+    red-team version its data were drawn with (``dataset --redteam``), `seeds` the members' training
+    seeds when the model is a seed ensemble (``training.ensemble``)."""
     op = report["operating_points"]
     ind = report["in_distribution"]
     run = run or {}
@@ -75,13 +77,26 @@ def render(
     n_params = run.get("n_params")
     size = f"~{n_params / 1000:.0f} k parameters" if n_params else "~85 k parameters"
     widths = ",".join(str(w) for w in run.get("widths", [16, 24, 32, 48]))
+    if seeds and len(seeds) > 1:
+        listed = ", ".join(str(s) for s in seeds)
+        what = [
+            f"The mean of the class probabilities of {len(seeds)} networks trained the same way but for the seed",
+            f"(seeds {listed}), run inside one ONNX graph (`python -m openidv.liveness.training.ensemble`). Each:",
+            f"a two-branch CNN (tight face {ts} px, context {cs} px; tight-branch widths {widths}), {size},",
+            "ONNX opset 17, one thread. Output: P(bona_fide, print, screen, cutout, mask, deepfake). Each trained by",
+            f"`python -m openidv.liveness.training.train_pad` ({run.get('epochs', 24)} epochs, AdamW, one-cycle LR).",
+        ]
+    else:
+        what = [
+            f"Two-branch CNN (tight face {ts} px, context {cs} px; tight-branch widths {widths}), {size},",
+            "ONNX opset 17, one thread. Output: P(bona_fide, print, screen, cutout, mask, deepfake). Trained by",
+            f"`python -m openidv.liveness.training.train_pad` (seed {run.get('seed', 1)}, {run.get('epochs', 24)}"
+            " epochs, AdamW, one-cycle LR).",
+        ]
     out = [
         "# pad_passive: passive presentation-attack detector",
         "",
-        f"Two-branch CNN (tight face {ts} px, context {cs} px; tight-branch widths {widths}), {size},",
-        "ONNX opset 17, one thread. Output: P(bona_fide, print, screen, cutout, mask, deepfake). Trained by",
-        f"`python -m openidv.liveness.training.train_pad` (seed {run.get('seed', 1)}, {run.get('epochs', 24)} epochs,"
-        " AdamW, one-cycle LR).",
+        *what,
         "",
         "## Data",
         "",
@@ -178,6 +193,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--selection", default=None,
                     help="how the model was chosen among trained candidates, if it was (one sentence)")
     ap.add_argument("--redteam", type=int, default=4, help="red-team version of the data (dataset --redteam)")
+    ap.add_argument("--seeds", default=None, help="members' training seeds of a seed ensemble, e.g. 1,2")
     args = ap.parse_args(argv)
     counts = {
         s: np.bincount(np.load(args.data / f"{s}.npz")["labels"], minlength=6).tolist() for s in ("train", "test")
@@ -186,7 +202,8 @@ def main(argv: list[str] | None = None) -> None:
     run = json.loads((args.run / "report.json").read_text()) if args.run else None
     report = json.loads(args.report.read_text())
     undecided = _undecided_share(args.run / "scores.csv", report["operating_points"]) if args.run else None
-    text = render(report, counts, sanity, run, args.loso_epochs, undecided, args.selection, args.redteam)
+    seeds = [int(v) for v in args.seeds.split(",")] if args.seeds else None
+    text = render(report, counts, sanity, run, args.loso_epochs, undecided, args.selection, args.redteam, seeds)
     (MODELS_DIR / "pad_passive.md").write_text(text)
     print(text)
 
