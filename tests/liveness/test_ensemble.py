@@ -77,3 +77,12 @@ def test_the_command_refuses_missing_members(tmp_path: Path) -> None:
 
     with pytest.raises(SystemExit):
         ensemble.main([str(tmp_path / "none.onnx"), str(tmp_path / "none2.onnx"), "--out", str(tmp_path / "e.onnx")])
+
+
+def test_install_needs_the_members_seeds_and_epochs(tmp_path: Path) -> None:
+    from openidv.liveness.training import ensemble
+
+    members = [str(_member(tmp_path, 1)), str(_member(tmp_path, 2))]
+    with pytest.raises(SystemExit):
+        ensemble.main([*members, "--out", str(tmp_path / "e.onnx"), "--install", "9.9.9", "--seeds", "1"])
+    assert not (tmp_path / "e.onnx").exists()

@@ -9,7 +9,8 @@ the run time (:class:`openidv.liveness.pad.PassivePAD`) and the registry (one fi
 do not change::
 
     python -m openidv.liveness.training.ensemble --out var/liveness/ens/pad_passive.onnx \\
-        src/openidv/liveness/models/pad_passive.onnx var/liveness/runs4s2/full/pad_passive.onnx
+        src/openidv/liveness/models/pad_passive.onnx var/liveness/runs4s2/full/pad_passive.onnx \
+        [--install 4.1.0 --seeds 1,2 --epochs 16]
 
 Every member must take the same inputs (``tight``, ``context``, same view sizes) and give
 ``probs`` over the same classes; the result gives ``probs`` = their mean (ONNX ``Mean``).
@@ -86,14 +87,27 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("members", type=Path, nargs="+", help="exported member models (pad_passive.onnx of each run)")
     ap.add_argument("--out", type=Path, required=True, help="the ensemble's ONNX file")
+    ap.add_argument("--install", default=None, metavar="VERSION",
+                    help="also ship the ensemble under this model version (copy into the package, record its hash)")
+    ap.add_argument("--seeds", default=None, help="the members' training seeds, recorded with --install (e.g. 1,2)")
+    ap.add_argument("--epochs", type=int, default=None, help="the members' training epochs, recorded with --install")
     args = ap.parse_args(argv)
     missing = [p for p in args.members if not p.is_file()]
     if missing:
         ap.error(f"not found: {', '.join(map(str, missing))}")
     if len(args.members) < 2:
         ap.error("give at least two members")
+    seeds = [int(v) for v in args.seeds.split(",")] if args.seeds else None
+    if args.install and (seeds is None or len(seeds) != len(args.members) or args.epochs is None):
+        ap.error("--install needs --seeds (one per member) and --epochs")
     average_files(args.members, args.out)
     print(f"wrote {args.out} ({len(args.members)} members)")
+    if args.install:
+        from openidv.liveness.training.install import install_file
+
+        install_file(args.out, args.install, seeds=seeds, epochs=args.epochs,
+                     trained_by="python -m openidv.liveness.training.train_pad (each member), then "
+                                "python -m openidv.liveness.training.ensemble")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import shutil
 from pathlib import Path
+from typing import Any
 
 from openidv.models.registry import record_model
 
@@ -12,18 +13,18 @@ MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 
 
 def install_model(onnx_path: Path, args: argparse.Namespace) -> None:
-    from openidv.liveness.training.train_pad import MODEL_NAME, MODEL_VERSION
+    """Install one run's model (``train_pad --install``) under the recipe's version."""
+    from openidv.liveness.training.train_pad import MODEL_VERSION
+
+    install_file(onnx_path, MODEL_VERSION, trained_by="python -m openidv.liveness.training.train_pad",
+                 epochs=args.epochs, seed=args.seed)
+
+
+def install_file(onnx_path: Path, version: str, **extra: Any) -> None:
+    """Copy `onnx_path` in as the shipped passive model and record it (hash, version, card, `extra`)."""
+    from openidv.liveness.training.train_pad import MODEL_NAME
 
     target = MODELS_DIR / f"{MODEL_NAME}.onnx"
     shutil.copyfile(onnx_path, target)
-    entry = record_model(
-        MODELS_DIR,
-        MODEL_NAME,
-        target,
-        MODEL_VERSION,
-        card=f"{MODEL_NAME}.md",
-        trained_by="python -m openidv.liveness.training.train_pad",
-        epochs=args.epochs,
-        seed=args.seed,
-    )
-    print(f"installed {target.name} sha256={entry.sha256}")
+    entry = record_model(MODELS_DIR, MODEL_NAME, target, version, card=f"{MODEL_NAME}.md", **extra)
+    print(f"installed {target.name} {version} sha256={entry.sha256}")
