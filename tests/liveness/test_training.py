@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -167,9 +168,8 @@ def test_self_blends_come_last_and_survive_leaving_out_face_swaps(tmp_path: Path
     assert load_split(merged / "train.npz", {"self_blend"})["kinds"].tolist() == ["bona_fide", "print", "deepfake"]
 
 
-def test_the_card_names_the_red_team_its_data_were_drawn_with() -> None:
-    from openidv.liveness.training.card import render
-
+def _card_inputs() -> tuple[dict[str, Any], dict[str, list[int]]]:
+    """A minimal report and class counts for rendering a card."""
     ci = {"value": 0.1, "ci_low": 0.05, "ci_high": 0.2}
     species = {"print": {"n_attack": 10, "apcer_at_bpcer1": ci, "bpcer_at_apcer1": ci}}
     report = {
@@ -177,7 +177,13 @@ def test_the_card_names_the_red_team_its_data_were_drawn_with() -> None:
         "in_distribution": {"species": species, "n_bona_fide": 20, "threshold_bpcer1": 0.1, "bpcer_at_threshold": ci},
         "held_out": {},
     }
-    counts = {"train": [1] * 6, "test": [1] * 6}
+    return report, {"train": [1] * 6, "test": [1] * 6}
+
+
+def test_the_card_names_the_red_team_its_data_were_drawn_with() -> None:
+    from openidv.liveness.training.card import render
+
+    report, counts = _card_inputs()
     assert "Red team v5" not in render(report, counts, None)
     assert "Red team v5" in render(report, counts, None, redteam=5)
 
@@ -185,14 +191,7 @@ def test_the_card_names_the_red_team_its_data_were_drawn_with() -> None:
 def test_the_card_of_a_seed_ensemble_names_its_members() -> None:
     from openidv.liveness.training.card import render
 
-    ci = {"value": 0.1, "ci_low": 0.05, "ci_high": 0.2}
-    species = {"print": {"n_attack": 10, "apcer_at_bpcer1": ci, "bpcer_at_apcer1": ci}}
-    report = {
-        "operating_points": {"attack_below": 0.1, "bona_fide_from": 0.9},
-        "in_distribution": {"species": species, "n_bona_fide": 20, "threshold_bpcer1": 0.1, "bpcer_at_threshold": ci},
-        "held_out": {},
-    }
-    counts = {"train": [1] * 6, "test": [1] * 6}
+    report, counts = _card_inputs()
     run = {"seed": 2, "epochs": 16}
     one = render(report, counts, None, run)
     two = render(report, counts, None, run, seeds=[1, 2])
