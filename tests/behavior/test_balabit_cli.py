@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from openidv.behavior.balabit import parse_balabit, to_telemetry
+from openidv.behavior.balabit import parse_balabit, parse_balabit_counted, to_telemetry
 from openidv.behavior.cli import app
 from openidv.behavior.events import Pointer
 from openidv.behavior.schema import validate_telemetry
@@ -41,6 +41,41 @@ def test_parse_drops_sentinels_and_counts_scrolls() -> None:
     telemetry = to_telemetry(inter)
     assert validate_telemetry(telemetry) == []
     assert [e["type"] for e in telemetry["events"]] == ["move", "move", "down", "up", "move"]
+
+
+def test_every_row_is_accounted_for_and_negative_coordinates_are_kept() -> None:
+    text = HEADER + ("0.0,0.0,NoButton,Move,-300,10\n0.1,0.1,NoButton,Move,-290,12\n"
+                     "0.2,0.2,NoButton,Move,abc,12\n0.3,0.3,NoButton\n\n"
+                     "0.4,0.4,NoButton,Move,65535,65535\n0.5,0.5,NoButton,Move,250000,3\n"
+                     "0.6,0.6,Left,Down,-280,12\n0.7,0.7,Scroll,Down,-280,12\n")
+    inter, counts = parse_balabit_counted(text)
+    assert inter.mouse.x.tolist() == [-300.0, -290.0] and inter.wheel == 1
+    assert counts.as_dict() == {"data_rows": 8, "used": 3, "malformed": 2, "off_screen": 2, "other": 1,
+                                "first_malformed_line": 4}
+    assert validate_telemetry(to_telemetry(inter)) == []
+
+
+def test_a_recording_with_no_readable_row_is_refused_with_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "x,y,NoButton,Move,1,2\n0.1,0.1,NoButton,Move,one,2\n")
+    with pytest.raises(ValidationFailed, match="none of its 2 data rows could be read \\(line 2"):
+        parse_balabit(bad.read_text())
+    res = CliRunner().invoke(app, ["score", str(bad)])
+    assert res.exit_code == 1
+    obj = json.loads(res.output.splitlines()[0])
+    assert obj["decision"] is None and obj["error"]["code"] == "validation_failed"
+    res = CliRunner().invoke(app, ["import-mouse-csv", str(bad)])
+    assert res.exit_code == 1
+
+
+def test_score_reports_what_became_of_a_csvs_rows(tmp_path: Path) -> None:
+    csv = write_csv(tmp_path / "s.csv", bot("bezier", 3))
+    csv.write_text(csv.read_text() + "9.9,9.9,NoButton,Move,?,?\n")
+    res = CliRunner().invoke(app, ["score", str(csv)])
+    obj = json.loads(res.output.splitlines()[0])
+    assert obj["rows"]["malformed"] == 1 and obj["rows"]["used"] > 50
+    res = CliRunner().invoke(app, ["import-mouse-csv", str(csv)])
+    assert res.exit_code == 0 and "malformed rows skipped" in res.stderr
 
 
 def test_other_files_are_refused() -> None:

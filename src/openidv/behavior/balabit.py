@@ -5,13 +5,20 @@ seconds since the recording started, ``state`` one of Move, Drag, Pressed, Relea
 (the last two with button Scroll). We read the client timestamps (the recorder's clock), turn
 Move/Drag rows into pointer samples and Pressed/Released rows into button events, count scrolls,
 and drop the out-of-screen sentinel coordinates (65535) the recorder writes when the pointer
-leaves the remote desktop.
+leaves the remote desktop. Negative coordinates are kept: a screen left of or above the primary
+one has them (the telemetry schema allows -100000 to 100000).
+
+Nothing is dropped silently: :func:`parse_balabit_counted` also returns how many data rows were
+used, malformed (too few columns, a time or coordinate that is no number) or off screen, and a
+file none of whose rows can be read is refused with the first bad line named, instead of being
+scored as a recording without movement.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +29,23 @@ from openidv.errors import ValidationFailed
 
 HEADER = ("record timestamp", "client timestamp", "button", "state", "x", "y")
 _SENTINEL = 65535
+_COORD_MAX = 100_000  # the telemetry schema's coordinate bound
 _MAX_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RowCounts:
+    """What became of a recording's data rows (the header not counted)."""
+
+    data_rows: int
+    used: int  # pointer samples, presses, releases and scroll steps
+    malformed: int  # fewer than six columns, or a time or coordinate that is no number
+    off_screen: int  # the recorder's sentinel (65535) or beyond the schema's coordinate range
+    other: int  # well-formed rows of a state that carries nothing we use
+    first_malformed_line: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def is_balabit_csv(head: str) -> bool:
@@ -33,13 +56,24 @@ def is_balabit_csv(head: str) -> bool:
 
 def read_balabit(path: Path) -> Interaction:
     """Parse one recording; raises ValidationFailed for a file that is not in the layout."""
+    return read_balabit_counted(path)[0]
+
+
+def read_balabit_counted(path: Path) -> tuple[Interaction, RowCounts]:
+    """:func:`read_balabit` plus what became of each data row."""
     if path.stat().st_size > _MAX_BYTES:
         raise ValidationFailed(f"{path.name}: larger than {_MAX_BYTES // 2**20} MiB")
-    return parse_balabit(path.read_text(encoding="utf-8", errors="replace"), name=path.name)
+    return parse_balabit_counted(path.read_text(encoding="utf-8", errors="replace"), name=path.name)
 
 
 def parse_balabit(text: str, name: str = "recording") -> Interaction:
     """Parse CSV text in the Balabit layout into an :class:`Interaction` (times in ms from 0)."""
+    return parse_balabit_counted(text, name)[0]
+
+
+def parse_balabit_counted(text: str, name: str = "recording") -> tuple[Interaction, RowCounts]:
+    """:func:`parse_balabit` plus what became of each data row; raises ValidationFailed when the
+    file is not in the layout or none of its data rows can be read."""
     if not is_balabit_csv(text[:200]):
         raise ValidationFailed(f"{name}: not a mouse recording (expected header {','.join(HEADER)})")
     mt: list[float] = []
@@ -49,19 +83,28 @@ def parse_balabit(text: str, name: str = "recording") -> Interaction:
     dx: list[float] = []
     dy: list[float] = []
     ut: list[float] = []
-    wheel = 0
+    wheel = rows = malformed = off_screen = other = 0
+    first_bad: int | None = None
     reader = csv.reader(io.StringIO(text))
     next(reader)
     for row in reader:
-        if len(row) < 6:
-            continue
+        if not row or not any(c.strip() for c in row):
+            continue  # blank lines are no data
+        rows += 1
         try:
+            if len(row) < 6:
+                raise ValueError
             t, x, y = float(row[1]) * 1000.0, float(row[4]), float(row[5])
+            if not (np.isfinite(t) and np.isfinite(x) and np.isfinite(y)) or t < 0:
+                raise ValueError
         except ValueError:
+            malformed += 1
+            first_bad = first_bad or reader.line_num
+            continue
+        if x >= _SENTINEL or y >= _SENTINEL or abs(x) > _COORD_MAX or abs(y) > _COORD_MAX:
+            off_screen += 1
             continue
         state = row[3].strip()
-        if not np.isfinite(t) or x >= _SENTINEL or y >= _SENTINEL or x < 0 or y < 0:
-            continue
         if state in ("Move", "Drag"):
             mt.append(t)
             mx.append(x)
@@ -74,7 +117,13 @@ def parse_balabit(text: str, name: str = "recording") -> Interaction:
             ut.append(t)
         elif row[2].strip() == "Scroll":
             wheel += 1
-    return _interaction(mt, mx, my, dt, dx, dy, ut, wheel)
+        else:
+            other += 1
+    if rows and malformed == rows:
+        raise ValidationFailed(f"{name}: none of its {rows} data rows could be read (line {first_bad}: expected "
+                               "numeric client timestamp, x and y in the columns of the header)")
+    counts = RowCounts(rows, rows - malformed - off_screen - other, malformed, off_screen, other, first_bad)
+    return _interaction(mt, mx, my, dt, dx, dy, ut, wheel), counts
 
 
 def _interaction(mt: list[float], mx: list[float], my: list[float], dt: list[float], dx: list[float],

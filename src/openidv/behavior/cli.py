@@ -28,9 +28,9 @@ def _emit(obj: dict[str, Any]) -> None:
     typer.echo(json.dumps(obj, separators=(",", ":"), default=float))
 
 
-def load_input(path: Path) -> tuple[dict[str, Any], str]:
-    """(telemetry, kind) from a telemetry JSON file or a Balabit-layout CSV recording."""
-    from openidv.behavior.balabit import is_balabit_csv, parse_balabit, to_telemetry
+def load_input(path: Path) -> tuple[dict[str, Any], str, dict[str, Any] | None]:
+    """(telemetry, kind, row counts of a CSV) from a telemetry JSON file or a Balabit-layout CSV."""
+    from openidv.behavior.balabit import is_balabit_csv, parse_balabit_counted, to_telemetry
 
     if not path.is_file():
         raise ValidationFailed(f"{path}: no such file")
@@ -38,14 +38,15 @@ def load_input(path: Path) -> tuple[dict[str, Any], str]:
         raise ValidationFailed(f"{path.name}: larger than {MAX_JSON_BYTES // 2**20} MiB")
     text = path.read_text(encoding="utf-8", errors="replace")
     if is_balabit_csv(text[:200]):
-        return to_telemetry(parse_balabit(text, path.name)), "mouse_csv"
+        inter, counts = parse_balabit_counted(text, path.name)
+        return to_telemetry(inter), "mouse_csv", counts.as_dict()
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationFailed(f"{path.name}: neither telemetry JSON nor a mouse CSV ({exc.msg})") from None
     if not isinstance(data, dict):
         raise ValidationFailed(f"{path.name}: telemetry must be a JSON object")
-    return data, "telemetry"
+    return data, "telemetry", None
 
 
 def score_file(path: Path) -> dict[str, Any]:
@@ -54,12 +55,14 @@ def score_file(path: Path) -> dict[str, Any]:
     from openidv.behavior.schema import validate_telemetry
     from openidv.behavior.scoring import assess, models, packaged_thresholds
 
-    payload, kind = load_input(path)
+    payload, kind, rows = load_input(path)
     problems = validate_telemetry(payload)
     if problems:
         raise ValidationFailed(f"{path.name}: telemetry does not match schema version 1", errors=problems)
     a = assess(parse_events(payload.get("events") or []), packaged_thresholds(), models())
     out: dict[str, Any] = {"file": str(path), "input": kind, **a.as_dict()}
+    if rows is not None:
+        out["rows"] = rows
     if payload.get("device"):
         integrity = assess_device(payload["device"], payload.get("network") or {})
         out["device"] = {"risk": integrity.risk, "findings": [f.code for f in integrity.findings]}
@@ -87,7 +90,7 @@ def import_mouse_csv(
     window_s: float = typer.Option(0.0, "--window-s", help="Cut each recording into windows of this many seconds."),
 ) -> None:
     """Convert mouse recordings into telemetry JSON (schema version 1), one object per file or window."""
-    from openidv.behavior.balabit import read_balabit, to_telemetry
+    from openidv.behavior.balabit import read_balabit_counted, to_telemetry
     from openidv.behavior.events import Interaction
 
     if out is not None:
@@ -95,11 +98,14 @@ def import_mouse_csv(
     failed = False
     for path in files:
         try:
-            inter = read_balabit(path)
+            inter, counts = read_balabit_counted(path)
         except (OpenIDVError, OSError) as exc:
             failed = True
             typer.echo(json.dumps({"file": str(path), "error": str(exc)}), err=True)
             continue
+        if counts.malformed:  # converted, but say what was left out
+            typer.echo(json.dumps({"file": str(path), "warning": "malformed rows skipped", "rows": counts.as_dict()}),
+                       err=True)
         parts = [(path.name, inter)]
         if window_s > 0:
             m, step = inter.mouse, window_s * 1000.0
