@@ -50,9 +50,26 @@ def test_every_row_is_accounted_for_and_negative_coordinates_are_kept() -> None:
                      "0.6,0.6,Left,Down,-280,12\n0.7,0.7,Scroll,Down,-280,12\n")
     inter, counts = parse_balabit_counted(text)
     assert inter.mouse.x.tolist() == [-300.0, -290.0] and inter.wheel == 1
-    assert counts.as_dict() == {"data_rows": 8, "used": 3, "malformed": 2, "off_screen": 2, "other": 1,
-                                "first_malformed_line": 4}
+    assert counts.as_dict() == {"data_rows": 8, "pointer": 2, "scrolls": 1, "malformed": 2, "off_screen": 2,
+                                "other": 1, "first_malformed_line": 4}
     assert validate_telemetry(to_telemetry(inter)) == []
+
+
+def test_a_stray_quote_or_empty_fields_spoil_one_row_only() -> None:
+    rows = "".join(f"{i / 10:.1f},{i / 10:.1f},NoButton,Move,{i},{i}\n" for i in range(100))
+    text = HEADER + "0.0,0.0,NoButton,Move,1,1\n" + '0.05,0.05,"NoButton,Move,2,2\n' + ",,,,,\n" + rows
+    inter, counts = parse_balabit_counted(text)
+    # the quote sits in the button column and spoils nothing; the empty row is malformed, on its own line
+    assert counts.malformed == 1 and counts.first_malformed_line == 4 and counts.pointer == 102
+    assert inter.mouse.n == 102
+
+
+def test_any_line_ending_is_read_and_an_empty_file_is_refused() -> None:
+    body = "0.0,0.0,NoButton,Move,1,1\r0.1,0.1,NoButton,Move,5,3\r"
+    inter, counts = parse_balabit_counted(HEADER.replace("\n", "\r") + body)
+    assert inter.mouse.n == 2 and counts.data_rows == 2
+    with pytest.raises(ValidationFailed, match="no data rows"):
+        parse_balabit(HEADER + "\n\n")
 
 
 def test_a_recording_with_no_readable_row_is_refused_with_the_line(tmp_path: Path) -> None:
@@ -73,7 +90,7 @@ def test_score_reports_what_became_of_a_csvs_rows(tmp_path: Path) -> None:
     csv.write_text(csv.read_text() + "9.9,9.9,NoButton,Move,?,?\n")
     res = CliRunner().invoke(app, ["score", str(csv)])
     obj = json.loads(res.output.splitlines()[0])
-    assert obj["rows"]["malformed"] == 1 and obj["rows"]["used"] > 50
+    assert obj["rows"]["malformed"] == 1 and obj["rows"]["pointer"] > 50
     res = CliRunner().invoke(app, ["import-mouse-csv", str(csv)])
     assert res.exit_code == 0 and "malformed rows skipped" in res.stderr
 

@@ -9,15 +9,13 @@ leaves the remote desktop. Negative coordinates are kept: a screen left of or ab
 one has them (the telemetry schema allows -100000 to 100000).
 
 Nothing is dropped silently: :func:`parse_balabit_counted` also returns how many data rows were
-used, malformed (too few columns, a time or coordinate that is no number) or off screen, and a
-file none of whose rows can be read is refused with the first bad line named, instead of being
-scored as a recording without movement.
+pointer events, scroll steps, malformed (too few columns, a time or coordinate that is no number,
+a negative time) or off screen, and a file with no data row, or none that can be read, is refused
+(the first bad line named) instead of being scored as a recording without movement.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -35,11 +33,13 @@ _MAX_BYTES = 512 * 1024 * 1024
 
 @dataclass(frozen=True)
 class RowCounts:
-    """What became of a recording's data rows (the header not counted)."""
+    """What became of a recording's data rows (the header and blank lines not counted);
+    ``pointer + scrolls + malformed + off_screen + other == data_rows``."""
 
     data_rows: int
-    used: int  # pointer samples, presses, releases and scroll steps
-    malformed: int  # fewer than six columns, or a time or coordinate that is no number
+    pointer: int  # moves, drags, presses and releases: what the scorer reads
+    scrolls: int  # wheel steps: counted, not scored
+    malformed: int  # fewer than six columns, or a time or coordinate that is no number, or a negative time
     off_screen: int  # the recorder's sentinel (65535) or beyond the schema's coordinate range
     other: int  # well-formed rows of a state that carries nothing we use
     first_malformed_line: int | None = None
@@ -73,7 +73,10 @@ def parse_balabit(text: str, name: str = "recording") -> Interaction:
 
 def parse_balabit_counted(text: str, name: str = "recording") -> tuple[Interaction, RowCounts]:
     """:func:`parse_balabit` plus what became of each data row; raises ValidationFailed when the
-    file is not in the layout or none of its data rows can be read."""
+    file is not in the layout, holds no data row, or none of its data rows can be read.
+
+    Lines are split on commas, not read as quoted CSV: the layout has no quoted fields, and one
+    stray quote must not swallow the rest of the file. Any line ending (``\\n``, ``\\r\\n``, ``\\r``)."""
     if not is_balabit_csv(text[:200]):
         raise ValidationFailed(f"{name}: not a mouse recording (expected header {','.join(HEADER)})")
     mt: list[float] = []
@@ -85,12 +88,11 @@ def parse_balabit_counted(text: str, name: str = "recording") -> tuple[Interacti
     ut: list[float] = []
     wheel = rows = malformed = off_screen = other = 0
     first_bad: int | None = None
-    reader = csv.reader(io.StringIO(text))
-    next(reader)
-    for row in reader:
-        if not row or not any(c.strip() for c in row):
+    for lineno, line in enumerate(text.splitlines()[1:], start=2):
+        if not line.strip():
             continue  # blank lines are no data
         rows += 1
+        row = line.split(",")
         try:
             if len(row) < 6:
                 raise ValueError
@@ -99,7 +101,7 @@ def parse_balabit_counted(text: str, name: str = "recording") -> tuple[Interacti
                 raise ValueError
         except ValueError:
             malformed += 1
-            first_bad = first_bad or reader.line_num
+            first_bad = first_bad or lineno
             continue
         if x >= _SENTINEL or y >= _SENTINEL or abs(x) > _COORD_MAX or abs(y) > _COORD_MAX:
             off_screen += 1
@@ -119,10 +121,13 @@ def parse_balabit_counted(text: str, name: str = "recording") -> tuple[Interacti
             wheel += 1
         else:
             other += 1
-    if rows and malformed == rows:
+    if not rows:
+        raise ValidationFailed(f"{name}: a header and no data rows")
+    if malformed == rows:
         raise ValidationFailed(f"{name}: none of its {rows} data rows could be read (line {first_bad}: expected "
                                "numeric client timestamp, x and y in the columns of the header)")
-    counts = RowCounts(rows, rows - malformed - off_screen - other, malformed, off_screen, other, first_bad)
+    pointer = rows - wheel - malformed - off_screen - other
+    counts = RowCounts(rows, pointer, wheel, malformed, off_screen, other, first_bad)
     return _interaction(mt, mx, my, dt, dx, dy, ut, wheel), counts
 
 
