@@ -86,3 +86,33 @@ def test_install_needs_the_members_seeds_and_epochs(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         ensemble.main([*members, "--out", str(tmp_path / "e.onnx"), "--install", "9.9.9", "--seeds", "1"])
     assert not (tmp_path / "e.onnx").exists()
+
+
+def test_install_ships_the_ensemble_with_its_members_seeds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from openidv.liveness.training import ensemble, install
+    from openidv.models.registry import sha256_file
+
+    models = tmp_path / "models"
+    models.mkdir()
+    monkeypatch.setattr(install, "MODELS_DIR", models)
+    members = [str(_member(tmp_path, 1)), str(_member(tmp_path, 2))]
+    ensemble.main([*members, "--out", str(tmp_path / "e.onnx"), "--install", "9.9.9", "--seeds", "1,2",
+                   "--epochs", "16"])
+    entry = json.loads((models / "MODELS.json").read_text())["pad_passive"]
+    assert entry["version"] == "9.9.9" and entry["seeds"] == [1, 2] and entry["epochs"] == 16
+    assert entry["sha256"] == sha256_file(models / "pad_passive.onnx") == sha256_file(tmp_path / "e.onnx")
+    for bad in (["--seeds", "1,2"], ["--epochs", "16"], ["--seeds", "1,1", "--epochs", "16"]):
+        with pytest.raises(SystemExit):
+            ensemble.main([*members, "--out", str(tmp_path / "f.onnx"), "--install", "9.9.9", *bad])
+
+
+def test_the_same_network_twice_is_no_ensemble(tmp_path: Path) -> None:
+    import onnx
+
+    from openidv.liveness.training import ensemble
+
+    a = onnx.load(str(_member(tmp_path, 1)))
+    with pytest.raises(ValueError, match="twice"):
+        ensemble.average_models([a, a])

@@ -194,6 +194,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="how the model was chosen among trained candidates, if it was (one sentence)")
     ap.add_argument("--redteam", type=int, default=4, help="red-team version of the data (dataset --redteam)")
     ap.add_argument("--seeds", default=None, help="members' training seeds of a seed ensemble, e.g. 1,2")
+    ap.add_argument("--scores", type=Path, default=None,
+                    help="the shipped model's test scores for the undecided share (default: <run>/scores.csv; "
+                         "give the ensemble's score_split file for an ensemble, whose --run is a member's)")
     args = ap.parse_args(argv)
     counts = {
         s: np.bincount(np.load(args.data / f"{s}.npz")["labels"], minlength=6).tolist() for s in ("train", "test")
@@ -201,7 +204,8 @@ def main(argv: list[str] | None = None) -> None:
     sanity = json.loads(args.sanity.read_text()) if args.sanity and args.sanity.is_file() else None
     run = json.loads((args.run / "report.json").read_text()) if args.run else None
     report = json.loads(args.report.read_text())
-    undecided = _undecided_share(args.run / "scores.csv", report["operating_points"]) if args.run else None
+    scores = args.scores or (args.run / "scores.csv" if args.run else None)
+    undecided = _undecided_share(scores, report["operating_points"]) if scores else None
     seeds = [int(v) for v in args.seeds.split(",")] if args.seeds else None
     text = render(report, counts, sanity, run, args.loso_epochs, undecided, args.selection, args.redteam, seeds)
     (MODELS_DIR / "pad_passive.md").write_text(text)

@@ -27,12 +27,12 @@ INPUTS = ("tight", "context")
 OUTPUT = "probs"
 
 
-def _signature(model: Any) -> list[tuple[str, list[Any]]]:
-    """Names and shapes (symbolic dims as their names) of a graph's inputs and outputs."""
+def _signature(model: Any) -> list[tuple[str, int, list[Any]]]:
+    """Names, element types and shapes (symbolic dims as their names) of a graph's inputs and outputs."""
     out = []
     for v in [*model.graph.input, *model.graph.output]:
-        dims = [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]
-        out.append((v.name, dims))
+        t = v.type.tensor_type
+        out.append((v.name, t.elem_type, [d.dim_param or d.dim_value for d in t.shape.dim]))
     return out
 
 
@@ -49,9 +49,12 @@ def average_models(members: Sequence[Any]) -> Any:
         raise ValueError(f"members must map {INPUTS} to {OUTPUT!r}; got {names}")
     for m in members[1:]:
         if _signature(m) != _signature(first):
-            raise ValueError("members differ in their inputs or outputs (view sizes, classes)")
-        if m.opset_import != first.opset_import:
-            raise ValueError("members differ in their opset")
+            raise ValueError("members differ in their inputs or outputs (view sizes, classes, element types)")
+        if m.opset_import != first.opset_import or m.ir_version != first.ir_version:
+            raise ValueError("members differ in their opset or IR version")
+    weights = [b"".join(i.SerializeToString() for i in m.graph.initializer) for m in members]
+    if len(set(weights)) < len(weights):
+        raise ValueError("the same network is given twice: an ensemble's members must differ")
     nodes, inits, infos = [], [], []
     outputs = []
     for k, m in enumerate(members):
@@ -100,6 +103,8 @@ def main(argv: list[str] | None = None) -> None:
     seeds = [int(v) for v in args.seeds.split(",")] if args.seeds else None
     if args.install and (seeds is None or len(seeds) != len(args.members) or args.epochs is None):
         ap.error("--install needs --seeds (one per member) and --epochs")
+    if seeds is not None and len(set(seeds)) != len(seeds):
+        ap.error("--seeds: members of a seed ensemble have different seeds")
     average_files(args.members, args.out)
     print(f"wrote {args.out} ({len(args.members)} members)")
     if args.install:

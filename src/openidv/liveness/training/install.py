@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,3 +29,7 @@ def install_file(onnx_path: Path, version: str, **extra: Any) -> None:
     shutil.copyfile(onnx_path, target)
     entry = record_model(MODELS_DIR, MODEL_NAME, target, version, card=f"{MODEL_NAME}.md", **extra)
     print(f"installed {target.name} {version} sha256={entry.sha256}")
+    # The card and the operating points describe the model they were written for: a new model
+    # needs both written again from its own scores (docs/liveness.md, "Training", steps 3-4).
+    print("next: report_pad --write-thresholds (liveness_pad.yaml) and card (pad_passive.md) from this "
+          "model's scores; the shipped ones belong to the previous model", file=sys.stderr)
