@@ -109,11 +109,25 @@ class Runtime:
         return done
 
     def erase(self, session_id: str, actor: str) -> dict[str, int]:
+        """Right to erasure: the store's rows, then what each plugin keeps outside the store.
+
+        The session's signal rows are read first and handed to every plugin, which cannot find them
+        once they are deleted. A plugin whose hook fails is logged at error level (the rows are gone
+        and a second erasure answers 404: an operator restarts that process to drop its memory) and
+        the others still run; ``plugin_hooks_failed`` counts them in the answer."""
         if self.repo is None:
             raise errors.ConfigError("erasure needs a store")
+        signals = self.env.signals.for_session(session_id) if self.env.signals is not None else []
         counts = self.repo.erase(session_id, actor)
+        failed = 0
         for plugin in self.plugins:
-            plugin.on_erase(session_id, self.env)
+            try:
+                plugin.on_erase(session_id, self.env, signals)
+            except Exception:
+                failed += 1
+                log.error("erasure hook of plugin %s failed for session %s", plugin.name, session_id, exc_info=True)
+        if failed:
+            counts["plugin_hooks_failed"] = failed
         return counts
 
     def close(self) -> None:

@@ -186,3 +186,14 @@ def test_redis_sliding_windows(redis_url: str) -> None:
     c = r.counts("device", "k", now, account="acct1")
     assert c.sessions == {"1h": 2, "24h": 2, "7d": 3}
     assert c.accounts == {"1h": 1, "24h": 1, "7d": 1}  # acct2 only: the current account is not "other"
+
+
+def test_an_erased_session_leaves_the_redis_windows(redis_url: str) -> None:
+    r = RedisVelocity.from_url(redis_url)
+    now = 1_000_000.0
+    r.record("ip", "k", "s1", "acct1", now - 60)
+    r.record("ip", "k", "s2", "acct2", now - 30)
+    r.forget("ip", "k", "s2", "acct2")
+    c = r.counts("ip", "k", now, account="acct1")
+    assert c.sessions["1h"] == 1 and c.accounts["1h"] == 0
+    assert r.r.zscore("openidv:bh:ip:k:a", "acct2") is None

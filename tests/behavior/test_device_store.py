@@ -47,3 +47,46 @@ def test_store_index_counts_each_device_once_and_links_ids(database_url: str) ->
     keys = [s.key for kind in (BLOCK, HOST) for s in signals.iter_kind(kind)]
     assert keys and all("203.0.113" not in k and k not in ("h1", "s1") for k in keys)  # blinded
     db.dispose()
+
+
+def _nonzero(idx: StoreDeviceIndex) -> dict[tuple[str, ...], int]:
+    return {k: v for k, v in idx.counts.items() if v}
+
+
+def test_erasure_takes_a_session_out_of_the_live_index(database_url: str) -> None:
+    from openidv.domain import Session
+    from openidv.store.crypto import KeyRing
+    from openidv.store.db import Database
+    from openidv.store.repository import SessionRepository
+    from openidv.store.signals import SignalStore, SignalWriter
+
+    db = Database(database_url)
+    db.upgrade()
+    keys = KeyRing.from_b64({"k": KeyRing.generate_key()}, "k", KeyRing.generate_key())
+    repo, signals = SessionRepository(db, keys), SignalStore(db, keys)
+    idx = StoreDeviceIndex(LinkParams({}, {}), signals)
+
+    def enrol(device_id: str, fp: Fingerprint) -> str:
+        s = Session()
+        repo.create_session(s, actor="test")
+        with db.transaction() as orm:
+            idx.enrol(SignalWriter(orm, keys, s.id), device_id, fp)
+        return s.id
+
+    def erase(session_id: str) -> None:
+        before = signals.for_session(session_id)
+        repo.erase(session_id, "test")
+        idx.forget(before)
+
+    enrol("dev1", Fingerprint(FP))
+    other = enrol("dev2", Fingerprint(FP | {"subnet": "198.51.100.0/24", "timezone": "Europe/Vienna"}))
+    latest = enrol("dev1", Fingerprint(FP | {"timezone": "Europe/Paris"}))
+    erase(latest)  # dev1's earlier fingerprint is its latest again
+    fresh = StoreDeviceIndex.build(LinkParams({}, {}), signals)
+    assert idx.n == fresh.n == 2 and _nonzero(idx) == _nonzero(fresh)
+    assert idx.fingerprint_of("dev1").get("timezone") == "Europe/Berlin"  # type: ignore[union-attr]
+    erase(other)  # dev2 had no other session: it leaves the index, and no value of it stays a key
+    assert idx.n == 1 and _nonzero(idx) == _nonzero(StoreDeviceIndex.build(LinkParams({}, {}), signals))
+    assert not any("198.51.100" in "".join(k) or "Europe/Vienna" in k for k in idx.counts)
+    assert idx.fingerprint_of("dev2") is None
+    db.dispose()

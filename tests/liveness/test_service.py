@@ -33,15 +33,16 @@ def live_client(tmp_path, database_url, monkeypatch) -> Iterator[tuple[object, s
     db = Database(settings.resolved_database_url())
     db.upgrade()
     key = ApiKeys(db).create("test-client", ["client"])[0]
+    other = ApiKeys(db).create("other-client", ["client"])[0]
     db.dispose()
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        yield client, key
+        yield client, key, other
 
 
 def test_challenge_issue_and_rate_limit(live_client) -> None:  # type: ignore[no-untyped-def]
     from openidv.liveness.challenge import N_COLOURS
 
-    client, key = live_client
+    client, key, *_ = live_client
     sid = client.post("/v1/sessions", json={"external_ref": "user-42"}, headers=H(key)).json()["id"]
     r = client.post("/v1/liveness/challenges", json={"session_id": sid, "device_id": "d1"}, headers=H(key))
     assert r.status_code == 201, r.text
@@ -56,12 +57,19 @@ def test_challenge_issue_and_rate_limit(live_client) -> None:  # type: ignore[no
     assert client.post("/v1/liveness/challenges", json={"session_id": sid}).status_code == 401
 
 
+def test_challenges_only_for_ones_own_live_sessions(live_client) -> None:  # type: ignore[no-untyped-def]
+    client, key, other = live_client
+    sid = client.post("/v1/sessions", json={}, headers=H(key)).json()["id"]
+    theirs = client.post("/v1/liveness/challenges", json={"session_id": sid}, headers=H(other))
+    assert theirs.status_code == 404  # as the session routes answer another client's session
+
+
 @pytest.mark.slow
 def test_frame_sequence_session_is_judged(live_client, hopper: FaceRef) -> None:  # type: ignore[no-untyped-def]
     from openidv.liveness import simulator as sim
     from openidv.liveness.challenge import Challenge, issue_challenge
 
-    client, key = live_client
+    client, key, *_ = live_client
     sid = client.post("/v1/sessions", json={}, headers=H(key)).json()["id"]
     issued = client.post("/v1/liveness/challenges", json={"session_id": sid}, headers=H(key)).json()
     template = issue_challenge(sid, n_colours=len(issued["colours"]), rng=random.Random(0))
@@ -104,7 +112,7 @@ def test_frame_sequence_session_is_judged(live_client, hopper: FaceRef) -> None:
 def test_selfie_replayed_in_a_later_session_is_caught(live_client, hopper: FaceRef) -> None:  # type: ignore[no-untyped-def]
     from openidv.liveness.redteam.camera import jpeg_roundtrip
 
-    client, key = live_client
+    client, key, *_ = live_client
     decisions = []
     for i, img in enumerate((hopper.rgb, jpeg_roundtrip(hopper.rgb, 70))):
         sid = client.post("/v1/sessions", json={}, headers=H(key)).json()["id"]

@@ -95,3 +95,37 @@ def test_failed_delivery_is_retried(app_client, good_images):
     while not Receiver.received and time.time() < deadline:
         time.sleep(0.2)
     assert Receiver.fail_first == 0 and len(Receiver.received) == 1
+
+
+def test_a_row_cancelled_after_the_batch_was_read_is_not_sent(settings):
+    """Erasure cancels undelivered events; a worker holding the row from an earlier read must not
+    post it."""
+    from datetime import UTC, datetime
+
+    import httpx
+
+    from openidv.domain import Session
+    from openidv.service.webhooks import WebhookWorker
+    from openidv.store.crypto import KeyRing
+    from openidv.store.db import Database
+    from openidv.store.models import WebhookOutboxRow
+    from openidv.store.repository import SessionRepository
+
+    db = Database(settings.resolved_database_url())
+    db.upgrade()
+    s = Session()
+    SessionRepository(db, KeyRing.from_b64({"k": KeyRing.generate_key()}, "k", KeyRing.generate_key())).create_session(
+        s, actor="t")
+    now = datetime.now(UTC)
+    with db.transaction() as orm:
+        orm.add(WebhookOutboxRow(session_id=s.id, event="decision.created", payload={"session_id": s.id},
+                                 status="pending", attempts=0, next_attempt_at=now, created_at=now))
+    worker = WebhookWorker(db, settings)
+    with db.session() as orm:
+        stale = orm.query(WebhookOutboxRow).one()  # read while pending
+    with db.transaction() as orm:
+        orm.query(WebhookOutboxRow).update({"status": "cancelled", "payload": {}})
+    with httpx.Client() as client:
+        worker._deliver(client, stale)
+    assert Receiver.received == []
+    db.dispose()

@@ -81,3 +81,43 @@ def test_retention_purges_old_capture_bytes(runtime, good_images):
         orm.execute(update(CaptureRow).values(created_at=datetime.now(UTC) - timedelta(days=40)))
     assert runtime.repo.purge_expired_captures(30) == 2
     assert all(c["purged"] for c in runtime.repo.captures_summary(s.id))
+
+
+def test_erasure_cancels_undelivered_webhooks_and_drops_the_label(runtime, good_images):
+    from openidv.domain import DecisionKind
+    from openidv.store.models import WebhookOutboxRow
+
+    s = _session(runtime, good_images)
+    full = runtime.repo.load_session(s.id)
+    decision = runtime.pipeline.verify(full)
+    runtime.repo.record_decision(full, decision, actor="t", scope_key="k:w", request_hash="h", webhook=True)
+    runtime.repo.record_review(s.id, reviewer="r", decision=DecisionKind.DECLINE, label="fraud", reason_codes=[],
+                               notes="looked at it")
+    assert [x["session_id"] for x in runtime.repo.labels()] == [s.id]
+    runtime.erase(s.id, "admin")
+    with runtime.db.session() as orm:
+        row = orm.execute(select(WebhookOutboxRow).where(WebhookOutboxRow.session_id == s.id)).scalar_one()
+        assert row.status == "cancelled" and row.payload == {}
+    assert runtime.repo.labels() == []
+
+
+def test_a_failing_erasure_hook_does_not_stop_the_others(runtime, good_images, monkeypatch, caplog):
+    s = _session(runtime, good_images)
+    seen: list[tuple[str, int]] = []
+
+    class Broken:
+        name = "broken"
+
+        def on_erase(self, session_id, env, signals=()):
+            raise RuntimeError("boom")
+
+    class Recorder:
+        name = "recorder"
+
+        def on_erase(self, session_id, env, signals=()):
+            seen.append((session_id, len(signals)))
+
+    monkeypatch.setattr(runtime, "plugins", [Broken(), Recorder()])
+    counts = runtime.erase(s.id, "admin")
+    assert counts["plugin_hooks_failed"] == 1 and seen == [(s.id, 0)]
+    assert "erasure hook of plugin broken failed" in caplog.text

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from openidv.checks.base import Check, Environment
     from openidv.domain import Decision, Session
-    from openidv.store.signals import SignalWriter
+    from openidv.store.signals import Signal, SignalWriter
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,23 @@ class BehaviorPlugin(BasePlugin):
         from openidv.behavior.replay import purge_expired
 
         return purge_expired(env.signals, env.settings.stroke_retention_days) if env.signals is not None else 0
+
+    def on_erase(self, session_id: str, env: Environment, signals: Sequence[Signal] = ()) -> None:
+        """Forget an erased session outside the store: its device fingerprints in this process's
+        index (cache and value counts) and its entries in the Redis velocity windows."""
+        from openidv.behavior.device.velocity import KIND
+        from openidv.behavior.runtime import services
+
+        svc = services(env)
+        index = svc.built_device_index()
+        if index is not None:
+            index.forget(signals)
+        redis = svc.redis()
+        if redis is not None:
+            entity_of = {kind: entity for entity, kind in KIND.items()}
+            for s in signals:
+                if s.kind in entity_of:
+                    redis.forget(entity_of[s.kind], s.key, session_id, s.attrs.get("account"))
 
     def on_decision(self, session: Session, decision: Decision, writer: SignalWriter, env: Environment) -> None:
         """Remember this session's device and network for linking and velocity, and its strokes for

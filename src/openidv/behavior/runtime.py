@@ -54,6 +54,12 @@ class BehaviorServices:
                 self._index = StoreDeviceIndex.build(self.link_params(), signals)
             return self._index
 
+    def built_device_index(self) -> StoreDeviceIndex | None:
+        """The device index if this process has built it (an erasure must not build one: a fresh
+        index already lacks the erased rows)."""
+        with self._lock:
+            return self._index
+
     def velocity(self, signals: SignalStore) -> VelocityBackend:
         from openidv.behavior.device.velocity import SignalVelocity
 

@@ -173,6 +173,7 @@ class _GallerySearch(BaseCheck):
     """Shared search logic for the duplicate-identity and watch-list checks."""
 
     service = ""
+    kind = ""  # the signal kind the gallery's templates are stored under (face.plugin)
     threshold_key = ""
     code = ""
     requires = ("face_quality",)
@@ -195,7 +196,22 @@ class _GallerySearch(BaseCheck):
         cal = shipped_calibration()
         min_sim = cal.similarity_at(10 ** (-min(threshold, cal.score(cal.similarity[-1])) * SCORE_DECADES)) - 0.05
         hits = gallery.search(selfie.embedding, k=10, min_similarity=min_sim)
-        return [h for h in hits if cal.score(h.similarity) >= threshold], threshold
+        hits = [h for h in hits if cal.score(h.similarity) >= threshold]
+        return self._still_stored(ctx, gallery, hits), threshold
+
+    def _still_stored(self, ctx: CheckContext, gallery: FaceGallery, hits: list[GalleryHit]) -> list[GalleryHit]:
+        """Hits whose template is still in the store. Another service process may have erased the
+        session (its erasure hook forgets the template only in that process): such a hit is
+        dropped here and forgotten by this process's gallery too."""
+        if ctx.env.signals is None:
+            return hits
+        kept = []
+        for h in hits:
+            if ctx.env.signals.for_session(h.entry.session_id, self.kind):
+                kept.append(h)
+            else:
+                gallery.remove_session(h.entry.session_id)
+        return kept
 
     def gallery(self, ctx: CheckContext) -> FaceGallery | None:
         if ctx.env.signals is None:
@@ -210,6 +226,7 @@ class FaceDuplicateCheck(_GallerySearch):
     name = "face_duplicate"
     version = "1.0.0"
     service = GALLERY_SERVICE
+    kind = "face_template"
     threshold_key = "duplicate"
     reason_codes = ("DUPLICATE_IDENTITY",)
     score_meaning = "1 - calibrated score of the best different-identity gallery hit (1 = no similar face)"
@@ -236,6 +253,7 @@ class FaceWatchlistCheck(_GallerySearch):
     name = "face_watchlist"
     version = "1.0.0"
     service = WATCHLIST_SERVICE
+    kind = "face_watchlist"
     threshold_key = "watchlist"
     reason_codes = ("WATCHLIST_MATCH",)
     score_meaning = "1 - calibrated score of the best watch-list hit (1 = no similar face)"

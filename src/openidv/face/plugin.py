@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from openidv.checks.base import Check, Environment
     from openidv.domain import Decision, Session
     from openidv.face.gallery import FaceGallery
-    from openidv.store.signals import SignalStore, SignalWriter
+    from openidv.store.signals import Signal, SignalStore, SignalWriter
 
 log = logging.getLogger(__name__)
 TEMPLATE_KIND = "face_template"
@@ -114,7 +114,7 @@ class FacePlugin(BasePlugin):
         if gallery is not None:
             gallery.add(embedding, GalleryEntry(session.id, keys))
 
-    def on_erase(self, session_id: str, env: Environment) -> None:
+    def on_erase(self, session_id: str, env: Environment, signals: Sequence[Signal] = ()) -> None:
         from openidv.face.checks import GALLERY_SERVICE, WATCHLIST_SERVICE
 
         for service in (GALLERY_SERVICE, WATCHLIST_SERVICE):

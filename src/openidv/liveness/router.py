@@ -48,6 +48,10 @@ def build_router() -> APIRouter:
         """Issue a single-use challenge: a head action and a colour-flash sequence to show on screen."""
         if runtime.repo is None:
             raise errors.ServiceUnavailable("no store configured")
+        row = runtime.repo.session_row(body.session_id)  # an unknown or erased session: 404
+        staff = "reviewer" in principal.scopes or "admin" in principal.scopes
+        if not staff and row.client_key_id != principal.key_id:  # as the session routes: only one's own
+            raise errors.SessionNotFound(f"no session {body.session_id}")
         session = runtime.repo.load_session(body.session_id)
         limits = LivenessLimits()
         enforce(runtime.env, session.id, device_ref(body, session), applicant_ref(session), limits)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from openidv.checks.base import Check, Environment
     from openidv.domain import Decision, Session
-    from openidv.store.signals import SignalWriter
+    from openidv.store.signals import Signal, SignalWriter
 
 
 @runtime_checkable
@@ -49,8 +49,10 @@ class Plugin(Protocol):
         """Called inside the transaction that stores the decision (e.g. enrol an approved face)."""
         ...
 
-    def on_erase(self, session_id: str, env: Environment) -> None:
-        """Forget in-memory state derived from a session being erased (store rows are already gone)."""
+    def on_erase(self, session_id: str, env: Environment, signals: Sequence[Signal] = ()) -> None:
+        """Forget state kept outside the store (memory, Redis) derived from a session being erased.
+        The store rows are already gone; `signals` are the session's signal rows as they were just
+        before (kind, key, attrs, value), so the plugin can tell what to forget."""
         ...
 
     def retention(self, env: Environment) -> int:
@@ -83,7 +85,7 @@ class BasePlugin:
     def on_decision(self, session: Session, decision: Decision, writer: SignalWriter, env: Environment) -> None:
         return None
 
-    def on_erase(self, session_id: str, env: Environment) -> None:
+    def on_erase(self, session_id: str, env: Environment, signals: Sequence[Signal] = ()) -> None:
         return None
 
     def retention(self, env: Environment) -> int:

@@ -89,6 +89,11 @@ class WebhookWorker(BackgroundWorker):
         return len(rows)
 
     def _deliver(self, client: httpx.Client, row: WebhookOutboxRow) -> None:
+        with self.db.session() as orm:  # read again: the session may have been erased since the batch was read
+            fresh = orm.get(WebhookOutboxRow, row.id)
+            if fresh is None or fresh.status != "pending":
+                return
+            row = fresh
         body = json.dumps({"id": row.id, "event": row.event, "data": row.payload}, sort_keys=True).encode()
         headers = {
             "content-type": "application/json",

@@ -186,7 +186,8 @@ class WebhookOutboxRow(Base):
     session_id: Mapped[str] = mapped_column(String(32), index=True)
     event: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), index=True)  # pending, delivered, failed
+    # pending, delivered, failed, cancelled (the session was erased before delivery)
+    status: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(Text)

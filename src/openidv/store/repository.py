@@ -465,8 +465,11 @@ class SessionRepository:
 
     def labels(self) -> list[dict[str, Any]]:
         """Reviewer labels joined with the automatic decision: the feedback set for evaluation."""
-        stmt = select(ReviewActionRow, DecisionRow).join(
-            DecisionRow, DecisionRow.session_id == ReviewActionRow.session_id
+        stmt = (
+            select(ReviewActionRow, DecisionRow)
+            .join(DecisionRow, DecisionRow.session_id == ReviewActionRow.session_id)
+            .join(SessionRow, SessionRow.id == ReviewActionRow.session_id)
+            .where(SessionRow.status != ERASED)  # an erased session's label is not kept for evaluation
         )
         with self.db.session() as orm:
             rows = orm.execute(stmt.order_by(ReviewActionRow.id)).all()
@@ -500,6 +503,11 @@ class SessionRepository:
             }
             orm.execute(update(DecisionRow).where(DecisionRow.session_id == session_id).values(body_sealed=b""))
             orm.execute(update(WebhookOutboxRow).where(WebhookOutboxRow.session_id == session_id).values(payload={}))
+            orm.execute(  # undelivered events about an erased session are not sent
+                update(WebhookOutboxRow)
+                .where(WebhookOutboxRow.session_id == session_id, WebhookOutboxRow.status == "pending")
+                .values(status="cancelled")
+            )
             orm.execute(update(ReviewActionRow).where(ReviewActionRow.session_id == session_id).values(notes=None))
             srow.applicant_sealed = b""
             srow.telemetry_sealed = None

@@ -89,10 +89,20 @@ class DeviceIndex:
         if old is None:
             self.n += 1
         else:
-            for key in count_keys(old):
-                self.counts[key] -= 1
+            self._drop(old)
         for key in count_keys(fp):
             self.counts[key] += 1
+
+    def uncount(self, fp: Fingerprint) -> None:
+        """A device leaves the index (its only session erased)."""
+        self.n = max(0, self.n - 1)
+        self._drop(fp)
+
+    def _drop(self, fp: Fingerprint) -> None:
+        for key in count_keys(fp):
+            self.counts[key] -= 1
+            if self.counts[key] <= 0:  # no value of an erased device is kept as a key
+                del self.counts[key]
 
     def _prior(self, comp: str, lvl: int, given_hw: bool) -> float:
         u = self.params.u

@@ -26,7 +26,9 @@ from openidv.behavior.device.link_index import DeviceIndex
 from openidv.behavior.device.linking import MAX_BLOCK, LinkParams, rank_candidates
 
 if TYPE_CHECKING:
-    from openidv.store.signals import SignalStore, SignalWriter
+    from collections.abc import Sequence
+
+    from openidv.store.signals import Signal, SignalStore, SignalWriter
 
 DEVICE, BLOCK, STORAGE, HOST = "bh_device", "bh_block", "bh_storage", "bh_host"
 CACHE_SIZE = 50_000  # decoded fingerprints kept (a few kB each)
@@ -87,6 +89,27 @@ class StoreDeviceIndex(DeviceIndex):
         rows = self.signals.find(HOST, self.signals.blind("host:" + host_id), limit=1)
         owner = rows[0].attrs.get("device") if rows else None
         return str(owner) if owner else None
+
+    def forget(self, erased: Sequence[Signal]) -> None:
+        """Undo what erased ``bh_device`` rows left in memory (called after their deletion): the
+        cached fingerprint, and the value frequencies when the erased row was the device's latest
+        (they count each device's latest fingerprint once, so the now-latest one takes its place, or
+        the device leaves the count when it had no other session)."""
+        for row in erased:
+            if row.kind != DEVICE or not row.value:
+                continue
+            with self._cache_lock:
+                self._cache.pop(row.key, None)
+            remaining = self.signals.find(DEVICE, row.key, limit=1, with_values=True)
+            newer = remaining and row.created_at is not None and remaining[0].created_at is not None \
+                and remaining[0].created_at > row.created_at
+            if newer:
+                continue  # a later session's fingerprint is the one counted
+            gone = Fingerprint.from_json(row.value)
+            if remaining and remaining[0].value:
+                self.count(Fingerprint.from_json(remaining[0].value), gone)
+            else:
+                self.uncount(gone)
 
     def enrol(self, writer: SignalWriter, device_id: str, fp: Fingerprint) -> None:
         """Record this session's fingerprint of the device (called from on_decision); the value

@@ -88,6 +88,16 @@ class RedisVelocity:
                     for (w, span), c in zip(WINDOWS.items(), res[n:], strict=True)}
         return Counts(dict(zip(WINDOWS, (int(x) for x in res[:n]), strict=True)), accounts)
 
+    def forget(self, entity: str, key: str, session_id: str, account: str | None) -> None:
+        """An erased session leaves the windows; so does its account's entry (the set keeps one
+        time per account, so another session of that account is counted again when it recurs)."""
+        ks, ka = self._keys(entity, key)
+        pipe = self.r.pipeline()
+        pipe.zrem(ks, session_id)
+        if account:
+            pipe.zrem(ka, account)
+        pipe.execute()
+
     def record(self, entity: str, key: str, session_id: str, account: str | None, now: float) -> None:
         ks, ka = self._keys(entity, key)
         horizon = now - max(WINDOWS.values())
