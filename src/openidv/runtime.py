@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openidv import errors
 from openidv.checks.base import Check, Environment
@@ -34,7 +34,10 @@ from openidv.store.crypto import KeyRing
 from openidv.store.db import Database
 from openidv.store.keys import keyring_from_settings
 from openidv.store.repository import DecisionHook, SessionRepository
-from openidv.store.signals import SignalStore, SignalWriter
+from openidv.store.signals import Signal, SignalStore, SignalWriter
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session as OrmSession
 
 log = logging.getLogger(__name__)
 
@@ -111,14 +114,21 @@ class Runtime:
     def erase(self, session_id: str, actor: str) -> dict[str, int]:
         """Right to erasure: the store's rows, then what each plugin keeps outside the store.
 
-        The session's signal rows are read first and handed to every plugin, which cannot find them
-        once they are deleted. A plugin whose hook fails is logged at error level (the rows are gone
+        The session's signal rows are read inside the erasure's transaction, after its lock (a
+        decision cannot add rows in between), and handed to every plugin, which cannot find them once
+        they are deleted. A plugin whose hook fails is logged at error level (the rows are gone
         and a second erasure answers 404: an operator restarts that process to drop its memory) and
         the others still run; ``plugin_hooks_failed`` counts them in the answer."""
         if self.repo is None:
             raise errors.ConfigError("erasure needs a store")
-        signals = self.env.signals.for_session(session_id) if self.env.signals is not None else []
-        counts = self.repo.erase(session_id, actor)
+        signals: list[Signal] = []
+        store = self.env.signals
+
+        def collect(orm: OrmSession) -> None:
+            if store is not None:
+                signals.extend(store.for_erasure(session_id, orm))
+
+        counts = self.repo.erase(session_id, actor, collect)
         failed = 0
         for plugin in self.plugins:
             try:

@@ -197,3 +197,21 @@ def test_an_erased_session_leaves_the_redis_windows(redis_url: str) -> None:
     c = r.counts("ip", "k", now, account="acct1")
     assert c.sessions["1h"] == 1 and c.accounts["1h"] == 0
     assert r.r.zscore("openidv:bh:ip:k:a", "acct2") is None
+
+
+def test_the_plugins_erasure_hook_takes_the_session_out_of_redis(redis_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from openidv.behavior.plugin import BehaviorPlugin
+    from openidv.checks.base import Environment
+    from openidv.config import Settings
+    from openidv.store.signals import Signal
+
+    env = Environment(settings=Settings(home=tmp_path, redis_url=redis_url))
+    r = RedisVelocity.from_url(redis_url)
+    now = 2_000_000.0
+    r.record("subnet", "sk", "keep", "acct1", now - 60)
+    r.record("subnet", "sk", "gone", "acct2", now - 30)
+    rows = [Signal("gone", "bh_seen_subnet", "sk", None, {"account": "acct2"}),
+            Signal("gone", "bh_other", "x", None, {})]
+    BehaviorPlugin().on_erase("gone", env, rows)  # no device index built in this process: none is built
+    c = r.counts("subnet", "sk", now, account="acct1")
+    assert c.sessions["1h"] == 1 and c.accounts["1h"] == 0

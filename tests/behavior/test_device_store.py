@@ -90,3 +90,48 @@ def test_erasure_takes_a_session_out_of_the_live_index(database_url: str) -> Non
     assert not any("198.51.100" in "".join(k) or "Europe/Vienna" in k for k in idx.counts)
     assert idx.fingerprint_of("dev2") is None
     db.dispose()
+
+
+def test_erasure_corrects_only_the_counts_this_process_made(database_url: str) -> None:
+    """Two service processes share the store; the one that serves the erasures never counted what
+    the other enrolled. Its counts must still equal a fresh build afterwards, also when the erased
+    fingerprint is not its device's latest."""
+    from openidv.domain import Session
+    from openidv.store.crypto import KeyRing
+    from openidv.store.db import Database
+    from openidv.store.repository import SessionRepository
+    from openidv.store.signals import SignalStore, SignalWriter
+
+    db = Database(database_url)
+    db.upgrade()
+    keys = KeyRing.from_b64({"k": KeyRing.generate_key()}, "k", KeyRing.generate_key())
+    repo, signals = SessionRepository(db, keys), SignalStore(db, keys)
+
+    def enrol(idx: StoreDeviceIndex, device_id: str, fp: Fingerprint) -> str:
+        s = Session()
+        repo.create_session(s, actor="test")
+        with db.transaction() as orm:
+            idx.enrol(SignalWriter(orm, keys, s.id), device_id, fp)
+        return s.id
+
+    def erase(idx: StoreDeviceIndex, session_id: str) -> None:
+        before = signals.for_session(session_id)
+        repo.erase(session_id, "test")
+        idx.forget(before)
+
+    params = LinkParams({}, {})
+    first = enrol(StoreDeviceIndex(params, signals), "dev1", Fingerprint(FP))
+    p1 = StoreDeviceIndex.build(params, signals)  # process 1 starts: dev1 (Berlin)
+    p2 = StoreDeviceIndex.build(params, signals)
+    paris = enrol(p2, "dev1", Fingerprint(FP | {"timezone": "Europe/Paris"}))
+    dev3 = enrol(p2, "dev3", Fingerprint(FP | {"subnet": "192.0.2.0/24"}))
+    erase(p1, paris)  # process 1 counted Berlin for dev1, never Paris
+    erase(p1, dev3)  # never counted dev3
+    fresh = StoreDeviceIndex.build(params, signals)
+    assert p1.n == fresh.n == 1 and _nonzero(p1) == _nonzero(fresh)
+    later = enrol(p1, "dev1", Fingerprint(FP | {"timezone": "Europe/Rome"}))
+    erase(p1, first)  # not dev1's latest: nothing to correct
+    assert _nonzero(p1) == _nonzero(StoreDeviceIndex.build(params, signals))
+    erase(p1, later)  # dev1's last session: it leaves the counts
+    assert p1.n == 0 and _nonzero(p1) == {}
+    db.dispose()

@@ -173,7 +173,6 @@ class _GallerySearch(BaseCheck):
     """Shared search logic for the duplicate-identity and watch-list checks."""
 
     service = ""
-    kind = ""  # the signal kind the gallery's templates are stored under (face.plugin)
     threshold_key = ""
     code = ""
     requires = ("face_quality",)
@@ -200,18 +199,16 @@ class _GallerySearch(BaseCheck):
         return self._still_stored(ctx, gallery, hits), threshold
 
     def _still_stored(self, ctx: CheckContext, gallery: FaceGallery, hits: list[GalleryHit]) -> list[GalleryHit]:
-        """Hits whose template is still in the store. Another service process may have erased the
-        session (its erasure hook forgets the template only in that process): such a hit is
-        dropped here and forgotten by this process's gallery too."""
-        if ctx.env.signals is None:
+        """Hits whose session is not erased. Another service process may have erased the session
+        (its erasure hook forgets the template only in that process): such a hit is dropped here,
+        never reported, and forgotten by this process's gallery too. A session whose decision is
+        still being written (its template added, not yet committed) is live and kept."""
+        if ctx.env.signals is None or not hits:
             return hits
-        kept = []
-        for h in hits:
-            if ctx.env.signals.for_session(h.entry.session_id, self.kind):
-                kept.append(h)
-            else:
-                gallery.remove_session(h.entry.session_id)
-        return kept
+        gone = ctx.env.signals.erased_or_missing({h.entry.session_id for h in hits})
+        for session_id in gone:
+            gallery.remove_session(session_id)
+        return [h for h in hits if h.entry.session_id not in gone]
 
     def gallery(self, ctx: CheckContext) -> FaceGallery | None:
         if ctx.env.signals is None:
@@ -226,7 +223,6 @@ class FaceDuplicateCheck(_GallerySearch):
     name = "face_duplicate"
     version = "1.0.0"
     service = GALLERY_SERVICE
-    kind = "face_template"
     threshold_key = "duplicate"
     reason_codes = ("DUPLICATE_IDENTITY",)
     score_meaning = "1 - calibrated score of the best different-identity gallery hit (1 = no similar face)"
@@ -253,7 +249,6 @@ class FaceWatchlistCheck(_GallerySearch):
     name = "face_watchlist"
     version = "1.0.0"
     service = WATCHLIST_SERVICE
-    kind = "face_watchlist"
     threshold_key = "watchlist"
     reason_codes = ("WATCHLIST_MATCH",)
     score_meaning = "1 - calibrated score of the best watch-list hit (1 = no similar face)"

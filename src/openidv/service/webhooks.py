@@ -110,7 +110,7 @@ class WebhookWorker(BackgroundWorker):
             ok, error = False, type(exc).__name__
         with self.db.transaction() as orm:
             current = orm.get(WebhookOutboxRow, row.id)
-            if current is None:
+            if current is None or current.status != "pending":  # cancelled by an erasure meanwhile
                 return
             current.attempts += 1
             if ok:

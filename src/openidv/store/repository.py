@@ -490,10 +490,16 @@ class SessionRepository:
         return out
 
     # --- privacy ---------------------------------------------------------------------------
-    def erase(self, session_id: str, actor: str) -> dict[str, int]:
-        """Right to erasure: delete every personal datum of the session; keep a non-personal audit trace."""
+    def erase(
+        self, session_id: str, actor: str, collect: Callable[[OrmSession], None] | None = None
+    ) -> dict[str, int]:
+        """Right to erasure: delete every personal datum of the session; keep a non-personal audit trace.
+        `collect` runs inside the transaction after the session is locked and before anything is
+        deleted (the runtime reads the session's signal rows there for the plugins' hooks)."""
         with self.db.transaction() as orm:
             srow = self._row(orm, session_id, for_update=True)
+            if collect is not None:
+                collect(orm)
             counts = {
                 "captures": _rowcount(orm.execute(delete(CaptureRow).where(CaptureRow.session_id == session_id))),
                 "signals": _rowcount(orm.execute(delete(SignalRow).where(SignalRow.session_id == session_id))),

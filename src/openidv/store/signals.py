@@ -16,7 +16,7 @@ Erasing a session deletes its signals (``ON DELETE CASCADE`` and an explicit del
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from openidv.store.crypto import KeyRing, Sealed
 from openidv.store.db import Database
-from openidv.store.models import SignalRow
+from openidv.store.models import SessionRow, SignalRow
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class SignalStore:
         stmt = select(SignalRow).where(SignalRow.kind == kind, SignalRow.key == key)
         if since is not None:
             stmt = stmt.where(SignalRow.created_at >= _as_utc(since))
-        stmt = stmt.order_by(SignalRow.created_at.desc()).limit(limit)
+        stmt = stmt.order_by(SignalRow.created_at.desc(), SignalRow.id.desc()).limit(limit)  # newest first, ties by id
         with self.db.session() as orm:
             return [self._to_signal(r, with_values) for r in orm.execute(stmt).scalars()]
 
@@ -115,6 +115,28 @@ class SignalStore:
             stmt = stmt.where(SignalRow.created_at >= _as_utc(since))
         with self.db.session() as orm:
             return int(orm.execute(stmt).scalar_one())
+
+    def for_erasure(self, session_id: str, orm: OrmSession) -> list[Signal]:
+        """A session's signal rows read inside the erasure's transaction (after its lock), for the
+        plugins' erasure hooks; a value that cannot be opened is handed on as None, so erasure
+        never fails on it."""
+        out = []
+        for row in orm.execute(select(SignalRow).where(SignalRow.session_id == session_id)).scalars():
+            try:
+                out.append(self._to_signal(row))
+            except Exception:  # a value sealed under a retired key: the hook still learns kind and key
+                out.append(self._to_signal(row, with_value=False))
+        return out
+
+    def erased_or_missing(self, session_ids: Iterable[str]) -> set[str]:
+        """Which of these sessions are erased or unknown (one query; nothing decrypted)."""
+        wanted = set(session_ids)
+        if not wanted:
+            return set()
+        stmt = select(SessionRow.id).where(SessionRow.id.in_(wanted), SessionRow.status != "erased")
+        with self.db.session() as orm:
+            live = set(orm.execute(stmt).scalars())
+        return wanted - live
 
     def for_session(self, session_id: str, kind: str | None = None) -> list[Signal]:
         stmt = select(SignalRow).where(SignalRow.session_id == session_id)

@@ -93,6 +93,11 @@ class DeviceIndex:
         for key in count_keys(fp):
             self.counts[key] += 1
 
+    def add_values(self, fp: Fingerprint) -> None:
+        """Count a fingerprint's values without counting a new device."""
+        for key in count_keys(fp):
+            self.counts[key] += 1
+
     def uncount(self, fp: Fingerprint) -> None:
         """A device leaves the index (its only session erased)."""
         self.n = max(0, self.n - 1)
@@ -100,9 +105,11 @@ class DeviceIndex:
 
     def _drop(self, fp: Fingerprint) -> None:
         for key in count_keys(fp):
-            self.counts[key] -= 1
-            if self.counts[key] <= 0:  # no value of an erased device is kept as a key
-                del self.counts[key]
+            left = self.counts.get(key, 0) - 1
+            if left > 0:
+                self.counts[key] = left
+            else:  # no value of an erased device is kept as a key
+                self.counts.pop(key, None)
 
     def _prior(self, comp: str, lvl: int, given_hw: bool) -> float:
         u = self.params.u

@@ -17,6 +17,7 @@ frequencies only soften a weight.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING
@@ -41,6 +42,9 @@ class StoreDeviceIndex(DeviceIndex):
         self.cache_size = cache_size
         self._cache: OrderedDict[str, Fingerprint] = OrderedDict()
         self._cache_lock = threading.Lock()
+        # which fingerprint of each device this process's value counts hold (a digest): erasure
+        # adjusts the counts only for what this process counted itself
+        self._counted: dict[str, bytes] = {}
 
     def _remember(self, device_id: str, fp: Fingerprint) -> None:
         with self._cache_lock:
@@ -58,8 +62,9 @@ class StoreDeviceIndex(DeviceIndex):
         for s in signals.iter_kind(DEVICE):  # oldest first
             if s.value:
                 latest[s.key] = s.value
-        for raw in latest.values():
+        for device_id, raw in latest.items():
             idx.count(Fingerprint.from_json(raw))
+            idx._counted[device_id] = _digest(raw)
         return idx
 
     def candidate_ids(self, fp: Fingerprint) -> list[str]:
@@ -91,36 +96,50 @@ class StoreDeviceIndex(DeviceIndex):
         return str(owner) if owner else None
 
     def forget(self, erased: Sequence[Signal]) -> None:
-        """Undo what erased ``bh_device`` rows left in memory (called after their deletion): the
-        cached fingerprint, and the value frequencies when the erased row was the device's latest
-        (they count each device's latest fingerprint once, so the now-latest one takes its place, or
-        the device leaves the count when it had no other session)."""
+        """Undo what erased ``bh_device`` rows left in this process (called after their deletion):
+        the cached fingerprint, and - when the erased fingerprint is the one this process's value
+        counts hold for the device - the counts: the device's latest remaining fingerprint takes
+        its place, or the device leaves the counts when it has no other session. Counts built or
+        enrolled by another process are not this process's to correct."""
         for row in erased:
-            if row.kind != DEVICE or not row.value:
+            if row.kind != DEVICE:
                 continue
             with self._cache_lock:
                 self._cache.pop(row.key, None)
-            remaining = self.signals.find(DEVICE, row.key, limit=1, with_values=True)
-            newer = remaining and row.created_at is not None and remaining[0].created_at is not None \
-                and remaining[0].created_at > row.created_at
-            if newer:
-                continue  # a later session's fingerprint is the one counted
+            if not row.value or self._counted.get(row.key) != _digest(row.value):
+                continue
             gone = Fingerprint.from_json(row.value)
+            remaining = self.signals.find(DEVICE, row.key, limit=1, with_values=True)
             if remaining and remaining[0].value:
                 self.count(Fingerprint.from_json(remaining[0].value), gone)
+                self._counted[row.key] = _digest(remaining[0].value)
             else:
                 self.uncount(gone)
+                self._counted.pop(row.key, None)
 
     def enrol(self, writer: SignalWriter, device_id: str, fp: Fingerprint) -> None:
         """Record this session's fingerprint of the device (called from on_decision); the value
         frequencies replace the device's previous fingerprint."""
         old = self.fingerprint_of(device_id)
-        writer.put(DEVICE, device_id, value=fp.to_json(), attrs={"v": 2})
+        raw = fp.to_json()
+        writer.put(DEVICE, device_id, value=raw, attrs={"v": 2})
         for key in fp.block_keys():
             writer.put(BLOCK, writer.blind(key), attrs={"device": device_id})
         if fp.storage_id:
             writer.put(STORAGE, writer.blind("sid:" + fp.storage_id), attrs={"device": device_id})
         if fp.host_id:
             writer.put(HOST, writer.blind("host:" + fp.host_id), attrs={"device": device_id})
-        self.count(fp, old)
+        counted = self._counted.get(device_id)
+        if counted is None:
+            self.count(fp)  # a device new to this process's counts
+        elif old is not None and counted == _digest(old.to_json()):
+            self.count(fp, old)  # its counted fingerprint replaced
+        else:  # counted from a fingerprint this process no longer has: keep n, add the new values
+            self.add_values(fp)
+        self._counted[device_id] = _digest(raw)
         self._remember(device_id, fp)
+
+
+def _digest(raw: bytes) -> bytes:
+    """Which fingerprint, independent of how its JSON was written (sets and keys are sorted)."""
+    return hashlib.blake2b(Fingerprint.from_json(raw).to_json(), digest_size=16).digest()
