@@ -8,6 +8,8 @@ from openidv.behavior.device.store_index import BLOCK, HOST, StoreDeviceIndex
 
 
 def _store(url: str):  # type: ignore[no-untyped-def]
+    """(db, signals, enrol, erase) over a fresh store: `enrol(idx, device, fp)` decides a new session
+    with that device and returns its id; `erase(idx, session)` erases it and lets `idx` forget it."""
     from openidv.domain import Session
     from openidv.store.crypto import KeyRing
     from openidv.store.db import Database
@@ -19,13 +21,19 @@ def _store(url: str):  # type: ignore[no-untyped-def]
     keys = KeyRing.from_b64({"k": KeyRing.generate_key()}, "k", KeyRing.generate_key())
     repo, signals = SessionRepository(db, keys), SignalStore(db, keys)
 
-    def enrol(idx: StoreDeviceIndex, device_id: str, fp: Fingerprint) -> None:
+    def enrol(idx: StoreDeviceIndex, device_id: str, fp: Fingerprint) -> str:
         s = Session()
         repo.create_session(s, actor="test")
         with db.transaction() as orm:
             idx.enrol(SignalWriter(orm, keys, s.id), device_id, fp)
+        return s.id
 
-    return db, signals, enrol
+    def erase(idx: StoreDeviceIndex, session_id: str) -> None:
+        before = signals.for_session(session_id)
+        repo.erase(session_id, "test")
+        idx.forget(before)
+
+    return db, signals, enrol, erase
 
 
 FP = {"webgl": "adreno (tm) 740", "os": "Android", "screen": "915x412", "pixel_ratio": 2.625, "insets": "0x0",
@@ -33,7 +41,7 @@ FP = {"webgl": "adreno (tm) 740", "os": "Android", "screen": "915x412", "pixel_r
 
 
 def test_store_index_counts_each_device_once_and_links_ids(database_url: str) -> None:
-    db, signals, enrol = _store(database_url)
+    db, signals, enrol, _ = _store(database_url)
     idx = StoreDeviceIndex(LinkParams({}, {}), signals)
     enrol(idx, "dev1", Fingerprint(FP, storage_id="s1", host_id="h1"))
     enrol(idx, "dev1", Fingerprint(FP | {"timezone": "Europe/Paris"}, storage_id="s2", host_id="h1"))
@@ -54,38 +62,16 @@ def _nonzero(idx: StoreDeviceIndex) -> dict[tuple[str, ...], int]:
 
 
 def test_erasure_takes_a_session_out_of_the_live_index(database_url: str) -> None:
-    from openidv.domain import Session
-    from openidv.store.crypto import KeyRing
-    from openidv.store.db import Database
-    from openidv.store.repository import SessionRepository
-    from openidv.store.signals import SignalStore, SignalWriter
-
-    db = Database(database_url)
-    db.upgrade()
-    keys = KeyRing.from_b64({"k": KeyRing.generate_key()}, "k", KeyRing.generate_key())
-    repo, signals = SessionRepository(db, keys), SignalStore(db, keys)
+    db, signals, enrol, erase = _store(database_url)
     idx = StoreDeviceIndex(LinkParams({}, {}), signals)
-
-    def enrol(device_id: str, fp: Fingerprint) -> str:
-        s = Session()
-        repo.create_session(s, actor="test")
-        with db.transaction() as orm:
-            idx.enrol(SignalWriter(orm, keys, s.id), device_id, fp)
-        return s.id
-
-    def erase(session_id: str) -> None:
-        before = signals.for_session(session_id)
-        repo.erase(session_id, "test")
-        idx.forget(before)
-
-    enrol("dev1", Fingerprint(FP))
-    other = enrol("dev2", Fingerprint(FP | {"subnet": "198.51.100.0/24", "timezone": "Europe/Vienna"}))
-    latest = enrol("dev1", Fingerprint(FP | {"timezone": "Europe/Paris"}))
-    erase(latest)  # dev1's earlier fingerprint is its latest again
+    enrol(idx, "dev1", Fingerprint(FP))
+    other = enrol(idx, "dev2", Fingerprint(FP | {"subnet": "198.51.100.0/24", "timezone": "Europe/Vienna"}))
+    latest = enrol(idx, "dev1", Fingerprint(FP | {"timezone": "Europe/Paris"}))
+    erase(idx, latest)  # dev1's earlier fingerprint is its latest again
     fresh = StoreDeviceIndex.build(LinkParams({}, {}), signals)
     assert idx.n == fresh.n == 2 and _nonzero(idx) == _nonzero(fresh)
     assert idx.fingerprint_of("dev1").get("timezone") == "Europe/Berlin"  # type: ignore[union-attr]
-    erase(other)  # dev2 had no other session: it leaves the index, and no value of it stays a key
+    erase(idx, other)  # dev2 had no other session: it leaves the index, and no value of it stays a key
     assert idx.n == 1 and _nonzero(idx) == _nonzero(StoreDeviceIndex.build(LinkParams({}, {}), signals))
     assert not any("198.51.100" in "".join(k) or "Europe/Vienna" in k for k in idx.counts)
     assert idx.fingerprint_of("dev2") is None
@@ -96,29 +82,7 @@ def test_erasure_corrects_only_the_counts_this_process_made(database_url: str) -
     """Two service processes share the store; the one that serves the erasures never counted what
     the other enrolled. Its counts must still equal a fresh build afterwards, also when the erased
     fingerprint is not its device's latest."""
-    from openidv.domain import Session
-    from openidv.store.crypto import KeyRing
-    from openidv.store.db import Database
-    from openidv.store.repository import SessionRepository
-    from openidv.store.signals import SignalStore, SignalWriter
-
-    db = Database(database_url)
-    db.upgrade()
-    keys = KeyRing.from_b64({"k": KeyRing.generate_key()}, "k", KeyRing.generate_key())
-    repo, signals = SessionRepository(db, keys), SignalStore(db, keys)
-
-    def enrol(idx: StoreDeviceIndex, device_id: str, fp: Fingerprint) -> str:
-        s = Session()
-        repo.create_session(s, actor="test")
-        with db.transaction() as orm:
-            idx.enrol(SignalWriter(orm, keys, s.id), device_id, fp)
-        return s.id
-
-    def erase(idx: StoreDeviceIndex, session_id: str) -> None:
-        before = signals.for_session(session_id)
-        repo.erase(session_id, "test")
-        idx.forget(before)
-
+    db, signals, enrol, erase = _store(database_url)
     params = LinkParams({}, {})
     first = enrol(StoreDeviceIndex(params, signals), "dev1", Fingerprint(FP))
     p1 = StoreDeviceIndex.build(params, signals)  # process 1 starts: dev1 (Berlin)
