@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # ones included): never matched beyond this age, deleted by the service's retention passes; the
     # replay check's operating point assumes a bounded bank (docs/behavior.md).
     stroke_retention_days: int = Field(default=90, ge=0)
+    # Perceptual hashes of decided sessions' captures, kept to catch the same selfie or frames sent
+    # again in a later session (liveness_replay): deleted by the retention passes once this old.
+    capture_hash_retention_days: int = Field(default=90, ge=0)
     retention_interval_s: float = Field(default=3600.0, gt=0, description="Seconds between retention passes.")
 
     # Webhooks.

@@ -49,3 +49,36 @@ def test_a_retention_pass_drops_old_strokes_and_survives_a_failing_plugin(settin
     worker.stop()
     assert worker.passes == 3
     runtime.close()
+
+
+def test_liveness_keeps_attempts_challenges_and_capture_hashes_only_as_long_as_needed(settings) -> None:  # type: ignore[no-untyped-def]
+    from openidv.domain import Session
+    from openidv.plugins import load_plugins
+    from openidv.runtime import Runtime
+    from openidv.store.models import SignalRow
+    from openidv.store.signals import SignalWriter
+
+    runtime = Runtime.build(settings, plugins=load_plugins(["core", "liveness"]))
+    assert runtime.db is not None and runtime.repo is not None and runtime.keys is not None
+    s = Session()
+    runtime.repo.create_session(s, actor="test")
+    kinds = ["liveness_attempt", "liveness_challenge", "liveness_challenge_used", "liveness_phash"]
+    with runtime.db.transaction() as orm:
+        w = SignalWriter(orm, runtime.keys, s.id)
+        for kind in kinds:
+            w.put(kind, "old", value=b"x")
+            w.put(kind, "new", value=b"x")
+    now = datetime.now(UTC)
+    ages = {"liveness_attempt": timedelta(hours=3), "liveness_challenge": timedelta(days=2),
+            "liveness_challenge_used": timedelta(days=2),
+            "liveness_phash": timedelta(days=settings.capture_hash_retention_days + 1)}
+    with runtime.db.transaction() as orm:
+        for kind, age in ages.items():
+            orm.execute(update(SignalRow).where(SignalRow.kind == kind, SignalRow.key == "old")
+                        .values(created_at=now - age))
+    assert runtime.retention() == {"captures": 0, "core": 0, "liveness": 4}
+    signals = runtime.env.signals
+    assert signals is not None
+    for kind in kinds:
+        assert [x.key for x in signals.iter_kind(kind)] == ["new"]
+    runtime.close()

@@ -61,6 +61,27 @@ class LivenessPlugin(BasePlugin):
         if hashes:
             record_hashes(writer, hashes, {"decision": decision.decision.value})
 
+    def retention(self, env: Environment) -> int:
+        """Delete what liveness keeps once it is no longer needed: attempt records after twice the
+        rate-limit window, challenges and their tickets a day after they expired (a used ticket
+        only has to outlive its challenge), capture hashes after ``capture_hash_retention_days``."""
+        from datetime import UTC, datetime, timedelta
+
+        from openidv.liveness.challenge import OPEN_KIND, SIGNAL_KIND, USED_KIND
+        from openidv.liveness.ratelimit import ATTEMPT_KIND, LivenessLimits
+        from openidv.liveness.replay import SIGNAL_KIND as HASH_KIND
+
+        if env.signals is None:
+            return 0
+        now, limits = datetime.now(UTC), LivenessLimits()
+        n = env.signals.purge(ATTEMPT_KIND, now - timedelta(seconds=2 * limits.window_s))
+        for kind in (SIGNAL_KIND, OPEN_KIND, USED_KIND):
+            n += env.signals.purge(kind, now - timedelta(seconds=limits.challenge_ttl_s) - timedelta(days=1))
+        days = env.settings.capture_hash_retention_days
+        if days > 0:
+            n += env.signals.purge(HASH_KIND, now - timedelta(days=days))
+        return n
+
     def reason_catalogue(self) -> Path | None:
         return None
 
