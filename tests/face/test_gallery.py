@@ -111,7 +111,7 @@ def test_a_hit_of_an_erased_session_is_dropped_and_forgotten(settings):
         g.build(vecs, [GalleryEntry(kept.id), GalleryEntry(erased.id), GalleryEntry(pending.id)])
         hits = g.search(vecs[1], k=3)
         ctx = SimpleNamespace(env=rt.env)
-        out = FaceDuplicateCheck()._still_stored(ctx, g, hits)  # type: ignore[arg-type]
+        out = FaceDuplicateCheck()._not_erased(ctx, g, hits)  # type: ignore[arg-type]
         assert sorted(h.entry.session_id for h in out) == sorted([kept.id, pending.id])
         assert len(g) == 2 and g.remove_session(erased.id) == 0
     finally:

@@ -196,9 +196,9 @@ class _GallerySearch(BaseCheck):
         min_sim = cal.similarity_at(10 ** (-min(threshold, cal.score(cal.similarity[-1])) * SCORE_DECADES)) - 0.05
         hits = gallery.search(selfie.embedding, k=10, min_similarity=min_sim)
         hits = [h for h in hits if cal.score(h.similarity) >= threshold]
-        return self._still_stored(ctx, gallery, hits), threshold
+        return self._not_erased(ctx, gallery, hits), threshold
 
-    def _still_stored(self, ctx: CheckContext, gallery: FaceGallery, hits: list[GalleryHit]) -> list[GalleryHit]:
+    def _not_erased(self, ctx: CheckContext, gallery: FaceGallery, hits: list[GalleryHit]) -> list[GalleryHit]:
         """Hits whose session is not erased. Another service process may have erased the session
         (its erasure hook forgets the template only in that process): such a hit is dropped here,
         never reported, and forgotten by this process's gallery too. A session whose decision is
