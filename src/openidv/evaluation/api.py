@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from openidv.evaluation.bootstrap import BootstrapConfig
 from openidv.evaluation.errors import EvaluationInputError
 from openidv.evaluation.result import EvaluationResult
@@ -38,6 +40,8 @@ def evaluate(
     if kind != scores.kind and {kind, scores.kind} - {"pad", "classifier"}:
         raise EvaluationInputError(f"scores were loaded as {scores.kind}, cannot evaluate them as {kind}")
     config = config or BootstrapConfig()
+    if threshold is not None and not np.isfinite(threshold):
+        raise EvaluationInputError(f"the operating threshold must be a finite number, not {threshold}")
     if kind == "verification":
         result = evaluate_verification(scores, threshold=threshold, config=config, progress=progress)
     elif kind == "pad":
@@ -86,5 +90,7 @@ def threshold_from_file(
     if key not in ts.values:
         raise EvaluationInputError(f"threshold set {ts.name} has no value {key!r}")
     value = float(ts.values[key])
+    if not np.isfinite(value):
+        raise EvaluationInputError(f"threshold set {ts.name}: value {key!r} is {value}, not a finite number")
     oriented = -value if score_direction == "higher_is_attack" else value
     return oriented, {"name": ts.name, "version": ts.version, "key": key, "value": value, "path": str(p)}

@@ -82,8 +82,8 @@ def config_from(n_boot: int, ci_level: float, seed: int, method: MethodOpt, row_
     from openidv.evaluation.bootstrap import BootstrapConfig
     from openidv.evaluation.errors import EvaluationInputError
 
-    if n_boot < 0 or not 0.5 <= ci_level < 1.0:
-        raise EvaluationInputError("--bootstrap must be >= 0 and --ci-level in [0.5, 1)")
+    if n_boot < 0 or not 0.5 <= ci_level < 1.0 or seed < 0:
+        raise EvaluationInputError("--bootstrap and --seed must be >= 0 and --ci-level in [0.5, 1)")
     return BootstrapConfig(
         n_boot=n_boot, ci_level=ci_level, seed=seed, method=method.value, identity_weighting=not row_weighting
     )

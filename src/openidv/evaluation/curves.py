@@ -73,12 +73,13 @@ class Curves:
     def rate_below(self, name: str) -> np.ndarray:
         """FNMR / BPCER / FPR-style rate: share of the group's weight scoring below each threshold."""
         total = self.total(name)
-        return self.below(name) / total if total > 0 else np.full(self.grid.shape, np.nan)
+        # clipped: summed float weights can overshoot 1 by an ulp
+        return np.clip(self.below(name) / total, 0.0, 1.0) if total > 0 else np.full(self.grid.shape, np.nan)
 
     def rate_at_or_above(self, name: str) -> np.ndarray:
         """FMR / APCER-style rate: share of the group's weight accepted at each threshold."""
         total = self.total(name)
-        return np.maximum(self.above(name), 0.0) / total if total > 0 else np.full(self.grid.shape, np.nan)
+        return np.clip(self.above(name) / total, 0.0, 1.0) if total > 0 else np.full(self.grid.shape, np.nan)
 
 
 class CurveEngine:

@@ -9,10 +9,14 @@ beyond the interval: for an error rate, ``diff_ci_low > tolerance``; for AUROC, 
 
 Gated by default (``GateSpec.metrics`` takes glob patterns over the JSON paths instead):
 
-* verification: EER, FNMR at FMR 1% and 0.1%, FMR and FNMR at each model's operating threshold;
-* pad: APCER per species, APCER_max, BPCER, BPCER at APCER 5% and 1%;
+* verification: EER, FNMR at FMR 1% and 0.1%, FMR, FNMR, FAR, FRR and FTA at each model's
+  operating threshold;
+* pad: APCER per species, APCER_max, BPCER, BPCER at APCER 5% and 1%, APNRR and BPNRR;
 * classifier: AUROC, AUPRC, recall at FPR 1%, FPR and recall at the operating threshold;
-* for each ``slice_by`` attribute: every slice's rates, the largest gap and the FDR.
+* for each ``slice_by`` attribute: every slice's rates, the largest gap and the FDR;
+* always: ``unscored_rows``, the share of rows the candidate leaves without a score. Comparison-level
+  rates (FMR, APCER ...) leave unscored rows out, so a candidate that withholds a score exactly where
+  it would err would otherwise look better on every one of them.
 """
 
 from __future__ import annotations
@@ -31,8 +35,25 @@ from openidv.evaluation.result import EvaluationResult, jsonable
 from openidv.evaluation.scores import ScoreSet
 
 DEFAULT_METRICS: Mapping[str, tuple[str, ...]] = {
-    "verification": ("eer", "fnmr_at_fmr/0.01", "fnmr_at_fmr/0.001", "at_threshold/fmr", "at_threshold/fnmr"),
-    "pad": ("apcer_per_species/*", "apcer_max", "bpcer", "bpcer_at_apcer/0.05", "bpcer_at_apcer/0.01"),
+    "verification": (
+        "eer",
+        "fnmr_at_fmr/0.01",
+        "fnmr_at_fmr/0.001",
+        "at_threshold/fmr",
+        "at_threshold/fnmr",
+        "at_threshold/far",
+        "at_threshold/frr",
+        "at_threshold/fta",
+    ),
+    "pad": (
+        "apcer_per_species/*",
+        "apcer_max",
+        "bpcer",
+        "bpcer_at_apcer/0.05",
+        "bpcer_at_apcer/0.01",
+        "apnrr",
+        "bpnrr",
+    ),
     "classifier": ("auroc", "auprc", "recall_at_fpr/0.01", "at_threshold/fpr", "at_threshold/recall"),
     "identification": ("fnir_at_fpir/*", "at_threshold/fpir", "at_threshold/fnir", "cmc/1"),
 }
@@ -164,8 +185,31 @@ def run_gate(
         if path in champ_est and selected(path, spec.patterns())
     ]
     warnings = [] if checks else ["no metric matched the gate's patterns; nothing was compared"]
-    passed = bool(checks) and all(c["passed"] for c in checks)
+    checks.append(unscored_check(cand, champ, spec.tolerance))
+    passed = len(checks) > 1 and all(c["passed"] for c in checks)
     return GateResult(passed, checks, r_cand, r_champ, spec, config, warnings)
+
+
+def unscored_check(cand: ScoreSet, champ: ScoreSet, tolerance: float) -> dict[str, Any]:
+    """Rows the candidate leaves without a score (aligned sets): it fails when its share exceeds the
+    champion's by more than ``tolerance``; ``newly_unscored`` counts rows only the candidate left."""
+    c_fail, h_fail = cand.failure > 0, champ.failure > 0
+    n = max(cand.n_rows, 1)
+    diff = float(c_fail.mean() - h_fail.mean()) if cand.n_rows else 0.0
+    worse = diff > tolerance
+    return {
+        "metric": "unscored_rows",
+        "better": "lower",
+        "champion": float(h_fail.sum() / n),
+        "candidate": float(c_fail.sum() / n),
+        "newly_unscored": int((c_fail & ~h_fail).sum()),
+        "diff": diff,
+        "diff_ci_low": diff,
+        "diff_ci_high": diff,
+        "passed": not worse,
+        "reason": (f"leaves {int((c_fail & ~h_fail).sum())} rows unscored that the champion scored "
+                   f"(tolerance {tolerance:g})") if worse else "",
+    }
 
 
 def flatten(tree: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Estimate]]:

@@ -54,10 +54,52 @@ class EvaluationResult:
             "curves": self.curves,
             "histograms": self.histograms,
         }
-        return jsonable(body)
+        out: dict[str, Any] = jsonable(body)
+        if self.settings.get("score_direction") == "higher_is_attack":
+            out = in_file_units(out)
+        return out
 
     def write_json(self, path: Path) -> None:
         write_json(self.to_dict(), path)
+
+
+FILE_UNITS_RULE = (
+    "accept (genuine / bona fide) iff score <= threshold (thresholds in the file's units: higher is attack)"
+)
+
+
+def in_file_units(body: dict[str, Any]) -> dict[str, Any]:
+    """A JSON result computed on negated scores (``higher_is_attack`` files are negated on load)
+    with every threshold, histogram edge and decision rule put back into the file's own units, so
+    that a threshold read from the result can be applied to the file's scores as they are."""
+    out: dict[str, Any] = _negate_thresholds(body)
+    hist = out.get("histograms")
+    if isinstance(hist, dict) and hist.get("edges"):
+        hist["edges"] = [None if e is None else -e for e in reversed(hist["edges"])]
+        hist["counts"] = {k: list(reversed(v)) for k, v in hist.get("counts", {}).items()}
+    if isinstance(out.get("settings"), dict) and "decision_rule" in out["settings"]:
+        out["settings"] = {**out["settings"], "decision_rule": FILE_UNITS_RULE}
+    return out
+
+
+def _negate_thresholds(obj: Any) -> Any:
+    if isinstance(obj, list):
+        return [_negate_thresholds(v) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    out: dict[str, Any] = {}
+    for k, v in obj.items():
+        if k == "threshold" and isinstance(v, dict) and "value" in v:
+            out[k] = {**v, "value": _neg(v["value"])}
+        elif k == "threshold":
+            out[k] = [_neg(x) for x in v] if isinstance(v, list) else _neg(v)
+        else:
+            out[k] = _negate_thresholds(v)
+    return out
+
+
+def _neg(x: Any) -> Any:
+    return -x if isinstance(x, int | float) and not isinstance(x, bool) else x
 
 
 def jsonable(obj: Any) -> Any:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -189,6 +189,19 @@ def score_set_from_frame(
     )
 
 
+def _labels01(positive: Any) -> np.ndarray:
+    """``positive`` as booleans, accepting only booleans or the numbers 0 and 1 (a cast would turn
+    NaN, 2 or -1 into "genuine" without a word)."""
+    raw = np.asarray(positive)
+    if raw.dtype == bool:
+        return raw
+    if raw.dtype.kind in "iuf" and raw.size and np.isin(raw, (0, 1)).all():
+        return raw.astype(bool)
+    if raw.size == 0:
+        return raw.astype(bool)
+    raise EvaluationInputError("positive must hold booleans or 0 / 1 (1: genuine / bona fide / human)")
+
+
 def score_set_from_arrays(
     score: np.ndarray,
     positive: np.ndarray,
@@ -207,9 +220,12 @@ def score_set_from_arrays(
     if kind not in KINDS:
         raise EvaluationInputError(f"unknown kind {kind!r}")
     s = np.asarray(score, dtype=np.float64)
-    pos = np.asarray(positive, dtype=bool)
+    pos = _labels01(positive)
     if s.ndim != 1 or s.size == 0 or pos.shape != s.shape or np.asarray(subject).shape != s.shape:
         raise EvaluationInputError("score, positive and subject must be non-empty 1-D arrays of one length")
+    if np.isinf(s).any():
+        # NaN is a failure to acquire; an infinite score is neither a score nor a failure
+        raise EvaluationInputError(f"{int(np.isinf(s).sum())} scores are infinite: use NaN for a failure to acquire")
     if pos.all() or not pos.any():
         raise EvaluationInputError(f"{kind} needs both classes")
     ids = [np.asarray(subject)] + ([] if subject2 is None else [np.asarray(subject2)])

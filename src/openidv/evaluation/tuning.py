@@ -125,6 +125,9 @@ class TuningResult:
     settings: dict[str, Any]
     manifest: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
+    # targets (their text) below what this set can demonstrate: zero errors among its subjects
+    # bound the rate only down to resolution(n) at the CI level (see :func:`resolution`)
+    unresolvable: set[str] = field(default_factory=set)
 
     @property
     def value(self) -> float:
@@ -147,14 +150,15 @@ class TuningResult:
                     "rule": "targets",
                     "conservative": self.conservative,
                     "accept_rule": self.accept_rule,
-                    "feasible_range": list(self.feasible),
+                    "feasible_range": self._feasible_in_file_units(),
                 },
                 "targets": [
                     {
                         "target": t.text,
                         "achieved": self.achieved.get(self._rate_name(t)),
                         "met": t.met(self._value(t)),
-                        "met_at_ci_bound": t.met(self._bound(t)),
+                        "met_at_ci_bound": t.met(self._bound(t)) and t.text not in self.unresolvable,
+                        "resolvable": t.text not in self.unresolvable,
                     }
                     for t in self.targets
                 ],
@@ -162,6 +166,12 @@ class TuningResult:
                 "warnings": self.warnings,
             }
         )
+
+    def _feasible_in_file_units(self) -> list[float | None]:
+        lo, hi = self.feasible
+        if self.score_direction != "higher_is_attack":
+            return [lo, hi]
+        return [None if hi is None else -hi, None if lo is None else -lo]
 
     @property
     def accept_rule(self) -> str:
@@ -241,7 +251,9 @@ def tune_threshold(
         raise EvaluationInputError("give at least one target, e.g. --target 'fmr<=1e-4'")
     parsed = [t if isinstance(t, Target) else parse_target(t, kind) for t in targets]
     groups = tune_groups(scores, kind, config)
-    if any(g.size == 0 for g in groups.values() if g.name in ("genuine", "impostor", "bona_fide", "attack")):
+    positive = [g for g in groups.values() if g.name in ("genuine", "bona_fide")]
+    negative = [g for g in groups.values() if g.name in ("impostor", "attack") or g.name.startswith("attack:")]
+    if not positive or not negative or any(g.size == 0 for g in positive) or all(g.size == 0 for g in negative):
         raise EvaluationInputError("tuning needs scored rows of both classes")
     engine = CurveEngine(groups)
     point = engine.point()
@@ -274,12 +286,60 @@ def tune_threshold(
         scores.manifest.to_dict() if scores.manifest else None,
         warnings,
     )
+    for x in parsed:
+        n = _units(groups, kind, x)
+        if n is not None and x.op == "<=" and x.bound < resolution(n, config.ci_level):
+            result.unresolvable.add(x.text)
+            result.warnings.append(
+                f"target {x.text} cannot be demonstrated by this set: with {n} subjects, even zero errors "
+                f"bound the rate only below {resolution(n, config.ci_level):.3g} at the {config.ci_level:.0%} level"
+            )
+    if config.n_boot <= 0:
+        result.warnings.append("no bootstrap replicates: the targets were not checked at a CI bound")
     result.warnings += [
         f"target {x.text} is met on this sample but not at the CI bound"
         for x in parsed
-        if result._value(x) is not None and x.met(result._value(x)) and not x.met(result._bound(x))
+        if config.n_boot > 0
+        and x.text not in result.unresolvable
+        and result._value(x) is not None
+        and x.met(result._value(x))
+        and not x.met(result._bound(x))
     ]
     return result
+
+
+def resolution(n_units: int, level: float) -> float:
+    """The smallest error rate ``n_units`` independent subjects can demonstrate at ``level``: the
+    exact (Clopper-Pearson) one-sided upper bound when none of them errs, ``1 - (1 - level)^(1/n)``
+    (about 3 / n at 95%, the "rule of three"). A bootstrap interval cannot see this: with no error
+    in the sample, every replicate has none either and the interval collapses to [0, 0]."""
+    return 1.0 if n_units <= 0 else float(1.0 - (1.0 - level) ** (1.0 / n_units))
+
+
+# the class whose subjects a bounded rate counts (review_rate and recall>= are not error rates of one class)
+_COUNTED = {
+    ("verification", "fmr"): ("impostor",),
+    ("verification", "fnmr"): ("genuine",),
+    ("pad", "bpcer"): (pad.BONA,),
+    ("classifier", "fpr"): (classifier.BONA,),
+    ("classifier", "fnr"): (classifier.ATTACK,),
+}
+
+
+def _units(groups: Mapping[str, Group], kind: str, target: Target) -> int | None:
+    """Independent subjects behind a target's rate (for APCER: the smallest scored species)."""
+    if kind == "pad" and target.metric == "apcer":
+        names = [n for n in groups if n != pad.BONA and groups[n].size > 0]
+    else:
+        names = [n for n in _COUNTED.get((kind, target.metric), ()) if n in groups]
+    if not names:
+        return None
+    return min(_subjects(groups[n]) for n in names)
+
+
+def _subjects(g: Group) -> int:
+    ids = g.a if g.b is None else np.concatenate([g.a, g.b[g.b != g.n_subjects]])
+    return int(np.unique(ids).size)
 
 
 def achieved_stats(
@@ -319,7 +379,11 @@ def _conservative(
     def solver(c: Curves) -> tuple[np.ndarray, bool]:
         out = []
         for x in targets:
-            k, _ = index_bound(METRICS[kind][x.metric][0](c), METRICS[kind][x.metric][1], x)
+            curve = METRICS[kind][x.metric][0](c)
+            if np.isnan(curve).all():  # the replicate drew no subject of a class the target counts
+                out.append(np.nan)
+                continue
+            k, _ = index_bound(curve, METRICS[kind][x.metric][1], x)
             out.append(c.grid[min(max(k, 0), c.grid.shape[0] - 1)])
         return np.asarray(out, dtype=np.float64), True
 
@@ -328,13 +392,21 @@ def _conservative(
     if reps.shape[0] == 0:
         warnings.append("conservative tuning needs bootstrap replicates; used the point estimate")
         return t_point
+    # replicates where a target is undefined (no subject of a class drawn) say nothing about it
+    defined = [reps[:, i][~np.isnan(reps[:, i])] for i in range(len(targets))]
+    for x, d in zip(targets, defined, strict=True):
+        if d.size < reps.shape[0]:
+            warnings.append(f"target {x.text}: undefined in {reps.shape[0] - d.size} of {reps.shape[0]} "
+                            "replicates (no subject of a class drawn); its bound uses the others")
+    if any(d.size == 0 for d in defined):
+        raise TargetsInfeasible("a target is undefined in every bootstrap replicate: too few subjects to bound it")
     lows = [
-        np.quantile(reps[:, i], config.ci_level, method="higher")
+        np.quantile(defined[i], config.ci_level, method="higher")
         for i, x in enumerate(targets)
         if falls[i] == (x.op == "<=")
     ]
     highs = [
-        np.quantile(reps[:, i], 1 - config.ci_level, method="lower")
+        np.quantile(defined[i], 1 - config.ci_level, method="lower")
         for i, x in enumerate(targets)
         if falls[i] != (x.op == "<=")
     ]
@@ -344,7 +416,14 @@ def _conservative(
             f"targets cannot all be met at the {config.ci_level:.0%} level "
             f"(needs threshold >= {lo:.6g} and <= {hi:.6g})"
         )
-    return float(lo if lows else hi)
+    t = float(lo if lows else hi)
+    if not np.isfinite(t):
+        # some replicates meet a target only by rejecting (or accepting) everyone
+        raise TargetsInfeasible(
+            f"targets cannot all be met at the {config.ci_level:.0%} level except by "
+            f"{'rejecting' if t > 0 else 'accepting'} everyone (threshold {t})"
+        )
+    return t
 
 
 def _range(c: Curves, lo: int, hi: int) -> tuple[float | None, float | None]:

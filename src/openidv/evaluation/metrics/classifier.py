@@ -66,6 +66,9 @@ def classifier_solver(
 
     def solve(c: Curves) -> tuple[np.ndarray, bool]:
         fpr, recall = c.rate_below(BONA), c.rate_below(ATTACK)
+        if np.isnan(fpr).all() or np.isnan(recall).all():
+            # a replicate that drew no subject of a class: every rate is undefined there
+            return np.full(2 + 3 * (len(fpr_targets) + len(review_rates)), np.nan), True
         out = [auroc_from_curves(c), average_precision_from_curves(c)]
         for a in fpr_targets:
             j = max(last_at_or_below(fpr, a), 0)

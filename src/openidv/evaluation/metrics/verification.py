@@ -60,12 +60,16 @@ def at_rate_solver(dec_fn: CurveFn, inc_fn: CurveFn, target: float) -> Solver:
     """Curves -> [inc at the first threshold with dec <= target, that threshold, dec there]."""
 
     def solve(c: Curves) -> tuple[np.ndarray, bool]:
-        dec = dec_fn(c)
+        dec, inc = dec_fn(c), inc_fn(c)
+        if np.isnan(dec).all() or np.isnan(inc).all():
+            # a replicate that drew no subject of a class: the rate is undefined there, not 0 or 1
+            # (and final: the class total is the whole group's, whatever the window)
+            return np.full(3, np.nan), True
         j = first_at_or_below(dec, target)
         last = c.grid.shape[0] - 1
         ok = 0 < j <= last
         j = min(j, last)
-        return np.array([inc_fn(c)[j], c.grid[j], dec[j]]), ok
+        return np.array([inc[j], c.grid[j], dec[j]]), ok
 
     return solve
 
