@@ -8,9 +8,18 @@ new ones, never rename or reuse old ones.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 PROBLEM_BASE = "https://openidv.dev/problems/"
+_PLAIN = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def shown(value: object) -> str:
+    """A client-supplied id or code as it may appear in an error's detail: itself when it is a plain
+    token, else a placeholder - a detail never echoes markup, control characters or a megabyte."""
+    text = str(value)
+    return text if _PLAIN.fullmatch(text) else "(not a valid id)"
 
 
 class OpenIDVError(Exception):
@@ -35,7 +44,7 @@ class OpenIDVError(Exception):
             "code": self.code,
         }
         if instance:
-            body["instance"] = instance
+            body["instance"] = instance[:200]  # the request path, bounded: it is the client's own text
         body.update({k: v for k, v in self.extra.items() if k not in body})
         return body
 
@@ -100,6 +109,10 @@ class ImageAnimated(ImageError):
 
 class ImageTooSmall(ImageError):
     code, title = "image_too_small", "Image dimensions too small"
+
+
+class ImageBadAspect(ImageError):
+    code, title = "image_bad_aspect_ratio", "Image is far longer than it is wide"
 
 
 # --- auth --------------------------------------------------------------------------------------

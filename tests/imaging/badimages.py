@@ -68,4 +68,21 @@ def cases() -> list[tuple[str, bytes, str]]:
         ("webp_animated", awebp.getvalue(), "image_animated"),
         ("tiny_image", _save(_rgb(20, 20), "PNG"), "image_too_small"),
         ("jpeg_magic_then_png", b"\xff\xd8\xff" + good_png, "image_corrupt"),
+        # a strip: downscaled for a hash it would round a side to no pixels
+        (
+            "extreme_aspect_strip",
+            _save(Image.fromarray(np.zeros((2000, 64), np.uint8)), "PNG"),
+            "image_bad_aspect_ratio",
+        ),
+        # a 64x64 JPEG whose frame header claims 1900x1900 (within the tests' pixel limits): 11 MB of grey
+        ("jpeg_header_claims_more_pixels", jpeg_claiming(1900, 1900), "image_corrupt"),
     ]
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small JPEG whose start-of-frame header declares another size than its data holds."""
+    data = bytearray(_save(_rgb(64, 64), "JPEG"))
+    i = data.find(b"\xff\xc0")
+    data[i + 5 : i + 7] = struct.pack(">H", height)
+    data[i + 7 : i + 9] = struct.pack(">H", width)
+    return bytes(data)

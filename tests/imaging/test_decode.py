@@ -49,3 +49,19 @@ def test_sniffing_ignores_names():
     assert sniff_content_type(b"\x89PNG\r\n\x1a\nrest") == "image/png"
     assert sniff_content_type(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "image/webp"
     assert sniff_content_type(b"GIF89a") is None
+
+
+def test_multi_picture_jpegs_are_read_as_their_first_picture() -> None:
+    """Phones save MPO files (the photo, then a depth or HDR gain map): the photo is what counts."""
+    rng = np.random.default_rng(0)
+    photo = Image.fromarray(rng.integers(0, 255, (300, 400, 3), dtype=np.uint8))
+    buf = io.BytesIO()
+    photo.save(buf, format="MPO", save_all=True, append_images=[Image.new("RGB", (200, 150))])
+    out = decode_image(buf.getvalue())
+    assert out.content_type == "image/jpeg" and out.rgb.shape == (300, 400, 3)
+
+
+def test_a_flat_jpeg_is_not_taken_for_one_claiming_too_many_pixels() -> None:
+    buf = io.BytesIO()
+    Image.fromarray(np.full((1500, 2000, 3), 128, np.uint8)).save(buf, format="JPEG", quality=50)
+    assert decode_image(buf.getvalue()).rgb.shape == (1500, 2000, 3)

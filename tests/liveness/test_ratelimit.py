@@ -1,4 +1,4 @@
-"""Liveness attempts are limited per device and per applicant (RateLimited -> HTTP 429)."""
+"""Liveness attempts are limited per session, per device and per applicant (RateLimited -> HTTP 429)."""
 
 from __future__ import annotations
 
@@ -66,3 +66,16 @@ def test_a_refused_attempt_counts_against_nothing_with_a_database(settings) -> N
             enforce(rt.env, ids[5], "dev-b", "dave", limits)
     finally:
         rt.close()
+
+
+def test_a_session_has_its_own_limit_whatever_device_the_caller_names(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Without an applicant, a caller rotating device ids would otherwise never be limited."""
+    env = Environment(settings=Settings(home=tmp_path))
+    limits = LivenessLimits(max_attempts_per_session=3)
+    for i in range(3):
+        enforce(env, "s1", f"dev-{i}", None, limits)
+    with pytest.raises(RateLimited, match="session"):
+        enforce(env, "s1", "dev-99", None, limits)
+    with pytest.raises(RateLimited, match="session"):
+        enforce(env, "s1", None, None, limits)
+    enforce(env, "s2", "dev-99", None, limits)  # another session is not affected

@@ -52,6 +52,7 @@ def test_challenge_issue_and_rate_limit(live_client) -> None:  # type: ignore[no
     assert client.post("/v1/liveness/challenges", json={"session_id": sid}, headers=H(key)).status_code == 201
     limited = client.post("/v1/liveness/challenges", json={"session_id": sid}, headers=H(key))
     assert limited.status_code == 429 and limited.json()["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) == limited.json()["retry_after_s"]
     missing = client.post("/v1/liveness/challenges", json={"session_id": "nope"}, headers=H(key))
     assert missing.status_code == 404
     assert client.post("/v1/liveness/challenges", json={"session_id": sid}).status_code == 401

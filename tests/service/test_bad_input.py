@@ -72,7 +72,9 @@ def _png(w: int, h: int) -> bytes:
     return buf.getvalue()
 
 
-def _submit(key_header: str | None = "k", body: bytes = b"", session: str | None = None) -> Case:
+def _submit(
+    key_header: str | None = "k", body: bytes = b"", session: str | None = None, ctype: str = "application/json"
+) -> Case:
     def run(c, k, sid):
         h = {"X-API-Key": k["client"]}
         if key_header is not None:
@@ -80,7 +82,7 @@ def _submit(key_header: str | None = "k", body: bytes = b"", session: str | None
         return c.post(
             f"/v1/sessions/{session or sid}/submit",
             content=body,
-            headers=h | ({"content-type": "application/json"} if body else {}),
+            headers=h | ({"content-type": ctype} if body else {}),
         )
 
     return run
@@ -166,6 +168,10 @@ CASES: list[tuple[str, Case, int, str]] = [
     ("upload_metadata_deep", _upload(_png(100, 100), metadata="[" * 50 + "]" * 50), 400, "json_too_deep"),
     ("upload_metadata_bad_type", _upload(_png(100, 100), metadata='{"frame_index": "abc"}'), 422, "validation_failed"),
     ("json_malformed", _create(raw=b'{"flow": '), 400, "malformed_json"),
+    ("json_integer_too_long", _create(raw=b'{"x": ' + b"9" * 5000 + b"}"), 400, "malformed_json"),
+    ("json_nul_in_text", _create(raw=b'{"external_ref": "a\\u0000b"}'), 400, "malformed_json"),
+    ("upload_metadata_integer_too_long", _upload(_png(100, 100), metadata='{"timestamp_ms": ' + "9" * 5000 + "}"),
+     400, "malformed_json"),
     ("json_not_utf8", _create(raw=b'{"flow": "\xff\xfe"}'), 400, "malformed_json"),
     ("json_deeply_nested", _create(raw=DEEP), 400, "json_too_deep"),
     ("json_oversized", _create(raw=b'{"external_ref": "' + b"a" * 150_000 + b'"}'), 413, "payload_too_large"),
@@ -210,6 +216,15 @@ CASES: list[tuple[str, Case, int, str]] = [
     ("second_submit_new_key", _second_submit_new_key, 409, "session_state_conflict"),
     ("state_upload_after_decision", _upload_after_decision, 409, "session_state_conflict"),
     ("unknown_session", _get("/v1/sessions/nope"), 404, "session_not_found"),
+    ("nul_in_path", _get("/v1/sessions/a%00b"), 400, "bad_request"),
+    ("nul_in_query", _get("/v1/reviews?limit=5%00"), 400, "bad_request"),
+    ("key_id_not_hex", _get("/v1/sessions/{sid}", key="oidv_zz'zz_secret"), 401, "unauthorized"),
+    (
+        "submit_multipart_not_json",
+        _submit(body=b"--x\r\nnot json", ctype="multipart/form-data; boundary=x"),
+        400,
+        "malformed_json",
+    ),
     ("unknown_route", _get("/v1/nothing-here"), 404, "not_found"),
     (
         "method_not_allowed",
@@ -280,3 +295,20 @@ def test_bad_input(app_client, settings, name, case, status, code):
         assert _counts(db) == before, "a refused request must not write anything"
     assert verify_chain(db).ok
     db.dispose()
+
+
+def test_error_details_never_echo_markup_or_long_ids(app_client):
+    client, keys = app_client
+    sid = client.post("/v1/sessions", json={}, headers={"X-API-Key": keys["client"]}).json()["id"]
+    r = client.post(
+        f"/v1/reviews/{sid}/decision",
+        headers={"X-API-Key": keys["reviewer"]},
+        json={"decision": "approve", "label": "genuine", "reason_codes": ["<img src=x onerror=alert(1)>"]},
+    )
+    assert r.status_code == 422 and "<img" not in r.text
+    long_id = "a" * 3000
+    r = client.get(f"/v1/sessions/{long_id}", headers={"X-API-Key": keys["client"]})
+    assert r.status_code == 404 and long_id not in r.text and r.json()["detail"] == "no session (not a valid id)"
+    r = client.get("/healthz", headers={"X-Request-Id": "<script>"})
+    assert r.headers["x-request-id"] != "<script>" and len(r.headers["x-request-id"]) == 32
+    assert client.get("/healthz", headers={"X-Request-Id": "req-42.a_b"}).headers["x-request-id"] == "req-42.a_b"

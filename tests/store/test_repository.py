@@ -121,3 +121,65 @@ def test_a_failing_erasure_hook_does_not_stop_the_others(runtime, good_images, m
     counts = runtime.erase(s.id, "admin")
     assert counts["plugin_hooks_failed"] == 1 and seen == [(s.id, 0)]
     assert "erasure hook of plugin broken failed" in caplog.text
+
+
+def _jpeg_with_exif(data: bytes, software: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[305] = software
+    buf = io.BytesIO()
+    Image.open(io.BytesIO(data)).convert("RGB").save(buf, format="JPEG", exif=exif.tobytes(), quality=90)
+    return buf.getvalue()
+
+
+def test_the_exif_the_checks_see_is_the_one_read_from_the_bytes(runtime, good_images):
+    """A client declaring `exif: {}` must not hide an editor's name from the integrity check."""
+    s = _session(runtime, {})
+    data = _jpeg_with_exif(good_images["selfie"], "Adobe Photoshop 25.0")
+    declared = CaptureMetadata(exif={"software": "Camera"})
+    runtime.repo.add_capture(s.id, CaptureKind.SELFIE, data, decode_image(data), declared, "t", 10)
+    runtime.repo.add_capture(s.id, CaptureKind.SELFIE, data, decode_image(data), CaptureMetadata(exif={}), "t", 10)
+    caps = runtime.repo.load_session(s.id).captures
+    assert [c.metadata.exif["software"] for c in caps] == ["Adobe Photoshop 25.0"] * 2
+    assert caps[0].metadata.model_extra == {"client_exif": {"software": "Camera"}}
+
+
+def test_a_failing_decision_hook_loses_neither_the_decision_nor_other_plugins_rows(runtime, good_images, caplog):
+    s = _session(runtime, good_images)
+    full = runtime.repo.load_session(s.id)
+    decision = runtime.pipeline.verify(full)
+
+    def broken(session, dec, writer):
+        writer.put("email", writer.blind("half-written"), value=b"x")
+        raise ValueError("a plugin bug")
+
+    def fine(session, dec, writer):
+        writer.put("email", writer.blind(session.applicant.email), value=b"template-bytes")
+
+    body = runtime.repo.record_decision(full, decision, actor="t", scope_key="k:1", request_hash="h",
+                                        hooks=[broken, fine])
+    assert body["decision"] == decision.decision.value
+    assert runtime.repo.decision(s.id) is not None
+    assert runtime.env.signals.count("email", runtime.keys.blind("JANE@example.com")) == 1
+    assert runtime.env.signals.count("email", runtime.keys.blind("half-written")) == 0  # rolled back
+    assert "decision hook failed" in caplog.text
+
+
+def test_a_session_changed_during_its_checks_is_not_decided_on_stale_data(runtime, good_images):
+    s = _session(runtime, good_images)
+    before = runtime.repo.session_row(s.id).updated_at
+    full = runtime.repo.load_session(s.id)
+    decision = runtime.pipeline.verify(full)
+    data = good_images["selfie"]
+    runtime.repo.add_capture(s.id, CaptureKind.SELFIE, data, decode_image(data), CaptureMetadata(), "t", 10)
+    with pytest.raises(errors.SessionStateConflict, match="changed while"):
+        runtime.repo.record_decision(full, decision, actor="t", scope_key="k:1", request_hash="h",
+                                     unchanged_since=before)
+    now = runtime.repo.session_row(s.id).updated_at
+    again = runtime.pipeline.verify(runtime.repo.load_session(s.id))
+    runtime.repo.record_decision(runtime.repo.load_session(s.id), again, actor="t", scope_key="k:1",
+                                 request_hash="h", unchanged_since=now)
+    assert runtime.repo.decision(s.id) is not None

@@ -46,6 +46,13 @@ class DecodeLimits:
     max_bytes: int = 15 * 1024 * 1024
     max_pixels: int = 40_000_000
     min_side: int = 64
+    # A camera frame, a scan or a screenshot is never longer than this many times its width: a
+    # longer image is a crafted one (downscaling it for a hash would round a side to no pixels).
+    max_aspect: float = 10.0
+    # Fewest bits per pixel a JPEG can carry: even a flat grey JPEG spends ~6 bits per 8x8 block on
+    # its DC and end-of-block codes (~0.1 bit per pixel); far fewer means the frame header declares
+    # pixels the data does not hold (a 3 KB file claiming 6000x6000 would decode to 108 MB of grey).
+    min_jpeg_bits_per_pixel: float = 0.01
 
 
 @dataclass
@@ -121,18 +128,27 @@ def decode_image(data: bytes, limits: DecodeLimits | None = None) -> DecodedImag
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise errors.ImageCorrupt("the image header could not be parsed") from None
     with img:
-        return _decode_opened(img, ctype, limits)
+        return _decode_opened(img, ctype, limits, len(data))
 
 
-def _decode_opened(img: Image.Image, ctype: str, limits: DecodeLimits) -> DecodedImage:
-    if img.format != _PIL_FORMAT[ctype]:
+def _decode_opened(img: Image.Image, ctype: str, limits: DecodeLimits, n_bytes: int) -> DecodedImage:
+    # Phones write multi-picture JPEGs (MPO: the photo, then a depth or HDR gain map); the first
+    # picture is the photo, and the others are not frames of an animation.
+    multi_picture = ctype == "image/jpeg" and img.format == "MPO"
+    if img.format != _PIL_FORMAT[ctype] and not multi_picture:
         raise errors.ImageCorrupt(f"bytes start like {ctype} but parse as {img.format}")
     width, height = img.size
     if width * height > limits.max_pixels:
         raise errors.ImageDecompressionBomb(
             f"{width}x{height} = {width * height} pixels exceeds the limit of {limits.max_pixels}"
         )
-    if getattr(img, "n_frames", 1) > 1 or getattr(img, "is_animated", False):
+    if max(width, height) > limits.max_aspect * max(min(width, height), 1):
+        raise errors.ImageBadAspect(
+            f"{width}x{height} is longer than {limits.max_aspect:g} times its width; send a photo, not a strip"
+        )
+    if ctype == "image/jpeg" and 8 * n_bytes < limits.min_jpeg_bits_per_pixel * width * height:
+        raise errors.ImageCorrupt("the JPEG declares far more pixels than its data can hold")
+    if not multi_picture and (getattr(img, "n_frames", 1) > 1 or getattr(img, "is_animated", False)):
         raise errors.ImageAnimated("animated images are not accepted; send one still frame")
     if img.mode not in _ACCEPTED_MODES:
         raise errors.ImageUnsupportedMode(f"colour mode {img.mode} is not accepted; send 8-bit RGB or grey")

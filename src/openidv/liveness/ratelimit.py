@@ -1,6 +1,8 @@
-"""Rate limiting of liveness attempts per device and per applicant.
+"""Rate limiting of liveness attempts per session, per device and per applicant.
 
-Every issued challenge counts as one attempt for its device and its applicant (both blinded).
+Every issued challenge counts as one attempt for its session, its device and its applicant (the
+last two blinded). The session's own limit holds whatever the caller sends: the device id is the
+caller's to choose and a session need not name its applicant, so those two alone can be dodged.
 Past the limit within the window, issuing another raises :class:`openidv.errors.RateLimited`
 (HTTP 429): an attacker iterating over instruments or replays gets a few tries, not thousands.
 Limits are operational settings (``OPENIDV_LIVENESS_*``), not measured operating points.
@@ -24,6 +26,7 @@ ATTEMPT_KIND = "liveness_attempt"
 class LivenessLimits(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPENIDV_LIVENESS_", extra="ignore")
 
+    max_attempts_per_session: int = 5
     max_attempts_per_device: int = 10
     max_attempts_per_applicant: int = 5
     window_s: int = 3600
@@ -63,8 +66,8 @@ class MemoryCounter:
             return None
 
 
-def _keys(device_id: str | None, applicant_ref: str | None) -> list[tuple[str, str]]:
-    keys = []
+def _keys(session_id: str, device_id: str | None, applicant_ref: str | None) -> list[tuple[str, str]]:
+    keys = [("session", f"liveness-session:{session_id}")]
     if device_id:
         keys.append(("device", f"liveness-device:{device_id}"))
     if applicant_ref:
@@ -79,12 +82,17 @@ def _refuse(who: str, limits: LivenessLimits) -> RateLimited:
 def enforce(
     env: Any, session_id: str, device_id: str | None, applicant_ref: str | None, limits: LivenessLimits
 ) -> None:
-    """Count this attempt, raising RateLimited when the device or the applicant is over its limit.
+    """Count this attempt, raising RateLimited when the session, the device or the applicant is over
+    its limit.
 
     A refused attempt counts against nothing: every limit is checked before any is counted (an
     applicant over their limit does not use up their device's attempts, nor the reverse)."""
-    caps = {"device": limits.max_attempts_per_device, "applicant": limits.max_attempts_per_applicant}
-    keys = _keys(device_id, applicant_ref)
+    caps = {
+        "session": limits.max_attempts_per_session,
+        "device": limits.max_attempts_per_device,
+        "applicant": limits.max_attempts_per_applicant,
+    }
+    keys = _keys(session_id, device_id, applicant_ref)
     if env.signals is None:
         counter: MemoryCounter = env.services.setdefault("liveness.attempts", MemoryCounter())
         over = counter.admit({key: caps[who] for who, key in keys}, limits.window_s)

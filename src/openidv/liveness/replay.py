@@ -48,8 +48,11 @@ def _to_int(h: imagehash.ImageHash) -> int:
 
 def image_hashes(rgb: NDArray[np.uint8]) -> Hashes:
     """Hashes of an image reduced to 256 px (cheap; the hashes work at 32 px anyway)."""
-    k = 256.0 / max(rgb.shape[:2])
-    small = cv2.resize(rgb, None, fx=k, fy=k, interpolation=cv2.INTER_AREA) if k < 1 else rgb
+    h, w = rgb.shape[:2]
+    k = 256.0 / max(h, w)
+    # each side at least one pixel: a very long, thin image would otherwise round to zero
+    size = (max(1, round(w * k)), max(1, round(h * k)))
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if k < 1 else rgb
     img = Image.fromarray(small)
     return Hashes(_to_int(imagehash.phash(img)), _to_int(imagehash.dhash(img)))
 

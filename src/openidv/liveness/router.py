@@ -51,7 +51,7 @@ def build_router() -> APIRouter:
         row = runtime.repo.session_row(body.session_id)  # an unknown or erased session: 404
         staff = "reviewer" in principal.scopes or "admin" in principal.scopes
         if not staff and row.client_key_id != principal.key_id:  # as the session routes: only one's own
-            raise errors.SessionNotFound(f"no session {body.session_id}")
+            raise errors.SessionNotFound(f"no session {errors.shown(body.session_id)}")
         session = runtime.repo.load_session(body.session_id)
         limits = LivenessLimits()
         enforce(runtime.env, session.id, device_ref(body, session), applicant_ref(session), limits)

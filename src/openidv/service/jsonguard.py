@@ -16,6 +16,8 @@ import numpy as np
 from openidv import errors
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+# a \u0000 escape not itself escaped (preceded by an even number of backslashes)
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 _DELTA = np.zeros(256, dtype=np.int8)
 _DELTA[ord("[")] = _DELTA[ord("{")] = 1
 _DELTA[ord("]")] = _DELTA[ord("}")] = -1
@@ -34,9 +36,14 @@ def parse_json(body: bytes, max_nesting: int) -> Any:
     depth = max_depth(body)
     if depth > max_nesting:
         raise errors.JSONTooDeep(f"JSON nesting depth {depth} exceeds the limit of {max_nesting}")
+    if _NUL_ESCAPE.search(body):
+        # no field of ours holds a NUL, and PostgreSQL refuses one in text: refused for every store
+        raise errors.MalformedJSON("NUL characters (\\u0000) are not accepted in JSON text")
     try:
         return json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise errors.MalformedJSON(f"invalid JSON: {exc.msg if hasattr(exc, 'msg') else 'undecodable'}") from None
+    except ValueError:  # an integer literal longer than Python's int-string limit (4,300 digits)
+        raise errors.MalformedJSON("invalid JSON: a number is too long") from None
     except RecursionError:  # pragma: no cover - the depth check runs first
         raise errors.JSONTooDeep("JSON nesting too deep") from None

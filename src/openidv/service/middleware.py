@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -28,6 +29,14 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 access_log = logging.getLogger("openidv.access")
 _MULTIPART_OVERHEAD = 64 * 1024
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def _nul_in_target(scope: Scope) -> bool:
+    """A NUL character in the (decoded) path or the query: no id or parameter of ours holds one,
+    and PostgreSQL refuses it in text, so it is refused here for every store alike."""
+    query = scope.get("query_string", b"") or b""
+    return "\x00" in scope.get("path", "") or b"\x00" in query or b"%00" in query.lower()
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -63,6 +72,9 @@ class BodyGuard:
         return self.settings.max_json_bytes, ctype or "none"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _nul_in_target(scope):
+            await send_problem(send, errors.BadRequest("NUL characters are not accepted in the path or query"))
+            return
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return
@@ -126,8 +138,9 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex
-        request_id = request_id[:64]
+        # a caller's request id is echoed back and logged: only a plain token is taken as given
+        given = _header(scope, b"x-request-id")
+        request_id = given if given and _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         status = {"code": 500}
         start = time.perf_counter()

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openidv import errors
@@ -21,7 +22,11 @@ PROBLEM = "application/problem+json"
 
 
 def problem_response(exc: errors.OpenIDVError, request: Request) -> JSONResponse:
-    return JSONResponse(exc.to_problem(str(request.url.path)), status_code=exc.status, media_type=PROBLEM)
+    response = JSONResponse(exc.to_problem(str(request.url.path)), status_code=exc.status, media_type=PROBLEM)
+    retry = exc.extra.get("retry_after_s")
+    if isinstance(retry, int | float) and retry >= 0:  # RFC 9110: clients and proxies read the header
+        response.headers["Retry-After"] = str(int(retry))
+    return response
 
 
 def _clean(err: dict[str, Any]) -> dict[str, Any]:
@@ -66,6 +71,13 @@ async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+async def on_data_error(request: Request, exc: Exception) -> JSONResponse:
+    """A value the database refuses (a character PostgreSQL does not store in text, a number out of
+    its range) that no validation caught: the request's fault, so a 400, logged for the next fix."""
+    log.warning("database refused a value", extra={"route": request.url.path, "error": type(exc).__name__})
+    return problem_response(errors.BadRequest("a value in the request cannot be stored or looked up"), request)
+
+
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", extra={"route": request.url.path})
     return problem_response(errors.OpenIDVError("an internal error occurred; it has been logged"), request)
@@ -75,4 +87,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.OpenIDVError, on_openidv_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(DataError, on_data_error)
     app.add_exception_handler(Exception, on_unexpected)

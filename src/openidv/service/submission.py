@@ -50,7 +50,12 @@ def submit(
         return stored, True
     row = repo.session_row(session_id)
     if row.status != OPEN:
+        # a concurrent retry with this key may have decided it since the first look: replay it
+        stored = _replayed(repo, scope_key, session_id, request_hash)
+        if stored is not None:
+            return stored, True
         raise errors.SessionStateConflict(f"session is already {row.status}; fetch its decision instead")
+    snapshot = row.updated_at  # a capture or telemetry arriving from here on would go unseen
     session = repo.load_session(session_id)
     decision = runtime.pipeline.verify(session)
     try:
@@ -62,6 +67,7 @@ def submit(
             request_hash=request_hash,
             hooks=runtime.decision_hooks(),
             webhook=runtime.settings.webhook_url is not None,
+            unchanged_since=snapshot,
         )
     except errors.SessionStateConflict:
         # A concurrent submit with the same key may have committed first: answer with its decision.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,13 +16,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from openidv.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
+from openidv.errors import Forbidden, NotFound, Unauthorized, ValidationFailed, shown
 from openidv.store import audit
 from openidv.store.db import Database
 from openidv.store.models import ApiKeyRow
 
 SCOPES = ("client", "reviewer", "admin")
 PREFIX = "oidv"
+_KEY_ID = re.compile(r"[0-9a-f]{12}")
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ class ApiKeys:
         with self.db.transaction() as orm:
             row = orm.get(ApiKeyRow, key_id)
             if row is None:
-                raise NotFound(f"no API key {key_id}")
+                raise NotFound(f"no API key {shown(key_id)}")
             row.revoked_at = datetime.now(UTC)
             audit.append(orm, actor="system", action="api_key.revoke", entity="api_key", entity_id=key_id)
 
@@ -127,5 +129,7 @@ class ApiKeys:
 def _split(full_key: str) -> tuple[str, str]:
     parts = full_key.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != PREFIX or not parts[1] or not parts[2] or len(full_key) > 200:
+        raise Unauthorized("the API key is malformed")
+    if not _KEY_ID.fullmatch(parts[1]) or "\x00" in parts[2]:  # ids are 12 hex digits (create)
         raise Unauthorized("the API key is malformed")
     return parts[1], parts[2]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -51,6 +52,8 @@ OPEN, DECIDED, IN_REVIEW, REVIEWED, ERASED = "open", "decided", "in_review", "re
 
 # Called inside the decision transaction (plugins write signals here).
 DecisionHook = Callable[[Session, Decision, SignalWriter], None]
+
+log = logging.getLogger(__name__)
 
 
 def _now() -> datetime:
@@ -111,7 +114,7 @@ class SessionRepository:
             stmt = stmt.with_for_update()
         row = orm.execute(stmt).scalar_one_or_none()
         if row is None or row.status == ERASED:
-            raise errors.SessionNotFound(f"no session {session_id}")
+            raise errors.SessionNotFound(f"no session {errors.shown(session_id)}")
         return row
 
     def session_row(self, session_id: str) -> SessionRow:
@@ -132,8 +135,15 @@ class SessionRepository:
         sealed = self.keys.seal(data, _aad("captures", capture.id, "data"))
         digest = hmac.new(self.keys.blind("capture-digest").encode(), data, hashlib.sha256).hexdigest()
         meta = metadata.model_dump(mode="json", exclude_none=True)
+        # The EXIF the server read from the bytes is the only one the checks see: a client-declared
+        # `exif` (untrusted, like all metadata) is kept aside as `client_exif`, never in its place -
+        # otherwise `{"exif": {}}` would hide an editor's name or an old capture date from the
+        # integrity check.
+        declared = meta.pop("exif", None)
+        if declared:
+            meta["client_exif"] = declared
         if decoded.exif:
-            meta.setdefault("exif", decoded.exif)
+            meta["exif"] = decoded.exif
         row = CaptureRow(
             id=capture.id,
             session_id=session_id,
@@ -242,7 +252,7 @@ class SessionRepository:
             self._row(orm, session_id)
             c = orm.get(CaptureRow, capture_id)
         if c is None or c.session_id != session_id or c.data_sealed is None:
-            raise errors.NotFound(f"no capture {capture_id} in session {session_id}")
+            raise errors.NotFound(f"no capture {errors.shown(capture_id)} in session {errors.shown(session_id)}")
         return c.content_type, self.keys.open(Sealed(c.key_id, c.data_sealed), _aad("captures", c.id, "data"))
 
     def captures_summary(self, session_id: str) -> list[dict[str, Any]]:
@@ -290,14 +300,25 @@ class SessionRepository:
         request_hash: str,
         hooks: Iterable[DecisionHook] = (),
         webhook: bool = False,
+        unchanged_since: datetime | None = None,
     ) -> dict[str, Any]:
-        """Store a decision exactly once. Returns the stored body (the earlier one on a replay)."""
+        """Store a decision exactly once. Returns the stored body (the earlier one on a replay).
+
+        ``unchanged_since``: the session's ``updated_at`` when it was loaded for this decision; a
+        capture or telemetry stored after that (during the checks) makes this a conflict, so that no
+        decision stands on a session it did not see - the client submits again and the new data is
+        judged too."""
         body = decision.model_dump(mode="json")
         try:
             with self.db.transaction() as orm:
                 srow = self._row(orm, session.id, for_update=True)
                 if srow.status != OPEN:
                     raise errors.SessionStateConflict(f"session is already {srow.status}")
+                if unchanged_since is not None and not _same_instant(srow.updated_at, unchanged_since):
+                    raise errors.SessionStateConflict(
+                        "the session changed while it was being decided (a capture or telemetry arrived); "
+                        "submit again"
+                    )
                 orm.add(
                     IdempotencyRow(key=scope_key, session_id=session.id, request_hash=request_hash, created_at=_now())
                 )
@@ -320,7 +341,14 @@ class SessionRepository:
                 srow.updated_at = _now()
                 writer = SignalWriter(orm, self.keys, session.id)
                 for hook in hooks:
-                    hook(session, decision, writer)
+                    # A plugin's memory of this session (capture hashes, device links ...) is kept in
+                    # a savepoint of its own: one that fails is rolled back and logged, and neither
+                    # the decision already made nor the other plugins' rows are lost with it.
+                    try:
+                        with orm.begin_nested():
+                            hook(session, decision, writer)
+                    except Exception:
+                        log.error("a decision hook failed for session %s", session.id, exc_info=True)
                 if webhook:  # the notification carries no personal data; the client fetches details
                     note = {
                         "session_id": session.id,
@@ -548,6 +576,13 @@ class SessionRepository:
                     payload={"purged": n, "older_than_days": older_than_days},
                 )
         return n
+
+
+def _same_instant(a: datetime | None, b: datetime | None) -> bool:
+    """Equal timestamps, whether or not the store returned them with a time zone (SQLite does not)."""
+    if a is None or b is None:
+        return a is b
+    return a.replace(tzinfo=None) == b.replace(tzinfo=None) if (a.tzinfo is None) != (b.tzinfo is None) else a == b
 
 
 def _rowcount(result: Any) -> int:

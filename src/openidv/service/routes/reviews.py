@@ -29,7 +29,7 @@ def review_decide(
 ) -> dict[str, Any]:
     unknown = runtime.engine.catalogue.missing(body.reason_codes)
     if unknown:
-        raise errors.ValidationFailed(f"unknown reason codes: {unknown}")
+        raise errors.ValidationFailed(f"unknown reason codes: {sorted({errors.shown(c) for c in unknown})}")
     return repo.record_review(
         session_id,
         reviewer=principal.actor,

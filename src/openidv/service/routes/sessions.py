@@ -27,7 +27,7 @@ def _owned(repo: SessionRepository, principal: Principal, session_id: str) -> No
     if "reviewer" in principal.scopes or "admin" in principal.scopes:
         return
     if row.client_key_id != principal.key_id:
-        raise errors.SessionNotFound(f"no session {session_id}")
+        raise errors.SessionNotFound(f"no session {errors.shown(session_id)}")
 
 
 def _session_out(repo: SessionRepository, session_id: str) -> SessionOut:
@@ -122,7 +122,9 @@ async def submit_session(
     _owned(repo, principal, session_id)
     body = await request.body()
     if body.strip():
-        options = json.loads(body)  # already validated by the body guard
+        # parsed here too: the body guard checks JSON content types only, and a submit sent as
+        # multipart or without a content type must still get a 400, not a parser traceback
+        options = parse_json(body, runtime.settings.max_json_depth)
         if not isinstance(options, dict) or options:
             raise errors.ValidationFailed("submit takes no options yet; send an empty body or {}")
     from starlette.concurrency import run_in_threadpool

@@ -42,5 +42,5 @@ def review_page() -> Response:
 @router.get("/review/static/{name}")
 def review_static(name: str) -> Response:
     if name not in _TYPES:
-        raise errors.NotFound(f"no file {name}")
+        raise errors.NotFound(f"no file {errors.shown(name)}")
     return Response(_file(name), media_type=_TYPES[name], headers=_headers())
