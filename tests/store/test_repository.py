@@ -183,3 +183,14 @@ def test_a_session_changed_during_its_checks_is_not_decided_on_stale_data(runtim
     runtime.repo.record_decision(runtime.repo.load_session(s.id), again, actor="t", scope_key="k:1",
                                  request_hash="h", unchanged_since=now)
     assert runtime.repo.decision(s.id) is not None
+
+
+def test_a_sessions_images_are_bounded_in_pixels_too(runtime, good_images):
+    s = _session(runtime, {})
+    data = good_images["selfie"]
+    img = decode_image(data)
+    limit = 2 * img.width * img.height + 1
+    for _ in range(2):
+        runtime.repo.add_capture(s.id, CaptureKind.SELFIE, data, img, CaptureMetadata(), "t", 10, max_pixels=limit)
+    with pytest.raises(errors.TooManyCaptures, match="pixels"):
+        runtime.repo.add_capture(s.id, CaptureKind.SELFIE, data, img, CaptureMetadata(), "t", 10, max_pixels=limit)

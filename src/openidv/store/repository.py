@@ -130,6 +130,7 @@ class SessionRepository:
         metadata: CaptureMetadata,
         actor: str,
         max_captures: int,
+        max_pixels: int | None = None,
     ) -> CaptureRow:
         capture = Capture(kind=kind, data=data, image=decoded.rgb, content_type=decoded.content_type, metadata=metadata)
         sealed = self.keys.seal(data, _aad("captures", capture.id, "data"))
@@ -162,9 +163,17 @@ class SessionRepository:
             srow = self._row(orm, session_id, for_update=True)
             if srow.status != OPEN:
                 raise errors.SessionStateConflict(f"session is {srow.status}; captures can only be added while open")
-            count = orm.execute(select(func.count()).where(CaptureRow.session_id == session_id)).scalar_one()
+            count, pixels = orm.execute(
+                select(func.count(), func.coalesce(func.sum(CaptureRow.width * CaptureRow.height), 0)).where(
+                    CaptureRow.session_id == session_id
+                )
+            ).one()
             if count >= max_captures:
                 raise errors.TooManyCaptures(f"a session holds at most {max_captures} captures")
+            if max_pixels is not None and int(pixels) + decoded.width * decoded.height > max_pixels:
+                raise errors.TooManyCaptures(
+                    f"a session's images hold at most {max_pixels:,} pixels in all (decoded together at submit)"
+                )
             orm.add(row)
             srow.updated_at = _now()
             audit.append(

@@ -90,7 +90,16 @@ async def upload_capture(
     data = await file.read(settings.max_upload_bytes + 1)
     meta = _metadata(metadata)
     decoded = decode_image(data, decode_limits(settings))
-    row = repo.add_capture(session_id, kind, data, decoded, meta, principal.actor, settings.max_captures_per_session)
+    row = repo.add_capture(
+        session_id,
+        kind,
+        data,
+        decoded,
+        meta,
+        principal.actor,
+        settings.max_captures_per_session,
+        max_pixels=settings.max_session_pixels,
+    )
     return CaptureOut(
         id=row.id, kind=row.kind, content_type=row.content_type, width=row.width, height=row.height, bytes=row.byte_size
     )
