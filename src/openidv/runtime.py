@@ -30,6 +30,7 @@ from openidv.imaging.decode import DecodeLimits, decode_image
 from openidv.pipeline import Pipeline
 from openidv.plugins import Plugin, load_plugins
 from openidv.policy import PolicyEngine, ReasonCatalogue, ThresholdRegistry
+from openidv.store import audit
 from openidv.store.crypto import KeyRing
 from openidv.store.db import Database
 from openidv.store.keys import keyring_from_settings
@@ -109,6 +110,11 @@ class Runtime:
                 done[plugin.name] = plugin.retention(self.env)
             except Exception:
                 log.warning("retention pass of plugin %s failed; retried at the next pass", plugin.name, exc_info=True)
+        purged = {name: n for name, n in done.items() if name != "captures" and n}
+        if purged and self.repo is not None:  # what the plugins deleted is on the record too (counts only)
+            with self.repo.db.transaction() as orm:
+                audit.append(orm, actor="retention", action="retention.purge_plugins", entity="store",
+                             entity_id="-", payload=purged)
         return done
 
     def erase(self, session_id: str, actor: str) -> dict[str, int]:
@@ -138,6 +144,10 @@ class Runtime:
                 log.error("erasure hook of plugin %s failed for session %s", plugin.name, session_id, exc_info=True)
         if failed:
             counts["plugin_hooks_failed"] = failed
+            # the erasure's own entry was written before the hooks ran: the failures get one too
+            with self.repo.db.transaction() as orm:
+                audit.append(orm, actor=actor, action="session.erase_hooks_failed", entity="session",
+                             entity_id=session_id, payload={"plugin_hooks_failed": failed})
         return counts
 
     def close(self) -> None:

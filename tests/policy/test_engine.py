@@ -132,6 +132,17 @@ def test_unknown_reason_code_is_safe(catalogue, registry):
         {"params": {"legacy_id_valid_until": "2031-13-01"}},
         {"params": {"legacy_id_valid_until": 2031}},
         {"overrides": [{"match": {"country": ["FR"]}, "set": {"params": {"legacy_id_valid_until": "03/08/2026"}}}]},
+        # found by an audit (stop 32): each loaded, then misbehaved on live sessions
+        {"precedence": ["decline", "approve", "review", "resubmit"]},
+        {"score_rules": [{"check": "x", "below": "face_match.no_such_key", "action": "decline",
+                          "reason": "FACE_MISMATCH"}]},
+        {"overrides": [{"match": {"countries": ["US"]}, "set": {}}]},
+        {"overrides": [{"match": {}, "set": {}}]},
+        {"overrides": [{"match": {"country": "USA"}, "set": {}}]},
+        {"overrides": [{"match": {"country": ["us"]}, "set": {}}]},
+        {"overrides": [{"match": {"flow": ["singup"]}, "set": {}}]},
+        {"outcome_actions": {"pass": "approve"}},
+        {"score_rules": [{"check": "x", "below": "face_match.match", "action": "decline"}]},
     ],
 )
 def test_bad_policy_fails_at_load(catalogue, registry, patch):
@@ -173,3 +184,29 @@ def test_threshold_file_roundtrip(tmp_path):
     assert yaml.safe_load((tmp_path / "x.yaml").read_text())["source"] == {"tool": "test"}
     with pytest.raises(ConfigError):
         reg.get("x_set")["missing"]
+
+
+def test_an_error_gets_a_human_whatever_the_files_order(catalogue, registry):
+    """`error: resubmit` ranked above review must not send an errored session back without a human."""
+    raw = copy.deepcopy(BASE)
+    raw["precedence"] = ["decline", "resubmit", "review", "approve"]
+    raw["outcome_actions"]["error"] = "resubmit"
+    e = PolicyEngine(raw, catalogue, registry)
+    d = decide(e, [_r("image_usability", Outcome.PASS), _r("x", Outcome.ERROR)])
+    assert d.decision is DecisionKind.REVIEW and "CHECK_ERROR" in d.reason_codes
+    declined = decide(e, [_r("doc", Outcome.FAIL, 0.1, ("DOCUMENT_TAMPERED",)), _r("x", Outcome.ERROR)])
+    assert declined.decision is DecisionKind.DECLINE
+
+
+def test_an_unknown_code_on_a_resubmit_or_a_pass_still_gets_a_human(catalogue, registry):
+    e = PolicyEngine(BASE, catalogue, registry)
+    resubmit = decide(e, [_r("image_usability", Outcome.FAIL, 0.2, ("IMAGE_BLURRY", "NOT_A_CODE"))])
+    assert resubmit.decision is DecisionKind.REVIEW and "CHECK_ERROR" in resubmit.reason_codes
+    passed = decide(e, [_r("image_usability", Outcome.PASS, 0.9, ("NOT_A_CODE",))])
+    assert passed.decision is DecisionKind.REVIEW
+
+
+def test_overrides_match_countries_case_blind(catalogue, registry):
+    e = PolicyEngine(BASE, catalogue, registry)
+    results = [_r("image_usability", Outcome.FAIL, 0.2, ("IMAGE_BLURRY",))]
+    assert decide(e, results, country="us").decision is DecisionKind.REVIEW

@@ -84,15 +84,29 @@ def test_review_queue_and_labels(app_client, good_images):
     client.post(f"/v1/sessions/{sid}/submit", headers=H(keys["client"], **{"Idempotency-Key": "r"}))
     queue = client.get("/v1/reviews", headers=H(keys["reviewer"]))
     assert queue.status_code == 200
-    r = client.post(
-        f"/v1/reviews/{sid}/decision",
-        headers=H(keys["reviewer"]),
-        json={"decision": "decline", "label": "fraud", "reason_codes": ["SPOOF_SUSPECTED"]},
-    )
+    waiting = client.get(f"/v1/sessions/{sid}", headers=H(keys["client"])).json()["status"] == "in_review"
+    body = {"decision": "decline", "label": "fraud", "reason_codes": ["SPOOF_SUSPECTED"], "notes": "mask edge"}
+    r = client.post(f"/v1/reviews/{sid}/decision", headers=H(keys["reviewer"]), json=body)
+    if not waiting:  # decided automatically: a review is then a revision, and must say so
+        assert r.status_code == 409 and r.json()["code"] == "session_state_conflict"
+        r = client.post(f"/v1/reviews/{sid}/decision", headers=H(keys["reviewer"]), json=body | {"revise": True})
     assert r.status_code == 200, r.text
+    # a second review is a revision too; the labels keep the latest review only
+    again = {"decision": "approve", "label": "genuine", "reason_codes": []}
+    assert client.post(f"/v1/reviews/{sid}/decision", headers=H(keys["reviewer"]), json=again).status_code == 409
+    revised = client.post(f"/v1/reviews/{sid}/decision", headers=H(keys["reviewer"]), json=again | {"revise": True})
+    assert revised.status_code == 200
     labels = client.get("/v1/reviews/labels", headers=H(keys["reviewer"])).json()["items"]
-    assert labels[0]["session_id"] == sid and labels[0]["label"] == "fraud"
-    assert client.get(f"/v1/sessions/{sid}", headers=H(keys["client"])).json()["status"] == "reviewed"
+    assert [(x["session_id"], x["label"]) for x in labels] == [(sid, "genuine")]
+    seen = client.get(f"/v1/sessions/{sid}", headers=H(keys["client"])).json()
+    assert seen["status"] == "reviewed"
+    assert [set(x) for x in seen["reviews"]] == [{"decision", "created_at"}] * 2  # no notes, label, reviewer
+    staff = client.get(f"/v1/sessions/{sid}", headers=H(keys["reviewer"])).json()
+    assert staff["reviews"][0]["notes"] == "mask edge"
+    decision = client.get(f"/v1/sessions/{sid}/decision", headers=H(keys["client"])).json()
+    assert decision["review"]["decision"] == "approve"
+    unresolved = {"decision": "review", "label": "unsure", "reason_codes": [], "revise": True}
+    assert client.post(f"/v1/reviews/{sid}/decision", headers=H(keys["reviewer"]), json=unresolved).status_code == 422
 
 
 def test_client_isolation_and_erasure(app_client, good_images, settings):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -92,12 +94,13 @@ def test_erasure_cancels_undelivered_webhooks_and_drops_the_label(runtime, good_
     decision = runtime.pipeline.verify(full)
     runtime.repo.record_decision(full, decision, actor="t", scope_key="k:w", request_hash="h", webhook=True)
     runtime.repo.record_review(s.id, reviewer="r", decision=DecisionKind.DECLINE, label="fraud", reason_codes=[],
-                               notes="looked at it")
+                               notes="looked at it", revise=True, webhook=True)
     assert [x["session_id"] for x in runtime.repo.labels()] == [s.id]
     runtime.erase(s.id, "admin")
     with runtime.db.session() as orm:
-        row = orm.execute(select(WebhookOutboxRow).where(WebhookOutboxRow.session_id == s.id)).scalar_one()
-        assert row.status == "cancelled" and row.payload == {}
+        rows = orm.execute(select(WebhookOutboxRow).where(WebhookOutboxRow.session_id == s.id)).scalars().all()
+        assert sorted(r.event for r in rows) == ["decision.created", "review.decided"]
+        assert all(r.status == "cancelled" and r.payload == {} for r in rows)
     assert runtime.repo.labels() == []
 
 
@@ -194,3 +197,44 @@ def test_a_sessions_images_are_bounded_in_pixels_too(runtime, good_images):
         runtime.repo.add_capture(s.id, CaptureKind.SELFIE, data, img, CaptureMetadata(), "t", 10, max_pixels=limit)
     with pytest.raises(errors.TooManyCaptures, match="pixels"):
         runtime.repo.add_capture(s.id, CaptureKind.SELFIE, data, img, CaptureMetadata(), "t", 10, max_pixels=limit)
+
+
+def test_review_notes_are_sealed_at_rest_and_erased(runtime, good_images):
+    from openidv.domain import DecisionKind
+    from openidv.store.models import ReviewActionRow
+
+    s = _session(runtime, good_images)
+    full = runtime.repo.load_session(s.id)
+    runtime.repo.record_decision(full, runtime.pipeline.verify(full), actor="t", scope_key="k:n", request_hash="h")
+    runtime.repo.record_review(s.id, reviewer="r", decision=DecisionKind.APPROVE, label="genuine", reason_codes=[],
+                               notes="DOB on card 1990-01-01, name DOE matches", revise=True)
+    with runtime.db.session() as orm:
+        row = orm.execute(select(ReviewActionRow).where(ReviewActionRow.session_id == s.id)).scalar_one()
+        assert row.notes is None and row.notes_sealed and b"DOE" not in row.notes_sealed
+    assert runtime.repo.reviews(s.id)[0]["notes"] == "DOB on card 1990-01-01, name DOE matches"
+    runtime.erase(s.id, "admin")
+    with runtime.db.session() as orm:
+        row = orm.execute(select(ReviewActionRow).where(ReviewActionRow.session_id == s.id)).scalar_one()
+        assert row.notes is None and row.notes_sealed is None
+
+
+def test_staff_reads_and_plugin_purges_are_on_the_audit_record(app_client, good_images):
+    from openidv.store.models import AuditRow
+
+    client, keys = app_client
+    sid = client.post("/v1/sessions", json={}, headers={"X-API-Key": keys["client"]}).json()["id"]
+    cap = client.post(f"/v1/sessions/{sid}/captures", headers={"X-API-Key": keys["client"]},
+                      files={"file": ("s.jpg", good_images["selfie"])}, data={"kind": "selfie"}).json()
+    client.get(f"/v1/sessions/{sid}", headers={"X-API-Key": keys["client"]})  # a client's own read: not audited
+    client.get(f"/v1/sessions/{sid}", headers={"X-API-Key": keys["reviewer"]})
+    img = client.get(f"/v1/sessions/{sid}/captures/{cap['id']}", headers={"X-API-Key": keys["reviewer"]})
+    assert img.headers["x-content-type-options"] == "nosniff"
+    client.get("/v1/reviews/labels", headers={"X-API-Key": keys["reviewer"]})
+    rt = client.app.state.runtime
+    with rt.db.session() as orm:
+        rows = orm.execute(select(AuditRow).order_by(AuditRow.seq)).scalars().all()
+    reads = [(r.action, r.entity_id) for r in rows if r.action.endswith(".read")]
+    assert reads == [("session.read", sid), ("capture.read", sid), ("labels.read", "-")]
+    assert all(r.actor != "system" for r in rows if r.action.endswith(".read"))
+    created = [json.loads(r.payload) for r in rows if r.action == "api_key.create"]
+    assert created and all(set(p) == {"name_sha256", "scopes"} for p in created)  # no free-text name

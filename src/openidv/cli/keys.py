@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 
 import typer
 
 app = typer.Typer(help="API keys.", no_args_is_help=True)
+
+
+def _actor() -> str:
+    """Who ran the command, for the audit log (keys are managed from a shell, not over HTTP)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name for this uid (a container)
+        return "cli:unknown"
 
 
 @app.command("create")
@@ -22,7 +31,7 @@ def create(
     settings = get_settings()
     db = Database(settings.resolved_database_url())
     db.create_all()
-    secret, row = ApiKeys(db).create(name, [s.strip() for s in scopes.split(",") if s.strip()])
+    secret, row = ApiKeys(db).create(name, [s.strip() for s in scopes.split(",") if s.strip()], actor=_actor())
     typer.echo(json.dumps({"id": row.id, "name": name, "scopes": row.scopes, "key": secret}))
 
 
@@ -44,5 +53,5 @@ def revoke(key_id: str) -> None:
     from openidv.store.db import Database
 
     db = Database(get_settings().resolved_database_url())
-    ApiKeys(db).revoke(key_id)
+    ApiKeys(db).revoke(key_id, actor=_actor())
     typer.echo(json.dumps({"revoked": key_id}))

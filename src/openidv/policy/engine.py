@@ -18,8 +18,12 @@ Policy file (``policy/data/policy.yaml`` is the packaged default)::
       - match: {flow: [high_risk_action]}
         set: {threshold_sets: {face_match: face_match_strict}}
 
-An ``error`` outcome can never lead to approval: whatever the file says, it is raised to at least
-``review`` with reason CHECK_ERROR.
+An ``error`` outcome, or a reason code the catalogue lacks, can never lead to approval or to a
+resubmit request without a human: whatever the file says (its outcome actions or its precedence),
+the decision is then at least ``review`` (decline stays decline). ``approve`` must be the least
+severe action. An override's ``match`` names ``country`` and/or ``flow`` as lists (countries ISO
+3166 alpha-2 or alpha-3 upper case, flows from ``Flow``); anything else fails at load, as does a
+score rule whose threshold set or key is missing.
 """
 
 from __future__ import annotations
@@ -93,6 +97,29 @@ def _deep_merge(base: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any
     return out
 
 
+_MATCH_KEYS = {"country", "flow"}
+
+
+def _check_match(match: Any, where: str) -> None:
+    """An override's `match`: a typo or an empty match would apply it to every session."""
+    from openidv.domain import Flow
+
+    if not isinstance(match, Mapping) or not match:
+        raise ConfigError(f"policy {where}.match must name country and/or flow (an empty match applies everywhere)")
+    unknown = set(match) - _MATCH_KEYS
+    if unknown:
+        raise ConfigError(f"policy {where}.match: unknown keys {sorted(unknown)} (use country, flow)")
+    for key, values in match.items():
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            raise ConfigError(f"policy {where}.match.{key} must be a non-empty list of strings")
+    for c in match.get("country", []):
+        if c != c.upper() or not c.isalpha() or len(c) not in (2, 3):
+            raise ConfigError(f"policy {where}.match.country: {c!r} is not an upper-case ISO 3166 code")
+    bad_flows = [f for f in match.get("flow", []) if f not in {x.value for x in Flow}]
+    if bad_flows:
+        raise ConfigError(f"policy {where}.match.flow: unknown flows {bad_flows}")
+
+
 def _matches(match: Mapping[str, Any], country: str | None, flow: str) -> bool:
     countries = match.get("country")
     flows = match.get("flow")
@@ -144,7 +171,13 @@ class PolicyEngine:
                 raise ConfigError(f"policy file lacks {key!r}")
         # Resolve every variant now so that a broken override fails at start, not on a live session.
         self._validate(self._build(self._raw, ()))
-        for i, ov in enumerate(self._raw.get("overrides") or []):
+        overrides = self._raw.get("overrides") or []
+        if not isinstance(overrides, list):
+            raise ConfigError("policy overrides must be a list")
+        for i, ov in enumerate(overrides):
+            if not isinstance(ov, Mapping):
+                raise ConfigError(f"policy overrides[{i}] must be a mapping with match and set")
+            _check_match(ov.get("match"), f"overrides[{i}]")
             self._validate(self._build(_deep_merge(self._raw, ov.get("set") or {}), (i,)))
 
     @classmethod
@@ -166,15 +199,23 @@ class PolicyEngine:
         merged: dict[str, Any] = {k: v for k, v in self._raw.items() if k != "overrides"}
         applied: list[int] = []
         for i, ov in enumerate(self._raw.get("overrides") or []):
-            if _matches(ov.get("match") or {}, country, flow):
+            if _matches(ov["match"], (country or "").upper() or None, flow):
                 merged = _deep_merge(merged, ov.get("set") or {})
                 applied.append(i)
         return self._build(merged, tuple(applied))
 
     def _build(self, raw: Mapping[str, Any], applied: tuple[int, ...]) -> EffectivePolicy:
+        try:
+            return self._build_checked(raw, applied)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a malformed file: a typed error
+            raise ConfigError(f"policy file is malformed: {type(exc).__name__} {exc}") from None
+
+    def _build_checked(self, raw: Mapping[str, Any], applied: tuple[int, ...]) -> EffectivePolicy:
         precedence = tuple(_action(a, "precedence") for a in raw["precedence"])
-        if set(precedence) != set(DecisionKind):
+        if set(precedence) != set(DecisionKind) or len(precedence) != len(DecisionKind):
             raise ConfigError("policy precedence must list every decision exactly once")
+        if precedence[-1] is not DecisionKind.APPROVE:
+            raise ConfigError("policy precedence must end with approve (the least severe action)")
         outcome_actions = {Outcome(k): _action(v, f"outcome_actions.{k}") for k, v in raw["outcome_actions"].items()}
         missing = set(Outcome) - set(outcome_actions)
         if missing:
@@ -220,6 +261,8 @@ class PolicyEngine:
             raise ConfigError(f"policy uses reason codes missing from the catalogue: {unknown}")
         for set_name in policy.threshold_sets.values():
             self.thresholds.get(set_name)
+        for rule in policy.score_rules:  # a missing set or key must fail here, not on every submit
+            self.thresholds.get(policy.threshold_sets.get(rule.threshold_set, rule.threshold_set))[rule.threshold_key]
 
     def decide(
         self,
@@ -239,8 +282,16 @@ class PolicyEngine:
             if r is None or r.outcome is Outcome.NOT_APPLICABLE:
                 contributions.append((req.action, [req.reason]))
         final = policy.worst(a for a, _ in contributions)
-        internal_codes = [c for a, codes in contributions if a is not DecisionKind.APPROVE for c in codes]
-        user_codes = [c for a, codes in contributions if a is final for c in codes]
+        unknown = self.catalogue.missing([c for _, codes in contributions for c in codes])
+        errored = any(r.outcome is Outcome.ERROR for r in results.values())
+        if (errored or unknown) and final in (DecisionKind.APPROVE, DecisionKind.RESUBMIT):
+            # a check that could not judge, or a code nobody defined: a human looks, whatever the file's order
+            contributions.append((DecisionKind.REVIEW, ["CHECK_ERROR"]))
+            final = DecisionKind.REVIEW
+        internal_codes = list(
+            dict.fromkeys(c for a, codes in contributions if a is not DecisionKind.APPROVE for c in codes)
+        )
+        user_codes = list(dict.fromkeys(c for a, codes in contributions if a is final for c in codes))
         user, internal = self.catalogue.reasons(self._known(internal_codes))
         user, _ = self.catalogue.reasons(self._known(user_codes))
         return Decision(

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from openidv.domain import Applicant, DecisionKind, Flow
+from openidv.domain import Applicant, Flow
 
 
 class Strict(BaseModel):
@@ -48,10 +48,16 @@ class SubmitOptions(Strict):
 
 
 class ReviewDecisionIn(Strict):
-    decision: DecisionKind
+    # a reviewer resolves the case: "review" would leave it reviewed yet unresolved
+    decision: Literal["approve", "decline", "resubmit"]
     label: Literal["genuine", "fraud", "unsure"]
     reason_codes: list[str] = Field(default_factory=list, max_length=20)
     notes: str | None = Field(default=None, max_length=2000)
+    revise: bool = Field(
+        default=False,
+        description="Required to review a session that was not waiting for review (decided automatically, or "
+        "already reviewed): the new review supersedes the earlier one.",
+    )
 
 
 class ErasureOut(BaseModel):

@@ -49,7 +49,9 @@ class ApiKeys:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def create(self, name: str, scopes: list[str], secret: str | None = None) -> tuple[str, ApiKeyRow]:
+    def create(
+        self, name: str, scopes: list[str], secret: str | None = None, actor: str = "system"
+    ) -> tuple[str, ApiKeyRow]:
         bad = sorted(set(scopes) - set(SCOPES))
         if bad or not scopes:
             raise ValidationFailed(f"scopes must be a non-empty subset of {SCOPES}; got {scopes}")
@@ -67,11 +69,12 @@ class ApiKeys:
             orm.add(row)
             audit.append(
                 orm,
-                actor="system",
+                actor=actor,
                 action="api_key.create",
                 entity="api_key",
                 entity_id=key_id,
-                payload={"name": name, "scopes": sorted(scopes)},
+                # the audit log is never erased: a key's free-text name (often a person's) stays out
+                payload={"name_sha256": hashlib.sha256(name.encode()).hexdigest()[:16], "scopes": sorted(scopes)},
             )
         return f"{PREFIX}_{key_id}_{secret}", row
 
@@ -117,13 +120,13 @@ class ApiKeys:
             rows = orm.execute(select(ApiKeyRow).order_by(ApiKeyRow.created_at)).scalars().all()
         return [{"id": r.id, "name": r.name, "scopes": r.scopes, "revoked": r.revoked_at is not None} for r in rows]
 
-    def revoke(self, key_id: str) -> None:
+    def revoke(self, key_id: str, actor: str = "system") -> None:
         with self.db.transaction() as orm:
             row = orm.get(ApiKeyRow, key_id)
             if row is None:
                 raise NotFound(f"no API key {shown(key_id)}")
             row.revoked_at = datetime.now(UTC)
-            audit.append(orm, actor="system", action="api_key.revoke", entity="api_key", entity_id=key_id)
+            audit.append(orm, actor=actor, action="api_key.revoke", entity="api_key", entity_id=key_id)
 
 
 def _split(full_key: str) -> tuple[str, str]:

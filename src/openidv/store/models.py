@@ -112,7 +112,9 @@ class ReviewActionRow(Base):
     decision: Mapped[str] = mapped_column(String(16))
     label: Mapped[str] = mapped_column(String(32))  # genuine / fraud, for evaluation
     reason_codes: Mapped[list[Any]] = mapped_column(JSON)
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)  # notes written before migration 0004 only
+    notes_key_id: Mapped[str | None] = mapped_column(String(64))
+    notes_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)  # AES-GCM, bound to the session
     created_at: Mapped[datetime]
 
 

@@ -445,18 +445,34 @@ class SessionRepository:
         label: str,
         reason_codes: list[str],
         notes: str | None,
+        revise: bool = False,
+        webhook: bool = False,
     ) -> dict[str, Any]:
+        """A reviewer's decision and label. A session waiting for review takes one; a session decided
+        automatically or already reviewed only with ``revise`` (sampling, a correction), and the new
+        review supersedes the earlier one in the labels. With ``webhook`` a ``review.decided`` event
+        (no personal data, like ``decision.created``) tells the client the outcome."""
         with self.db.transaction() as orm:
             srow = self._row(orm, session_id, for_update=True)
             if srow.status not in (IN_REVIEW, DECIDED, REVIEWED):
                 raise errors.SessionStateConflict(f"session is {srow.status}; only decided sessions can be reviewed")
+            if srow.status != IN_REVIEW and not revise:
+                raise errors.SessionStateConflict(
+                    f"session is {srow.status}, not waiting for review; send revise: true to record a revision"
+                )
+            previous = srow.status
+            notes_key, notes_blob = (
+                self._seal_json({"notes": notes}, "review_actions", session_id, "notes") if notes else (None, None)
+            )
             row = ReviewActionRow(
                 session_id=session_id,
                 reviewer=reviewer,
                 decision=decision.value,
                 label=label,
                 reason_codes=reason_codes,
-                notes=notes,
+                notes=None,
+                notes_key_id=notes_key,
+                notes_sealed=notes_blob,
                 created_at=_now(),
             )
             orm.add(row)
@@ -468,8 +484,22 @@ class SessionRepository:
                 action="review.decide",
                 entity="session",
                 entity_id=session_id,
-                payload={"decision": decision.value, "label": label, "reason_codes": reason_codes},
+                payload={"decision": decision.value, "label": label, "reason_codes": reason_codes,
+                         "revises": previous if previous != IN_REVIEW else None},
             )
+            if webhook:
+                orm.add(
+                    WebhookOutboxRow(
+                        session_id=session_id,
+                        event="review.decided",
+                        payload={"session_id": session_id, "external_ref": srow.external_ref,
+                                 "decision": decision.value, "revision": previous != IN_REVIEW},
+                        status="pending",
+                        attempts=0,
+                        next_attempt_at=_now(),
+                        created_at=_now(),
+                    )
+                )
         return {
             "session_id": session_id,
             "decision": decision.value,
@@ -494,11 +524,31 @@ class SessionRepository:
                 "label": r.label,
                 "reviewer": r.reviewer,
                 "reason_codes": r.reason_codes,
-                "notes": r.notes,
+                "notes": self._review_notes(r),
                 "created_at": r.created_at.isoformat(),
             }
             for r in rows
         ]
+
+    def audit_read(
+        self, actor: str, action: str, session_id: str | None, payload: dict[str, Any] | None = None
+    ) -> None:
+        """Record that staff read personal data (a session, an image, the labels): reviewers may read
+        any client's sessions, so compliance must be able to say who looked at what, and when."""
+        with self.db.transaction() as orm:
+            audit.append(
+                orm,
+                actor=actor,
+                action=action,
+                entity="session" if session_id else "labels",
+                entity_id=session_id or "-",
+                payload=payload or {},
+            )
+
+    def _review_notes(self, r: ReviewActionRow) -> str | None:
+        if r.notes_sealed and r.notes_key_id:
+            return self._open_json(r.notes_key_id, r.notes_sealed, "review_actions", r.session_id, "notes")["notes"]
+        return r.notes  # written before notes were sealed (migration 0004)
 
     def labels(self) -> list[dict[str, Any]]:
         """Reviewer labels joined with the automatic decision: the feedback set for evaluation."""
@@ -510,8 +560,9 @@ class SessionRepository:
         )
         with self.db.session() as orm:
             rows = orm.execute(stmt.order_by(ReviewActionRow.id)).all()
+        latest = {r.session_id: (r, d) for r, d in rows}  # a revision supersedes the earlier review
         out = []
-        for r, d in rows:
+        for r, d in latest.values():
             body = self._open_body(d) if d.body_sealed else {}
             scores = {c["check"]: c.get("score") for c in body.get("checks", [])}
             out.append(
@@ -551,7 +602,11 @@ class SessionRepository:
                 .where(WebhookOutboxRow.session_id == session_id, WebhookOutboxRow.status == "pending")
                 .values(status="cancelled")
             )
-            orm.execute(update(ReviewActionRow).where(ReviewActionRow.session_id == session_id).values(notes=None))
+            orm.execute(
+                update(ReviewActionRow)
+                .where(ReviewActionRow.session_id == session_id)
+                .values(notes=None, notes_key_id=None, notes_sealed=None)
+            )
             srow.applicant_sealed = b""
             srow.telemetry_sealed = None
             srow.external_ref = None

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from openidv import errors
+from openidv.domain import DecisionKind
 from openidv.service.deps import RepoDep, ReviewerDep, RuntimeDep
 from openidv.service.schemas import ReviewDecisionIn
 
@@ -33,14 +34,18 @@ def review_decide(
     return repo.record_review(
         session_id,
         reviewer=principal.actor,
-        decision=body.decision,
+        decision=DecisionKind(body.decision),
         label=body.label,
         reason_codes=body.reason_codes,
         notes=body.notes,
+        revise=body.revise,
+        webhook=runtime.settings.webhook_url is not None,
     )
 
 
 @router.get("/labels")
 def review_labels(principal: ReviewerDep, repo: RepoDep) -> dict[str, Any]:
     """Reviewer labels with the automatic decision and check scores: feedback for the evaluation layer."""
-    return {"items": repo.labels()}
+    items = repo.labels()
+    repo.audit_read(principal.actor, "labels.read", None, {"items": len(items)})
+    return {"items": items}

@@ -30,7 +30,20 @@ def _owned(repo: SessionRepository, principal: Principal, session_id: str) -> No
         raise errors.SessionNotFound(f"no session {errors.shown(session_id)}")
 
 
-def _session_out(repo: SessionRepository, session_id: str) -> SessionOut:
+def _staff(principal: Principal) -> bool:
+    return "reviewer" in principal.scopes or "admin" in principal.scopes
+
+
+def _reviews_for(repo: SessionRepository, session_id: str, staff: bool) -> list[dict[str, Any]]:
+    """Reviews as the caller may see them: a client learns each outcome and when, never the
+    reviewer, the fraud label, the reasons or the notes (internal review data)."""
+    reviews = repo.reviews(session_id)
+    if staff:
+        return reviews
+    return [{"decision": r["decision"], "created_at": r["created_at"]} for r in reviews]
+
+
+def _session_out(repo: SessionRepository, session_id: str, staff: bool = False) -> SessionOut:
     row = repo.session_row(session_id)
     return SessionOut(
         id=row.id,
@@ -41,7 +54,7 @@ def _session_out(repo: SessionRepository, session_id: str) -> SessionOut:
         created_at=row.created_at,
         captures=[CaptureOut(**c) for c in repo.captures_summary(session_id)],
         decision=repo.decision(session_id),
-        reviews=repo.reviews(session_id),
+        reviews=_reviews_for(repo, session_id, staff),
     )
 
 
@@ -60,7 +73,9 @@ def create_session(body: SessionCreate, principal: ClientDep, repo: RepoDep) -> 
 @router.get("/{session_id}", response_model=SessionOut)
 def read_session(session_id: str, principal: AnyKeyDep, repo: RepoDep) -> SessionOut:
     _owned(repo, principal, session_id)
-    return _session_out(repo, session_id)
+    if _staff(principal):  # staff may read any client's session: each read is on the record
+        repo.audit_read(principal.actor, "session.read", session_id)
+    return _session_out(repo, session_id, staff=_staff(principal))
 
 
 def _metadata(raw: str | None) -> CaptureMetadata:
@@ -151,6 +166,9 @@ def read_decision(session_id: str, principal: AnyKeyDep, repo: RepoDep) -> dict[
     decision = repo.decision(session_id)
     if decision is None:
         raise errors.NotFound("this session has no decision yet")
+    reviews = _reviews_for(repo, session_id, _staff(principal))
+    if reviews:  # the automatic decision as made, and the human one that now stands
+        decision = {**decision, "review": reviews[-1]}
     return decision
 
 
@@ -160,7 +178,8 @@ def read_capture(session_id: str, capture_id: str, principal: AnyKeyDep, repo: R
     if "reviewer" not in principal.scopes and "admin" not in principal.scopes:
         raise errors.Forbidden("only reviewers can read images")
     ctype, data = repo.capture_bytes(session_id, capture_id)
-    return Response(data, media_type=ctype, headers={"Cache-Control": "no-store"})
+    repo.audit_read(principal.actor, "capture.read", session_id, {"capture_id": capture_id})
+    return Response(data, media_type=ctype, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
 
 @router.delete("/{session_id}", response_model=ErasureOut)

@@ -16,6 +16,7 @@
     return r;
   };
   const status = (text) => { $("status").textContent = text; };
+  const guard = (fn) => (ev) => fn(ev).catch((e) => status(`error: ${e.message}`));
   const cell = (tr, text, cls) => {
     const td = document.createElement("td");
     td.textContent = text == null ? "" : String(text);
@@ -36,7 +37,7 @@
       cell(tr, item.country || "");
       cell(tr, item.reason_codes.join(", "));
       cell(tr, item.created_at.replace("T", " ").slice(0, 19));
-      tr.addEventListener("click", () => openCase(item.session_id, tr));
+      tr.addEventListener("click", guard(() => openCase(item.session_id, tr).catch((e) => { closeCase(); throw e; })));
       tbody.appendChild(tr);
     }
     $("queue-empty").hidden = body.items.length > 0;
@@ -55,35 +56,36 @@
     }
   }
 
+  function closeCase() {
+    current = null;
+    $("case-pane").hidden = true;
+  }
+
+  // The case is built off-screen and swapped in whole: if anything fails on the way (an image that
+  // does not load, a network error) the pane is closed, never left showing one case's checks under
+  // another case's id - a decision recorded there would go to the wrong session.
   async function openCase(sessionId, row) {
+    closeCase();
     document.querySelectorAll("#queue tr.selected").forEach((r) => r.classList.remove("selected"));
     if (row) row.classList.add("selected");
     const s = await (await api(`/v1/sessions/${encodeURIComponent(sessionId)}`)).json();
-    current = s;
-    $("case-pane").hidden = false;
-    $("case-id").textContent = s.id;
-    $("auto-decision").textContent = s.decision ? s.decision.decision : "(none)";
-    $("policy").textContent = s.decision ? `${s.decision.policy} ${s.decision.policy_version}` : "";
-    const reasons = $("reasons");
-    reasons.replaceChildren();
+    const reasons = [];
     for (const r of (s.decision ? s.decision.internal_reasons : [])) {
       const li = document.createElement("li");
       li.textContent = `${r.code} (${r.severity}): ${r.text}`;
-      reasons.appendChild(li);
+      reasons.push(li);
     }
-    const caps = $("captures");
-    caps.replaceChildren();
+    const images = [];
     for (const c of s.captures) {
       if (c.purged) continue;
-      const blob = await (await api(`/v1/sessions/${s.id}/captures/${c.id}`)).blob();
+      const blob = await (await api(`/v1/sessions/${encodeURIComponent(s.id)}/captures/${encodeURIComponent(c.id)}`)).blob();
       const img = document.createElement("img");
       img.alt = c.kind;
       img.title = `${c.kind} ${c.width}x${c.height}`;
       img.src = URL.createObjectURL(blob);
-      caps.appendChild(img);
+      images.push(img);
     }
-    const tbody = $("checks").querySelector("tbody");
-    tbody.replaceChildren();
+    const rows = [];
     for (const ch of (s.decision ? s.decision.checks : [])) {
       const tr = document.createElement("tr");
       cell(tr, `${ch.check} ${ch.version}`);
@@ -94,8 +96,16 @@
       const pre = document.createElement("pre");
       pre.textContent = JSON.stringify(ch.evidence, null, 1);
       cell(tr, "").appendChild(pre);
-      tbody.appendChild(tr);
+      rows.push(tr);
     }
+    $("case-id").textContent = s.id;
+    $("auto-decision").textContent = s.decision ? s.decision.decision : "(none)";
+    $("policy").textContent = s.decision ? `${s.decision.policy} ${s.decision.policy_version}` : "";
+    $("reasons").replaceChildren(...reasons);
+    $("captures").replaceChildren(...images);
+    $("checks").querySelector("tbody").replaceChildren(...rows);
+    current = s;
+    $("case-pane").hidden = false;
     status(`case ${s.id.slice(0, 12)} open`);
   }
 
@@ -108,8 +118,7 @@
     await api(`/v1/reviews/${current.id}/decision`, {
       method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) });
     const done = current.id;
-    $("case-pane").hidden = true;
-    current = null;
+    closeCase();
     await loadQueue();
     status(`recorded ${payload.decision} (${payload.label}) for ${done.slice(0, 12)}`);
   }
@@ -127,7 +136,7 @@
     }
   }
 
-  const guard = (fn) => (ev) => fn(ev).catch((e) => status(`error: ${e.message}`));
+
   window.addEventListener("DOMContentLoaded", () => {
     $("key-form").addEventListener("submit", connect);
     $("refresh").addEventListener("click", guard(loadQueue));
