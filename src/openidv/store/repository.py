@@ -409,7 +409,9 @@ class SessionRepository:
             key_id=key_id,
             evidence_sealed=sealed,
             latency_ms=r.latency_ms,
-            error=r.error,
+            # in clear: only the kind of error ("ValueError"); its message may quote personal data and
+            # is kept whole in the sealed decision body
+            error=r.error.split(":", 1)[0][:200] if r.error else None,
         )
 
     # --- review ----------------------------------------------------------------------------
