@@ -134,3 +134,24 @@ def test_short_input_is_review_with_null_score(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["score", str(write_csv(tmp_path / "tiny", p))])
     o = json.loads(res.output)
     assert res.exit_code == 0 and o["bot_score"] is None and o["decision"] == "review" and o["insufficient_data"]
+
+
+def test_score_command_refuses_pathological_json_and_reads_a_bom_csv(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    big = tmp_path / "big.json"
+    big.write_text('{"version": "1", "events": [], "x": ' + "9" * 5000 + "}")
+    bom = write_csv(tmp_path / "bom", bot("linear_constant", 2))
+    bom.write_text("\ufeff" + bom.read_text(encoding="utf-8"), encoding="utf-8")
+    res = CliRunner().invoke(app, ["score", str(deep), str(big), str(bom)])
+    objs = [json.loads(x) for x in res.output.splitlines()]
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert [o.get("error", {}).get("code") for o in objs[:2]] == ["validation_failed"] * 2
+    assert objs[2]["input"] == "mouse_csv" and objs[2]["decision"] == "bot"
+
+
+@pytest.mark.parametrize("bad", ["inf", "nan", "-1", "0.001"])
+def test_import_window_must_be_whole_seconds_or_none(tmp_path: Path, bad: str) -> None:
+    csv = write_csv(tmp_path / "s", bot("linear_constant", 2))
+    res = CliRunner().invoke(app, ["import-mouse-csv", str(csv), "--window-s", bad])
+    assert res.exit_code == 2 and "--window-s" in res.output

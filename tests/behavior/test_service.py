@@ -122,3 +122,21 @@ def test_touch_only_movement_is_not_checked_for_replay_and_says_why(client) -> N
     checks = _verify(c, key, tel, "acct-t1")
     assert checks["behavior_replay"]["outcome"] == "not_applicable"
     assert checks["behavior_replay"]["evidence"]["reason"].startswith("touch only")
+
+
+def test_many_pointer_events_that_make_no_movement_are_reviewed_not_passed(client) -> None:  # type: ignore[no-untyped-def]
+    """Timestamps collapsed to one instant: the model cannot judge, and that is itself a finding."""
+    c, key = client
+    tel = telemetry("bezier", 6)
+    for e in tel["events"]:
+        e["ts"] = 0.0
+    checks = _verify(c, key, tel, "acct-collapsed")
+    assert checks["behavior_bot"]["outcome"] == "review"
+    assert checks["behavior_bot"]["reason_codes"] == ["BEHAVIOR_UNSCORABLE"]
+
+
+def test_the_endpoint_decision_counts_the_device(client) -> None:  # type: ignore[no-untyped-def]
+    c, key = client
+    tel = telemetry("bezier", 7, user_agent="Mozilla/5.0 HeadlessChrome/131.0.0.0")
+    out = c.post("/v1/behavior/score", json=tel, headers=H(key)).json()
+    assert out["decision"] == "bot" and "AUTOMATION_DETECTED" in out["reason_codes"]

@@ -17,7 +17,7 @@ from openidv.behavior.device.integrity import assess_device
 from openidv.behavior.events import parse_events
 from openidv.behavior.runtime import services
 from openidv.behavior.schema import validate_telemetry
-from openidv.behavior.scoring import Thresholds, assess
+from openidv.behavior.scoring import Thresholds, assess, with_device
 from openidv.service.deps import ClientDep, RuntimeDep  # imported with the router, never by the checks
 
 
@@ -44,9 +44,7 @@ def score_payload(payload: Any, client_ip: str | None, runtime: Any) -> dict[str
             "inconsistent": integrity.inconsistent,
             "findings": [{"grade": f.grade, "code": f.code, "detail": f.detail} for f in integrity.findings],
         }
-        extra = (["AUTOMATION_DETECTED"] if integrity.automation else []) + (
-            ["DEVICE_INCONSISTENT"] if integrity.inconsistent else [])
-        out["reason_codes"] = sorted(set(out["reason_codes"]) | set(extra))
+        out = with_device(out, integrity.automation, integrity.inconsistent)
     out["latency_ms"] = round((time.perf_counter() - started) * 1000, 3)
     return out
 

@@ -50,7 +50,7 @@ class RowCounts:
 
 def is_balabit_csv(head: str) -> bool:
     """Whether text starts with the Balabit header (tolerating spaces and case)."""
-    first = head.splitlines()[0] if head else ""
+    first = head.removeprefix("\ufeff").splitlines()[0] if head else ""  # a byte-order mark from Windows tools
     return tuple(c.strip().lower() for c in first.split(",")) == HEADER
 
 
@@ -77,6 +77,7 @@ def parse_balabit_counted(text: str, name: str = "recording") -> tuple[Interacti
 
     Lines are split on commas, not read as quoted CSV: the layout has no quoted fields, and one
     stray quote must not swallow the rest of the file. Any line ending (``\\n``, ``\\r\\n``, ``\\r``)."""
+    text = text.removeprefix("\ufeff")
     if not is_balabit_csv(text[:200]):
         raise ValidationFailed(f"{name}: not a mouse recording (expected header {','.join(HEADER)})")
     mt: list[float] = []

@@ -51,11 +51,17 @@ class _EventsCheck(BaseCheck):
         return payload, _invalid(self, errors) if errors else None
 
 
+# Pointer samples beyond which "too little movement to judge" is itself a finding (a real user with
+# this many samples has made strokes; a sample every 50 ms is one second of movement).
+MIN_UNSCORABLE_SAMPLES = 20
+
+
 class BehaviorBotCheck(_EventsCheck):
     name = "behavior_bot"
-    version = "1.0.0"
+    version = "1.1.0"  # 1.1.0: unscorable movement reviewed, mixed pointer types, one bot window reviewed
     timeout_s = 5.0
-    reason_codes = ("BOT_SUSPECTED", "AUTOMATION_DETECTED", "BEHAVIOR_ANOMALY", INVALID)
+    reason_codes = ("BOT_SUSPECTED", "AUTOMATION_DETECTED", "BEHAVIOR_ANOMALY", "DEVICE_INCONSISTENT",
+                    "BEHAVIOR_UNSCORABLE", INVALID)
     score_meaning = "1 - bot_score: 1 minus the bot classifier's probability (0 when an automation signature fires)"
 
     def run(self, ctx: CheckContext) -> CheckResult:
@@ -63,9 +69,14 @@ class BehaviorBotCheck(_EventsCheck):
         if invalid is not None:
             return invalid
         t = Thresholds.from_set(ctx.thresholds.set("behavior_bot"))
-        a = assess(parse_events(payload.get("events") or []), t, services(ctx.env).models())
+        inter = parse_events(payload.get("events") or [])
+        a = assess(inter, t, services(ctx.env).models())
         evidence = a.as_dict()
-        if not a.scorable:
+        if not a.scorable and not a.reason_codes:
+            if inter.mouse.n >= MIN_UNSCORABLE_SAMPLES:
+                # plenty of pointer events that still make no measurable movement (timestamps
+                # collapsed, one endless stroke): not a pass - a human looks
+                return self.result(Outcome.REVIEW, reason_codes=["BEHAVIOR_UNSCORABLE"], evidence=evidence)
             return self.result(Outcome.NOT_APPLICABLE, evidence=evidence)
         if a.decision == BOT:
             outcome = Outcome.FAIL

@@ -12,6 +12,7 @@ A file that cannot be read gives an object with ``error`` instead, and the exit 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from openidv.errors import OpenIDVError, ValidationFailed
 app = typer.Typer(name="behavior", help="Capture-session intelligence: bot and device scoring.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 MAX_JSON_BYTES = 256 * 1024 * 1024
+MAX_JSON_DEPTH = 32  # telemetry nests three levels; the service refuses deeper bodies alike
 
 
 def _emit(obj: dict[str, Any]) -> None:
@@ -31,19 +33,20 @@ def _emit(obj: dict[str, Any]) -> None:
 def load_input(path: Path) -> tuple[dict[str, Any], str, dict[str, Any] | None]:
     """(telemetry, kind, row counts of a CSV) from a telemetry JSON file or a Balabit-layout CSV."""
     from openidv.behavior.balabit import is_balabit_csv, parse_balabit_counted, to_telemetry
+    from openidv.service.jsonguard import parse_json
 
     if not path.is_file():
         raise ValidationFailed(f"{path}: no such file")
     if path.stat().st_size > MAX_JSON_BYTES:
         raise ValidationFailed(f"{path.name}: larger than {MAX_JSON_BYTES // 2**20} MiB")
     text = path.read_text(encoding="utf-8", errors="replace")
-    if is_balabit_csv(text[:200]):
+    if is_balabit_csv(text[:201]):
         inter, counts = parse_balabit_counted(text, path.name)
         return to_telemetry(inter), "mouse_csv", counts.as_dict()
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed(f"{path.name}: neither telemetry JSON nor a mouse CSV ({exc.msg})") from None
+        data = parse_json(text.encode("utf-8"), MAX_JSON_DEPTH)
+    except OpenIDVError as exc:  # malformed, too deep, a number too long: the service's own guard
+        raise ValidationFailed(f"{path.name}: neither telemetry JSON nor a mouse CSV ({exc.detail})") from None
     if not isinstance(data, dict):
         raise ValidationFailed(f"{path.name}: telemetry must be a JSON object")
     return data, "telemetry", None
@@ -53,7 +56,7 @@ def score_file(path: Path) -> dict[str, Any]:
     from openidv.behavior.device.integrity import assess_device
     from openidv.behavior.events import parse_events
     from openidv.behavior.schema import validate_telemetry
-    from openidv.behavior.scoring import assess, models, packaged_thresholds
+    from openidv.behavior.scoring import assess, models, packaged_thresholds, with_device
 
     payload, kind, rows = load_input(path)
     problems = validate_telemetry(payload)
@@ -65,6 +68,7 @@ def score_file(path: Path) -> dict[str, Any]:
         out["rows"] = rows
     if payload.get("device"):
         integrity = assess_device(payload["device"], payload.get("network") or {})
+        out = with_device(out, integrity.automation, integrity.inconsistent)
         out["device"] = {"risk": integrity.risk, "findings": [f.code for f in integrity.findings]}
     return out
 
@@ -90,6 +94,8 @@ def import_mouse_csv(
     window_s: float = typer.Option(0.0, "--window-s", help="Cut each recording into windows of this many seconds."),
 ) -> None:
     """Convert mouse recordings into telemetry JSON (schema version 1), one object per file or window."""
+    if not (window_s == 0.0 or (math.isfinite(window_s) and window_s >= 1.0)):
+        raise typer.BadParameter("--window-s must be 0 (whole recordings) or a number of seconds >= 1")
     from openidv.behavior.balabit import read_balabit_counted, to_telemetry
     from openidv.behavior.events import Interaction
 
