@@ -215,3 +215,13 @@ def test_the_plugins_erasure_hook_takes_the_session_out_of_redis(redis_url: str,
     BehaviorPlugin().on_erase("gone", env, rows)  # no device index built in this process: none is built
     c = r.counts("subnet", "sk", now, account="acct1")
     assert c.sessions["1h"] == 1 and c.accounts["1h"] == 0
+
+
+def test_a_user_agent_no_browser_sends_is_inconsistent() -> None:
+    from openidv.behavior.device.integrity import assess_device
+
+    lookalike = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Headless\u0421hrome/131.0.0.0 Safari/537.36"
+    assert "ua_not_ascii" in {f.code for f in assess_device({"user_agent": lookalike}).findings}
+    assert "ua_not_ascii" in {f.code for f in assess_device({"user_agent": "Mozilla/5.0\u200b"}).findings}
+    bare = assess_device({"platform": "Win32", "client_hints": {"platform": "Linux"}})
+    assert "ua_missing" in {f.code for f in bare.findings} and bare.inconsistent

@@ -118,6 +118,12 @@ def check_automation(dev: Mapping[str, Any], ua: UserAgent, out: Integrity) -> N
 
 
 def check_consistency(dev: Mapping[str, Any], ua: UserAgent, out: Integrity) -> None:
+    raw_ua = str(dev.get("user_agent") or "")
+    if raw_ua and not (raw_ua.isascii() and raw_ua.isprintable()):
+        # browsers send printable ASCII; a look-alike letter or a zero-width space dodges name matching
+        out.add(INCONSISTENT, "ua_not_ascii", "the user agent holds characters no browser sends")
+    elif not raw_ua and (dev.get("platform") or _get(dev, "client_hints")):
+        out.add(INCONSISTENT, "ua_missing", "device attributes without a user agent")
     ch = _get(dev, "client_hints") or {}
     ch_os = _CH_PLATFORM.get(str(ch.get("platform") or ""))
     if ch_os and ua.os and ch_os != ua.os:
