@@ -136,3 +136,16 @@ def test_pad_tuning_without_scored_attacks_is_an_input_error(pad_frame: pd.DataF
     for target in ("bpcer<=0.1", "apcer<=0.1"):
         with pytest.raises(EvaluationInputError, match="both classes"):
             tune_threshold(s, "pad", [target], config=BootstrapConfig(n_boot=0))
+
+
+def test_tuning_says_when_one_subjects_many_rows_hide_behind_identity_weighting() -> None:
+    """One impostor tried 90 times and always accepted: 1 subject in 11, but 90% of comparisons."""
+    imp_subject = np.r_[np.zeros(90, int), np.arange(1, 11)]
+    imp_score = np.r_[np.full(90, 0.95), np.linspace(0, 0.5, 10)]
+    gen_score, gen_subject = np.linspace(0.6, 1.2, 50), np.arange(11, 61)
+    s = score_set_from_arrays(np.r_[gen_score, imp_score], np.r_[np.ones(50, bool), np.zeros(100, bool)],
+                              np.r_[gen_subject, imp_subject])
+    r = tune_threshold(s, "verification", ["fmr<=0.1"], config=BootstrapConfig(n_boot=0))
+    assert any("counting every row once gives 0.9" in w for w in r.warnings)
+    plain = tune_threshold(s, "verification", ["fmr<=0.1"], config=BootstrapConfig(n_boot=0, identity_weighting=False))
+    assert not any("counting every row once" in w for w in plain.warnings)

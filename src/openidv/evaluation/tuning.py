@@ -294,6 +294,8 @@ def tune_threshold(
                 f"target {x.text} cannot be demonstrated by this set: with {n} subjects, even zero errors "
                 f"bound the rate only below {resolution(n, config.ci_level):.3g} at the {config.ci_level:.0%} level"
             )
+    if config.identity_weighting:
+        result.warnings += _row_level_warnings(scores, kind, parsed, config, t)
     if config.n_boot <= 0:
         result.warnings.append("no bootstrap replicates: the targets were not checked at a CI bound")
     result.warnings += [
@@ -306,6 +308,26 @@ def tune_threshold(
         and not x.met(result._bound(x))
     ]
     return result
+
+
+def _row_level_warnings(
+    scores: ScoreSet, kind: str, targets: Sequence[Target], config: BootstrapConfig, t: float
+) -> list[str]:
+    """Targets met with every subject weighing the same but missed when every row counts once: a
+    few subjects with many rows (one impostor tried 90 times) can hide there, so the report says so."""
+    from dataclasses import replace
+
+    rows = CurveEngine(tune_groups(scores, kind, replace(config, identity_weighting=False))).point()
+    k = int(min(np.searchsorted(rows.grid, t, side="left"), rows.grid.shape[0] - 1))
+    out = []
+    for x in targets:
+        value = float(METRICS[kind][x.metric][0](rows)[k])
+        if np.isfinite(value) and not x.met(value):
+            out.append(
+                f"target {x.text} holds with every subject weighing the same, but counting every row once "
+                f"gives {value:.4g} (a few subjects with many rows differ from the rest)"
+            )
+    return out
 
 
 def resolution(n_units: int, level: float) -> float:
