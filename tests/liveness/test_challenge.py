@@ -124,3 +124,33 @@ def test_signal_store_single_use_is_atomic_under_concurrency(settings) -> None: 
         assert set(results) == {"won", "challenge_already_used"}
     finally:
         rt.close()
+
+
+def test_only_a_sessions_newest_challenge_can_be_answered(settings) -> None:  # type: ignore[no-untyped-def]
+    """Collecting challenges and answering whichever suits a recording is not possible."""
+    from openidv.domain import Session
+    from openidv.runtime import Runtime
+
+    memory = MemoryChallengeStore()
+    old, new = issue_challenge("s1", rng=random.Random(5)), issue_challenge("s1", rng=random.Random(6))
+    memory.save(old)
+    memory.save(new)
+    with pytest.raises(ChallengeError, match="superseded"):
+        memory.consume(old.id, "s1", "d")
+    assert memory.consume(new.id, "s1", "d") == new and memory.issued_for("s1") and not memory.issued_for("s2")
+    rt = Runtime.build(settings, plugins=[])
+    try:
+        assert rt.repo is not None and rt.env.signals is not None
+        session = Session()
+        rt.repo.create_session(session, actor="test")
+        store = SignalChallengeStore(rt.env.signals)
+        assert not store.issued_for(session.id)
+        first = issue_challenge(session.id, rng=random.Random(7))
+        second = issue_challenge(session.id, rng=random.Random(8))
+        store.save(first)
+        store.save(second)
+        with pytest.raises(ChallengeError, match="superseded"):
+            store.consume(first.id, session.id, "d")
+        assert store.consume(second.id, session.id, "d").id == second.id and store.issued_for(session.id)
+    finally:
+        rt.close()

@@ -79,3 +79,43 @@ def test_a_session_has_its_own_limit_whatever_device_the_caller_names(tmp_path) 
     with pytest.raises(RateLimited, match="session"):
         enforce(env, "s1", None, None, limits)
     enforce(env, "s2", "dev-99", None, limits)  # another session is not affected
+
+
+def test_limits_are_counted_atomically_and_kept_per_client(settings) -> None:  # type: ignore[no-untyped-def]
+    """A burst of concurrent challenges cannot all read "under the limit"; one client's attempts for an
+    applicant neither block another client nor tell it the applicant was seen (audit, stop 32)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from openidv.domain import Session
+    from openidv.runtime import Runtime
+
+    rt = Runtime.build(settings, plugins=[])
+    try:
+        assert rt.repo is not None
+        s = Session()
+        rt.repo.create_session(s, actor="test")
+        limits = LivenessLimits(max_attempts_per_session=5)
+
+        def attempt(i: int) -> bool:
+            try:
+                enforce(rt.env, s.id, f"dev-{i}", None, limits, tenant="client-a")
+                return True
+            except RateLimited:
+                return False
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            admitted = sum(pool.map(attempt, range(12)))
+        assert admitted == 5
+        per_applicant = LivenessLimits(max_attempts_per_applicant=2)
+        others = []
+        for _ in range(3):
+            o = Session()
+            rt.repo.create_session(o, actor="test")
+            others.append(o.id)
+        enforce(rt.env, others[0], None, "victim", per_applicant, tenant="client-a")
+        enforce(rt.env, others[1], None, "victim", per_applicant, tenant="client-a")
+        with pytest.raises(RateLimited, match="applicant"):
+            enforce(rt.env, others[2], None, "victim", per_applicant, tenant="client-a")
+        enforce(rt.env, others[2], None, "victim", per_applicant, tenant="client-b")  # another client: its own count
+    finally:
+        rt.close()

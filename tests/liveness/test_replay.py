@@ -61,3 +61,16 @@ def test_hash_survives_resize(hopper: FaceRef) -> None:
     a, b = replay.image_hashes(hopper.rgb), replay.image_hashes(small)
     assert a.distance(b)[0] <= 6
     assert len(encode_jpeg(hopper.rgb)) > 0
+
+
+def test_a_mirrored_replay_is_found_through_the_mirror_lookup(hopper: FaceRef) -> None:
+    from openidv.domain import Capture, CaptureKind, Session
+    from openidv.liveness.checks import session_hashes
+
+    store = FakeSignals()
+    replay.record_hashes(Writer(store, "old"), [replay.image_hashes(hopper.rgb)])
+    flipped = np.ascontiguousarray(hopper.rgb[:, ::-1])
+    s = Session(captures=[Capture(kind=CaptureKind.SELFIE, data=b"x", image=flipped, content_type="image/jpeg")])
+    assert replay.find_replays(store, session_hashes(s), "new", 8, 10) == []  # the flip alone hides it
+    found = replay.find_replays(store, session_hashes(s, mirrored=True), "new", 8, 10)
+    assert [m.session_id for m in found] == ["old"]

@@ -130,3 +130,21 @@ def test_selfie_replayed_in_a_later_session_is_caught(live_client, hopper: FaceR
     second = decisions[1]["liveness_replay"]
     assert second["outcome"] == "fail" and second["reason_codes"] == ["REPLAYED_CAPTURE"]
     assert decisions[1]["liveness_passive"]["evidence"]["captures"][0]["species"]
+
+
+def test_an_issued_challenge_left_unanswered_fails_the_session(live_client) -> None:  # type: ignore[no-untyped-def]
+    """Skipping the challenge once it was issued must not look like a flow that never asked for one."""
+    client, key, *_ = live_client
+    rng = np.random.default_rng(3)
+    selfie = encode_jpeg(rng.integers(0, 255, (240, 320, 3), dtype=np.uint8))
+    results = {}
+    for issued in (False, True):
+        sid = client.post("/v1/sessions", json={}, headers=H(key)).json()["id"]
+        if issued:
+            assert client.post("/v1/liveness/challenges", json={"session_id": sid}, headers=H(key)).status_code == 201
+        client.post(f"/v1/sessions/{sid}/captures", headers=H(key), files={"file": ("s.jpg", selfie)},
+                    data={"kind": "selfie"})
+        d = client.post(f"/v1/sessions/{sid}/submit", headers=H(key, **{"Idempotency-Key": sid})).json()
+        results[issued] = next(c for c in d["checks"] if c["check"] == "liveness_active")
+    assert results[False]["outcome"] == "not_applicable"
+    assert results[True]["outcome"] == "fail" and results[True]["evidence"]["failures"] == ["challenge_not_answered"]

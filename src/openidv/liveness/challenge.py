@@ -37,6 +37,7 @@ N_COLOURS = 5
 SIGNAL_KIND = "liveness_challenge"
 OPEN_KIND = "liveness_challenge_open"  # the single-use ticket; consuming turns it into USED_KIND
 USED_KIND = "liveness_challenge_used"
+SUPERSEDED_KIND = "liveness_challenge_superseded"  # an open ticket replaced by a newer challenge of its session
 
 
 class ChallengeError(Exception):
@@ -124,7 +125,13 @@ def issue_challenge(
 
 
 class ChallengeStore(Protocol):
+    """Issued challenges. Only a session's newest challenge can be answered: issuing one supersedes
+    the session's open ones, so a caller cannot collect challenges and answer whichever suits a
+    recording it holds."""
+
     def save(self, challenge: Challenge) -> None: ...
+
+    def issued_for(self, session_id: str) -> bool: ...
 
     def consume(
         self, challenge_id: str, session_id: str, frames_digest: str, now: datetime | None = None
@@ -149,13 +156,22 @@ class MemoryChallengeStore:
     _used: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    _latest: dict[str, str] = field(default_factory=dict)  # session id -> its newest challenge id
+
     def save(self, challenge: Challenge) -> None:
         with self._lock:
             self._items[challenge.id] = challenge
+            self._latest[challenge.session_id] = challenge.id
+
+    def issued_for(self, session_id: str) -> bool:
+        with self._lock:
+            return session_id in self._latest
 
     def consume(self, challenge_id: str, session_id: str, frames_digest: str, now: datetime | None = None) -> Challenge:
         with self._lock:
             ch = _usable(self._items.get(challenge_id), session_id, now or datetime.now(UTC))
+            if self._latest.get(session_id) != challenge_id and challenge_id not in self._used:
+                raise ChallengeError("challenge_superseded")
             bound = self._used.setdefault(challenge_id, frames_digest)
             if bound != frames_digest:
                 raise ChallengeError("challenge_already_used")
@@ -176,6 +192,18 @@ class SignalChallengeStore:
         self.signals = signals
 
     def save(self, challenge: Challenge) -> None:
+        from sqlalchemy import update
+
+        from openidv.store.models import SignalRow
+
+        with self.signals.db.transaction() as orm:
+            # the session's open tickets go first: only its newest challenge can be answered
+            orm.execute(
+                update(SignalRow)
+                .where(SignalRow.kind == OPEN_KIND, SignalRow.session_id == challenge.session_id)
+                .values(kind=SUPERSEDED_KIND)
+                .execution_options(synchronize_session=False)
+            )
         self.signals.put(
             challenge.session_id,
             SIGNAL_KIND,
@@ -184,6 +212,9 @@ class SignalChallengeStore:
             attrs={"expires_at": challenge.expires_at.isoformat()},
         )
         self.signals.put(challenge.session_id, OPEN_KIND, challenge.id)
+
+    def issued_for(self, session_id: str) -> bool:
+        return bool(self.signals.session_has(session_id, SIGNAL_KIND))
 
     def _claim(self, challenge_id: str, frames_digest: str) -> bool:
         """Atomically turn the open ticket into a used one bound to `frames_digest`."""
@@ -209,4 +240,6 @@ class SignalChallengeStore:
         used = self.signals.find(USED_KIND, challenge_id, limit=10)
         if used and all(u.attrs.get("frames_digest") == frames_digest for u in used):
             return ch  # the same frames judged again (a retried pipeline), not a second use
+        if not used and self.signals.find(SUPERSEDED_KIND, challenge_id, limit=1):
+            raise ChallengeError("challenge_superseded")
         raise ChallengeError("challenge_already_used")

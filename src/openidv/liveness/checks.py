@@ -82,24 +82,38 @@ class LivenessPassiveCheck(BaseCheck):
 
 
 def frames_digest(caps: list[Capture]) -> str:
+    """What binds a challenge to one response: every frame's bytes with its index, time and challenge
+    (the same bytes re-labelled are another response, not the same one judged again)."""
     h = hashlib.sha256()
     for c in caps:
+        md = c.metadata
         h.update(hashlib.sha256(c.data).digest())
+        h.update(f"|{md.frame_index}|{md.timestamp_ms!r}|{md.challenge_id}|".encode())
     return h.hexdigest()
 
 
 class LivenessActiveCheck(BaseCheck):
     name = "liveness_active"
-    version = "1.1.0"  # 1.1.0 (stop 18): head movement on stabilised, time-averaged landmarks
+    # 1.2.0 (stop 32): a clearly wrong flash colour fails, an issued challenge left unanswered fails, only a
+    # session's newest challenge counts; 1.1.0 (stop 18): head movement on stabilised, time-averaged landmarks
+    version = "1.2.0"
     timeout_s: ClassVar[float | None] = 60.0  # landmarks on a few dozen frames
     reason_codes = ("CHALLENGE_FAILED", "REPLAYED_CAPTURE")
     score_meaning = "share of colour flashes read back in the issued order, 0 when any check failed"
 
     def applies(self, session: Session) -> bool:
-        return bool(_frames(session))
+        # also without frames: a challenge issued for the session and never answered is a finding
+        return bool(_frames(session)) or bool(session.captures)
 
     def run(self, ctx: CheckContext) -> CheckResult:
         caps = _frames(ctx.session)
+        if not caps:
+            if challenge_store(ctx.env).issued_for(ctx.session.id):
+                # the client started the active check and sent no response: skipping the challenge
+                # must not look like a flow that never asked for one
+                return self.result(Outcome.FAIL, score=0.0, reason_codes=["CHALLENGE_FAILED"],
+                                   evidence={"failures": ["challenge_not_answered"]})
+            return self.result(Outcome.NOT_APPLICABLE, evidence={"skipped": "no challenge issued, no frames"})
         ids = {c.metadata.challenge_id for c in caps}
         if len(ids) != 1 or None in ids:
             return self.result(
@@ -171,17 +185,18 @@ class LivenessIntegrityCheck(BaseCheck):
         return self.result(Outcome.PASS, score=1.0, evidence=evidence)
 
 
-def session_hashes(session: Session, max_frames: int = 3) -> list[replay.Hashes]:
-    """Hashes of the selfies and of up to `max_frames` evenly spaced frames."""
+def session_hashes(session: Session, max_frames: int = 3, mirrored: bool = False) -> list[replay.Hashes]:
+    """Hashes of the selfies and of up to `max_frames` evenly spaced frames (of their mirror
+    images with `mirrored`: what a replay flipped left to right would match)."""
     frames = _frames(session)
     step = max(1, len(frames) // max_frames) if frames else 1
     picked = [*_stills(session), *frames[::step][:max_frames]]
-    return [replay.image_hashes(c.image) for c in picked]
+    return [replay.image_hashes(c.image[:, ::-1] if mirrored else c.image) for c in picked]
 
 
 class LivenessReplayCheck(BaseCheck):
     name = "liveness_replay"
-    version = "1.0.0"
+    version = "1.1.0"  # 1.1.0 (stop 32): mirror images looked up too
     reason_codes = ("REPLAYED_CAPTURE",)
     score_meaning = "1 when no earlier session holds a near-duplicate capture, else 0"
 
@@ -197,7 +212,9 @@ class LivenessReplayCheck(BaseCheck):
         t = ctx.thresholds.set("liveness_replay")
         matches = replay.find_replays(
             ctx.env.signals,
-            session_hashes(ctx.session),
+            # a mirrored replay hashes nothing like its original (pHash distance 28 measured), and a
+            # mirrored head turn even answers the opposite action: look the mirror images up too
+            session_hashes(ctx.session) + session_hashes(ctx.session, mirrored=True),
             ctx.session.id,
             int(t["max_phash_distance"]),
             int(t["max_dhash_distance"]),

@@ -67,7 +67,7 @@ class LivenessPlugin(BasePlugin):
         only has to outlive its challenge), capture hashes after ``capture_hash_retention_days``."""
         from datetime import UTC, datetime, timedelta
 
-        from openidv.liveness.challenge import OPEN_KIND, SIGNAL_KIND, USED_KIND
+        from openidv.liveness.challenge import OPEN_KIND, SIGNAL_KIND, SUPERSEDED_KIND, USED_KIND
         from openidv.liveness.ratelimit import ATTEMPT_KIND, LivenessLimits
         from openidv.liveness.replay import SIGNAL_KIND as HASH_KIND
 
@@ -75,7 +75,7 @@ class LivenessPlugin(BasePlugin):
             return 0
         now, limits = datetime.now(UTC), LivenessLimits()
         n = env.signals.purge(ATTEMPT_KIND, now - timedelta(seconds=2 * limits.window_s))
-        for kind in (SIGNAL_KIND, OPEN_KIND, USED_KIND):
+        for kind in (SIGNAL_KIND, OPEN_KIND, USED_KIND, SUPERSEDED_KIND):
             n += env.signals.purge(kind, now - timedelta(seconds=limits.challenge_ttl_s) - timedelta(days=1))
         days = env.settings.capture_hash_retention_days
         if days > 0:

@@ -66,12 +66,18 @@ class MemoryCounter:
             return None
 
 
-def _keys(session_id: str, device_id: str | None, applicant_ref: str | None) -> list[tuple[str, str]]:
+def _keys(
+    session_id: str, device_id: str | None, applicant_ref: str | None, tenant: str | None = None
+) -> list[tuple[str, str]]:
+    """Counting keys. Device and applicant keys are the client's own (``tenant``, its API key id):
+    one integrator's attempts must neither lock an applicant out at another nor tell it that the
+    identifier was used there."""
+    scope = f"{tenant}:" if tenant else ""
     keys = [("session", f"liveness-session:{session_id}")]
     if device_id:
-        keys.append(("device", f"liveness-device:{device_id}"))
+        keys.append(("device", f"liveness-device:{scope}{device_id}"))
     if applicant_ref:
-        keys.append(("applicant", f"liveness-applicant:{applicant_ref}"))
+        keys.append(("applicant", f"liveness-applicant:{scope}{applicant_ref}"))
     return keys
 
 
@@ -80,7 +86,12 @@ def _refuse(who: str, limits: LivenessLimits) -> RateLimited:
 
 
 def enforce(
-    env: Any, session_id: str, device_id: str | None, applicant_ref: str | None, limits: LivenessLimits
+    env: Any,
+    session_id: str,
+    device_id: str | None,
+    applicant_ref: str | None,
+    limits: LivenessLimits,
+    tenant: str | None = None,
 ) -> None:
     """Count this attempt, raising RateLimited when the session, the device or the applicant is over
     its limit.
@@ -92,7 +103,7 @@ def enforce(
         "device": limits.max_attempts_per_device,
         "applicant": limits.max_attempts_per_applicant,
     }
-    keys = _keys(session_id, device_id, applicant_ref)
+    keys = _keys(session_id, device_id, applicant_ref, tenant)
     if env.signals is None:
         counter: MemoryCounter = env.services.setdefault("liveness.attempts", MemoryCounter())
         over = counter.admit({key: caps[who] for who, key in keys}, limits.window_s)
@@ -100,9 +111,9 @@ def enforce(
             raise _refuse(next(who for who, key in keys if key == over), limits)
         return
     since = datetime.now(UTC) - timedelta(seconds=limits.window_s)
-    blinded = [(who, env.signals.blind(key)) for who, key in keys]
-    for who, key in blinded:
-        if env.signals.count(ATTEMPT_KIND, key, since=since, distinct_sessions=False) >= caps[who]:
-            raise _refuse(who, limits)
-    for who, key in blinded:
-        env.signals.put(session_id, ATTEMPT_KIND, key, attrs={"who": who})
+    blinded = {env.signals.blind(key): who for who, key in keys}
+    # one step (count and record together): a burst of concurrent requests cannot all read "under"
+    over = env.signals.admit(session_id, ATTEMPT_KIND, [(k, caps[who]) for k, who in blinded.items()], since,
+                             attrs=[{"who": who} for who in blinded.values()])
+    if over is not None:
+        raise _refuse(blinded[over], limits)

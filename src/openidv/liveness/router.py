@@ -54,7 +54,8 @@ def build_router() -> APIRouter:
             raise errors.SessionNotFound(f"no session {errors.shown(body.session_id)}")
         session = runtime.repo.load_session(body.session_id)
         limits = LivenessLimits()
-        enforce(runtime.env, session.id, device_ref(body, session), applicant_ref(session), limits)
+        enforce(runtime.env, session.id, device_ref(body, session), applicant_ref(session), limits,
+                tenant=row.client_key_id)
         ch = issue_challenge(session.id, ttl_s=limits.challenge_ttl_s)
         challenge_store(runtime.env).save(ch)
         return {"session_id": session.id, **ch.to_client()}

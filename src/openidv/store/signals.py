@@ -16,12 +16,12 @@ Erasing a session deletes its signals (``ON DELETE CASCADE`` and an explicit del
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session as OrmSession
 
 from openidv.store.crypto import KeyRing, Sealed
@@ -163,6 +163,42 @@ class SignalStore:
     ) -> None:
         with self.db.transaction() as orm:
             SignalWriter(orm, self.keys, session_id).put(kind, key, value=value, attrs=attrs)
+
+    def admit(
+        self,
+        session_id: str,
+        kind: str,
+        caps: Sequence[tuple[str, int]],
+        since: datetime,
+        attrs: Sequence[dict[str, Any]] | None = None,
+    ) -> str | None:
+        """Count-and-record as one step: the first key already holding ``cap`` rows of ``kind`` since
+        ``since`` (nothing written), else one row per key (returns None).
+
+        Concurrent callers must not all read "under the cap" and all write: on SQLite writers are
+        serialised (``BEGIN IMMEDIATE``); on PostgreSQL each key's transaction-scoped advisory lock
+        is taken first, in a fixed order, so two attempts on one key count one after the other."""
+        cutoff = _as_utc(since)
+        with self.db.transaction() as orm:
+            if orm.get_bind().dialect.name == "postgresql":
+                for key, _ in sorted(caps):
+                    orm.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{kind}:{key}"})
+            for key, cap in caps:
+                stmt = select(func.count()).where(
+                    SignalRow.kind == kind, SignalRow.key == key, SignalRow.created_at >= cutoff
+                )
+                if int(orm.execute(stmt).scalar_one()) >= cap:
+                    return key
+            writer = SignalWriter(orm, self.keys, session_id)
+            for i, (key, _) in enumerate(caps):
+                writer.put(kind, key, attrs=attrs[i] if attrs else None)
+        return None
+
+    def session_has(self, session_id: str, kind: str) -> bool:
+        """Whether the session holds any signal of ``kind`` (e.g. a challenge issued for it)."""
+        stmt = select(SignalRow.id).where(SignalRow.session_id == session_id, SignalRow.kind == kind).limit(1)
+        with self.db.session() as orm:
+            return orm.execute(stmt).first() is not None
 
     def purge(self, kind: str, older_than: datetime, batch: int = 5000) -> int:
         """Delete every signal of `kind` created before `older_than` (retention), `batch` rows per
