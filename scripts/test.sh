@@ -15,4 +15,5 @@ echo "== pytest (SQLite)"
 echo "== pytest (PostgreSQL)"
 eval "$(scripts/postgres.sh start)"
 trap 'scripts/postgres.sh stop' EXIT
-OPENIDV_TEST_POSTGRES_URL="$PG_URL" "$VENV/bin/pytest" -q -n 2 tests/store tests/service tests/behavior/test_replay.py -m "not slow"
+OPENIDV_TEST_POSTGRES_URL="$PG_URL" "$VENV/bin/pytest" -q -n 2 tests/store tests/service tests/behavior/test_replay.py \
+  tests/liveness/test_ratelimit.py tests/liveness/test_challenge.py -m "not slow"
