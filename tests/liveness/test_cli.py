@@ -40,3 +40,14 @@ def test_face_crop_skips_detection(tmp_path: Path, hopper: FaceRef) -> None:
     Image.fromarray(hopper.rgb[y0:y1, x0:x1]).save(crop)
     out = run("--face-crop", str(crop))
     assert out[0]["decision"] in ("bona_fide", "attack", "undecided") and "faces" not in out[0]
+
+
+def test_two_faces_are_never_a_bona_fide_selfie(tmp_path: Path, hopper: FaceRef) -> None:
+    pair = np.concatenate([hopper.rgb, hopper.rgb[:, ::-1]], axis=1)
+    path = tmp_path / "two.png"
+    Image.fromarray(pair).save(path)
+    (out,) = run(str(path))
+    assert out["faces"] == 2 and out["decision"] != "bona_fide"
+    assert out["decision"] == "attack" or out.get("reason") == "multiple_faces" or out["score"] < 0.9856
+    (dev,) = run("/dev/zero")
+    assert dev["decision"] == "undecided" and dev["score"] is None

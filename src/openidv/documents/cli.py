@@ -12,7 +12,7 @@ from openidv.errors import OpenIDVError
 
 
 def mrz(
-    images: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="Photos or scans of documents."),
+    images: list[Path] = typer.Argument(..., help="Photos or scans of documents."),
     today: str = typer.Option(None, help="Reference date YYYY-MM-DD for 2-digit years (default: today)."),
 ) -> None:
     """Read the machine-readable zone of each image (ICAO 9303 TD1/TD2/TD3/MRV-A/MRV-B; FRA-ID).
@@ -21,14 +21,16 @@ def mrz(
     every check digit, `valid` (all check digits hold), corrections made and timings.
     """
     from openidv.documents.mrz.reader import read_image
-    from openidv.imaging.decode import decode_image
+    from openidv.errors import ValidationFailed
+    from openidv.imaging.decode import decode_image, read_image_file
 
     ref = date.fromisoformat(today) if today else None
-    for path in images:
+    for path in images:  # one object per path, whatever happens to the others
         out: dict[str, object] = {"file": str(path)}
         try:
-            decoded = decode_image(path.read_bytes())
+            decoded = decode_image(read_image_file(path))
             out.update(read_image(decoded.rgb, ref).to_dict())
-        except OpenIDVError as exc:
-            out.update({"status": "error", "error": exc.to_problem(), "format": None, "lines": [], "valid": False})
+        except (OpenIDVError, OSError) as exc:
+            problem = exc if isinstance(exc, OpenIDVError) else ValidationFailed(f"{path}: {exc.strerror or exc}")
+            out.update({"status": "error", "error": problem.to_problem(), "format": None, "lines": [], "valid": False})
         typer.echo(json.dumps(out, ensure_ascii=False))

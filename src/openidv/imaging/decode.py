@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -103,6 +104,22 @@ def _safe_exif(img: Image.Image) -> tuple[dict[str, Any], int]:
     kept = {name: str(exif[tag])[:128] for tag, name in _EXIF_KEEP.items() if tag in exif}
     orientation = exif.get(274, 1)
     return kept, int(orientation) if isinstance(orientation, int) and 1 <= orientation <= 8 else 1
+
+
+def read_image_file(path: Path, limits: DecodeLimits | None = None) -> bytes:
+    """The bytes of an image file for the commands, bounded like an upload: a missing path, a
+    directory, a device or a pipe is refused by name, and no more than ``max_bytes + 1`` bytes are
+    ever read (``/dev/zero`` named as an image must not fill the memory)."""
+    limits = limits or DecodeLimits()
+    if not path.exists():
+        raise errors.ValidationFailed(f"{path}: no such file")
+    if not path.is_file():
+        raise errors.ValidationFailed(f"{path}: not a regular file")
+    with path.open("rb") as fh:
+        data = fh.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        raise errors.ImageTooLarge(f"{path.name} is larger than {limits.max_bytes} bytes")
+    return data
 
 
 def decode_image(data: bytes, limits: DecodeLimits | None = None) -> DecodedImage:

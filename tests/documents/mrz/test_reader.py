@@ -111,10 +111,14 @@ def test_cli_prints_one_json_object_per_image(tmp_path: Path) -> None:
     cv2.imwrite(str(blank), np.full((200, 300, 3), 250, np.uint8))
     bad = tmp_path / "bad.jpg"
     bad.write_bytes(b"not an image")
-    res = CliRunner().invoke(build_app(), ["mrz", str(good), str(blank), str(bad)])
+    # a missing path, a folder and a device get their own error objects; the batch goes on
+    # (a device was read whole before: /dev/zero named as an image filled the memory)
+    odd = [str(tmp_path / "missing.jpg"), str(tmp_path), "/dev/zero"]
+    res = CliRunner().invoke(build_app(), ["mrz", str(good), str(blank), str(bad), *odd])
     assert res.exit_code == 0, res.output
     rows = [json.loads(line) for line in res.output.strip().splitlines()]
-    assert len(rows) == 3
+    assert len(rows) == 6
+    assert [r["error"]["code"] for r in rows[3:]] == ["validation_failed"] * 3 and not any(r["valid"] for r in rows[3:])
     assert rows[0]["lines"] == truth
     assert rows[0]["valid"] is True
     for key in ("format", "lines", "fields", "check_digits", "valid"):
