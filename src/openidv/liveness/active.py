@@ -256,14 +256,10 @@ def judge(o: Observation, p: ActiveParams) -> ActiveVerdict:
     misses = sum(not r.ok(p.min_flash_magnitude, p.min_flash_cosine) for r in o.flashes)
     if misses > p.max_flash_misses:
         failures.append("colour_sequence_mismatch")
-    # One flash may go unread (glare, a blink); a flash read clearly as *another* colour is the response to
-    # another challenge (a recording relabelled to fit this one with one colour off), never forgiven.
-    contradicted = [
-        r for r in o.flashes
-        if (seen := r.observed(p.min_flash_magnitude, p.min_flash_cosine)) is not None and seen != r.expected
-    ]
-    if contradicted and "colour_sequence_mismatch" not in failures:
-        failures.append("colour_contradicts_sequence")
+    # A flash read clearly as another colour counts as one miss, like an unread one: refusing it outright
+    # (a recording relabelled with one colour off would then fail) was measured at stop 32 and cost 2 of
+    # 130 genuine responses on a fresh simulated set (97.7% -> 96.2%), under the 98% the challenge must
+    # keep - genuine flashes are misread as a neighbouring colour too. See docs/liveness.md, Limits.
     action = judge_action(o.action, p.min_turn, p.min_nod)
     if not action.ok:
         failures.append("action_not_performed")
