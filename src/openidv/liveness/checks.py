@@ -94,8 +94,8 @@ def frames_digest(caps: list[Capture]) -> str:
 
 class LivenessActiveCheck(BaseCheck):
     name = "liveness_active"
-    # 1.2.0 (stop 32): a clearly wrong flash colour fails, an issued challenge left unanswered fails, only a
-    # session's newest challenge counts; 1.1.0 (stop 18): head movement on stabilised, time-averaged landmarks
+    # 1.2.0 (stop 32): an issued challenge left unanswered fails, only a session's newest challenge counts,
+    # frames bound with their metadata; 1.1.0 (stop 18): head movement on stabilised, time-averaged landmarks
     version = "1.2.0"
     timeout_s: ClassVar[float | None] = 60.0  # landmarks on a few dozen frames
     reason_codes = ("CHALLENGE_FAILED", "REPLAYED_CAPTURE")
