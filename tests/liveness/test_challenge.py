@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -55,7 +56,9 @@ def test_memory_store_single_use_and_expiry() -> None:
         store.consume(ch.id, "s1", "digest-b")
 
 
-def test_signal_store_single_use(settings) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def stored(settings) -> Iterator[tuple[SignalChallengeStore, str]]:  # type: ignore[no-untyped-def]
+    """A challenge store on a real signal store, and one session in it."""
     from openidv.domain import Session
     from openidv.runtime import Runtime
 
@@ -64,17 +67,21 @@ def test_signal_store_single_use(settings) -> None:  # type: ignore[no-untyped-d
         assert rt.repo is not None and rt.env.signals is not None
         session = Session()
         rt.repo.create_session(session, actor="test")
-        store = SignalChallengeStore(rt.env.signals)
-        ch = issue_challenge(session.id, rng=random.Random(3))
-        store.save(ch)
-        assert store.consume(ch.id, session.id, "a").colours == ch.colours
-        assert store.consume(ch.id, session.id, "a").id == ch.id
-        with pytest.raises(ChallengeError, match="already_used"):
-            store.consume(ch.id, session.id, "b")
-        with pytest.raises(ChallengeError, match="unknown"):
-            store.consume("0" * 32, session.id, "a")
+        yield SignalChallengeStore(rt.env.signals), session.id
     finally:
         rt.close()
+
+
+def test_signal_store_single_use(stored: tuple[SignalChallengeStore, str]) -> None:
+    store, sid = stored
+    ch = issue_challenge(sid, rng=random.Random(3))
+    store.save(ch)
+    assert store.consume(ch.id, sid, "a").colours == ch.colours
+    assert store.consume(ch.id, sid, "a").id == ch.id
+    with pytest.raises(ChallengeError, match="already_used"):
+        store.consume(ch.id, sid, "b")
+    with pytest.raises(ChallengeError, match="unknown"):
+        store.consume("0" * 32, sid, "a")
 
 
 class SlowReads:
@@ -126,11 +133,8 @@ def test_signal_store_single_use_is_atomic_under_concurrency(settings) -> None: 
         rt.close()
 
 
-def test_only_a_sessions_newest_challenge_can_be_answered(settings) -> None:  # type: ignore[no-untyped-def]
+def test_only_a_sessions_newest_challenge_can_be_answered(stored: tuple[SignalChallengeStore, str]) -> None:
     """Collecting challenges and answering whichever suits a recording is not possible."""
-    from openidv.domain import Session
-    from openidv.runtime import Runtime
-
     memory = MemoryChallengeStore()
     old, new = issue_challenge("s1", rng=random.Random(5)), issue_challenge("s1", rng=random.Random(6))
     memory.save(old)
@@ -138,19 +142,11 @@ def test_only_a_sessions_newest_challenge_can_be_answered(settings) -> None:  # 
     with pytest.raises(ChallengeError, match="superseded"):
         memory.consume(old.id, "s1", "d")
     assert memory.consume(new.id, "s1", "d") == new and memory.issued_for("s1") and not memory.issued_for("s2")
-    rt = Runtime.build(settings, plugins=[])
-    try:
-        assert rt.repo is not None and rt.env.signals is not None
-        session = Session()
-        rt.repo.create_session(session, actor="test")
-        store = SignalChallengeStore(rt.env.signals)
-        assert not store.issued_for(session.id)
-        first = issue_challenge(session.id, rng=random.Random(7))
-        second = issue_challenge(session.id, rng=random.Random(8))
-        store.save(first)
-        store.save(second)
-        with pytest.raises(ChallengeError, match="superseded"):
-            store.consume(first.id, session.id, "d")
-        assert store.consume(second.id, session.id, "d").id == second.id and store.issued_for(session.id)
-    finally:
-        rt.close()
+    store, sid = stored
+    assert not store.issued_for(sid)
+    first, second = issue_challenge(sid, rng=random.Random(7)), issue_challenge(sid, rng=random.Random(8))
+    store.save(first)
+    store.save(second)
+    with pytest.raises(ChallengeError, match="superseded"):
+        store.consume(first.id, sid, "d")
+    assert store.consume(second.id, sid, "d").id == second.id and store.issued_for(sid)
