@@ -44,9 +44,9 @@ class Settings(BaseSettings):
     max_json_depth: int = 32
     max_captures_per_session: int = 64
     # All of a session's images are decoded together when it is submitted (3 bytes per pixel):
-    # 120 Mpx is a 360 MB ceiling - two 12 Mpx document sides, a selfie and a long frame sequence
-    # fit several times over; 64 captures of 40 Mpx (7.7 GB) do not.
-    max_session_pixels: int = 120_000_000
+    # 200 Mpx is a 600 MB ceiling - two 12 Mpx document sides, a 12 Mpx selfie and 60 challenge
+    # frames at 1080p (124 Mpx) fit; 64 captures of 40 Mpx (7.7 GB) do not.
+    max_session_pixels: int = 200_000_000
 
     # Pipeline.
     default_check_timeout_s: float = 20.0

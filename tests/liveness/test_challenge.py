@@ -150,3 +150,16 @@ def test_only_a_sessions_newest_challenge_can_be_answered(stored: tuple[SignalCh
     with pytest.raises(ChallengeError, match="superseded"):
         store.consume(first.id, sid, "d")
     assert store.consume(second.id, sid, "d").id == second.id and store.issued_for(sid)
+
+
+def test_challenges_issued_at_once_leave_one_open(stored: tuple[SignalChallengeStore, str]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from openidv.liveness.challenge import OPEN_KIND
+
+    store, sid = stored
+    issued = [issue_challenge(sid, rng=random.Random(20 + i)) for i in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(store.save, issued))
+    open_ids = [c.id for c in issued if store.signals.find(OPEN_KIND, c.id, limit=1)]
+    assert len(open_ids) == 1

@@ -238,3 +238,39 @@ def test_staff_reads_and_plugin_purges_are_on_the_audit_record(app_client, good_
     assert all(r.actor != "system" for r in rows if r.action.endswith(".read"))
     created = [json.loads(r.payload) for r in rows if r.action == "api_key.create"]
     assert created and all(set(p) == {"name_sha256", "scopes"} for p in created)  # no free-text name
+
+
+def test_a_chosen_bootstrap_key_still_works(settings):
+    """Operators choose the bootstrap admin key's id; only minted ids are 12 hex digits."""
+    from openidv.store.apikeys import ApiKeys
+    from openidv.store.db import Database
+
+    db = Database(settings.resolved_database_url())
+    db.upgrade()
+    keys = ApiKeys(db)
+    keys.ensure("bootstrap", ["admin"], "oidv_admin_changeme")
+    assert keys.authenticate("oidv_admin_changeme").key_id == "admin"
+    db.dispose()
+
+
+def test_a_hook_never_hides_the_decisions_own_conflict(runtime, good_images):
+    """A duplicate idempotency key is the decision's own error (a replay), not a hook failure."""
+    s = _session(runtime, good_images)
+    other = _session(runtime, good_images)
+    full, full2 = runtime.repo.load_session(s.id), runtime.repo.load_session(other.id)
+    runtime.repo.record_decision(full, runtime.pipeline.verify(full), actor="t", scope_key="k:dup", request_hash="h")
+    from sqlalchemy.exc import IntegrityError
+
+    for hooks in ([], [lambda *a: None]):  # the same error with a hook as without (it was swallowed by it)
+        with pytest.raises(IntegrityError):
+            runtime.repo.record_decision(full2, runtime.pipeline.verify(full2), actor="t", scope_key="k:dup",
+                                         request_hash="h", hooks=hooks)
+
+
+def test_a_native_camera_capture_without_exif_is_seen_as_such(runtime, good_images):
+    s = _session(runtime, {})
+    data = good_images["selfie"]  # no EXIF in these bytes
+    runtime.repo.add_capture(s.id, CaptureKind.SELFIE, data, decode_image(data),
+                             CaptureMetadata(source="native_camera", exif={"model": "Pixel 8"}), "t", 10)
+    (cap,) = runtime.repo.load_session(s.id).captures
+    assert cap.metadata.exif == {} and cap.metadata.model_extra == {"client_exif": {"model": "Pixel 8"}}

@@ -51,9 +51,20 @@ class _EventsCheck(BaseCheck):
         return payload, _invalid(self, errors) if errors else None
 
 
-# Pointer samples beyond which "too little movement to judge" is itself a finding (a real user with
-# this many samples has made strokes; a sample every 50 ms is one second of movement).
+# "Too little movement to judge" is itself a finding only when the events are degenerate: at least
+# MIN_UNSCORABLE_SAMPLES pointer samples whose timestamps collapse (fewer distinct times than a
+# quarter of them: a script stamping a burst at once), or MAX_UNSTROKED_SAMPLES samples still without
+# two measurable strokes (one endless stroke: five seconds of a 60 Hz mouse that never pauses). A short
+# genuine move to one button (a second of samples, each its own time) stays not applicable.
 MIN_UNSCORABLE_SAMPLES = 20
+MAX_UNSTROKED_SAMPLES = 300
+
+
+def _degenerate(mouse: Any) -> bool:
+    n = int(mouse.n)
+    if n >= MAX_UNSTROKED_SAMPLES:
+        return True
+    return n >= MIN_UNSCORABLE_SAMPLES and len(set(mouse.t.tolist())) < 0.25 * n
 
 
 class BehaviorBotCheck(_EventsCheck):
@@ -73,7 +84,7 @@ class BehaviorBotCheck(_EventsCheck):
         a = assess(inter, t, services(ctx.env).models())
         evidence = a.as_dict()
         if not a.scorable and not a.reason_codes:
-            if inter.mouse.n >= MIN_UNSCORABLE_SAMPLES:
+            if _degenerate(inter.mouse):
                 # plenty of pointer events that still make no measurable movement (timestamps
                 # collapsed, one endless stroke): not a pass - a human looks
                 return self.result(Outcome.REVIEW, reason_codes=["BEHAVIOR_UNSCORABLE"], evidence=evidence)

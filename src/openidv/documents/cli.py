@@ -22,13 +22,16 @@ def mrz(
     """
     from openidv.documents.mrz.reader import read_image
     from openidv.errors import ValidationFailed
-    from openidv.imaging.decode import decode_image, read_image_file
+    from openidv.imaging.decode import DecodeLimits, decode_image, read_image_file
+
+    # a tight crop of a passport's MRZ (two lines, about 125 x 10 mm) is far longer than a photo
+    CLI_LIMITS = DecodeLimits(max_aspect=40.0)  # noqa: N806 - a local constant
 
     ref = date.fromisoformat(today) if today else None
     for path in images:  # one object per path, whatever happens to the others
         out: dict[str, object] = {"file": str(path)}
         try:
-            decoded = decode_image(read_image_file(path))
+            decoded = decode_image(read_image_file(path), CLI_LIMITS)
             out.update(read_image(decoded.rgb, ref).to_dict())
         except (OpenIDVError, OSError) as exc:
             problem = exc if isinstance(exc, OpenIDVError) else ValidationFailed(f"{path}: {exc.strerror or exc}")

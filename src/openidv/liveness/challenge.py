@@ -126,8 +126,8 @@ def issue_challenge(
 
 class ChallengeStore(Protocol):
     """Issued challenges. Only a session's newest challenge can be answered: issuing one supersedes
-    the session's open ones, so a caller cannot collect challenges and answer whichever suits a
-    recording it holds."""
+    the session's open ones (a capture client answers the challenge it fetched last). What bounds a
+    caller re-issuing until a challenge suits a recording is the per-session attempt limit."""
 
     def save(self, challenge: Challenge) -> None: ...
 
@@ -192,26 +192,25 @@ class SignalChallengeStore:
         self.signals = signals
 
     def save(self, challenge: Challenge) -> None:
-        from sqlalchemy import update
+        from sqlalchemy import select, update
 
-        from openidv.store.models import SignalRow
+        from openidv.store.models import SessionRow, SignalRow
+        from openidv.store.signals import SignalWriter
 
         with self.signals.db.transaction() as orm:
-            # the session's open tickets go first: only its newest challenge can be answered
+            # one step under the session's row lock (SQLite serialises writers anyway): two challenges
+            # issued at once must not both stay open
+            orm.execute(select(SessionRow.id).where(SessionRow.id == challenge.session_id).with_for_update())
             orm.execute(
                 update(SignalRow)
                 .where(SignalRow.kind == OPEN_KIND, SignalRow.session_id == challenge.session_id)
                 .values(kind=SUPERSEDED_KIND)
                 .execution_options(synchronize_session=False)
             )
-        self.signals.put(
-            challenge.session_id,
-            SIGNAL_KIND,
-            challenge.id,
-            value=challenge.to_json(),
-            attrs={"expires_at": challenge.expires_at.isoformat()},
-        )
-        self.signals.put(challenge.session_id, OPEN_KIND, challenge.id)
+            writer = SignalWriter(orm, self.signals.keys, challenge.session_id)
+            writer.put(SIGNAL_KIND, challenge.id, value=challenge.to_json(),
+                       attrs={"expires_at": challenge.expires_at.isoformat()})
+            writer.put(OPEN_KIND, challenge.id)
 
     def issued_for(self, session_id: str) -> bool:
         return bool(self.signals.session_has(session_id, SIGNAL_KIND))

@@ -23,7 +23,7 @@ from openidv.store.models import ApiKeyRow
 
 SCOPES = ("client", "reviewer", "admin")
 PREFIX = "oidv"
-_KEY_ID = re.compile(r"[0-9a-f]{12}")
+_KEY_ID = re.compile(r"[A-Za-z0-9-]{1,64}")  # minted ids are 12 hex digits; bootstrap ids are chosen
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,6 @@ def _split(full_key: str) -> tuple[str, str]:
     parts = full_key.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != PREFIX or not parts[1] or not parts[2] or len(full_key) > 200:
         raise Unauthorized("the API key is malformed")
-    if not _KEY_ID.fullmatch(parts[1]) or "\x00" in parts[2]:  # ids are 12 hex digits (create)
+    if not _KEY_ID.fullmatch(parts[1]) or "\x00" in parts[2]:  # a NUL would reach the database
         raise Unauthorized("the API key is malformed")
     return parts[1], parts[2]

@@ -143,8 +143,7 @@ class SessionRepository:
         declared = meta.pop("exif", None)
         if declared:
             meta["client_exif"] = declared
-        if decoded.exif:
-            meta["exif"] = decoded.exif
+        meta["exif"] = decoded.exif  # empty when the bytes carry none (the integrity check reads that too)
         row = CaptureRow(
             id=capture.id,
             session_id=session_id,
@@ -348,6 +347,7 @@ class SessionRepository:
                     orm.add(self._result_row(session.id, r))
                 srow.status = IN_REVIEW if decision.decision is DecisionKind.REVIEW else DECIDED
                 srow.updated_at = _now()
+                orm.flush()  # the decision's own rows first: their errors must not pass for a hook's
                 writer = SignalWriter(orm, self.keys, session.id)
                 for hook in hooks:
                     # A plugin's memory of this session (capture hashes, device links ...) is kept in
