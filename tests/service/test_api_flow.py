@@ -137,7 +137,10 @@ def test_client_isolation_and_erasure(app_client, good_images, settings):
 def test_operations_endpoints(app_client):
     client, keys = app_client
     assert client.get("/healthz").json()["status"] == "ok"
-    assert client.get("/readyz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json() == {"status": "ready"}  # nothing about the deployment
+    head = client.head("/readyz")
+    assert head.status_code == 200 and head.content == b""  # HEAD mirrors GET without the body
     assert client.get("/metrics").status_code == 401
     m = client.get("/metrics", headers=H(keys["admin"]))
     assert m.status_code == 200 and "openidv_http_requests_total" in m.text

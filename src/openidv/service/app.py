@@ -19,7 +19,7 @@ from openidv.plugins import load_plugins
 from openidv.runtime import Runtime
 from openidv.service import logs, problems
 from openidv.service.metrics import Metrics
-from openidv.service.middleware import BodyGuard, RequestContext
+from openidv.service.middleware import BodyGuard, HeadAsGet, RequestContext
 from openidv.service.retention import RetentionWorker
 from openidv.service.routes import health, reviews, sessions, ui
 from openidv.service.webhooks import WebhookWorker
@@ -74,4 +74,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(v1)
     app.add_middleware(BodyGuard, settings=settings)
     app.add_middleware(RequestContext, metrics=metrics)
+    app.add_middleware(HeadAsGet)
     return app

@@ -127,6 +127,26 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
+class HeadAsGet:
+    """HEAD answered as the GET it mirrors, without the body (RFC 9110 9.3.2): monitors and caches
+    probe with HEAD, and FastAPI routes declare GET only (HEAD was a 405)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
 class RequestContext:
     """Request id, one structured access-log line per request (no bodies, no personal data), metrics."""
 
