@@ -78,6 +78,29 @@ def test_integrity_findings(over: dict, network: dict, code: str, grade: str) ->
     assert findings.get(code) == grade, findings
 
 
+@pytest.mark.parametrize(("over", "code"), [
+    ({"platform": "MacIntel"}, "client_hints_vs_platform"),
+    ({"webgl": {"unmasked_renderer": "ANGLE (Apple, ANGLE Metal Renderer: Apple M2)"}}, "client_hints_vs_webgl"),
+])
+def test_client_hints_are_compared_when_the_user_agent_names_no_os(over: dict, code: str) -> None:
+    """A user agent that names no OS leaves client hints, navigator.platform and the GPU to agree
+    among themselves; they are compared directly."""
+    dev = chrome_windows(user_agent="Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+                         **over)
+    assert not parse_ua(dev["user_agent"]).os
+    findings = {f.code: f.grade for f in assess_device(dev, {}, now=WINTER).findings}
+    assert findings.get(code) == "inconsistent", findings
+
+
+def test_android_platform_string_agrees_with_android_client_hints() -> None:
+    dev = chrome_windows(user_agent="Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
+                                    "Chrome/131.0.0.0 Mobile Safari/537.36", platform="Linux armv81",
+                         client_hints={"platform": "Android", "mobile": True}, max_touch_points=5,
+                         webgl={"unmasked_renderer": "Adreno (TM) 740"}, screen={"width": 412, "height": 915})
+    codes = {f.code for f in assess_device(dev, {"country": "FR"}, now=WINTER).findings}
+    assert not codes & {"client_hints_vs_platform", "client_hints_vs_webgl", "ua_vs_platform"}, codes
+
+
 def test_two_suspicious_signs_count_as_automation() -> None:
     dev = chrome_windows(webgl={"unmasked_renderer": "Google SwiftShader"}, plugins_count=0)
     integrity = assess_device(dev, {}, now=WINTER)

@@ -138,10 +138,19 @@ def check_consistency(dev: Mapping[str, Any], ua: UserAgent, out: Integrity) -> 
         if platform.startswith(prefix) and ua.os and ua.os not in oses:
             out.add(INCONSISTENT, "ua_vs_platform", f"navigator.platform {platform[:30]!r} with a {ua.os} user agent")
             break
+        # compared directly too: with a user agent that names no OS (or agrees with neither),
+        # the two script-visible claims can still contradict each other
+        if platform.startswith(prefix) and ch_os and ch_os not in oses:
+            out.add(INCONSISTENT, "client_hints_vs_platform",
+                    f"navigator.platform {platform[:30]!r} with client hints saying {ch_os}")
+            break
     renderer = str(_get(dev, "webgl", "unmasked_renderer") or "").lower()
     for token, oses in _GPU_OS:
         if token in renderer and ua.os and ua.os not in oses:
             out.add(INCONSISTENT, "ua_vs_webgl", f"a {ua.os} user agent with a '{token}' GPU")
+            break
+        if token in renderer and ch_os and ch_os not in oses:
+            out.add(INCONSISTENT, "client_hints_vs_webgl", f"client hints saying {ch_os} with a '{token}' GPU")
             break
     if ua.mobile and dev.get("max_touch_points") == 0:
         out.add(INCONSISTENT, "mobile_without_touch", "a phone user agent without touch support")
