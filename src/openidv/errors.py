@@ -58,6 +58,10 @@ class MalformedJSON(BadRequest):
     code, title = "malformed_json", "Request body is not valid JSON"
 
 
+class MalformedMultipart(BadRequest):
+    code, title = "malformed_multipart", "Request body is not valid multipart/form-data"
+
+
 class JSONTooDeep(BadRequest):
     code, title = "json_too_deep", "JSON nesting is too deep"
 

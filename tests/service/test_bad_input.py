@@ -49,6 +49,14 @@ def _upload(data: bytes, kind: str = "selfie", **extra: Any) -> Case:
     return run
 
 
+def _raw_upload(body: bytes, ctype: str) -> Case:
+    def run(c, k, sid):
+        headers = {"X-API-Key": k["client"], "content-type": ctype}
+        return c.post(f"/v1/sessions/{sid}/captures", content=body, headers=headers)
+
+    return run
+
+
 def _create(
     body: Any = None,
     raw: bytes | None = None,
@@ -162,6 +170,19 @@ CASES: list[tuple[str, Case, int, str]] = [
         ),
         422,
         "validation_failed",
+    ),
+    ("upload_multipart_no_boundary", _raw_upload(b"abc", "multipart/form-data"), 400, "malformed_multipart"),
+    (
+        "upload_multipart_part_without_name",
+        _raw_upload(b"--x\r\nContent-Type: image/jpeg\r\n\r\nabc\r\n--x--\r\n", "multipart/form-data; boundary=x"),
+        400,
+        "malformed_multipart",
+    ),
+    (
+        "upload_multipart_bad_part_header",
+        _raw_upload(b"--x\r\nGarbage\r\n\r\nabc\r\n--x--\r\n", "multipart/form-data; boundary=x"),
+        400,
+        "malformed_multipart",
     ),
     ("upload_metadata_malformed", _upload(_png(100, 100), metadata="{not json"), 400, "malformed_json"),
     ("upload_metadata_array", _upload(_png(100, 100), metadata="[1,2]"), 422, "validation_failed"),

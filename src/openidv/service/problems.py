@@ -47,8 +47,30 @@ async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(problem, request)
 
 
+# What the form parser says, as a client may read it: the parser's messages are matched by their
+# start, never passed through (a library's wording is not part of our contract).
+_MULTIPART_DETAIL = (
+    ("Missing boundary", "the Content-Type header names no multipart boundary"),
+    ("The Content-Disposition header field", "a part has no Content-Disposition header with a field name"),
+    ("Too many", "the body has more parts than a capture upload takes"),
+    ("Part exceeded", "a part is larger than the upload limit"),
+    ("Field exceeded", "a form field is larger than the upload limit"),
+)
+
+
+def _multipart_problem(message: str) -> errors.MalformedMultipart:
+    for start, detail in _MULTIPART_DETAIL:
+        if message.startswith(start):
+            return errors.MalformedMultipart(detail)
+    return errors.MalformedMultipart("the multipart body could not be parsed (cut short, or a part's headers are "
+                                     "not valid)")
+
+
 async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    ctype = request.headers.get("content-type", "").lower()
+    if exc.status_code == 400 and ctype.startswith("multipart/form-data"):
+        return problem_response(_multipart_problem(str(exc.detail)), request)
     mapping: dict[int, type[errors.OpenIDVError]] = {
         404: errors.NotFound,
         405: errors.BadRequest,
