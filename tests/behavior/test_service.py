@@ -105,11 +105,12 @@ def test_invalid_telemetry_is_a_finding(client) -> None:  # type: ignore[no-unty
 def test_replayed_movement_is_found_across_sessions(client) -> None:  # type: ignore[no-untyped-def]
     from .test_replay import moved
 
+    # seed 29: a replay bot whose session does not reuse one of its pool strokes (that is a loop, caught alone)
     c, key = client
-    first = _verify(c, key, telemetry("replay", 21), "acct-r1")
+    first = _verify(c, key, telemetry("replay", 29), "acct-r1")
     assert first["behavior_replay"]["outcome"] == "pass" and first["behavior_replay"]["evidence"]["strokes"] >= 5
-    tel = telemetry("replay", 21, storage_id="0f0f0f0f0f0f0f0f")
-    tel["events"] = pointer_events(moved(bot("replay", 21), noise=0.3))
+    tel = telemetry("replay", 29, storage_id="0f0f0f0f0f0f0f0f")
+    tel["events"] = pointer_events(moved(bot("replay", 29), noise=0.3))
     second = _verify(c, key, tel, "acct-r2")["behavior_replay"]
     assert second["outcome"] == "fail" and second["reason_codes"] == ["MOVEMENT_REPLAYED"]
     assert second["evidence"]["matched_strokes"] >= second["evidence"]["min_strokes"]

@@ -5,7 +5,8 @@
 - ``behavior_velocity``: the device linked to earlier sessions (fuzzy), and sessions / accounts per
   device, IP and subnet in sliding windows. Needs the store: without one it is not applicable.
 - ``behavior_replay``: the session's longest pointer strokes against every earlier session's
-  (:mod:`openidv.behavior.replay`): recorded movement played back again. Needs the store.
+  (:mod:`openidv.behavior.replay`): recorded movement played back again (needs the store), and
+  against each other: one recorded segment looped within the session (needs no store).
 
 Invalid telemetry (against the schema) is itself a finding: outcome review, TELEMETRY_INVALID.
 """
@@ -20,7 +21,13 @@ from openidv.behavior.device.integrity import assess_device
 from openidv.behavior.device.network import subnet
 from openidv.behavior.device.velocity import Counts, entity_keys, exceeded, now_s
 from openidv.behavior.events import parse_events
-from openidv.behavior.replay import find_replayed, retention_start, stroke_descriptors
+from openidv.behavior.replay import (
+    LOOP_MIN_STROKES,
+    find_looped,
+    find_replayed,
+    retention_start,
+    timed_stroke_descriptors,
+)
 from openidv.behavior.runtime import services
 from openidv.behavior.schema import validate_telemetry
 from openidv.behavior.scoring import BOT, REVIEW, Thresholds, assess
@@ -197,10 +204,14 @@ class BehaviorReplayCheck(_EventsCheck):
     can. The session's own strokes are stored at its decision (``BehaviorPlugin.on_decision``),
     whether this check passed, failed or errored, so the first use of a recording is what later
     uses are found against; sessions whose telemetry is invalid store none.
+
+    Two distinct strokes of the session itself within ``loop_max_distance`` (not overlapping in
+    time) are a recorded segment looped: MOVEMENT_REPLAYED too, with the pair as evidence, store or
+    not. A session with fewer than two strokes is not judged by that rule.
     """
 
     name = "behavior_replay"
-    version = "1.0.0"
+    version = "1.1.0"
     timeout_s = 5.0
     reason_codes = ("MOVEMENT_REPLAYED", INVALID)
     score_meaning = "no score"
@@ -210,18 +221,36 @@ class BehaviorReplayCheck(_EventsCheck):
         if invalid is not None:
             return invalid
         events = parse_events(payload.get("events") or [])
-        descriptors = stroke_descriptors(events.mouse)
+        descriptors, times = timed_stroke_descriptors(events.mouse)
         if not len(descriptors):
             reason = ("touch only: no operating point for touch strokes (tuned on mouse recordings)"
                       if events.touch.n and not events.mouse.n else "no mouse or pen stroke of 30 px")
             return self.result(Outcome.NOT_APPLICABLE, evidence={"reason": reason})
+        t = ctx.thresholds.set("behavior_replay")
+        loops = find_looped(descriptors, times, t["loop_max_distance"])
+        looped = {
+            "judged": len(descriptors) >= LOOP_MIN_STROKES,
+            "pairs": len(loops),
+            "max_distance": t["loop_max_distance"],
+            "closest": None if not loops else {
+                "strokes": [loops[0].stroke, loops[0].other],
+                "at_ms": [[round(float(v), 1) for v in times[i]] for i in (loops[0].stroke, loops[0].other)],
+                "distance": round(loops[0].distance, 5),
+            },
+        }
         signals = ctx.env.signals
         if signals is None:
-            return self.result(Outcome.NOT_APPLICABLE, evidence={"reason": "no store: no earlier sessions to compare"})
-        t = ctx.thresholds.set("behavior_replay")
+            if loops:
+                result = self.result(Outcome.FAIL, reason_codes=["MOVEMENT_REPLAYED"],
+                                     evidence={"strokes": len(descriptors), "looped": looped,
+                                               "reason": "no store: looked within the session only"})
+                result.artifacts["stroke_descriptors"] = descriptors
+                return result
+            return self.result(Outcome.NOT_APPLICABLE, evidence={"reason": "no store: no earlier sessions to compare",
+                                                                 "looped": looped})
         since = retention_start(ctx.env.settings.stroke_retention_days)
         matches = find_replayed(signals, descriptors, ctx.session.id, t["max_distance"], since=since)
-        replayed = len(matches) >= t["min_strokes"]
+        replayed = len(matches) >= t["min_strokes"] or bool(loops)
         result = self.result(
             Outcome.FAIL if replayed else Outcome.PASS,
             reason_codes=["MOVEMENT_REPLAYED"] if replayed else [],
@@ -232,6 +261,7 @@ class BehaviorReplayCheck(_EventsCheck):
                 "closest_distance": round(min(m.distance for m in matches), 5) if matches else None,
                 "max_distance": t["max_distance"],
                 "min_strokes": t["min_strokes"],
+                "looped": looped,
             },
         )
         result.artifacts["stroke_descriptors"] = descriptors

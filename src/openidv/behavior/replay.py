@@ -23,6 +23,12 @@ deployment's blinding key so that no one outside it can compute a stroke's bucke
 within the matching distance of a stored one shares a table key with it with probability about
 99.8% (see :data:`WIDTH`); the key is blinded like every signal key, the descriptor is sealed.
 Keys carry :data:`FORMAT`, so a change of descriptor or hashing never compares unlike strokes.
+
+Within one session (:func:`find_looped`): a bot that loops one recorded segment (plays it again
+and again, lightly noised) repeats its own strokes. No tuning user's strokes came within the
+shipped in-session distance of another stroke of the same recording, over hours of movement, so
+two distinct strokes of one session within it are a loop; this needs no store. The distance is
+tuned by ``tune_replay --in-session``.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openidv.behavior.events import Pointer
-from openidv.behavior.skeleton import donor_strokes
+from openidv.behavior.skeleton import _raw_strokes
 
 SIGNAL_KIND = "behavior_stroke"
 BINS = 15  # time bins per stroke: 15 x (x, y) = 30 numbers
@@ -52,6 +58,7 @@ PROJECTIONS = 4
 WIDTH = 0.25
 _FINE = 8  # dense samples per bin before averaging (the raw samples are irregular)
 MIN_SPAN = 0.25  # strokes whose first and last bins lie closer (share of the chord) are skipped
+LOOP_MIN_STROKES = 2  # a session with fewer strokes has no pair to compare: not judged by the loop rule
 # Stored keys carry the format (2: projections drawn per deployment); a change of descriptor or
 # hashing bumps it, and old keys stop matching.
 FORMAT = 2
@@ -90,17 +97,36 @@ def _descriptor(t: NDArray[Any], x: NDArray[Any], y: NDArray[Any]) -> NDArray[np
     return np.concatenate([m.real, m.imag])
 
 
-def stroke_descriptors(p: Pointer, max_strokes: int = MAX_STROKES) -> NDArray[np.float32]:
-    """(n, 2 * BINS) descriptors of the session's longest strokes, longest first."""
-    strokes = sorted(donor_strokes(p, MIN_CHORD_PX), key=lambda s: -s.distance)
-    out = []
-    for s in strokes:
-        d = _descriptor(s.t, s.x, s.y)
+def timed_stroke_descriptors(
+    p: Pointer, max_strokes: int | None = MAX_STROKES,
+) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
+    """(n, 2 * BINS) descriptors of the session's longest strokes, longest first, and (n, 2) the
+    time (ms) of each one's first and last sample. The strokes are the replay bots' donor strokes
+    (:func:`openidv.behavior.skeleton.donor_strokes`: 5+ samples, :data:`MIN_CHORD_PX` from start
+    to end, some duration); `max_strokes` None keeps them all."""
+    spans = []
+    for a, b in _raw_strokes(p):
+        if b - a >= 4 and p.t[b] > p.t[a]:
+            chord = float(np.hypot(p.x[b] - p.x[a], p.y[b] - p.y[a]))
+            if chord >= MIN_CHORD_PX:
+                spans.append((chord, a, b))
+    spans.sort(key=lambda s: -s[0])  # stable: equal chords keep their time order
+    out, times = [], []
+    for _, a, b in spans:
+        d = _descriptor(p.t[a:b + 1] - p.t[a], p.x[a:b + 1], p.y[a:b + 1])
         if d is not None:
             out.append(d)
-        if len(out) == max_strokes:
+            times.append((float(p.t[a]), float(p.t[b])))
+        if max_strokes is not None and len(out) == max_strokes:
             break
-    return np.stack(out).astype(np.float32) if out else np.zeros((0, 2 * BINS), np.float32)
+    if not out:
+        return np.zeros((0, 2 * BINS), np.float32), np.zeros((0, 2))
+    return np.stack(out).astype(np.float32), np.asarray(times, np.float64)
+
+
+def stroke_descriptors(p: Pointer, max_strokes: int = MAX_STROKES) -> NDArray[np.float32]:
+    """(n, 2 * BINS) descriptors of the session's longest strokes, longest first."""
+    return timed_stroke_descriptors(p, max_strokes)[0]
 
 
 def distance(a: NDArray[Any], b: NDArray[Any]) -> NDArray[np.float64]:
@@ -144,6 +170,30 @@ def find_replayed(
         if best is not None:
             found.append(best)
     return found
+
+
+@dataclass(frozen=True)
+class LoopMatch:
+    stroke: int  # index in this session's descriptors (longest first)
+    other: int  # a later index: another stroke of the same session, not overlapping it in time
+    distance: float
+
+
+def find_looped(descriptors: NDArray[Any], times: NDArray[Any], max_distance: float) -> list[LoopMatch]:
+    """Pairs of distinct strokes of one session, not overlapping in time (`times`: (n, 2) first and
+    last sample, ms), within `max_distance` of each other, closest first: a recorded segment played
+    again within the session. Fewer than :data:`LOOP_MIN_STROKES` strokes: none (not judged)."""
+    d = np.asarray(descriptors, np.float64)
+    t = np.asarray(times, np.float64).reshape(-1, 2)
+    if len(d) < LOOP_MIN_STROKES:
+        return []
+    if len(t) != len(d):
+        raise ValueError(f"{len(d)} descriptors but {len(t)} stroke times")
+    dist = distance(d[:, None, :], d[None, :, :])
+    disjoint = (t[:, None, 1] <= t[None, :, 0]) | (t[None, :, 1] <= t[:, None, 0])
+    i, j = np.nonzero(np.triu(disjoint & (dist <= max_distance), k=1))
+    found = [LoopMatch(int(a), int(b), float(dist[a, b])) for a, b in zip(i.tolist(), j.tolist(), strict=True)]
+    return sorted(found, key=lambda m: m.distance)
 
 
 def record(writer: Any, descriptors: Sequence[NDArray[Any]] | NDArray[Any]) -> int:
