@@ -171,6 +171,54 @@ def test_two_documents_in_one_photo(pipeline: Pipeline) -> None:
     assert "DOCUMENT_MULTIPLE" in codes
 
 
+def _passport_and_card(card_fill: float, card_angle: float, blank_card: bool = False) -> np.ndarray:
+    """A passport data page beside a smaller ID card turned by `card_angle` (or a blank card-sized
+    rectangle of one colour: no print)."""
+    from openidv.documents.synth.templates import templates
+
+    passport = make_document(templates("TD3", "test")[0], seed=3, scale=8.0)
+    card = make_document(templates("TD1", "test")[0], seed=4, scale=8.0)
+    card_img = (card.mrz_side or card.front).image
+    if blank_card:
+        card_img = np.full_like(card_img, (40, 60, 50))
+    sides = []
+    for img, fill, angle, seed in ((passport.front.image, 0.85, 1.0, 5), (card_img, card_fill, card_angle, 6)):
+        p = CaptureParams("desk", canvas=(900, 1000), fill=fill, angle_deg=angle, noise_sigma=2.0, jpeg_quality=92,
+                          background="wood")
+        sides.append(capture(img, p, np.random.default_rng(seed)).image)
+    return np.ascontiguousarray(np.hstack(sides))
+
+
+def test_a_smaller_tilted_card_beside_a_passport_is_a_second_document(pipeline: Pipeline) -> None:
+    """Its MRZ is too small and turned to be located as a block of its own: the outline decides."""
+    res = pipeline.run(Session(captures=[_capture(_passport_and_card(0.6, 20.0))])).results
+    _no_errors(res)
+    assert "DOCUMENT_MULTIPLE" in res["document_detect"].reason_codes, res["document_detect"].evidence
+    other = res["document_detect"].evidence["captures"][0]["other_outlines"][0]
+    assert other["counted"] and other["area_ratio"] < 0.5
+
+
+def test_a_blank_rectangle_beside_a_passport_is_not_a_document(pipeline: Pipeline) -> None:
+    res = pipeline.run(Session(captures=[_capture(_passport_and_card(0.6, 20.0, blank_card=True))])).results
+    _no_errors(res)
+    assert "DOCUMENT_MULTIPLE" not in res["document_detect"].reason_codes + res["document_mrz"].reason_codes
+
+
+def test_a_background_rectangle_crossed_by_printed_text_is_not_a_document(pipeline: Pipeline) -> None:
+    """A review's probe: on a printed background, a plain rectangle crossed by one line of the
+    background's text held enough glyph-sized blobs, but on no line of print of its own."""
+    from openidv.documents.synth.templates import templates
+
+    rng = np.random.default_rng(132)  # benchmarks/documents_two_cards.py's one-document scene 132
+    doc = make_document(templates("TD1", "test")[132 % len(templates("TD1", "test"))], seed=132, scale=8.0)
+    p = CaptureParams("desk", canvas=(1280, 960), fill=float(rng.uniform(0.45, 0.7)), angle_deg=float(rng.normal(0, 3)),
+                      noise_sigma=2.0, jpeg_quality=90, background="text")
+    img = capture((doc.mrz_side or doc.front).image, p, rng).image
+    res = pipeline.run(Session(captures=[_capture(img)])).results
+    _no_errors(res)
+    assert "DOCUMENT_MULTIPLE" not in res["document_detect"].reason_codes, res["document_detect"].evidence
+
+
 def test_upside_down_document_is_read(pipeline: Pipeline) -> None:
     doc = make_document(make_template("TD2", 4), seed=7, scale=10.0)
     res = pipeline.run(Session(captures=[_capture(_photo(doc, angle_deg=181.0))])).results

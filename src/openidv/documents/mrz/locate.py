@@ -340,3 +340,14 @@ def _plausibility(b: Block) -> float:
     widths = {1: (30, 36, 44), 2: (36, 44), 3: (30,)}.get(b.n_lines, (44,))
     miss = min(abs(b.n_est - w) for w in widths)
     return (b.n_lines >= 2) * 10 - miss + 0.1 * sum(ln.n_blobs for ln in b.lines) / max(b.n_est, 1)
+
+
+def binarise(gray: NDArray[Any]) -> NDArray[Any]:
+    """The locator's ink mask (local mid-point threshold with a contrast floor), for other steps
+    that look for printed text."""
+    return _binarise(gray)
+
+
+def glyph_blobs(binary: NDArray[Any]) -> NDArray[Any]:
+    """(N, 6) x0, y0, w, h, area, fill of the glyph-sized blobs of an ink mask."""
+    return _blobs(binary)
