@@ -12,6 +12,7 @@ from openidv.behavior.events import Pointer
 from openidv.behavior.replay import (
     LSH_LABEL,
     distance,
+    featureless,
     find_looped,
     find_replayed,
     record,
@@ -222,6 +223,39 @@ def test_only_distinct_strokes_apart_in_time_make_a_pair_and_one_stroke_is_not_j
     (m,) = find_looped(same, np.array([[0.0, 500.0], [600.0, 900.0]]), 0.005)
     assert (m.stroke, m.other, m.distance) == (0, 1, 0.0)
     assert find_looped(np.zeros((0, 30)), np.zeros((0, 2)), 0.005) == []
+
+
+def test_straight_constant_speed_strokes_never_make_a_loop() -> None:
+    """Any two straight strokes drawn at constant speed match (remote desktops and assistive software
+    interpolate between far-apart samples so): they take no part in the loop rule."""
+    t = np.linspace(0.0, 400.0, 41)
+    line = Pointer(np.concatenate([t, t + 1000.0]), np.concatenate([t, 500 + t * 0.5]),
+                   np.concatenate([t * 0.2, 300 - t]))
+    d, times = timed_stroke_descriptors(line)
+    assert len(d) == 2 and distance(d[0], d[1]) < 1e-6 and featureless(d).all()
+    assert find_looped(d, times, loop_distance()) == []
+    assert not featureless(stroke_descriptors(bot("sigma_lognormal", 3))).any()  # a hand's strokes keep their shape
+
+
+def test_stroke_times_must_match_the_descriptors() -> None:
+    d = stroke_descriptors(bot("sigma_lognormal", 4))[:1]
+    with pytest.raises(ValueError, match="stroke times"):
+        find_looped(d, np.zeros((2, 2)), 0.005)
+
+
+def test_a_threshold_file_without_the_loop_distance_leaves_the_loop_rule_unjudged(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An operator's override written before the loop rule: no error on every session."""
+    from dataclasses import replace
+
+    from openidv.behavior.checks import BehaviorReplayCheck
+    from openidv.domain import Outcome
+
+    ctx = _check_context(looped(bot("sigma_lognormal", 3), 3), tmp_path)
+    old = ctx.thresholds.set("behavior_replay")
+    values = {k: v for k, v in old.values.items() if k != "loop_max_distance"}
+    ctx.thresholds.set = lambda name: replace(old, values=values)  # type: ignore[method-assign]
+    res = BehaviorReplayCheck().run(ctx)
+    assert res.outcome is Outcome.NOT_APPLICABLE and res.evidence["looped"]["judged"] is False
 
 
 @pytest.mark.parametrize("family", ["bezier", "windmouse", "bezier_humanlike", "sigma_lognormal"])

@@ -16,6 +16,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import numpy as np
+
 from openidv.behavior.device.fingerprint import fingerprint, form_factor
 from openidv.behavior.device.integrity import assess_device
 from openidv.behavior.device.network import subnet
@@ -23,6 +25,7 @@ from openidv.behavior.device.velocity import Counts, entity_keys, exceeded, now_
 from openidv.behavior.events import parse_events
 from openidv.behavior.replay import (
     LOOP_MIN_STROKES,
+    featureless,
     find_looped,
     find_replayed,
     retention_start,
@@ -227,11 +230,16 @@ class BehaviorReplayCheck(_EventsCheck):
                       if events.touch.n and not events.mouse.n else "no mouse or pen stroke of 30 px")
             return self.result(Outcome.NOT_APPLICABLE, evidence={"reason": reason})
         t = ctx.thresholds.set("behavior_replay")
-        loops = find_looped(descriptors, times, t["loop_max_distance"])
+        # an operator's threshold file from before 1.1.0 has no loop distance: the loop rule is then
+        # not judged (said in the evidence) rather than every session failing on the missing key
+        loop_d = t["loop_max_distance"] if "loop_max_distance" in t.values else None
+        loops = [] if loop_d is None else find_looped(descriptors, times, loop_d)
+        shaped = int(np.count_nonzero(~featureless(descriptors)))
         looped = {
-            "judged": len(descriptors) >= LOOP_MIN_STROKES,
+            "judged": loop_d is not None and shaped >= LOOP_MIN_STROKES,
+            "strokes_with_shape": shaped,
             "pairs": len(loops),
-            "max_distance": t["loop_max_distance"],
+            "max_distance": loop_d,
             "closest": None if not loops else {
                 "strokes": [loops[0].stroke, loops[0].other],
                 "at_ms": [[round(float(v), 1) for v in times[i]] for i in (loops[0].stroke, loops[0].other)],

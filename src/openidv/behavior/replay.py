@@ -59,6 +59,13 @@ WIDTH = 0.25
 _FINE = 8  # dense samples per bin before averaging (the raw samples are irregular)
 MIN_SPAN = 0.25  # strokes whose first and last bins lie closer (share of the chord) are skipped
 LOOP_MIN_STROKES = 2  # a session with fewer strokes has no pair to compare: not judged by the loop rule
+# A stroke this close to a straight line drawn at constant speed carries nothing of the hand that
+# made it: any two such strokes match. The loop rule leaves them out (straight, uniform movement is
+# behavior_bot's concern); pointer samples that a remote desktop or assistive software interpolates
+# between two far-apart positions are such strokes (a review, stop 33: 18 of 3,687 human 2-min
+# windows resampled at 60 Hz were flagged before). Twice the loop distance: two strokes each
+# farther than this from the straight one can still be within the loop distance of each other.
+STRAIGHT_WITHIN = 0.01
 # Stored keys carry the format (2: projections drawn per deployment); a change of descriptor or
 # hashing bumps it, and old keys stop matching.
 FORMAT = 2
@@ -179,19 +186,35 @@ class LoopMatch:
     distance: float
 
 
+def _straight_descriptor() -> NDArray[np.float64]:
+    t = np.linspace(0.0, 1000.0, 64)
+    d = _descriptor(t, t / 10.0, np.zeros_like(t))
+    assert d is not None
+    return d
+
+
+def featureless(descriptors: NDArray[Any]) -> NDArray[np.bool_]:
+    """Which strokes lie within :data:`STRAIGHT_WITHIN` of a straight, constant-speed stroke."""
+    d = np.asarray(descriptors, np.float64).reshape(-1, 2 * BINS)
+    return np.asarray(distance(d, _straight_descriptor()[None, :]) <= STRAIGHT_WITHIN)
+
+
 def find_looped(descriptors: NDArray[Any], times: NDArray[Any], max_distance: float) -> list[LoopMatch]:
     """Pairs of distinct strokes of one session, not overlapping in time (`times`: (n, 2) first and
     last sample, ms), within `max_distance` of each other, closest first: a recorded segment played
-    again within the session. Fewer than :data:`LOOP_MIN_STROKES` strokes: none (not judged)."""
-    d = np.asarray(descriptors, np.float64)
-    t = np.asarray(times, np.float64).reshape(-1, 2)
+    again within the session. :func:`featureless` strokes take no part. Fewer than
+    :data:`LOOP_MIN_STROKES` strokes: none (not judged)."""
+    d = np.asarray(descriptors, np.float64).reshape(-1, 2 * BINS)
+    t = np.asarray(times, np.float64)
+    if t.size != 2 * len(d):
+        raise ValueError(f"{len(d)} descriptors but stroke times of shape {t.shape}")
+    t = t.reshape(-1, 2)
     if len(d) < LOOP_MIN_STROKES:
         return []
-    if len(t) != len(d):
-        raise ValueError(f"{len(d)} descriptors but {len(t)} stroke times")
     dist = distance(d[:, None, :], d[None, :, :])
     disjoint = (t[:, None, 1] <= t[None, :, 0]) | (t[None, :, 1] <= t[:, None, 0])
-    i, j = np.nonzero(np.triu(disjoint & (dist <= max_distance), k=1))
+    shaped = ~featureless(d)
+    i, j = np.nonzero(np.triu(disjoint & (dist <= max_distance) & shaped[:, None] & shaped[None, :], k=1))
     found = [LoopMatch(int(a), int(b), float(dist[a, b])) for a, b in zip(i.tolist(), j.tolist(), strict=True)]
     return sorted(found, key=lambda m: m.distance)
 

@@ -61,6 +61,7 @@ from openidv.behavior.events import Pointer
 from openidv.behavior.replay import (
     LOOP_MIN_STROKES,
     MAX_STROKES,
+    featureless,
     find_looped,
     find_replayed,
     record,
@@ -232,7 +233,8 @@ def same_recording_pairs(p: Pointer, grid: tuple[float, ...] = GRID) -> tuple[in
     """Every stroke of a whole recording (not only the longest): strokes, pairs of distinct strokes
     not overlapping in time, how many of those lie within each distance of `grid`, and the closest."""
     d, t = timed_stroke_descriptors(p, None)
-    d = d.astype(np.float64)
+    keep = ~featureless(d)  # as find_looped: straight, uniform strokes take no part
+    d, t = d[keep].astype(np.float64), t[keep]
     sq = np.sum(d * d, axis=1)
     counts, pairs, closest = np.zeros(len(grid), np.int64), 0, float("inf")
     for i in range(0, len(d), 512):
