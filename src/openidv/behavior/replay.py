@@ -44,7 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openidv.behavior.events import Pointer
-from openidv.behavior.skeleton import _raw_strokes
+from openidv.behavior.skeleton import donor_spans
 
 SIGNAL_KIND = "behavior_stroke"
 BINS = 15  # time bins per stroke: 15 x (x, y) = 30 numbers
@@ -109,14 +109,9 @@ def timed_stroke_descriptors(
 ) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
     """(n, 2 * BINS) descriptors of the session's longest strokes, longest first, and (n, 2) the
     time (ms) of each one's first and last sample. The strokes are the replay bots' donor strokes
-    (:func:`openidv.behavior.skeleton.donor_strokes`: 5+ samples, :data:`MIN_CHORD_PX` from start
+    (:func:`openidv.behavior.skeleton.donor_spans`: 5+ samples, :data:`MIN_CHORD_PX` from start
     to end, some duration); `max_strokes` None keeps them all."""
-    spans = []
-    for a, b in _raw_strokes(p):
-        if b - a >= 4 and p.t[b] > p.t[a]:
-            chord = float(np.hypot(p.x[b] - p.x[a], p.y[b] - p.y[a]))
-            if chord >= MIN_CHORD_PX:
-                spans.append((chord, a, b))
+    spans = [(float(np.hypot(p.x[b] - p.x[a], p.y[b] - p.y[a])), a, b) for a, b in donor_spans(p, MIN_CHORD_PX)]
     spans.sort(key=lambda s: -s[0])  # stable: equal chords keep their time order
     out, times = [], []
     for _, a, b in spans:

@@ -81,15 +81,21 @@ def extract(p: Pointer) -> Skeleton:
     return Skeleton(start, tuple(actions))
 
 
-def donor_strokes(p: Pointer, min_distance: float = 30.0) -> list[HumanStroke]:
-    """Recorded strokes long enough to be replayed by a replay bot."""
+def donor_spans(p: Pointer, min_distance: float = 30.0) -> list[tuple[int, int]]:
+    """(first, last) sample index of each recorded stroke long enough to be replayed by a replay
+    bot: 5+ samples, `min_distance` px from start to end, some duration. The movement-replay check
+    describes the same strokes (:func:`openidv.behavior.replay.timed_stroke_descriptors`)."""
     out = []
     for a, b in _raw_strokes(p):
-        if b - a >= 4:
-            s = HumanStroke(p.t[a:b + 1] - p.t[a], p.x[a:b + 1].copy(), p.y[a:b + 1].copy())
-            if s.distance >= min_distance and s.t[-1] > 0:
-                out.append(s)
+        if b - a >= 4 and p.t[b] > p.t[a] and float(np.hypot(p.x[b] - p.x[a], p.y[b] - p.y[a])) >= min_distance:
+            out.append((a, b))
     return out
+
+
+def donor_strokes(p: Pointer, min_distance: float = 30.0) -> list[HumanStroke]:
+    """Recorded strokes long enough to be replayed by a replay bot (:func:`donor_spans`)."""
+    return [HumanStroke(p.t[a:b + 1] - p.t[a], p.x[a:b + 1].copy(), p.y[a:b + 1].copy())
+            for a, b in donor_spans(p, min_distance)]
 
 
 class DonorPool:
