@@ -318,6 +318,23 @@ def test_bad_input(app_client, settings, name, case, status, code):
     db.dispose()
 
 
+def test_a_malformed_multipart_upload_says_what_was_wrong_in_our_words(app_client):
+    client, keys = app_client
+    sid = client.post("/v1/sessions", json={}, headers={"X-API-Key": keys["client"]}).json()["id"]
+    for body, ctype, detail in (
+        (b"abc", "multipart/form-data", "names no multipart boundary"),
+        (b"abc", " multipart/form-data", "names no multipart boundary"),
+    ):
+        headers = {"X-API-Key": keys["client"], "content-type": ctype}
+        r = client.post(f"/v1/sessions/{sid}/captures", content=body, headers=headers)
+        assert r.status_code == 400 and r.json()["code"] == "malformed_multipart", r.text
+        assert detail in r.json()["detail"] and "multipart." not in r.json()["detail"]
+    from openidv.service.problems import _multipart_problem  # a field over Starlette's 1 MB (uploads here stop at 1 MB)
+
+    assert "(1 MB)" in _multipart_problem("Part exceeded maximum size of 1024KB.").detail
+    assert "could not be parsed" in _multipart_problem("Invalid multipart data.").detail
+
+
 def test_error_details_never_echo_markup_or_long_ids(app_client):
     client, keys = app_client
     sid = client.post("/v1/sessions", json={}, headers={"X-API-Key": keys["client"]}).json()["id"]

@@ -53,8 +53,7 @@ _MULTIPART_DETAIL = (
     ("Missing boundary", "the Content-Type header names no multipart boundary"),
     ("The Content-Disposition header field", "a part has no Content-Disposition header with a field name"),
     ("Too many", "the body has more parts than a capture upload takes"),
-    ("Part exceeded", "a part is larger than the upload limit"),
-    ("Field exceeded", "a form field is larger than the upload limit"),
+    ("Part exceeded", "a form field that is not a file is larger than the form parser takes (1 MB)"),
 )
 
 
@@ -68,7 +67,7 @@ def _multipart_problem(message: str) -> errors.MalformedMultipart:
 
 async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    ctype = request.headers.get("content-type", "").lower()
+    ctype = request.headers.get("content-type", "").strip().lower()
     if exc.status_code == 400 and ctype.startswith("multipart/form-data"):
         return problem_response(_multipart_problem(str(exc.detail)), request)
     mapping: dict[int, type[errors.OpenIDVError]] = {
