@@ -70,6 +70,9 @@ def test_genuine_passport_passes(full: Pipeline) -> None:
     assert res["document_validity"].outcome is Outcome.PASS
     assert res["document_consistency"].outcome is Outcome.PASS, res["document_consistency"].evidence
     assert res["document_viz"].artifacts.get("portrait_rgb") is not None
+    # a passport data page carries no barcode: not searched (seconds on a large photo)
+    assert res["document_barcode"].outcome is Outcome.NOT_APPLICABLE
+    assert res["document_barcode"].evidence["captures"][0]["skipped"].startswith("a passport data page")
 
 
 def test_genuine_french_identity_card_passes(full: Pipeline) -> None:
