@@ -42,8 +42,9 @@ def emit(report: dict[str, Any], path: Path | None) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def document_pipeline(workers: int) -> Any:
-    """image_usability and every document check as the plugin registers them, with the shipped policy."""
+def document_pipeline(workers: int, names: set[str] | None = None) -> Any:
+    """image_usability and every document check as the plugin registers them (or those in `names`),
+    with the shipped policy."""
     from openidv.checks.base import Environment
     from openidv.checks.usability import ImageUsabilityCheck
     from openidv.config import Settings
@@ -52,7 +53,8 @@ def document_pipeline(workers: int) -> Any:
     from openidv.policy import PolicyEngine, ReasonCatalogue, ThresholdRegistry
 
     engine = PolicyEngine.from_file(None, ReasonCatalogue.load(), ThresholdRegistry.load())
-    return Pipeline([ImageUsabilityCheck(), *plugin.checks()], engine,
+    checks = [c for c in plugin.checks() if names is None or c.name in names]
+    return Pipeline([ImageUsabilityCheck(), *checks], engine,
                     Environment(settings=Settings(pipeline_workers=workers, default_check_timeout_s=120)))
 
 

@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from documents_common import emit, latency, rate
+from documents_common import document_pipeline, emit, latency, rate
 
 BANDS = ((0.35, 0.5), (0.5, 0.65), (0.65, 0.8))
 
@@ -77,20 +77,6 @@ def _session(img: np.ndarray) -> Any:
     return Session(captures=[Capture(kind=CaptureKind.DOCUMENT_FRONT, data=b"", image=img, content_type="image/jpeg")])
 
 
-def _pipeline() -> Any:
-    from openidv.checks.base import Environment
-    from openidv.checks.usability import ImageUsabilityCheck
-    from openidv.config import Settings
-    from openidv.documents.plugin import plugin
-    from openidv.pipeline import Pipeline
-    from openidv.policy import PolicyEngine, ReasonCatalogue, ThresholdRegistry
-
-    names = {"document_detect", "document_mrz", "document_barcode", "document_validity"}
-    engine = PolicyEngine.from_file(None, ReasonCatalogue.load(), ThresholdRegistry.load())
-    checks = [ImageUsabilityCheck(), *(c for c in plugin.checks() if c.name in names)]
-    return Pipeline(checks, engine, Environment(settings=Settings(pipeline_workers=1, default_check_timeout_s=120)))
-
-
 def main() -> None:
     import cv2
 
@@ -104,7 +90,7 @@ def main() -> None:
     ap.add_argument("--single-seed", type=int, default=0)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
-    pipeline = _pipeline()
+    pipeline = document_pipeline(1, {"document_detect", "document_mrz", "document_barcode", "document_validity"})
     rows, ms = [], []
     for seed in range(args.seed, args.seed + args.n):
         img, meta = scene(seed)
