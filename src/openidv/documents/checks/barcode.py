@@ -22,7 +22,9 @@ from openidv.domain import CaptureKind, CheckResult, Outcome, Session
 
 class DocumentBarcodeCheck(BaseCheck):
     name = "document_barcode"
-    version = "1.2.0"  # 1.1.0: the MRZ's code when document_mrz deferred and no barcode was read either; 1.2.0: a passport page is not searched
+    # 1.1.0: the MRZ's code when document_mrz deferred and no barcode was read either;
+    # 1.2.0: the photo of a passport page (valid TD3 MRZ) is not searched
+    version = "1.2.0"
     requires = ("image_usability", "document_mrz")
     run_if_upstream_failed = True
     reason_codes = ("BARCODE_NOT_FOUND", "BARCODE_INVALID", "MRZ_NOT_FOUND", "MRZ_UNREADABLE")
