@@ -86,6 +86,10 @@ class Runtime:
         if undeclared:
             raise errors.ConfigError(f"checks declare reason codes missing from the catalogue: {undeclared}")
         pipeline = Pipeline(checks, engine, env)
+        waived = engine.waive_unloaded(c.name for c in checks)
+        if waived:
+            log.warning("the policy requires checks this deployment does not run (enabled_plugins / "
+                        "disabled_checks); those requirements are waived: %s", ", ".join(waived))
         return cls(settings, plugins, env, engine, pipeline, db, keys, repo)
 
     def decision_hooks(self) -> list[DecisionHook]:

@@ -25,6 +25,11 @@ def _session(client, key, applicant, selfie: bytes, idem: str) -> tuple[str, dic
         f"/v1/sessions/{sid}/captures", headers=H(key), files={"file": ("s.jpg", selfie)}, data={"kind": "selfie"}
     )
     assert up.status_code == 201, up.text
+    # the policy approves only a selfie matched to a portrait: here the portrait a chip read would give
+    up = client.post(
+        f"/v1/sessions/{sid}/captures", headers=H(key), files={"file": ("p.jpg", selfie)}, data={"kind": "portrait"}
+    )
+    assert up.status_code == 201, up.text
     d = client.post(f"/v1/sessions/{sid}/submit", headers=H(key, **{"Idempotency-Key": idem}))
     assert d.status_code == 200, d.text
     return sid, d.json()

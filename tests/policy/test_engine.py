@@ -114,6 +114,52 @@ def test_required_check_missing(catalogue, registry):
     assert d.decision is DecisionKind.RESUBMIT and d.reason_codes == ["MISSING_CAPTURE"]
 
 
+def _skipped(check: str, upstream: list[str]) -> CheckResult:
+    return CheckResult(
+        check=check,
+        version="1",
+        outcome=Outcome.NOT_APPLICABLE,
+        evidence={"skipped": "upstream check did not pass", "upstream": upstream},
+    )
+
+
+def _requiring_face_match() -> dict[str, Any]:
+    raw = copy.deepcopy(BASE)
+    raw["required_checks"].append({"check": "face_match", "action": "resubmit", "reason": "MISSING_CAPTURE"})
+    return raw
+
+
+def test_required_check_skipped_behind_a_failed_upstream_gives_the_upstream_reason_alone(catalogue, registry):
+    """A blurry selfie: face_quality asks for a new one and face_match is skipped; the applicant is
+    not also told that a photo is missing."""
+    e = PolicyEngine(_requiring_face_match(), catalogue, registry)
+    blurry = _r("face_quality", Outcome.FAIL, 0.1, ("FACE_QUALITY_LOW",))
+    d = decide(e, [_r("image_usability", Outcome.PASS), blurry, _skipped("face_match", ["face_quality"])])
+    assert d.decision is DecisionKind.DECLINE and d.reason_codes == ["FACE_QUALITY_LOW"]
+
+
+def test_required_check_skipped_for_want_of_a_capture_is_missing(catalogue, registry):
+    """No selfie: face_quality did not apply, so face_match was skipped behind it; the chain ends in
+    a missing capture, never in a failure, and the session is not approved."""
+    e = PolicyEngine(_requiring_face_match(), catalogue, registry)
+    absent = CheckResult(check="face_quality", version="1", outcome=Outcome.NOT_APPLICABLE,
+                         evidence={"skipped": "nothing in the session for this check"})
+    d = decide(e, [_r("image_usability", Outcome.PASS), absent, _skipped("face_match", ["face_quality"])])
+    assert d.decision is DecisionKind.RESUBMIT and d.reason_codes == ["MISSING_CAPTURE"]
+    assert decide(e, [_r("image_usability", Outcome.PASS)]).decision is DecisionKind.RESUBMIT
+
+
+def test_required_check_behind_an_upstream_the_policy_approves_still_bites(catalogue, registry):
+    """An operator mapping the upstream failure to approve cannot thereby approve without the
+    required check."""
+    raw = _requiring_face_match()
+    raw["check_actions"]["face_quality"] = {"fail": "approve"}
+    e = PolicyEngine(raw, catalogue, registry)
+    blurry = _r("face_quality", Outcome.FAIL, 0.1, ("FACE_QUALITY_LOW",))
+    d = decide(e, [_r("image_usability", Outcome.PASS), blurry, _skipped("face_match", ["face_quality"])])
+    assert d.decision is DecisionKind.RESUBMIT and "MISSING_CAPTURE" in d.reason_codes
+
+
 def test_unknown_reason_code_is_safe(catalogue, registry):
     e = PolicyEngine(BASE, catalogue, registry)
     d = decide(e, [_r("image_usability", Outcome.PASS), _r("x", Outcome.REVIEW, None, ("NOT_A_CODE",))])
@@ -210,3 +256,51 @@ def test_overrides_match_countries_case_blind(catalogue, registry):
     e = PolicyEngine(BASE, catalogue, registry)
     results = [_r("image_usability", Outcome.FAIL, 0.2, ("IMAGE_BLURRY",))]
     assert decide(e, results, country="us").decision is DecisionKind.REVIEW
+
+
+def _packaged(catalogue: ReasonCatalogue) -> PolicyEngine:
+    return PolicyEngine.from_file(None, catalogue, ThresholdRegistry.load())
+
+
+def _absent(check: str) -> CheckResult:
+    return CheckResult(check=check, version="1", outcome=Outcome.NOT_APPLICABLE,
+                       evidence={"skipped": "nothing in the session for this check"})
+
+
+@pytest.mark.parametrize(
+    ("missing", "present"),
+    [
+        ("face_match", "document_validity"),  # a document alone (or a card's back alone: no portrait)
+        ("document_validity", "face_match"),  # a selfie matched to a portrait, no document data read
+    ],
+)
+def test_packaged_policy_approves_only_a_person_matched_to_a_read_document(catalogue, missing, present):
+    """Policy 1.6.0: before it, a session holding only a document (or only a selfie) was approved on
+    the checks that did apply."""
+    e = _packaged(catalogue)
+    results = [_r("image_usability", Outcome.PASS), _r(present, Outcome.PASS, 0.9), _absent(missing)]
+    d = decide(e, results)
+    assert d.decision is DecisionKind.RESUBMIT and d.reason_codes == ["MISSING_CAPTURE"]
+    both = [_r("image_usability", Outcome.PASS), _r("face_match", Outcome.PASS, 0.9),
+            _r("document_validity", Outcome.PASS, 1.0)]
+    assert decide(e, both).decision is DecisionKind.APPROVE
+
+
+def test_requirements_for_checks_the_deployment_does_not_run_are_waived(catalogue):
+    e = _packaged(catalogue)
+    assert e.waive_unloaded(["image_usability", "document_validity", "document_mrz"]) == ["face_match"]
+    results = [_r("image_usability", Outcome.PASS), _r("document_validity", Outcome.PASS, 1.0)]
+    assert decide(e, results).decision is DecisionKind.APPROVE
+    assert decide(e, [_r("image_usability", Outcome.PASS)]).decision is DecisionKind.RESUBMIT
+
+
+def test_runtime_logs_the_waived_requirements(settings, caplog):
+    from openidv.runtime import Runtime
+
+    with caplog.at_level("WARNING", logger="openidv.runtime"):
+        rt = Runtime.build(settings, with_store=False)  # the shared settings load the core plugin only
+    try:
+        assert rt.engine.loaded_checks is not None and "face_match" not in rt.engine.loaded_checks
+        assert "document_validity, face_match" in caplog.text
+    finally:
+        rt.pipeline.close()

@@ -24,6 +24,12 @@ the decision is then at least ``review`` (decline stays decline). ``approve`` mu
 severe action. An override's ``match`` names ``country`` and/or ``flow`` as lists (countries ISO
 3166 alpha-2 or alpha-3 upper case, flows from ``Flow``); anything else fails at load, as does a
 score rule whose threshold set or key is missing.
+
+A required check without a result adds its action and reason, except where it was skipped because
+a check it depends on (directly or through other skipped checks) did not pass and that check's own
+action already holds the session back: the applicant then hears the upstream reason alone. A
+required check that the deployment does not run at all (its plugin not enabled, or the check
+disabled) is waived, and the runtime says so in its start-up log (``waive_unloaded``).
 """
 
 from __future__ import annotations
@@ -166,6 +172,7 @@ class PolicyEngine:
         self._raw = dict(raw)
         self.catalogue = catalogue
         self.thresholds = thresholds
+        self.loaded_checks: frozenset[str] | None = None  # set by waive_unloaded(); None: all enforced
         for key in ("name", "version", "precedence", "outcome_actions"):
             if key not in self._raw:
                 raise ConfigError(f"policy file lacks {key!r}")
@@ -179,6 +186,19 @@ class PolicyEngine:
                 raise ConfigError(f"policy overrides[{i}] must be a mapping with match and set")
             _check_match(ov.get("match"), f"overrides[{i}]")
             self._validate(self._build(_deep_merge(self._raw, ov.get("set") or {}), (i,)))
+
+    def waive_unloaded(self, loaded: Iterable[str]) -> list[str]:
+        """Tell the engine which checks this deployment runs; return the required checks it does not.
+
+        A deployment that leaves a plugin out (``enabled_plugins``) or disables a check
+        (``disabled_checks``) has chosen not to make that check, so a requirement for it is
+        waived rather than turning every session into "capture missing"; the runtime logs the
+        waived names at start. A plugin that fails to import never gets here: that is a
+        configuration error (``plugins/loader.py``)."""
+        self.loaded_checks = frozenset(loaded)
+        raw = [self._raw, *((_deep_merge(self._raw, ov.get("set") or {})) for ov in self._raw.get("overrides") or [])]
+        required = {str(r.get("check")) for pol in raw for r in pol.get("required_checks") or []}
+        return sorted(required - self.loaded_checks)
 
     @classmethod
     def from_file(cls, path: Path | None, catalogue: ReasonCatalogue, thresholds: ThresholdRegistry) -> PolicyEngine:
@@ -278,8 +298,12 @@ class PolicyEngine:
         for rule in policy.score_rules:
             contributions.extend(self._judge_score(rule, results.get(rule.check), thresholds, policy))
         for req in policy.required_checks:
+            if self.loaded_checks is not None and req.check not in self.loaded_checks:
+                continue  # waived: this deployment does not run the check (waive_unloaded)
             r = results.get(req.check)
-            if r is None or r.outcome is Outcome.NOT_APPLICABLE:
+            if (r is None or r.outcome is Outcome.NOT_APPLICABLE) and not self._held_back_upstream(
+                req.check, results, policy
+            ):
                 contributions.append((req.action, [req.reason]))
         final = policy.worst(a for a, _ in contributions)
         unknown = self.catalogue.missing([c for _, codes in contributions for c in codes])
@@ -319,6 +343,32 @@ class PolicyEngine:
             if forced is not None and result.outcome not in (Outcome.PASS, Outcome.NOT_APPLICABLE):
                 action = policy.worst([action, forced])
         return action, codes
+
+    def _held_back_upstream(
+        self, name: str, results: Mapping[str, CheckResult], policy: EffectivePolicy
+    ) -> bool:
+        """Whether a required check was skipped because a check it depends on did not pass and that
+        check's own result already keeps the session from approval (a blurry selfie: face_quality
+        asks for a new one, face_match is skipped). Its reason is the one the applicant needs; a
+        "capture missing" beside it would send them looking for a photo they did send. A check
+        skipped for want of a capture (or any chain of skips ending there) is not held back."""
+        seen: set[str] = set()
+        stack = [name]
+        while stack:
+            r = results.get(stack.pop())
+            if r is None or r.check in seen:
+                continue
+            seen.add(r.check)
+            upstream = r.evidence.get("upstream") if r.outcome is Outcome.NOT_APPLICABLE else None
+            if isinstance(upstream, list):
+                stack.extend(str(u) for u in upstream)
+            elif (
+                r.outcome is not Outcome.NOT_APPLICABLE
+                and r.check != name
+                and self._judge_result(r, policy)[0] is not DecisionKind.APPROVE
+            ):
+                return True
+        return False
 
     def _judge_score(
         self,
