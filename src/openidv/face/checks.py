@@ -4,8 +4,9 @@
   per component, see :mod:`openidv.face.quality`) and embeds the usable ones. A failure asks for a
   new capture (policy: resubmit); the checks below then do not run, so a poor image is never
   guessed about.
-* ``face_match`` compares the selfie with the portrait (an uploaded ``portrait`` capture, else
-  the document portrait crop a document check leaves in ``artifacts["portrait_rgb"]``). Its score
+* ``face_match`` compares the selfie with the portrait: an uploaded ``portrait`` capture and the
+  document portrait crop a document check leaves in ``artifacts["portrait_rgb"]``, both when both
+  exist (the weakest match decides; a client's portrait never replaces the document's). Its score
   is the calibrated -log10(FMR)/8 (:mod:`openidv.face.matching`); thresholds are the
   ``face_match`` set (``match``: pass at or above; between ``review`` and ``match``: review with
   FACE_MATCH_UNCERTAIN; below ``review``: FACE_MISMATCH). A portrait with no usable face fails
@@ -108,7 +109,7 @@ class FaceMatchCheck(BaseCheck):
     """Selfie vs portrait; runs after ``document_viz`` (when installed) to see its portrait crop."""
 
     name = "face_match"
-    version = "1.0.0"
+    version = "1.1.0"  # 1.1.0: an uploaded portrait no longer replaces the document's printed one
     requires = ("face_quality",)
     after = ("document_viz",)
     reason_codes = ("FACE_MISMATCH", "FACE_MATCH_UNCERTAIN", "FACE_QUALITY_LOW", "FACE_NOT_FOUND")
@@ -118,29 +119,36 @@ class FaceMatchCheck(BaseCheck):
         has_portrait = session.captures_of(CaptureKind.PORTRAIT, CaptureKind.DOCUMENT_FRONT)
         return bool(session.captures_of(CaptureKind.SELFIE) and has_portrait)
 
-    def _portrait(self, ctx: CheckContext) -> FaceAnalysis | None:
-        uploaded = next((a for a in analyses_of(ctx) if a.kind == CaptureKind.PORTRAIT.value), None)
-        if uploaded is not None:
-            return uploaded
+    def _portraits(self, ctx: CheckContext) -> list[FaceAnalysis]:
+        """Every portrait the selfie must match: an uploaded ``portrait`` capture and the document's
+        printed portrait crop. An uploaded portrait is the client's word (a chip read whose
+        signature this service does not verify), so it never stands in for the document in hand:
+        when both exist the selfie is matched against both."""
+        found = [a for a in analyses_of(ctx) if a.kind == CaptureKind.PORTRAIT.value][:1]
         crop = document_portrait(ctx)
-        if crop is None:
-            return None
-        return analyse([(crop[0], "document_portrait", crop[1])], ctx.thresholds.set("face_quality"))[0]
+        if crop is not None:
+            found += analyse([(crop[0], "document_portrait", crop[1])], ctx.thresholds.set("face_quality"))[:1]
+        return found
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        selfie, portrait = selfie_analysis(ctx), self._portrait(ctx)
+        selfie, portraits = selfie_analysis(ctx), self._portraits(ctx)
         if selfie is None or not selfie.usable:
             return self.result(Outcome.REVIEW, reason_codes=["FACE_NOT_FOUND"], evidence={"selfie": "not usable"})
-        if portrait is None:
+        if not portraits:
             missing = {"portrait": "no portrait capture and no document portrait crop available"}
             return self.result(Outcome.REVIEW, reason_codes=["FACE_NOT_FOUND"], evidence=missing)
-        if not portrait.usable or portrait.embedding is None or selfie.embedding is None:
-            ev = {"portrait": portrait.evidence()}
+        usable = [p for p in portraits if p.usable and p.embedding is not None]
+        if not usable or selfie.embedding is None:
+            ev = {"portrait": portraits[0].evidence()}
             return self.result(Outcome.FAIL, reason_codes=["FACE_QUALITY_LOW"], evidence=ev)
         cal = shipped_calibration()
         t = ctx.thresholds.set("face_match")
-        sim = float(similarity(selfie.embedding, portrait.embedding, default_embedder().metric)[0])
-        score = cal.score(sim)
+        per = []
+        for portrait in usable:
+            assert portrait.embedding is not None  # kept by the filter above
+            sim = float(similarity(selfie.embedding, portrait.embedding, default_embedder().metric)[0])
+            per.append((cal.score(sim), sim, portrait.kind))
+        score, sim, kind = min(per)  # the weakest match decides
         if score >= t["match"]:
             outcome, codes = Outcome.PASS, []
         elif score >= t["review"]:
@@ -150,10 +158,20 @@ class FaceMatchCheck(BaseCheck):
         evidence: dict[str, Any] = {
             "similarity": round(sim, 5),
             "estimated_fmr": float(f"{cal.fmr(sim):.3g}"),
-            "portrait_source": portrait.kind,
+            "portrait_source": kind,
             "threshold_set": f"{t.name}@{t.version}",
             "calibration": cal.model,
         }
+        if len(portraits) > 1:
+            evidence["portraits"] = [
+                {"source": k, "similarity": round(v, 5), "score": round(sc, 4)} for sc, v, k in per
+            ]
+        unchecked = [p.kind for p in portraits if p not in usable]
+        if unchecked and outcome is Outcome.PASS:
+            # the uploaded portrait matched, but the document's own could not be compared with it:
+            # a person looks rather than trusting the client's portrait alone
+            outcome, codes = Outcome.REVIEW, ["FACE_MATCH_UNCERTAIN"]
+            evidence["not_compared"] = dict.fromkeys(unchecked, "no usable face")
         return self.result(outcome, score=score, reason_codes=codes, evidence=evidence)
 
 

@@ -1,0 +1,84 @@
+"""face_match in a pipeline: which portraits the selfie is matched against."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+from PIL import Image
+
+from openidv.checks.base import BaseCheck, CheckContext, Environment
+from openidv.checks.usability import ImageUsabilityCheck
+from openidv.config import Settings
+from openidv.domain import Capture, CaptureKind, CheckResult, Outcome, Session
+from openidv.face.checks import PORTRAIT_ARTIFACT, FaceMatchCheck, FaceQualityCheck
+from openidv.imaging.decode import encode_jpeg
+from openidv.pipeline import Pipeline
+from openidv.policy import PolicyEngine, ReasonCatalogue, ThresholdRegistry
+
+
+class _PrintedPortrait(BaseCheck):
+    """Stands where ``document_viz`` stands in a deployment: leaves the document's portrait crop
+    for face_match (the documents capability is not what these tests are about)."""
+
+    name = "document_viz"
+    crop: ClassVar[NDArray[np.uint8] | None] = None
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        res = self.result(Outcome.PASS)
+        res.artifacts[PORTRAIT_ARTIFACT] = self.crop
+        return res
+
+
+def _match(selfie: NDArray[np.uint8], uploaded: NDArray[np.uint8] | None, printed: NDArray[np.uint8]) -> CheckResult:
+    engine = PolicyEngine.from_file(None, ReasonCatalogue.load(), ThresholdRegistry.load())
+    _PrintedPortrait.crop = printed
+    checks = [ImageUsabilityCheck(), FaceQualityCheck(), FaceMatchCheck(), _PrintedPortrait()]
+    pipe = Pipeline(checks, engine, Environment(settings=Settings(pipeline_workers=2)))
+    caps = [Capture(kind=CaptureKind.SELFIE, data=encode_jpeg(selfie), image=selfie, content_type="image/jpeg")]
+    if uploaded is not None:
+        caps.append(Capture(kind=CaptureKind.PORTRAIT, data=encode_jpeg(uploaded), image=uploaded,
+                            content_type="image/jpeg"))
+    try:
+        return pipe.run(Session(captures=caps)).results["face_match"]
+    finally:
+        pipe.close()
+
+
+def test_selfie_is_matched_against_the_uploaded_and_the_printed_portrait(hopper: Any) -> None:
+    res = _match(hopper, hopper, hopper)
+    assert res.outcome is Outcome.PASS, res.evidence
+    assert {p["source"] for p in res.evidence["portraits"]} == {"portrait", "document_portrait"}
+
+
+def test_uploaded_portrait_never_stands_alone_when_the_printed_one_has_no_face(hopper: Any) -> None:
+    """A client could upload its own face as the 'chip portrait' and cover the document's printed
+    one with glare: before, the uploaded portrait alone decided and the session passed."""
+    blank = np.full((200, 160, 3), 200, np.uint8)
+    res = _match(hopper, hopper, blank)
+    assert res.outcome is Outcome.REVIEW and res.reason_codes == ["FACE_MATCH_UNCERTAIN"]
+    assert res.evidence["not_compared"] == {"document_portrait": "no usable face"}
+
+
+def test_printed_portrait_of_another_person_fails_despite_a_matching_upload(hopper: Any, lfw_dev: Path) -> None:
+    """The attack itself: the applicant's own face uploaded as the portrait, another person's
+    document. Needs a second real face (LFW development data); skipped without it."""
+    other = next(p for p in sorted(lfw_dev.rglob("*.jpg")) if "Aaron" in p.name)
+    res = _match(hopper, hopper, np.asarray(Image.open(other).convert("RGB")))
+    assert res.outcome is Outcome.FAIL and res.reason_codes == ["FACE_MISMATCH"], res.evidence
+    assert res.evidence["portrait_source"] == "document_portrait"
+
+
+def test_without_a_document_the_uploaded_portrait_is_matched_alone(hopper: Any) -> None:
+    res = _match(hopper, hopper, None)  # type: ignore[arg-type]
+    assert res.outcome is Outcome.PASS and res.evidence["portrait_source"] == "portrait"
+    assert "portraits" not in res.evidence
+
+
+@pytest.fixture(autouse=True)
+def _reset() -> Any:
+    yield
+    _PrintedPortrait.crop = None
