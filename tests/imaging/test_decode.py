@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -65,3 +66,45 @@ def test_a_flat_jpeg_is_not_taken_for_one_claiming_too_many_pixels() -> None:
     buf = io.BytesIO()
     Image.fromarray(np.full((1500, 2000, 3), 128, np.uint8)).save(buf, format="JPEG", quality=50)
     assert decode_image(buf.getvalue()).rgb.shape == (1500, 2000, 3)
+
+
+HEIF = Path(__file__).resolve().parent / "data"  # written by data/make_heif.py
+
+
+def _square_top_left(rgb: np.ndarray) -> bool:
+    h, w = rgb.shape[:2]
+    return bool(rgb[: h // 3, : w // 3].mean() > rgb[2 * h // 3 :, 2 * w // 3 :].mean() + 20)
+
+
+def test_a_phone_heic_photo_is_decoded_with_its_exif() -> None:
+    d = decode_image((HEIF / "photo.heic").read_bytes())
+    assert d.content_type == "image/heif" and d.rgb.shape == (192, 256, 3) and d.rgb.dtype == np.uint8
+    assert _square_top_left(d.rgb) and d.exif["make"] == "Apple"
+
+
+def test_heic_rotation_is_applied_once() -> None:
+    """The decoder applies the picture's rotation and reports EXIF orientation 1: turning the pixels
+    again by the EXIF tag would lay them on their side."""
+    d = decode_image((HEIF / "photo_orientation6.heic").read_bytes())
+    assert d.rgb.shape == (256, 192, 3) and d.orientation_applied == 1
+    h, w = d.rgb.shape[:2]
+    assert d.rgb[: h // 3, 2 * w // 3 :].mean() > d.rgb[2 * h // 3 :, : w // 3].mean() + 20  # square now top right
+
+
+def test_ten_bit_heic_becomes_eight_bit_and_a_multi_picture_heic_its_primary() -> None:
+    deep = decode_image((HEIF / "photo_10bit.heic").read_bytes())
+    assert deep.rgb.dtype == np.uint8 and _square_top_left(deep.rgb)
+    two = decode_image((HEIF / "photo_two_images.heic").read_bytes())
+    assert two.rgb.shape == (192, 256, 3) and _square_top_left(two.rgb)
+
+
+def test_heif_limits_and_damage_are_typed_errors() -> None:
+    data = (HEIF / "photo.heic").read_bytes()
+    with pytest.raises(errors.ImageDecompressionBomb):
+        decode_image(data, DecodeLimits(max_pixels=10_000))
+    with pytest.raises(errors.ImageCorrupt):
+        decode_image(data[: len(data) // 2])
+    avif = data[:8] + b"avif" + data[12:]
+    with pytest.raises(errors.ImageUnsupportedFormat) as err:
+        decode_image(avif)
+    assert "avif" in str(err.value)

@@ -149,3 +149,18 @@ def test_operations_endpoints(app_client):
     assert checks[0]["name"] == "image_usability"
     r = client.get("/healthz", headers={"X-Request-ID": "abc"})
     assert r.headers["x-request-id"] == "abc"
+
+
+def test_a_heic_upload_is_accepted_and_shown_to_reviewers_as_jpeg(app_client):
+    """Phones photograph in HEIF by default; most reviewers' browsers cannot display it."""
+    from pathlib import Path
+
+    client, keys = app_client
+    heic = (Path(__file__).resolve().parents[1] / "imaging/data/photo.heic").read_bytes()
+    sid = client.post("/v1/sessions", json={}, headers=H(keys["client"])).json()["id"]
+    up = client.post(f"/v1/sessions/{sid}/captures", headers=H(keys["client"]),
+                     files={"file": ("IMG_0001.HEIC", heic, "image/heic")}, data={"kind": "document_front"})
+    assert up.status_code == 201, up.text
+    img = client.get(f"/v1/sessions/{sid}/captures/{up.json()['id']}", headers=H(keys["reviewer"]))
+    assert img.status_code == 200 and img.headers["content-type"] == "image/jpeg"
+    assert img.headers["x-openidv-stored-type"] == "image/heif" and img.content[:3] == b"\xff\xd8\xff"

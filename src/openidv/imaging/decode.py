@@ -6,8 +6,10 @@ decoded, so a decompression bomb is refused without allocating its pixels. The d
 content type of an upload is never trusted; the bytes say what they are.
 
 Accepted: baseline/progressive JPEG, 8-bit PNG (grey, RGB, palette, with or without alpha), still
-WebP. Refused with a stable code: empty, oversize, unknown format, animated, CMYK, 16-bit or float
-samples, truncated or corrupt data, too many or too few pixels.
+WebP, and HEIF/HEIC (a phone camera's default format; decoded by ``pi-heif``, its primary picture,
+10-bit pictures reduced to 8 bits, its rotation applied by the decoder). Refused with a stable
+code: empty, oversize, unknown format (AVIF too), animated, CMYK, 16-bit or float samples,
+truncated or corrupt data, too many or too few pixels.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
     (b"WEBP", 8, "image/webp"),
 )
+# HEIF (ISO/IEC 23008-12) files start with an ``ftyp`` box naming a major brand; these are HEVC
+# pictures the decoder reads (AV1 pictures - AVIF - it cannot: refused as unsupported).
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"mif2"}
 _KNOWN_OTHER: tuple[tuple[bytes, str], ...] = (
     (b"GIF8", "image/gif"),
     (b"BM", "image/bmp"),
@@ -37,7 +42,8 @@ _KNOWN_OTHER: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "application/pdf"),
     (b"PK\x03\x04", "application/zip"),
 )
-_PIL_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+_PIL_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/heif": "HEIF"}
+ACCEPTED_TEXT = "JPEG, PNG, WebP, HEIF"
 _ACCEPTED_MODES = {"RGB", "L", "RGBA", "LA", "P", "PA", "1"}
 _EXIF_KEEP = {271: "make", 272: "model", 305: "software", 306: "datetime", 36867: "datetime_original"}
 
@@ -79,13 +85,37 @@ def sniff_content_type(data: bytes) -> str | None:
             if ctype == "image/webp" and data[:4] != b"RIFF":
                 continue
             return ctype
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS and _heif_decodes(data):
+        return "image/heif"
     return None
+
+
+def _heif_decodes(data: bytes) -> bool:
+    """A ``mif1`` file may hold AV1 pictures (AVIF) under a HEIF brand: its compatible brands say."""
+    size = int.from_bytes(data[0:4], "big")
+    brands = {data[i : i + 4] for i in range(16, min(size, 64, len(data)) - 3, 4)} | {data[8:12]}
+    return not brands & {b"avif", b"avis"}
+
+
+def _register_heif() -> None:
+    """Teach Pillow to open HEIF, once, when the first HEIF arrives (no side effect at import)."""
+    global _heif_ready
+    if not _heif_ready:
+        import pi_heif
+
+        pi_heif.register_heif_opener(thumbnails=False)
+        _heif_ready = True
+
+
+_heif_ready = False
 
 
 def _describe_unknown(data: bytes) -> str:
     for magic, ctype in _KNOWN_OTHER:
         if data.startswith(magic):
             return ctype
+    if data[4:8] == b"ftyp":
+        return "image/avif" if b"avi" in data[8:64] else "video/mp4 or another ISO media file"
     return "unknown"
 
 
@@ -132,10 +162,12 @@ def decode_image(data: bytes, limits: DecodeLimits | None = None) -> DecodedImag
     ctype = sniff_content_type(data)
     if ctype is None:
         raise errors.ImageUnsupportedFormat(
-            f"content looks like {_describe_unknown(data)}; accepted: JPEG, PNG, WebP", detected=_describe_unknown(data)
+            f"content looks like {_describe_unknown(data)}; accepted: {ACCEPTED_TEXT}", detected=_describe_unknown(data)
         )
     if ctype == "image/png" and (_png_bit_depth(data) or 8) > 8:
         raise errors.ImageUnsupportedMode("16-bit PNG samples are not accepted; export as 8-bit")
+    if ctype == "image/heif":
+        _register_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -149,9 +181,10 @@ def decode_image(data: bytes, limits: DecodeLimits | None = None) -> DecodedImag
 
 
 def _decode_opened(img: Image.Image, ctype: str, limits: DecodeLimits, n_bytes: int) -> DecodedImage:
-    # Phones write multi-picture JPEGs (MPO: the photo, then a depth or HDR gain map); the first
-    # picture is the photo, and the others are not frames of an animation.
-    multi_picture = ctype == "image/jpeg" and img.format == "MPO"
+    # Phones write multi-picture JPEGs (MPO: the photo, then a depth or HDR gain map) and HEIF files
+    # with several pictures; the first (HEIF: the primary) is the photo, the others are not frames
+    # of an animation.
+    multi_picture = (ctype == "image/jpeg" and img.format == "MPO") or ctype == "image/heif"
     if img.format != _PIL_FORMAT[ctype] and not multi_picture:
         raise errors.ImageCorrupt(f"bytes start like {ctype} but parse as {img.format}")
     width, height = img.size
@@ -188,6 +221,15 @@ def _to_rgb(img: Image.Image) -> NDArray[np.uint8]:
         img = Image.alpha_composite(background, rgba)
     arr = np.asarray(img.convert("RGB"), dtype=np.uint8)
     return np.ascontiguousarray(arr)
+
+
+def browser_viewable(content_type: str, data: bytes, limits: DecodeLimits | None = None) -> tuple[str, bytes]:
+    """The stored bytes of a capture as a reviewer's browser can show them: HEIF (which most
+    browsers cannot display) as a JPEG of the decoded, upright picture; others unchanged. The
+    original stays in the store as the evidence."""
+    if content_type != "image/heif":
+        return content_type, data
+    return "image/jpeg", encode_jpeg(decode_image(data, limits).rgb, quality=95)
 
 
 def encode_png(rgb: NDArray[np.uint8]) -> bytes:

@@ -63,7 +63,7 @@ def score_image(path: Path, face_crop: bool, thresholds: Any) -> dict[str, Any]:
 
 @app.command("score")
 def score(
-    images: Annotated[list[Path], typer.Argument(help="Image files (JPEG, PNG, WebP).")],
+    images: Annotated[list[Path], typer.Argument(help="Image files (JPEG, PNG, WebP, HEIF).")],
     face_crop: Annotated[
         bool, typer.Option("--face-crop", help="Inputs are tight face crops: skip detection.")
     ] = False,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
 
 from openidv import errors
 from openidv.domain import CaptureKind, CaptureMetadata, Session, Telemetry
-from openidv.imaging.decode import decode_image
+from openidv.imaging.decode import browser_viewable, decode_image
 from openidv.runtime import decode_limits
 from openidv.service import submission
 from openidv.service.deps import AdminDep, AnyKeyDep, ClientDep, MetricsDep, RepoDep, RuntimeDep
@@ -96,7 +96,9 @@ async def upload_capture(
     principal: ClientDep,
     runtime: RuntimeDep,
     repo: RepoDep,
-    file: Annotated[UploadFile, File(description="JPEG, PNG or WebP; the bytes are sniffed, not the declared type")],
+    file: Annotated[
+        UploadFile, File(description="JPEG, PNG, WebP or HEIF/HEIC; the bytes are sniffed, not the declared type")
+    ],
     kind: Annotated[CaptureKind, Form()],
     metadata: Annotated[str | None, Form(max_length=8192, description="JSON object (CaptureMetadata)")] = None,
 ) -> CaptureOut:
@@ -173,13 +175,19 @@ def read_decision(session_id: str, principal: AnyKeyDep, repo: RepoDep) -> dict[
 
 
 @router.get("/{session_id}/captures/{capture_id}", response_class=Response)
-def read_capture(session_id: str, capture_id: str, principal: AnyKeyDep, repo: RepoDep) -> Response:
+def read_capture(
+    session_id: str, capture_id: str, principal: AnyKeyDep, repo: RepoDep, runtime: RuntimeDep
+) -> Response:
     """The original image bytes (reviewers and admins only: clients never read images back)."""
     if "reviewer" not in principal.scopes and "admin" not in principal.scopes:
         raise errors.Forbidden("only reviewers can read images")
-    ctype, data = repo.capture_bytes(session_id, capture_id)
+    stored_type, stored = repo.capture_bytes(session_id, capture_id)
     repo.audit_read(principal.actor, "capture.read", session_id, {"capture_id": capture_id})
-    return Response(data, media_type=ctype, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    ctype, data = browser_viewable(stored_type, stored, decode_limits(runtime.settings))
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    if ctype != stored_type:
+        headers["X-OpenIDV-Stored-Type"] = stored_type  # the original is kept; this is a JPEG of it
+    return Response(data, media_type=ctype, headers=headers)
 
 
 @router.delete("/{session_id}", response_model=ErasureOut)
