@@ -108,3 +108,30 @@ def test_heif_limits_and_damage_are_typed_errors() -> None:
     with pytest.raises(errors.ImageUnsupportedFormat) as err:
         decode_image(avif)
     assert "avif" in str(err.value)
+
+
+def test_a_heif_that_crashes_its_decoder_costs_one_upload_not_the_process() -> None:
+    """Found by fuzzing photo.heic: libde265 1.1.0 (pi-heif 1.4.0) dies of a segmentation fault
+    on this file. Decoded in a child process, it is a typed error here, and this process lives."""
+    data = (HEIF / "photo_crashes_libde265.heic").read_bytes()
+    with pytest.raises(errors.ImageError):
+        decode_image(data)
+    assert decode_image((HEIF / "photo.heic").read_bytes()).rgb.shape == (192, 256, 3)
+
+
+def test_damaged_heif_files_give_typed_errors_only() -> None:
+    import random
+
+    src = (HEIF / "photo.heic").read_bytes()
+    rng = random.Random(34)
+    outcomes = set()
+    for _ in range(30):
+        b = bytearray(src)
+        for _ in range(rng.randint(1, 12)):
+            b[rng.randrange(12, len(b))] = rng.randrange(256)
+        try:
+            decode_image(bytes(b))
+            outcomes.add("ok")
+        except errors.ImageError as exc:
+            outcomes.add(exc.code)
+    assert "image_corrupt" in outcomes

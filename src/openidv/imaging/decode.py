@@ -153,7 +153,20 @@ def read_image_file(path: Path, limits: DecodeLimits | None = None) -> bytes:
 
 
 def decode_image(data: bytes, limits: DecodeLimits | None = None) -> DecodedImage:
-    """Validate and decode; EXIF orientation is applied so pixels are upright as the camera saw them."""
+    """Validate and decode; EXIF orientation is applied so pixels are upright as the camera saw them.
+
+    HEIF is decoded in a child process (:mod:`openidv.imaging.isolated`): its C decoders crashed on
+    fuzzed files, and a crash must cost one upload, not the service process."""
+    limits = limits or DecodeLimits()
+    if len(data) <= limits.max_bytes and sniff_content_type(data) == "image/heif":
+        from openidv.imaging.isolated import decode_in_child
+
+        return decode_in_child(data, limits)
+    return decode_here(data, limits)
+
+
+def decode_here(data: bytes, limits: DecodeLimits | None = None) -> DecodedImage:
+    """:func:`decode_image` in this process, every format (the isolated HEIF child calls this)."""
     limits = limits or DecodeLimits()
     if not data:
         raise errors.ImageEmpty("the upload has no bytes")
@@ -174,7 +187,7 @@ def decode_image(data: bytes, limits: DecodeLimits | None = None) -> DecodedImag
             img = Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise errors.ImageDecompressionBomb("the image declares more pixels than allowed") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, RuntimeError):
         raise errors.ImageCorrupt("the image header could not be parsed") from None
     with img:
         return _decode_opened(img, ctype, limits, len(data))
@@ -207,7 +220,7 @@ def _decode_opened(img: Image.Image, ctype: str, limits: DecodeLimits, n_bytes: 
         img.load()
         upright = ImageOps.exif_transpose(img) if orientation != 1 else img
         rgb = _to_rgb(upright)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except (OSError, SyntaxError, ValueError, EOFError, RuntimeError, Image.DecompressionBombError):
         raise errors.ImageCorrupt("the image data is truncated or corrupt") from None
     if min(rgb.shape[:2]) < limits.min_side:
         raise errors.ImageTooSmall(f"{rgb.shape[1]}x{rgb.shape[0]} is below the minimum side of {limits.min_side}")
