@@ -29,6 +29,7 @@ from openidv.domain import (
 from openidv.imaging.decode import DecodeLimits, decode_image
 from openidv.pipeline import Pipeline
 from openidv.plugins import Plugin, load_plugins
+from openidv.plugins.loader import installed_check_names
 from openidv.policy import PolicyEngine, ReasonCatalogue, ThresholdRegistry
 from openidv.store import audit
 from openidv.store.crypto import KeyRing
@@ -88,6 +89,9 @@ class Runtime:
         pipeline = Pipeline(checks, engine, env)
         waived = engine.waive_unloaded(c.name for c in checks)
         if waived:
+            unknown = sorted(set(waived) - installed_check_names())
+            if unknown:  # a typo or a renamed check must not quietly stop holding sessions back
+                raise errors.ConfigError(f"the policy requires checks no installed plugin provides: {unknown}")
             log.warning("the policy requires checks this deployment does not run (enabled_plugins / "
                         "disabled_checks); those requirements are waived: %s", ", ".join(waived))
         return cls(settings, plugins, env, engine, pipeline, db, keys, repo)

@@ -239,6 +239,26 @@ def test_cropped_mrz_asks_for_a_new_photo(pipeline: Pipeline) -> None:
     assert res["document_mrz"].outcome is Outcome.NOT_APPLICABLE
     assert res["document_barcode"].outcome is Outcome.FAIL
     assert res["document_barcode"].reason_codes[0] in ("MRZ_NOT_FOUND", "MRZ_UNREADABLE")
+    # the applicant did send the document: the unread MRZ is the reason, not a missing capture
+    assert res["document_validity"].evidence["upstream"] == ["document_barcode"]
+    session = Session(captures=[_capture(crop)])
+    run = pipeline.run(session)
+    engine = PolicyEngine.from_file(None, ReasonCatalogue.load(), ThresholdRegistry.load())
+    engine.waive_unloaded(pipeline.checks)  # no face checks here: only the document's requirement counts
+    decision = engine.decide(session, run.results, run.policy, run.thresholds)
+    assert "MISSING_CAPTURE" not in decision.reason_codes, decision.reason_codes
+
+
+def test_two_photos_of_one_side_are_two_documents(pipeline: Pipeline) -> None:
+    """The portrait matched to the selfie could come from one front and the data from the other
+    (a review, stop 34): one photo per side."""
+    doc = make_document(make_template("TD3", 2), seed=4, scale=10.0)
+    img = _photo(doc)
+    res = pipeline.run(Session(captures=[_capture(img), _capture(img.copy())])).results
+    _no_errors(res)
+    assert res["document_detect"].outcome is Outcome.FAIL
+    assert res["document_detect"].reason_codes == ["DOCUMENT_MULTIPLE"]
+    assert res["document_detect"].evidence["repeated_sides"] == ["document_front"]
 
 
 def test_expired_document_and_underage_holder(pipeline: Pipeline) -> None:

@@ -33,7 +33,12 @@ class _PrintedPortrait(BaseCheck):
         return res
 
 
-def _match(selfie: NDArray[np.uint8], uploaded: NDArray[np.uint8] | None, printed: NDArray[np.uint8]) -> CheckResult:
+def _match(
+    selfie: NDArray[np.uint8],
+    uploaded: NDArray[np.uint8] | None,
+    printed: NDArray[np.uint8] | None,
+    document: NDArray[np.uint8] | None = None,
+) -> CheckResult:
     engine = PolicyEngine.from_file(None, ReasonCatalogue.load(), ThresholdRegistry.load())
     _PrintedPortrait.crop = printed
     checks = [ImageUsabilityCheck(), FaceQualityCheck(), FaceMatchCheck(), _PrintedPortrait()]
@@ -42,6 +47,8 @@ def _match(selfie: NDArray[np.uint8], uploaded: NDArray[np.uint8] | None, printe
     if uploaded is not None:
         caps.append(Capture(kind=CaptureKind.PORTRAIT, data=encode_jpeg(uploaded), image=uploaded,
                             content_type="image/jpeg"))
+    if document is not None:
+        caps.append(Capture(kind=CaptureKind.DOCUMENT_BACK, data=b"", image=document, content_type="image/jpeg"))
     try:
         return pipe.run(Session(captures=caps)).results["face_match"]
     finally:
@@ -72,8 +79,18 @@ def test_printed_portrait_of_another_person_fails_despite_a_matching_upload(hopp
     assert res.evidence["portrait_source"] == "document_portrait"
 
 
+def test_uploaded_portrait_never_stands_alone_beside_a_document_without_a_printed_one(hopper: Any) -> None:
+    """Only a card's back sent (or the printed photo covered so that no crop is cut): the document
+    in the session has no portrait to compare, and the client's portrait alone does not pass (a
+    review, stop 34: approved before)."""
+    back = np.ascontiguousarray(hopper[::-1])  # any photo the usability check accepts; no crop is cut from it
+    res = _match(hopper, hopper, None, document=back)
+    assert res.outcome is Outcome.REVIEW and res.reason_codes == ["FACE_MATCH_UNCERTAIN"]
+    assert res.evidence["not_compared"] == {"document_portrait": "not found on the document photos"}
+
+
 def test_without_a_document_the_uploaded_portrait_is_matched_alone(hopper: Any) -> None:
-    res = _match(hopper, hopper, None)  # type: ignore[arg-type]
+    res = _match(hopper, hopper, None)
     assert res.outcome is Outcome.PASS and res.evidence["portrait_source"] == "portrait"
     assert "portraits" not in res.evidence
 
@@ -82,3 +99,48 @@ def test_without_a_document_the_uploaded_portrait_is_matched_alone(hopper: Any) 
 def _reset() -> Any:
     yield
     _PrintedPortrait.crop = None
+
+
+def _same_subject(selfies: list[NDArray[np.uint8]], frames: list[NDArray[np.uint8]]) -> CheckResult:
+    from openidv.domain import CaptureMetadata
+    from openidv.face.checks import FaceSameSubjectCheck
+
+    engine = PolicyEngine.from_file(None, ReasonCatalogue.load(), ThresholdRegistry.load())
+    checks = [ImageUsabilityCheck(), FaceQualityCheck(), FaceSameSubjectCheck()]
+    pipe = Pipeline(checks, engine, Environment(settings=Settings(pipeline_workers=2)))
+    caps = [Capture(kind=CaptureKind.SELFIE, data=b"", image=s, content_type="image/jpeg") for s in selfies]
+    caps += [Capture(kind=CaptureKind.FRAME, data=b"", image=f, content_type="image/jpeg",
+                     metadata=CaptureMetadata(frame_index=i)) for i, f in enumerate(frames)]
+    try:
+        return pipe.run(Session(captures=caps)).results["face_same_subject"]
+    finally:
+        pipe.close()
+
+
+def _frame(face: NDArray[np.uint8], shift: int) -> NDArray[np.uint8]:
+    """A small challenge frame of the face (320 px high, shifted as a hand-held phone moves)."""
+    img = Image.fromarray(face).resize((256, 320))
+    return np.ascontiguousarray(np.roll(np.asarray(img), shift, axis=1))
+
+
+def test_frames_of_the_selfies_person_pass(hopper: Any) -> None:
+    res = _same_subject([hopper], [_frame(hopper, s) for s in range(0, 30, 3)])
+    assert res.outcome is Outcome.PASS, res.evidence
+    assert len(res.evidence["compared"]) == 4  # evenly spaced frames, not all ten
+
+
+def test_frames_without_a_face_cannot_bind(hopper: Any) -> None:
+    res = _same_subject([hopper], [np.full((320, 256, 3), 90, np.uint8)] * 3)
+    assert res.outcome is Outcome.REVIEW and res.reason_codes == ["FACE_NOT_FOUND"]
+
+
+def test_challenge_performed_by_someone_else_is_a_subject_mismatch(hopper: Any, lfw_dev: Path) -> None:
+    """One person answers the challenge live; another person's photo is the selfie."""
+    other = np.asarray(Image.open(next(p for p in sorted(lfw_dev.rglob("*.jpg")) if "Aaron" in p.name)).convert("RGB"))
+    res = _same_subject([hopper], [_frame(other, s) for s in (0, 4, 8)])
+    assert res.outcome is Outcome.FAIL and res.reason_codes == ["SUBJECT_MISMATCH"], res.evidence
+
+
+def test_one_selfie_alone_is_not_judged(hopper: Any) -> None:
+    res = _same_subject([hopper], [])
+    assert res.outcome is Outcome.NOT_APPLICABLE

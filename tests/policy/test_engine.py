@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -304,3 +305,29 @@ def test_runtime_logs_the_waived_requirements(settings, caplog):
         assert "document_validity, face_match" in caplog.text
     finally:
         rt.pipeline.close()
+
+
+def test_a_requirement_stricter_than_the_upstream_failure_still_applies(catalogue, registry):
+    """A review's finding (stop 34): a blurry selfie (resubmit) must not silence a requirement the
+    flow sets to review."""
+    raw = copy.deepcopy(BASE)
+    raw["required_checks"].append({"check": "face_match", "action": "review", "reason": "REQUIRED_CHECK_MISSING"})
+    raw["check_actions"]["face_quality"] = {"fail": "resubmit"}
+    e = PolicyEngine(raw, catalogue, registry)
+    blurry = _r("face_quality", Outcome.FAIL, 0.1, ("FACE_QUALITY_LOW",))
+    d = decide(e, [_r("image_usability", Outcome.PASS), blurry, _skipped("face_match", ["face_quality"])])
+    assert d.decision is DecisionKind.REVIEW and "REQUIRED_CHECK_MISSING" in d.reason_codes
+
+
+def test_a_requirement_naming_no_installed_check_stops_the_start(settings, tmp_path):
+    """A typo in an operator's policy file must not quietly waive the requirement."""
+    from openidv.runtime import Runtime
+
+    raw = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "src/openidv/policy/data/policy.yaml").read_text()
+    )
+    raw["required_checks"].append({"check": "face_macth", "action": "resubmit", "reason": "MISSING_CAPTURE"})
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError, match="face_macth"):
+        Runtime.build(settings.model_copy(update={"policy_file": policy}), with_store=False)

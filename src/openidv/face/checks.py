@@ -25,6 +25,7 @@ from typing import Any
 from openidv.checks.base import BaseCheck, CheckContext
 from openidv.domain import CaptureKind, CheckResult, Outcome, Session
 from openidv.face.analysis import FaceAnalysis, analyse
+from openidv.face.binding import BoundFace, bind, embed_images, spaced
 from openidv.face.embedding import default_embedder, similarity
 from openidv.face.gallery import FaceGallery, GalleryHit
 from openidv.face.identity import identity_keys, same_identity
@@ -166,13 +167,68 @@ class FaceMatchCheck(BaseCheck):
             evidence["portraits"] = [
                 {"source": k, "similarity": round(v, 5), "score": round(sc, 4)} for sc, v, k in per
             ]
-        unchecked = [p.kind for p in portraits if p not in usable]
-        if unchecked and outcome is Outcome.PASS:
-            # the uploaded portrait matched, but the document's own could not be compared with it:
-            # a person looks rather than trusting the client's portrait alone
+        not_compared = dict.fromkeys((p.kind for p in portraits if p not in usable), "no usable face")
+        has_document = bool(ctx.session.captures_of(CaptureKind.DOCUMENT_FRONT, CaptureKind.DOCUMENT_BACK))
+        if has_document and not any(p.kind == "document_portrait" for p in portraits):
+            not_compared["document_portrait"] = "not found on the document photos"
+        if not_compared and outcome is Outcome.PASS:
+            # the uploaded portrait matched, but the document's own could not be compared with it
+            # (covered, cut off, or only a card's back sent): a person looks rather than trusting
+            # the client's portrait alone
             outcome, codes = Outcome.REVIEW, ["FACE_MATCH_UNCERTAIN"]
-            evidence["not_compared"] = dict.fromkeys(unchecked, "no usable face")
+            evidence["not_compared"] = not_compared
         return self.result(outcome, score=score, reason_codes=codes, evidence=evidence)
+
+
+def judge_binding(bound: list[BoundFace], t: Any) -> tuple[Outcome, list[str]]:
+    """The decision on faces compared with the selfie, on the ``face_match`` set ``t``: the weakest
+    comparison decides as a 1:1 match would (below ``review``: another person; between ``review``
+    and ``match``: uncertain). No face in any compared capture cannot show the same person."""
+    scores = [b.score for b in bound if b.score is not None]
+    if not scores:
+        return Outcome.REVIEW, ["FACE_NOT_FOUND"]
+    worst = min(scores)
+    if worst < t["review"]:
+        return Outcome.FAIL, ["SUBJECT_MISMATCH"]
+    if worst < t["match"]:
+        return Outcome.REVIEW, ["FACE_MATCH_UNCERTAIN"]
+    return Outcome.PASS, []
+
+
+class FaceSameSubjectCheck(BaseCheck):
+    """The challenge frames and every further selfie show the person of the first selfie.
+
+    The active challenge proves that someone live answered it; face_match proves that the selfie
+    shows the document's holder. Without this check the two may be different people: the
+    challenge performed live by one person, another person's photo sent as the selfie
+    (:mod:`openidv.face.binding`)."""
+
+    name = "face_same_subject"
+    version = "1.0.0"
+    requires = ("face_quality",)
+    reason_codes = ("SUBJECT_MISMATCH", "FACE_MATCH_UNCERTAIN", "FACE_NOT_FOUND")
+    score_meaning = "the weakest -log10(FMR)/8 of a challenge frame or further selfie against the first selfie"
+
+    def applies(self, session: Session) -> bool:
+        selfies = session.captures_of(CaptureKind.SELFIE)
+        return bool(selfies) and (len(selfies) > 1 or bool(session.captures_of(CaptureKind.FRAME)))
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        selfies = [a for a in analyses_of(ctx) if a.kind == CaptureKind.SELFIE.value]
+        first = selfies[0] if selfies else None
+        if first is None or first.embedding is None:
+            return self.result(Outcome.REVIEW, reason_codes=["FACE_NOT_FOUND"], evidence={"selfie": "not usable"})
+        frames = spaced(ctx.session.captures_of(CaptureKind.FRAME))
+        others = [(a.source, "selfie", a.embedding) for a in selfies[1:]]
+        others += list(zip([c.id for c in frames], ["frame"] * len(frames),
+                           embed_images([c.image for c in frames]), strict=True))
+        bound = bind(first.embedding, others)
+        t = ctx.thresholds.set("face_match")
+        outcome, codes = judge_binding(bound, t)
+        scores = [b.score for b in bound if b.score is not None]
+        evidence = {"reference": first.source, "compared": [b.evidence() for b in bound],
+                    "threshold_set": f"{t.name}@{t.version}"}
+        return self.result(outcome, score=min(scores) if scores else None, reason_codes=codes, evidence=evidence)
 
 
 def _hit_evidence(hit: GalleryHit, same: bool) -> dict[str, Any]:

@@ -76,9 +76,16 @@ class FacePlugin(BasePlugin):
     name = "face"
 
     def checks(self) -> Sequence[Check]:
-        from openidv.face.checks import FaceDuplicateCheck, FaceMatchCheck, FaceQualityCheck, FaceWatchlistCheck
+        from openidv.face.checks import (
+            FaceDuplicateCheck,
+            FaceMatchCheck,
+            FaceQualityCheck,
+            FaceSameSubjectCheck,
+            FaceWatchlistCheck,
+        )
 
-        return (FaceQualityCheck(), FaceMatchCheck(), FaceDuplicateCheck(), FaceWatchlistCheck())
+        return (FaceQualityCheck(), FaceMatchCheck(), FaceSameSubjectCheck(), FaceDuplicateCheck(),
+                FaceWatchlistCheck())
 
     def commands(self) -> Mapping[str, typer.Typer | Callable[..., Any]]:
         from openidv.face.cli import app

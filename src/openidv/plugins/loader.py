@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from importlib.metadata import entry_points
 
@@ -35,3 +36,10 @@ def load_plugins(enabled: list[str] | None = None) -> list[Plugin]:
         if missing:
             raise ConfigError(f"enabled plugins not installed: {', '.join(missing)}")
     return [found[name] for name in sorted(found)]
+
+
+@functools.cache
+def installed_check_names() -> frozenset[str]:
+    """Names of the checks every installed plugin provides, enabled or not (imports every plugin's
+    checks once per process): what a policy may name and a deployment may have left out."""
+    return frozenset(c.name for p in load_plugins(None) for c in p.checks())

@@ -188,7 +188,8 @@ class PolicyEngine:
             self._validate(self._build(_deep_merge(self._raw, ov.get("set") or {}), (i,)))
 
     def waive_unloaded(self, loaded: Iterable[str]) -> list[str]:
-        """Tell the engine which checks this deployment runs; return the required checks it does not.
+        """Tell the engine which checks this deployment runs; return the required checks it does not
+        (the runtime refuses to start when one of those is provided by no installed plugin).
 
         A deployment that leaves a plugin out (``enabled_plugins``) or disables a check
         (``disabled_checks``) has chosen not to make that check, so a requirement for it is
@@ -302,7 +303,7 @@ class PolicyEngine:
                 continue  # waived: this deployment does not run the check (waive_unloaded)
             r = results.get(req.check)
             if (r is None or r.outcome is Outcome.NOT_APPLICABLE) and not self._held_back_upstream(
-                req.check, results, policy
+                req, results, policy
             ):
                 contributions.append((req.action, [req.reason]))
         final = policy.worst(a for a, _ in contributions)
@@ -345,13 +346,15 @@ class PolicyEngine:
         return action, codes
 
     def _held_back_upstream(
-        self, name: str, results: Mapping[str, CheckResult], policy: EffectivePolicy
+        self, req: RequiredCheck, results: Mapping[str, CheckResult], policy: EffectivePolicy
     ) -> bool:
         """Whether a required check was skipped because a check it depends on did not pass and that
-        check's own result already keeps the session from approval (a blurry selfie: face_quality
-        asks for a new one, face_match is skipped). Its reason is the one the applicant needs; a
-        "capture missing" beside it would send them looking for a photo they did send. A check
-        skipped for want of a capture (or any chain of skips ending there) is not held back."""
+        check's own result already holds the session back at least as far as the requirement
+        would (a blurry selfie: face_quality asks for a new one, face_match is skipped). Its reason
+        is the one the applicant needs; a "capture missing" beside it would send them looking for a
+        photo they did send. A check skipped for want of a capture (or any chain of skips ending
+        there) is not held back."""
+        name = req.check
         seen: set[str] = set()
         stack = [name]
         while stack:
@@ -362,12 +365,10 @@ class PolicyEngine:
             upstream = r.evidence.get("upstream") if r.outcome is Outcome.NOT_APPLICABLE else None
             if isinstance(upstream, list):
                 stack.extend(str(u) for u in upstream)
-            elif (
-                r.outcome is not Outcome.NOT_APPLICABLE
-                and r.check != name
-                and self._judge_result(r, policy)[0] is not DecisionKind.APPROVE
-            ):
-                return True
+            elif r.outcome is not Outcome.NOT_APPLICABLE and r.check != name:
+                action = self._judge_result(r, policy)[0]
+                if action is not DecisionKind.APPROVE and policy.worst([action, req.action]) is action:
+                    return True
         return False
 
     def _judge_score(

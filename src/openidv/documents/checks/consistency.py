@@ -193,10 +193,16 @@ class DocumentValidityCheck(BaseCheck):
         mc, bcc, _ = _sources(ctx)
         src = mc or bcc
         if src is None:
-            return self.result(Outcome.NOT_APPLICABLE, evidence={"why": "no valid MRZ or barcode data"})
+            ev: dict[str, Any] = {"why": "no valid MRZ or barcode data"}
+            failed = [n for n in self.requires
+                      if n in ctx.upstream and ctx.upstream[n].outcome in (Outcome.FAIL, Outcome.ERROR)]
+            if failed:  # the reading failed and says why itself: the policy need not also ask for a capture
+                ev["upstream"] = failed
+            return self.result(Outcome.NOT_APPLICABLE, evidence=ev)
         today = reference_date(ctx.session)
         min_age = int(ctx.params.get("minimum_age", 18))
-        codes, ev = [], {"source": src.source, "minimum_age": min_age, "reference_date": today.isoformat()}
+        codes: list[str] = []
+        ev = {"source": src.source, "minimum_age": min_age, "reference_date": today.isoformat()}
         expiry = _expiry(src, ctx, ev)
         if expiry is not None:
             ev["expired"] = expiry < today

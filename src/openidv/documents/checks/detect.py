@@ -9,6 +9,7 @@ that is printed on and cannot be the facing page of the same open passport (see
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import cv2
@@ -110,7 +111,7 @@ def _separate_cards(gray: Any, cards: list[Any], n_mrz: int) -> tuple[int, list[
 
 class DocumentDetectCheck(BaseCheck):
     name = "document_detect"
-    version = "1.1.0"
+    version = "1.2.0"  # 1.2.0: two photos of one side are DOCUMENT_MULTIPLE
     requires = ("image_usability",)
     run_if_upstream_failed = True  # a blurred photo of nothing is still "no document"
     reason_codes = ("DOCUMENT_NOT_FOUND", "DOCUMENT_MULTIPLE")
@@ -142,7 +143,15 @@ class DocumentDetectCheck(BaseCheck):
             per.append({"capture_id": cap.id, "kind": cap.kind.value, "mrz_blocks": n_mrz, "card_outlines": n_cards,
                         "barcode_regions": n_bars, "card_boxes": [quad_box(q) for q in cards[:3]],
                         "other_outlines": others})
+        evidence: dict[str, Any] = {"captures": per}
+        sides = Counter(c.kind.value for c in doc_captures(ctx.session))
+        repeated = sorted(k for k, n in sides.items() if n > 1)
+        if repeated:
+            # two fronts (or backs) may be two documents: the portrait matched to the selfie could
+            # come from one and the data read from the other (a review, stop 34); one photo per side
+            codes.add("DOCUMENT_MULTIPLE")
+            evidence["repeated_sides"] = repeated
         result = self.result(Outcome.FAIL if codes else Outcome.PASS, score=0.0 if codes else 1.0,
-                             reason_codes=sorted(codes), evidence={"captures": per})
+                             reason_codes=sorted(codes), evidence=evidence)
         result.artifacts["mrz_blocks"] = blocks_by_capture
         return result
