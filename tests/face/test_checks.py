@@ -14,6 +14,7 @@ from openidv.checks.base import BaseCheck, CheckContext, Environment
 from openidv.checks.usability import ImageUsabilityCheck
 from openidv.config import Settings
 from openidv.domain import Capture, CaptureKind, CheckResult, Outcome, Session
+from openidv.face.binding import SUBJECT_BOXES
 from openidv.face.checks import PORTRAIT_ARTIFACT, FaceMatchCheck, FaceQualityCheck
 from openidv.imaging.decode import encode_jpeg
 from openidv.pipeline import Pipeline
@@ -99,14 +100,35 @@ def test_without_a_document_the_uploaded_portrait_is_matched_alone(hopper: Any) 
 def _reset() -> Any:
     yield
     _PrintedPortrait.crop = None
+    _MeasuredFaces.boxes = None
 
 
-def _same_subject(selfies: list[NDArray[np.uint8]], frames: list[NDArray[np.uint8]]) -> CheckResult:
+class _MeasuredFaces(BaseCheck):
+    """Stands where ``liveness_active`` stands: names the face box it measured in each frame."""
+
+    name = "liveness_active"
+    boxes: ClassVar[list[tuple[float, float, float, float]] | None] = None
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        res = self.result(Outcome.PASS)
+        frames = ctx.session.captures_of(CaptureKind.FRAME)
+        res.artifacts[SUBJECT_BOXES] = {c.id: b for c, b in zip(frames, self.boxes or [], strict=False)}
+        return res
+
+
+def _same_subject(
+    selfies: list[NDArray[np.uint8]],
+    frames: list[NDArray[np.uint8]],
+    boxes: list[tuple[float, float, float, float]] | None = None,
+) -> CheckResult:
     from openidv.domain import CaptureMetadata
     from openidv.face.checks import FaceSameSubjectCheck
 
     engine = PolicyEngine.from_file(None, ReasonCatalogue.load(), ThresholdRegistry.load())
     checks = [ImageUsabilityCheck(), FaceQualityCheck(), FaceSameSubjectCheck()]
+    if boxes is not None:
+        _MeasuredFaces.boxes = boxes
+        checks.append(_MeasuredFaces())
     pipe = Pipeline(checks, engine, Environment(settings=Settings(pipeline_workers=2)))
     caps = [Capture(kind=CaptureKind.SELFIE, data=b"", image=s, content_type="image/jpeg") for s in selfies]
     caps += [Capture(kind=CaptureKind.FRAME, data=b"", image=f, content_type="image/jpeg",
@@ -126,7 +148,47 @@ def _frame(face: NDArray[np.uint8], shift: int) -> NDArray[np.uint8]:
 def test_frames_of_the_selfies_person_pass(hopper: Any) -> None:
     res = _same_subject([hopper], [_frame(hopper, s) for s in range(0, 30, 3)])
     assert res.outcome is Outcome.PASS, res.evidence
-    assert len(res.evidence["compared"]) == 4  # evenly spaced frames, not all ten
+    assert len(res.evidence["compared"]) == 6  # drawn at random, not all ten
+
+
+def _lfw_face(lfw_dev: Path) -> NDArray[np.uint8]:
+    return np.asarray(Image.open(next(p for p in sorted(lfw_dev.rglob("*.jpg")) if "Aaron" in p.name)).convert("RGB"))
+
+
+def test_the_selfies_person_in_a_few_fixed_frames_does_not_pass(hopper: Any, lfw_dev: Path) -> None:
+    """A review's attack (stop 34): the challenge performed by one person, the selfie's person put
+    into exactly the frames an evenly spaced sample would compare (0, 3, 6, 9 of 10)."""
+    other = _lfw_face(lfw_dev)
+    frames = [_frame(hopper if i in (0, 3, 6, 9) else other, i) for i in range(10)]
+    res = _same_subject([hopper], frames)  # 6 of 10 drawn: at least 2 are the other person
+    assert res.outcome is Outcome.FAIL and res.reason_codes == ["SUBJECT_MISMATCH"], res.evidence
+
+
+def _beside(subject: NDArray[np.uint8], bigger: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], tuple[float, ...]]:
+    """A 480 x 640 frame: the subject's face small on the right, a larger other face on the left
+    (a poster or a bystander); and the subject's face box."""
+    canvas = np.full((480, 640, 3), 60, np.uint8)
+    canvas[60:460, 0:320] = np.asarray(Image.fromarray(bigger).resize((320, 400)))
+    canvas[160:400, 420:612] = np.asarray(Image.fromarray(subject).resize((192, 240)))
+    from openidv.face.detection import detect_faces
+
+    right = [d for d in detect_faces(canvas) if d.box[0] > 400]
+    assert right, "the subject's face must be detectable in the composed frame"
+    return canvas, tuple(float(v) for v in right[0].box)
+
+
+def test_the_measured_face_is_compared_not_a_larger_one_beside_it(hopper: Any, lfw_dev: Path) -> None:
+    """A review's finding (stop 34): the largest face of the frame was compared, so a bystander or a
+    poster larger than the user made a genuine session a mismatch - and a photo of the selfie's
+    person held up beside the face would have passed. The face the liveness check measured is
+    compared."""
+    other = _lfw_face(lfw_dev)
+    frame, box = _beside(hopper, other)
+    res = _same_subject([hopper], [frame] * 3, boxes=[box] * 3)
+    assert res.outcome is Outcome.PASS, res.evidence
+    held_up, box2 = _beside(other, hopper)  # the live face is the other person; the selfie's person held up
+    res = _same_subject([hopper], [held_up] * 3, boxes=[box2] * 3)
+    assert res.outcome is Outcome.FAIL and res.reason_codes == ["SUBJECT_MISMATCH"], res.evidence
 
 
 def test_frames_without_a_face_cannot_bind(hopper: Any) -> None:

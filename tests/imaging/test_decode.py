@@ -135,3 +135,10 @@ def test_damaged_heif_files_give_typed_errors_only() -> None:
         except errors.ImageError as exc:
             outcomes.add(exc.code)
     assert "image_corrupt" in outcomes
+
+
+def test_a_heif_declaring_far_more_pixels_than_its_bytes_hold_is_refused_before_decoding() -> None:
+    """22 KB declaring 6000 x 6000: decoded, 0.5 GB in the child (a review, stop 34). The floor is
+    applied to the header's size, before any pixel is decoded."""
+    with pytest.raises(errors.ImageCorrupt, match="far more pixels"):
+        decode_image((HEIF / "flat_36mp.heic").read_bytes())

@@ -34,6 +34,9 @@ def test_genuine_response_passes(genuine_run) -> None:  # type: ignore[no-untype
     verdict = verify_response(frames, ch, shipped_params())
     assert verdict.ok, verdict.failures
     assert [f["observed"] for f in verdict.evidence["flashes"]].count(None) <= 1
+    # the measured face per frame, for face_same_subject: known in (nearly) every frame
+    assert len(verdict.subject_boxes) == len(frames)
+    assert sum(b is not None for b in verdict.subject_boxes) >= 0.9 * len(frames)
 
 
 def test_replay_for_a_new_challenge_fails(genuine_run) -> None:  # type: ignore[no-untyped-def]

@@ -226,7 +226,7 @@ def candidates(img: NDArray[Any], min_area: float = 0.04) -> Candidates:
                       scale, field)
 
 
-def _overlaps(a: NDArray[Any], b: NDArray[Any]) -> bool:
+def overlaps(a: NDArray[Any], b: NDArray[Any]) -> bool:
     """Two outlines sharing more than a tenth of the smaller one's area."""
     pa, pb = a.astype(np.float32), b.astype(np.float32)
     inter, _ = cv2.intersectConvexConvex(pa, pb)
@@ -253,7 +253,7 @@ def choose(c: Candidates, shipped: ShippedRanker | None) -> list[NDArray[Any]]:
         first = grow(c.quads[keep[0]], c.field, WINNER_GROW_SUPPORT)
     out = [first]
     for k in keep[1:]:
-        if not any(same_place(c.quads[k], q) or _overlaps(c.quads[k], q) for q in out):
+        if not any(same_place(c.quads[k], q) or overlaps(c.quads[k], q) for q in out):
             out.append(c.quads[k])
     return [q / c.scale for q in out]  # back to the photo's pixels (the search ran on a copy)
 

@@ -25,7 +25,7 @@ from typing import Any
 from openidv.checks.base import BaseCheck, CheckContext
 from openidv.domain import CaptureKind, CheckResult, Outcome, Session
 from openidv.face.analysis import FaceAnalysis, analyse
-from openidv.face.binding import BoundFace, bind, embed_images, spaced
+from openidv.face.binding import SUBJECT_BOXES, BoundFace, bind, embed_images, sample, subject_crop
 from openidv.face.embedding import default_embedder, similarity
 from openidv.face.gallery import FaceGallery, GalleryHit
 from openidv.face.identity import identity_keys, same_identity
@@ -206,6 +206,7 @@ class FaceSameSubjectCheck(BaseCheck):
     name = "face_same_subject"
     version = "1.0.0"
     requires = ("face_quality",)
+    after = ("liveness_active",)  # its measured face boxes, when the liveness capability is installed
     reason_codes = ("SUBJECT_MISMATCH", "FACE_MATCH_UNCERTAIN", "FACE_NOT_FOUND")
     score_meaning = "the weakest -log10(FMR)/8 of a challenge frame or further selfie against the first selfie"
 
@@ -218,10 +219,8 @@ class FaceSameSubjectCheck(BaseCheck):
         first = selfies[0] if selfies else None
         if first is None or first.embedding is None:
             return self.result(Outcome.REVIEW, reason_codes=["FACE_NOT_FOUND"], evidence={"selfie": "not usable"})
-        frames = spaced(ctx.session.captures_of(CaptureKind.FRAME))
         others = [(a.source, "selfie", a.embedding) for a in selfies[1:]]
-        others += list(zip([c.id for c in frames], ["frame"] * len(frames),
-                           embed_images([c.image for c in frames]), strict=True))
+        others += self._frames(ctx)
         bound = bind(first.embedding, others)
         t = ctx.thresholds.set("face_match")
         outcome, codes = judge_binding(bound, t)
@@ -229,6 +228,20 @@ class FaceSameSubjectCheck(BaseCheck):
         evidence = {"reference": first.source, "compared": [b.evidence() for b in bound],
                     "threshold_set": f"{t.name}@{t.version}"}
         return self.result(outcome, score=min(scores) if scores else None, reason_codes=codes, evidence=evidence)
+
+    def _frames(self, ctx: CheckContext) -> list[tuple[str, str, Any]]:
+        """Embeddings of frames drawn at random: of the face the liveness check measured, where it
+        says (its ``subject_boxes``), else of the face nearest the frame's centre."""
+        live = ctx.upstream.get("liveness_active")
+        boxes: dict[str, Any] = (live.artifacts.get(SUBJECT_BOXES) if live is not None else None) or {}
+        frames = ctx.session.captures_of(CaptureKind.FRAME)
+        if boxes:
+            picked = sample([c for c in frames if c.id in boxes])
+            vectors = embed_images([subject_crop(c.image, boxes[c.id]) for c in picked], rule="largest")
+        else:
+            picked = sample(frames)
+            vectors = embed_images([c.image for c in picked], rule="central")
+        return [(c.id, "frame", v) for c, v in zip(picked, vectors, strict=True)]
 
 
 def _hit_evidence(hit: GalleryHit, same: bool) -> dict[str, Any]:

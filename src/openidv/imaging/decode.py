@@ -56,7 +56,7 @@ class DecodeLimits:
     # A camera frame, a scan or a screenshot is never longer than this many times its width: a
     # longer image is a crafted one (downscaling it for a hash would round a side to no pixels).
     max_aspect: float = 10.0
-    # Fewest bits per pixel a JPEG can carry: even a flat grey JPEG spends ~6 bits per 8x8 block on
+    # Fewest bits per pixel a JPEG (or a HEIF) can carry: even a flat grey JPEG spends ~6 bits per 8x8 block on
     # its DC and end-of-block codes (~0.1 bit per pixel); far fewer means the frame header declares
     # pixels the data does not hold (a 3 KB file claiming 6000x6000 would decode to 108 MB of grey).
     min_jpeg_bits_per_pixel: float = 0.01
@@ -92,8 +92,8 @@ def sniff_content_type(data: bytes) -> str | None:
 
 def _heif_decodes(data: bytes) -> bool:
     """A ``mif1`` file may hold AV1 pictures (AVIF) under a HEIF brand: its compatible brands say."""
-    size = int.from_bytes(data[0:4], "big")
-    brands = {data[i : i + 4] for i in range(16, min(size, 64, len(data)) - 3, 4)} | {data[8:12]}
+    size = int.from_bytes(data[0:4], "big")  # the whole ftyp box: brands may follow past any fixed offset
+    brands = {data[i : i + 4] for i in range(16, min(size, 4096, len(data)) - 3, 4)} | {data[8:12]}
     return not brands & {b"avif", b"avis"}
 
 
@@ -209,8 +209,10 @@ def _decode_opened(img: Image.Image, ctype: str, limits: DecodeLimits, n_bytes: 
         raise errors.ImageBadAspect(
             f"{width}x{height} is longer than {limits.max_aspect:g} times its width; send a photo, not a strip"
         )
-    if ctype == "image/jpeg" and 8 * n_bytes < limits.min_jpeg_bits_per_pixel * width * height:
-        raise errors.ImageCorrupt("the JPEG declares far more pixels than its data can hold")
+    if ctype in ("image/jpeg", "image/heif") and 8 * n_bytes < limits.min_jpeg_bits_per_pixel * width * height:
+        # HEVC compresses a flat picture even harder than JPEG: an 8.7 KB HEIF declaring 36 MP decoded
+        # to 0.5 GB in its child (a review, stop 34); a camera photo carries 1-3 bits per pixel
+        raise errors.ImageCorrupt("the image declares far more pixels than its data can hold")
     if not multi_picture and (getattr(img, "n_frames", 1) > 1 or getattr(img, "is_animated", False)):
         raise errors.ImageAnimated("animated images are not accepted; send one still frame")
     if img.mode not in _ACCEPTED_MODES:

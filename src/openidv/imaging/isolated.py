@@ -5,7 +5,8 @@ HEIF pictures are decoded by libheif and libde265. A fuzz run of a few hundred m
 (`tests/imaging/test_decode.py`) crashed the decoding process with a segmentation fault; in the
 service that would take every request of the worker with it. Here each HEIF is decoded by a fresh
 child forked from a small fork server that has already imported the decoder, so a crash, a hang
-or a runaway allocation ends that child only and the upload gets ``image_corrupt``. Cost: a fork
+or a runaway allocation (address space capped at :data:`MEMORY_LIMIT`) ends that child only and the
+upload gets ``image_corrupt``. Cost: a fork
 and a pipe transfer of the pixels (tens of milliseconds for a 12-megapixel photo), HEIF only.
 """
 
@@ -24,7 +25,10 @@ if TYPE_CHECKING:
     from openidv.imaging.decode import DecodedImage
 
 TIMEOUT_S = 20.0  # a 40-megapixel HEIF decodes in about a second; longer means a decoder stuck
+MEMORY_LIMIT = 3 << 30  # address space of a decoding child: a 40-megapixel HEIF needs well under 1 GiB
+MAX_CHILDREN = 2  # decoding children at once; further HEIF uploads wait their turn
 _lock = threading.Lock()
+_slots = threading.BoundedSemaphore(MAX_CHILDREN)
 _ctx: Any = None
 
 
@@ -40,8 +44,16 @@ def _context() -> Any:
 
 
 def _child(conn: Connection, data: bytes, limits: Any) -> None:
+    import resource
+
     from openidv.imaging.decode import decode_here
 
+    try:  # a runaway allocation fails here, in the child
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        cap = MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (OSError, ValueError):  # pragma: no cover - a platform without the limit decodes without it
+        pass
     try:
         d = decode_here(data, limits)
         conn.send(("ok", d.rgb.tobytes(), d.rgb.shape, d.content_type, d.exif, d.orientation_applied))
@@ -55,10 +67,15 @@ def _child(conn: Connection, data: bytes, limits: Any) -> None:
 
 def decode_in_child(data: bytes, limits: Any, timeout_s: float = TIMEOUT_S) -> DecodedImage:
     """``decode_image``'s result, computed in a child process; a crash or a hang there is
-    ``ImageCorrupt`` here."""
+    ``ImageCorrupt`` here. At most :data:`MAX_CHILDREN` children decode at once."""
+    ctx = _context()
+    with _slots:
+        return _decode_in_child(ctx, data, limits, timeout_s)
+
+
+def _decode_in_child(ctx: Any, data: bytes, limits: Any, timeout_s: float) -> DecodedImage:
     from openidv.imaging.decode import DecodedImage
 
-    ctx = _context()
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, data, limits), daemon=True)
     proc.start()

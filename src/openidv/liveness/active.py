@@ -68,6 +68,9 @@ class ActiveVerdict:
     failures: list[str] = field(default_factory=list)
     evidence: dict[str, Any] = field(default_factory=dict)
     score: float = 0.0
+    # the tracked subject's face box per frame, in frame_index order (None where not found or not
+    # tried): the face that was measured, for checks that must compare that same face
+    subject_boxes: tuple[tuple[float, ...] | None, ...] = ()
 
 
 def default_landmarker(rgb: NDArray[np.uint8]) -> list[Landmarks]:
@@ -219,6 +222,7 @@ class Observation:
     flashes: list[FlashReading]
     action: ActionMeasure
     faces_tried: int = 0  # frames the detector ran on (0 in observations cached before stop 17: all frames)
+    subject_boxes: tuple[tuple[float, ...] | None, ...] = ()  # per frame, frame_index order (stop 34)
 
 
 def observe_response(
@@ -244,7 +248,8 @@ def observe_response(
         [tp.pose for tp in _poses(frames, obs, 0.0, ch.action_start_ms)],
         _poses(frames, obs, ch.action_start_ms, ch.duration_ms + 500),
     )
-    return Observation(len(frames), timing, missing, read_colours(frames, obs, ch), action, tried)
+    boxes = tuple(tuple(float(v) for v in o[0]) if o is not None else None for o in obs)
+    return Observation(len(frames), timing, missing, read_colours(frames, obs, ch), action, tried, boxes)
 
 
 def judge(o: Observation, p: ActiveParams) -> ActiveVerdict:
@@ -285,7 +290,7 @@ def judge(o: Observation, p: ActiveParams) -> ActiveVerdict:
     }
     colour_score = 1.0 - misses / max(len(o.flashes), 1)
     score = 0.0 if failures else colour_score
-    return ActiveVerdict(not failures, failures, evidence, score)
+    return ActiveVerdict(not failures, failures, evidence, score, o.subject_boxes)
 
 
 def verify_response(

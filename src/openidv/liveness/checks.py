@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from openidv.checks.base import BaseCheck, CheckContext
 from openidv.domain import Capture, CaptureKind, CheckResult, Outcome, Session
+from openidv.face.binding import SUBJECT_BOXES
 from openidv.liveness import integrity, replay
 from openidv.liveness.active import ActiveParams, Frame, verify_response
 from openidv.liveness.challenge import ChallengeError
@@ -146,8 +147,17 @@ class LivenessActiveCheck(BaseCheck):
             "threshold_set": f"{t.name}@{t.version}",
         }
         if verdict.ok:
-            return self.result(Outcome.PASS, score=verdict.score, evidence=evidence)
-        return self.result(Outcome.FAIL, score=verdict.score, reason_codes=["CHALLENGE_FAILED"], evidence=evidence)
+            result = self.result(Outcome.PASS, score=verdict.score, evidence=evidence)
+        else:
+            result = self.result(
+                Outcome.FAIL, score=verdict.score, reason_codes=["CHALLENGE_FAILED"], evidence=evidence
+            )
+        # the face measured in each frame, for face_same_subject (frames in the verifier's order)
+        ordered = sorted(caps, key=lambda c: c.metadata.frame_index or 0)
+        result.artifacts[SUBJECT_BOXES] = {
+            c.id: box for c, box in zip(ordered, verdict.subject_boxes, strict=False) if box is not None
+        }
+        return result
 
 
 class LivenessIntegrityCheck(BaseCheck):

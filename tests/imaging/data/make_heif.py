@@ -36,6 +36,8 @@ def main() -> None:
     two.add_from_pillow(im)
     two.add_from_pillow(im.rotate(90, expand=True))
     two.save(HERE / "photo_two_images.heic", quality=90)
+    # 36 megapixels of one grey in under 10 KB: a decompression bomb for a decoder without a floor
+    Image.new("RGB", (6000, 6000), (128, 128, 128)).save(HERE / "flat_36mp.heic", format="HEIF", quality=50)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ that is printed on and cannot be the facing page of the same open passport (see
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from typing import Any
 
@@ -18,8 +19,9 @@ import numpy as np
 from openidv.checks.base import BaseCheck, CheckContext
 from openidv.documents.barcode.pdf417 import barcode_regions
 from openidv.documents.checks.common import doc_captures, gray_of, quad_box
-from openidv.documents.geometry import find_card, frame_from_card
+from openidv.documents.geometry import find_card, frame_from_card, same_place
 from openidv.documents.mrz.locate import Block, binarise, glyph_blobs, locate
+from openidv.documents.outline import overlaps
 from openidv.domain import CheckResult, Outcome, Session
 
 
@@ -50,6 +52,14 @@ TEXT_ROW_MM, MIN_ROW_BLOBS, MIN_TEXT_ROWS = 3.0, 4, 2
 BOOKLET_RATIO = (0.5, 2.0)  # an open passport's facing page is the data page's size ...
 BOOKLET_MAX_TURN_DEG = 8.0  # ... and lies along it
 TEXT_PX_PER_MM = 4.0
+# A second card farther from the camera than the first (stop 34): when the outline search (cards of
+# at least 4% of the photo) finds no other document, a second search for smaller outlines, judged
+# by the same print rule, down to FAR_MIN_AREA_RATIO of the first. Chosen before measuring on fresh
+# scenes, from a probe of seeds 1000-1059 (cards at 35-50% of their half of the frame: the low
+# search finds them at 0.13-0.23 of the passport's area; an ID-1 card 1.5x farther than the
+# passport page lies near 0.19) - docs/documents.md, "Two documents in one photo".
+FAR_MIN_AREA = 0.012  # share of the photo (the first search: 0.04)
+FAR_MIN_AREA_RATIO = 0.1
 
 
 def _area(q: Any) -> float:
@@ -81,7 +91,7 @@ def _print_inside(gray: Any, q: Any) -> tuple[int, int]:
     return len(b), int(np.count_nonzero(np.bincount(band) >= MIN_ROW_BLOBS))
 
 
-def _other_document(gray: Any, first: Any, q: Any, n_mrz: int) -> dict[str, Any]:
+def _other_document(gray: Any, first: Any, q: Any, n_mrz: int, min_ratio: float = MIN_AREA_RATIO) -> dict[str, Any]:
     """Whether a separate outline is a second document, with the figures that decided it.
 
     Printed text inside it rules out a plain rectangle of the background. An outline of the first
@@ -91,7 +101,7 @@ def _other_document(gray: Any, first: Any, q: Any, n_mrz: int) -> dict[str, Any]
     is often too small or too tilted to locate)."""
     ratio, turn = _area(q) / max(_area(first), 1.0), _turn(first, q)
     ev: dict[str, Any] = {"area_ratio": round(ratio, 3), "turn_deg": round(turn, 1), "box": quad_box(q)}
-    if not MIN_AREA_RATIO <= ratio <= MAX_AREA_RATIO:
+    if not min_ratio <= ratio <= MAX_AREA_RATIO:
         return {**ev, "counted": False, "why": "size"}
     ev["text_blobs"], ev["text_rows"] = _print_inside(gray, q)
     if ev["text_blobs"] < MIN_TEXT_BLOBS or ev["text_rows"] < MIN_TEXT_ROWS:
@@ -109,9 +119,22 @@ def _separate_cards(gray: Any, cards: list[Any], n_mrz: int) -> tuple[int, list[
     return min(len(cards), 1) + sum(o["counted"] for o in others), others
 
 
+def _far_cards(img: Any, gray: Any, first: Any, n_mrz: int) -> list[dict[str, Any]]:
+    """Smaller outlines apart from the first (a card farther from the camera), judged by
+    :func:`_other_document` down to :data:`FAR_MIN_AREA_RATIO` of the first's area."""
+    out = []
+    for q in find_card(img, min_area=FAR_MIN_AREA)[:4]:
+        if same_place(q, first) or overlaps(q, first):
+            continue
+        out.append({**_other_document(gray, first, q, n_mrz, FAR_MIN_AREA_RATIO), "search": "far"})
+        if len(out) == 2:
+            break
+    return out
+
+
 class DocumentDetectCheck(BaseCheck):
     name = "document_detect"
-    version = "1.2.0"  # 1.2.0: two photos of one side are DOCUMENT_MULTIPLE
+    version = "1.2.0"  # 1.2.0: two photos of one side are DOCUMENT_MULTIPLE; a farther, smaller card
     requires = ("image_usability",)
     run_if_upstream_failed = True  # a blurred photo of nothing is still "no document"
     reason_codes = ("DOCUMENT_NOT_FOUND", "DOCUMENT_MULTIPLE")
@@ -131,6 +154,10 @@ class DocumentDetectCheck(BaseCheck):
             cards = find_card(cap.image)
             n_mrz = _separate_mrz(blocks)
             n_cards, others = _separate_cards(gray, cards, n_mrz)
+            if n_cards == 1:
+                far = _far_cards(cap.image, gray, cards[0], n_mrz)
+                others += far
+                n_cards += sum(o["counted"] for o in far)
             n_bars = len(barcode_regions(gray, 2)) if n_mrz == 0 and not cards else 0
             found = n_mrz > 0 or n_cards > 0 or n_bars > 0 or any(b.n_lines >= 1 for b in blocks)
             # Two MRZ-like blocks may be one MRZ plus a long printed line: the MRZ check reads them
@@ -144,7 +171,10 @@ class DocumentDetectCheck(BaseCheck):
                         "barcode_regions": n_bars, "card_boxes": [quad_box(q) for q in cards[:3]],
                         "other_outlines": others})
         evidence: dict[str, Any] = {"captures": per}
-        sides = Counter(c.kind.value for c in doc_captures(ctx.session))
+        # the same photo sent twice (a network retry) is one document; two different photos of one side are not
+        distinct = {(c.kind.value, hashlib.blake2b(c.image.tobytes(), digest_size=16).digest())
+                    for c in doc_captures(ctx.session)}
+        sides = Counter(kind for kind, _ in distinct)
         repeated = sorted(k for k, n in sides.items() if n > 1)
         if repeated:
             # two fronts (or backs) may be two documents: the portrait matched to the selfie could

@@ -99,9 +99,9 @@ def _finder(job: tuple[str, int, dict[str, Any], float, float]) -> dict[str, Any
 
 
 def _separate(a: NDArray[Any], b: NDArray[Any]) -> bool:
-    from openidv.documents.outline import _overlaps, same_place
+    from openidv.documents.outline import overlaps, same_place
 
-    return not (same_place(a, b) or _overlaps(a, b))
+    return not (same_place(a, b) or overlaps(a, b))
 
 
 def collect(split: str, n: int, seed: int, workers: int) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from openidv.checks.usability_tuning import wilson
-from openidv.face.binding import bind, embed_images, spaced
+from openidv.face.binding import bind, embed_images, sample, subject_crop
 from openidv.face.checks import judge_binding
 from openidv.policy.thresholds import ThresholdRegistry
 
@@ -62,17 +62,12 @@ def _ref(path: Path, person: str) -> Any:
     return FaceRef(rgb, box, np.asarray(d.landmarks5, np.float32), person, path.stem)  # type: ignore[arg-type]
 
 
-def _frames_as_captures(frames: list[Any]) -> list[Any]:
-    from openidv.domain import Capture, CaptureKind, CaptureMetadata
-
-    return [Capture(kind=CaptureKind.FRAME, data=b"", image=f.rgb, content_type="image/jpeg",
-                    metadata=CaptureMetadata(frame_index=f.frame_index, timestamp_ms=f.timestamp_ms))
-            for f in frames]
-
-
 def run(faces: Path, people: int, seed: int, split: str) -> dict[str, Any]:
     from openidv.liveness import simulator as sim
+    from openidv.liveness.active import ActiveParams, verify_response
     from openidv.liveness.challenge import N_COLOURS, issue_challenge
+
+    params = ActiveParams.from_thresholds(ThresholdRegistry.load().get("liveness_active"))
 
     thresholds = ThresholdRegistry.load().get("face_match")
     chosen = _people(faces, split, people, seed)
@@ -92,10 +87,15 @@ def run(faces: Path, people: int, seed: int, split: str) -> dict[str, Any]:
             continue
         for kind, ref in zip(KINDS, (selfie_ref, other_ref, stranger), strict=True):
             ch = issue_challenge(f"b{i}", n_colours=N_COLOURS, rng=r)
-            caps = spaced(_frames_as_captures(sim.genuine(ref, ch, rng)))
+            frames = sim.genuine(ref, ch, rng)
+            verdict = verify_response(frames, ch, params)  # the liveness check's tracked face boxes
+            tracked = [(f, b) for f, b in zip(sorted(frames, key=lambda f: f.frame_index), verdict.subject_boxes,
+                                               strict=False) if b is not None]
             t0 = time.process_time()
-            bound = bind(reference, list(zip([c.id for c in caps], ["frame"] * len(caps),
-                                             embed_images([c.image for c in caps]), strict=True)))
+            picked = sample(list(range(len(tracked))), rng=r)
+            crops = [subject_crop(tracked[k][0].rgb, tracked[k][1]) for k in picked]
+            bound = bind(reference, list(zip([str(k) for k in picked], ["frame"] * len(picked),
+                                             embed_images(crops), strict=True)))
             seconds.append(time.process_time() - t0)
             outcome, _ = judge_binding(bound, thresholds)
             outcomes[kind][outcome.value] += 1

@@ -6,6 +6,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile, status
+from starlette.concurrency import run_in_threadpool
 
 from openidv import errors
 from openidv.domain import CaptureKind, CaptureMetadata, Session, Telemetry
@@ -106,7 +107,8 @@ async def upload_capture(
     settings = runtime.settings
     data = await file.read(settings.max_upload_bytes + 1)
     meta = _metadata(metadata)
-    decoded = decode_image(data, decode_limits(settings))
+    # decoding is CPU work (HEIF: a child process): off the event loop, so one upload never stalls the others
+    decoded = await run_in_threadpool(decode_image, data, decode_limits(settings))
     row = repo.add_capture(
         session_id,
         kind,
