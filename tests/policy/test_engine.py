@@ -150,17 +150,6 @@ def test_required_check_skipped_for_want_of_a_capture_is_missing(catalogue, regi
     assert decide(e, [_r("image_usability", Outcome.PASS)]).decision is DecisionKind.RESUBMIT
 
 
-def test_required_check_behind_an_upstream_the_policy_approves_still_bites(catalogue, registry):
-    """An operator mapping the upstream failure to approve cannot thereby approve without the
-    required check."""
-    raw = _requiring_face_match()
-    raw["check_actions"]["face_quality"] = {"fail": "approve"}
-    e = PolicyEngine(raw, catalogue, registry)
-    blurry = _r("face_quality", Outcome.FAIL, 0.1, ("FACE_QUALITY_LOW",))
-    d = decide(e, [_r("image_usability", Outcome.PASS), blurry, _skipped("face_match", ["face_quality"])])
-    assert d.decision is DecisionKind.RESUBMIT and "MISSING_CAPTURE" in d.reason_codes
-
-
 def test_unknown_reason_code_is_safe(catalogue, registry):
     e = PolicyEngine(BASE, catalogue, registry)
     d = decide(e, [_r("image_usability", Outcome.PASS), _r("x", Outcome.REVIEW, None, ("NOT_A_CODE",))])
@@ -307,16 +296,24 @@ def test_runtime_logs_the_waived_requirements(settings, caplog):
         rt.pipeline.close()
 
 
-def test_a_requirement_stricter_than_the_upstream_failure_still_applies(catalogue, registry):
-    """A review's finding (stop 34): a blurry selfie (resubmit) must not silence a requirement the
-    flow sets to review."""
+@pytest.mark.parametrize(
+    ("upstream_action", "required", "reason", "expected"),
+    [
+        # an operator mapping the upstream failure to approve cannot thereby approve without the check
+        ("approve", "resubmit", "MISSING_CAPTURE", DecisionKind.RESUBMIT),
+        # a review's finding (stop 34): a blurry selfie (resubmit) must not silence a review requirement
+        ("resubmit", "review", "REQUIRED_CHECK_MISSING", DecisionKind.REVIEW),
+    ],
+)
+def test_a_requirement_is_not_silenced_by_a_milder_upstream_failure(catalogue, registry, upstream_action, required,
+                                                                      reason, expected):
     raw = copy.deepcopy(BASE)
-    raw["required_checks"].append({"check": "face_match", "action": "review", "reason": "REQUIRED_CHECK_MISSING"})
-    raw["check_actions"]["face_quality"] = {"fail": "resubmit"}
+    raw["required_checks"].append({"check": "face_match", "action": required, "reason": reason})
+    raw["check_actions"]["face_quality"] = {"fail": upstream_action}
     e = PolicyEngine(raw, catalogue, registry)
     blurry = _r("face_quality", Outcome.FAIL, 0.1, ("FACE_QUALITY_LOW",))
     d = decide(e, [_r("image_usability", Outcome.PASS), blurry, _skipped("face_match", ["face_quality"])])
-    assert d.decision is DecisionKind.REVIEW and "REQUIRED_CHECK_MISSING" in d.reason_codes
+    assert d.decision is expected and reason in d.reason_codes
 
 
 def test_a_requirement_naming_no_installed_check_stops_the_start(settings, tmp_path):
