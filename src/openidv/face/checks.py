@@ -25,7 +25,7 @@ from typing import Any
 from openidv.checks.base import BaseCheck, CheckContext
 from openidv.domain import CaptureKind, CheckResult, Outcome, Session
 from openidv.face.analysis import FaceAnalysis, analyse
-from openidv.face.binding import SUBJECT_BOXES, BoundFace, bind, embed_images, sample, subject_crop
+from openidv.face.binding import SUBJECT_BOXES, BoundFace, bind, embed_images, embed_subjects, sample
 from openidv.face.embedding import default_embedder, similarity
 from openidv.face.gallery import FaceGallery, GalleryHit
 from openidv.face.identity import identity_keys, same_identity
@@ -237,7 +237,7 @@ class FaceSameSubjectCheck(BaseCheck):
         frames = ctx.session.captures_of(CaptureKind.FRAME)
         if boxes:
             picked = sample([c for c in frames if c.id in boxes])
-            vectors = embed_images([subject_crop(c.image, boxes[c.id]) for c in picked], rule="largest")
+            vectors = embed_subjects([(c.image, boxes[c.id]) for c in picked])
         else:
             picked = sample(frames)
             vectors = embed_images([c.image for c in picked], rule="central")
