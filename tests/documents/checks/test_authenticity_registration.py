@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openidv.documents.checks.authenticity import _registered
+from openidv.documents.checks.common import portrait_registered
 
 BOX = (4.0, 11.0, 21.3, 33.48)  # a TD1 portrait box, mm
 
@@ -21,4 +21,4 @@ BOX = (4.0, 11.0, 21.3, 33.48)  # a TD1 portrait box, mm
     ],
 )
 def test_face_must_sit_where_the_design_prints_the_portrait(face: list[float] | None, ok: bool) -> None:
-    assert _registered(face, BOX) is ok
+    assert portrait_registered(face, BOX) is ok

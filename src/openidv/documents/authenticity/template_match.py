@@ -30,6 +30,7 @@ their references are enrolled.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from dataclasses import dataclass
@@ -223,6 +224,8 @@ class TemplateFeatures:
 
     portrait_mm: tuple[float, float, float, float]
     ghost_mm: tuple[float, float, float, float] | None  # None: the design has no ghost image
+    # where the front prints each holder value (surname, date_of_birth, ...); empty if not recorded
+    fields_mm: dict[str, tuple[float, float, float, float]] = dataclasses.field(default_factory=dict)
 
 
 def features_path() -> Path:
@@ -236,5 +239,6 @@ def load_features() -> dict[str, TemplateFeatures]:
     if not p.is_file():
         return {}
     raw = json.loads(p.read_text(encoding="utf-8"))["templates"]
-    return {tid: TemplateFeatures(tuple(v["portrait_mm"]), None if v["ghost_mm"] is None else tuple(v["ghost_mm"]))
+    return {tid: TemplateFeatures(tuple(v["portrait_mm"]), None if v["ghost_mm"] is None else tuple(v["ghost_mm"]),
+                                  {k: tuple(b) for k, b in v.get("fields_mm", {}).items()})
             for tid, v in raw.items()}

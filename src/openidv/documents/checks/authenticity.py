@@ -42,10 +42,8 @@ from openidv.documents.authenticity.ghost import compare_ghost, mm_box_to_px
 from openidv.documents.authenticity.novelty import novelty_score
 from openidv.documents.authenticity.patches import PX_PER_MM
 from openidv.documents.authenticity.template_match import load_features, load_registry
-from openidv.documents.barcode.aamva import AAMVARecord
-from openidv.documents.checks.common import doc_captures
+from openidv.documents.checks.common import claimed_design, doc_captures, portrait_registered
 from openidv.documents.geometry import DocumentFrame
-from openidv.documents.mrz.parse import MRZResult
 from openidv.domain import CheckResult, Outcome, Session
 from openidv.policy.thresholds import ThresholdSet
 
@@ -61,41 +59,6 @@ def _portrait_hot(s: TamperScores, box_px: list[int] | None) -> bool:
     hx0, hy0, hx1, hy1 = s.hot_tiles[0]
     cx, cy = (hx0 + hx1) / 2, (hy0 + hy1) / 2
     return bool(x0 <= cx <= x1 and y0 <= cy <= y1)
-
-
-# The face found on the rectified document confirms its frame (and design) if it sits where a portrait
-# photo puts it in the registered box (ICAO 9303 / ISO 19794-5 photos centre the face, eyes a little
-# above the middle): centre within these shares of the box's width and height from the box's centre,
-# face width within these shares of the box's width. Generous: on 600 generated documents rectified
-# with the true homography (var/diag/face_in_box.py) 99% of faces sit within 0.05 (x) and 0.09 (y)
-# of the centre with widths 0.57-0.92 (all 0.53-0.95); narrow enough to refuse a card outline taken
-# for the document's edge, or a card upside down (no face found).
-REGISTRATION_DX, REGISTRATION_DY = 0.2, 0.25
-REGISTRATION_WIDTH = (0.4, 1.1)
-
-
-def _registered(face_mm: list[float] | None, portrait_mm: tuple[float, float, float, float]) -> bool:
-    """Does the face found on the rectified document sit where the design prints the portrait?"""
-    if not face_mm:
-        return False
-    x0, y0, x1, y1 = face_mm
-    px0, py0, px1, py1 = portrait_mm
-    pw, ph = px1 - px0, py1 - py0
-    dx, dy = abs((x0 + x1 - px0 - px1) / 2), abs((y0 + y1 - py0 - py1) / 2)
-    ratio = (x1 - x0) / max(pw, 1e-6)
-    return bool(dx <= REGISTRATION_DX * pw and dy <= REGISTRATION_DY * ph
-                and REGISTRATION_WIDTH[0] <= ratio <= REGISTRATION_WIDTH[1])
-
-
-def _claim(ctx: CheckContext) -> tuple[str, str] | None:
-    mrz_r, bc_r = ctx.upstream.get("document_mrz"), ctx.upstream.get("document_barcode")
-    mrz = mrz_r.artifacts.get("mrz") if mrz_r else None
-    bc = bc_r.artifacts.get("aamva") if bc_r else None
-    if isinstance(mrz, MRZResult) and mrz.valid:
-        return mrz.format, str(mrz.fields.get("issuing_state") or "")
-    if isinstance(bc, AAMVARecord):
-        return "DL", bc.iin
-    return None
 
 
 class DocumentAuthenticityCheck(BaseCheck):
@@ -191,7 +154,7 @@ class DocumentAuthenticityCheck(BaseCheck):
         if feat is None or feat.ghost_mm is None:
             return {"checked": False, "why": f"design {template_id} has no registered ghost image"}
         seen = next((e.get("face_box_mm") for e in viz_caps if e.get("capture_id") == capture_id), None)
-        if not _registered(seen, feat.portrait_mm):
+        if not portrait_registered(seen, feat.portrait_mm):
             # a face found elsewhere (or none) means the frame or the design is not the registered
             # one (an outline taken for the card's edge, a card upside down): nothing to compare
             return {"checked": False, "why": "the holder's face is not where the design puts the portrait"}
@@ -212,7 +175,7 @@ class DocumentAuthenticityCheck(BaseCheck):
                 "substituted": on and sim < t["min_similarity"], "threshold_set": f"{t.name}@{t.version}"}
 
     def _template(self, ctx: CheckContext, front: Any) -> dict[str, Any]:
-        claim = _claim(ctx)
+        claim = claimed_design(ctx)
         reg = load_registry()
         if claim is None or reg is None:
             return {"checked": False, "why": "no claimed issuer" if claim is None else "no template registry"}

@@ -19,10 +19,19 @@ from typing import Any
 
 from openidv.checks.base import BaseCheck, CheckContext
 from openidv.documents.ages import age_on
+from openidv.documents.authenticity.template_match import load_features, load_registry
 from openidv.documents.barcode.aamva import AAMVARecord
-from openidv.documents.checks.common import doc_captures, reference_date
+from openidv.documents.checks.common import claimed_design, doc_captures, portrait_registered, reference_date
+from openidv.documents.checks.viz import PX_PER_MM
 from openidv.documents.mrz.parse import MRZResult, given_names_confidence, surname_confidence
 from openidv.documents.viz.crosscheck import Claims, CrossCheck, against_viz, compare
+from openidv.documents.viz.places import (
+    PLACE_FIELDS,
+    PlaceLine,
+    judge_dates_at_places,
+    place_lines,
+    with_place_lines,
+)
 from openidv.domain import CheckResult, Outcome, Session
 
 
@@ -79,6 +88,46 @@ def _month_first(ctx: CheckContext, ref: Claims) -> bool:
     return isinstance(rec, AAMVARecord) and rec.country == "USA"
 
 
+class _Places:
+    """Each visual-zone photo's values read again at the places its registered design prints them
+    (viz/places.py), at most once per photo and only when asked: the design must be recognised
+    (``document_template.min_recognised``) and the holder's face must sit where it prints the
+    portrait, else the places are not where the rectification puts them."""
+
+    def __init__(self, ctx: CheckContext) -> None:
+        self.ctx = ctx
+        self.evidence: dict[str, dict[str, Any]] = {}
+        self._lines: dict[str, list[PlaceLine]] = {}
+
+    def lines(self, cid: str) -> list[PlaceLine]:
+        if cid not in self._lines:
+            ev: dict[str, Any] = {}
+            self._lines[cid] = self._read(cid, ev)
+            self.evidence[cid[:8]] = ev
+        return self._lines[cid]
+
+    def _read(self, cid: str, ev: dict[str, Any]) -> list[PlaceLine]:
+        viz_r = self.ctx.upstream.get("document_viz")
+        doc = viz_r.artifacts.get("documents", {}).get(cid) if viz_r else None
+        claim, reg = claimed_design(self.ctx), load_registry()
+        if doc is None or claim is None or reg is None:
+            ev["why"] = "no rectified photo, claimed issuer or template registry"
+            return []
+        got = reg.match(doc, *claim)
+        if got is None or got.best < self.ctx.thresholds.set("document_template")["min_recognised"]:
+            ev["why"] = "not recognised as a registered design of its kind"
+            return []
+        feat = load_features().get(got.template)
+        seen = next((e.get("face_box_mm") for e in viz_r.evidence.get("captures", []) if e.get("capture_id") == cid),
+                    None) if viz_r else None
+        if feat is None or not feat.fields_mm or not portrait_registered(seen, feat.portrait_mm):
+            ev["why"] = "the holder's face is not where the design prints the portrait"
+            return []
+        lines = place_lines(doc, feat.fields_mm, PX_PER_MM)
+        ev.update({"design": got.template, "places_read": len(lines)})
+        return lines
+
+
 class DocumentConsistencyCheck(BaseCheck):
     name = "document_consistency"
     # 1.1.0: VIZ values clear / doubtful / unread by word confidence; US dates month first.
@@ -96,7 +145,9 @@ class DocumentConsistencyCheck(BaseCheck):
     # 1.5.0: given names retyped a letter or two, read surely, are a clear mismatch, and vowels count
     # as look-alike letters (diacritics); a document number replaced whole by another of its format
     # (viz/other_number.py); the surname's slot above the given names read on mixed-case designs.
-    version = "1.5.0"
+    # 1.6.0: a date or document number the page reading missed is read again where the document's
+    # registered design prints it (viz/places.py), and that reading judged like the others.
+    version = "1.6.0"
     requires = ("document_mrz", "document_barcode", "document_viz")
     run_if_upstream_failed = True
     reason_codes = ("DATA_MISMATCH", "DECLARED_DATA_MISMATCH", "VIZ_DATA_UNCONFIRMED", "VIZ_FIELD_UNREAD")
@@ -108,6 +159,7 @@ class DocumentConsistencyCheck(BaseCheck):
     def run(self, ctx: CheckContext) -> CheckResult:
         mc, bcc, viz = _sources(ctx)
         checks: dict[str, CrossCheck] = {}
+        places = _Places(ctx)
         if mc and bcc:
             checks["mrz~barcode"] = compare(mc, bcc)
         today = reference_date(ctx.session)
@@ -116,7 +168,14 @@ class DocumentConsistencyCheck(BaseCheck):
             month_first = _month_first(ctx, ref)
             for cid, reading in viz.items():
                 if reading.words >= 6:
-                    checks[f"{ref.source}~viz:{cid[:8]}"] = against_viz(ref, reading, today, month_first)
+                    cc = against_viz(ref, reading, today, month_first)
+                    if any(d.unread and d.field in PLACE_FIELDS for d in cc.disagreements):
+                        lines = places.lines(cid)
+                        if lines:  # the fields the page reading missed, read again where the design prints them
+                            cc = against_viz(ref, with_place_lines(reading, lines, month_first, today), today,
+                                             month_first)
+                            cc = judge_dates_at_places(cc, ref, lines, month_first, today)
+                    checks[f"{ref.source}~viz:{cid[:8]}"] = cc
         doc = mc or bcc
         if doc is not None:
             checks["document~declared"] = compare(doc, declared_claims(ctx.session))
@@ -138,10 +197,12 @@ class DocumentConsistencyCheck(BaseCheck):
         unread = sum(d.unread for c in checks.values() for d in c.disagreements)
         compared = sum(len(c.compared) for c in checks.values()) - unread
         agree = compared - sum(not d.unread for c in checks.values() for d in c.disagreements)
-        evidence = {name: {"compared": c.compared,
+        evidence: dict[str, Any] = {name: {"compared": c.compared,
                            "disagreements": [d.as_dict() for d in c.disagreements if not d.unread],
                            "unread": [d.field for d in c.disagreements if d.unread]}
                     for name, c in checks.items()}
+        if places.evidence:
+            evidence["read_at_place"] = places.evidence
         outcome = Outcome.FAIL if codes - SOFT else Outcome.REVIEW if codes else Outcome.PASS
         return self.result(outcome, score=agree / max(compared, 1), reason_codes=sorted(codes), evidence=evidence)
 

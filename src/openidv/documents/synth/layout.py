@@ -85,6 +85,28 @@ def feature_boxes_mm(t: Template) -> tuple[tuple[float, float, float, float],
     return p, g  # type: ignore[return-value]
 
 
+# Seeds of the holders whose documents outline where a design prints each value (value_boxes_mm):
+# a value's start and line are the design's, its length the holder's, so the union over a few
+# holders is the field's place.
+VALUE_BOX_SEEDS = (1, 2, 3, 4)
+
+
+def value_boxes_mm(t: Template) -> dict[str, tuple[float, float, float, float]]:
+    """Where template `t` prints each holder value on its front, in document millimetres: the union
+    of the value boxes of a few generated holders (what a document database records per field)."""
+    from openidv.documents.synth.document import make_document  # the document module builds on this one
+    from openidv.documents.synth.portraits import DrawnPortraits
+
+    scale = 12.0
+    boxes: dict[str, list[tuple[float, ...]]] = {}
+    for seed in VALUE_BOX_SEEDS:
+        doc = make_document(t, seed, DrawnPortraits(), scale)
+        for name, info in doc.front.fields.items():
+            boxes.setdefault(name, []).append(tuple(v / scale for v in info["box"]))
+    return {name: (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
+            for name, bs in boxes.items()}
+
+
 def _fields(draw: ImageDraw.ImageDraw, t: Template, ident: Identity, area: Box, rows: list[tuple[str, ...]],
             scale: float, overrides: dict[str, str]) -> dict[str, dict[str, Any]]:
     x0, y0, x1, y1 = area

@@ -45,7 +45,7 @@ from openidv.documents.authenticity.template_match import (
 )
 from openidv.documents.synth.capture import TRAIN_CONDITIONS, capture, sample_params
 from openidv.documents.synth.document import make_document
-from openidv.documents.synth.layout import feature_boxes_mm
+from openidv.documents.synth.layout import feature_boxes_mm, value_boxes_mm
 from openidv.documents.synth.templates import make_template, templates
 from openidv.documents.training.common import MAX_HELDOUT_FALSE_REJECT, MIN_HELDOUT_DETECTION, wilson
 from openidv.documents.training.tamper_data import make_doc
@@ -154,12 +154,14 @@ def write_card(report: dict[str, Any], command: str, enabled: bool) -> str:
 
 
 def write_features() -> dict[str, Any]:
-    """The feature boxes of every template (portrait, ghost image) for the ghost-image check."""
+    """The feature boxes of every template: portrait and ghost image (the ghost-image check) and
+    where each holder value is printed (the visual zone read at its places)."""
     out: dict[str, Any] = {}
     for t in templates():
         portrait, ghost = feature_boxes_mm(t)
         out[t.id] = {"portrait_mm": [round(v, 3) for v in portrait],
-                     "ghost_mm": None if ghost is None else [round(v, 3) for v in ghost]}
+                     "ghost_mm": None if ghost is None else [round(v, 3) for v in ghost],
+                     "fields_mm": {k: [round(v, 2) for v in b] for k, b in sorted(value_boxes_mm(t).items())}}
     head = {"version": 1, "source": "python -m openidv.documents.training.build_templates (generator designs)",
             "units": "document millimetres from the top-left corner of the front: x0, y0, x1, y1"}
     rows = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in out.items())  # one design per line

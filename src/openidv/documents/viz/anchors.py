@@ -41,7 +41,8 @@ from rapidfuzz import fuzz
 from openidv.documents.viz.extract import VIZReading
 from openidv.documents.viz.normalise import name_key, name_similarity, ocr_fold
 
-Place = Literal["after_label", "under_label", "above_given_names"]
+# "registered_place": where a recognised design prints the field (viz/places.py)
+Place = Literal["after_label", "under_label", "above_given_names", "registered_place"]
 ANCHOR_MODES = frozenset({11, 3})  # page segmentation modes whose lines keep columns apart
 
 

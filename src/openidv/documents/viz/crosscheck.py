@@ -489,7 +489,7 @@ def _date_against(name: str, value: date, source: str, read: list[tuple[date, fl
                      or _years_before(today, -EXPIRY_MAX_AHEAD) < x[0] <= _years_before(today, -CENTURY_SLIP)]
     else:
         same_kind = [x for x in others if today <= x[0] <= _years_before(today, -EXPIRY_MAX_AHEAD)]
-    strong = any(c >= DATE_SURE_CONF and (not _one_digit_apart(d, value)
+    strong = any(c >= DATE_SURE_CONF and (not one_digit_apart(d, value)
                                           or (c >= DATE_ONE_DIGIT_SURE_CONF and not (lone and _digit_lost(d, value))))
                  for d, c, lone in same_kind)
     return Disagreement(name, source, "viz", strong=strong, unread=not same_kind)
@@ -509,7 +509,7 @@ def _years_before(d: date, years: int) -> date:
         return d.replace(year=d.year - years, day=28)
 
 
-def _one_digit_apart(a: date, b: date) -> bool:
+def one_digit_apart(a: date, b: date) -> bool:
     """Printed dates one digit apart (changed, lost or added): what a misread looks like. A forger
     changing one digit (a decade, a month) is therefore a clear mismatch only when the printed
     date was read at DATE_ONE_DIGIT_SURE_CONF, else unconfirmed."""

@@ -100,10 +100,18 @@ def read_viz(rgb: NDArray[np.uint8], exclude_bottom: float = 0.0, month_first: b
         every += words
     out.mean_conf = float(np.mean([w.conf for w in every])) if every else 0.0
     # Dates may be split over Tesseract lines ("12 AUG" / "1974"); search each line and each pair.
-    for t, b in out.lines:
-        out.dates += [(d, b) for d in find_dates(t, month_first, today=today) if all(d != x for x, _ in out.dates)]
+    out.dates += dates_of_lines(out.lines, month_first, today)
     for i in out.successive():
         joined = out.lines[i][0] + " " + out.lines[i + 1][0]
         b = out.lines[i][1]
         out.dates += [(d, b) for d in find_dates(joined, month_first, today=today) if all(d != x for x, _ in out.dates)]
+    return out
+
+
+def dates_of_lines(lines: list[tuple[str, tuple[int, int, int, int]]], month_first: bool = False,
+                   today: date | None = None) -> list[tuple[date, tuple[int, int, int, int]]]:
+    """The dates in each line, once each, with the box of the first line that shows it."""
+    out: list[tuple[date, tuple[int, int, int, int]]] = []
+    for t, b in lines:
+        out += [(d, b) for d in find_dates(t, month_first, today=today) if all(d != x for x, _ in out)]
     return out

@@ -4,7 +4,7 @@ A forger who retypes a birth or expiry date in the visual zone changes a digit o
 not the result is no calendar date at all (2004-16-12, 11/91/2027, 9005-09-48, 58.04.5949). An
 issuer never prints one, so such a date - read clearly, more than once, and aligned digit for
 digit with the date the MRZ or barcode holds - is a clear mismatch, where a valid date one digit
-away is only as sure as the reading (crosscheck._one_digit_apart).
+away is only as sure as the reading (crosscheck.one_digit_apart).
 
 What keeps genuine documents out (train readings, stop 23: 0 of 600 genuine documents against up
 to 1 of 600 at a single reading):
