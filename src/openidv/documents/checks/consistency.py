@@ -28,7 +28,7 @@ from openidv.documents.viz.crosscheck import Claims, CrossCheck, against_viz, co
 from openidv.documents.viz.places import (
     PLACE_FIELDS,
     PlaceLine,
-    judge_dates_at_places,
+    judge_at_places,
     place_lines,
     with_place_lines,
 )
@@ -120,7 +120,10 @@ class _Places:
         feat = load_features().get(got.template)
         seen = next((e.get("face_box_mm") for e in viz_r.evidence.get("captures", []) if e.get("capture_id") == cid),
                     None) if viz_r else None
-        if feat is None or not feat.fields_mm or not portrait_registered(seen, feat.portrait_mm):
+        if feat is None or not feat.fields_mm:
+            ev["why"] = f"design {got.template} has no recorded value places"
+            return []
+        if not portrait_registered(seen, feat.portrait_mm):
             ev["why"] = "the holder's face is not where the design prints the portrait"
             return []
         lines = place_lines(doc, feat.fields_mm, PX_PER_MM)
@@ -169,12 +172,13 @@ class DocumentConsistencyCheck(BaseCheck):
             for cid, reading in viz.items():
                 if reading.words >= 6:
                     cc = against_viz(ref, reading, today, month_first)
-                    if any(d.unread and d.field in PLACE_FIELDS for d in cc.disagreements):
+                    if any(not d.strong and d.field in PLACE_FIELDS for d in cc.disagreements):
                         lines = places.lines(cid)
                         if lines:  # the fields the page reading missed, read again where the design prints them
-                            cc = against_viz(ref, with_place_lines(reading, lines, month_first, today), today,
-                                             month_first)
-                            cc = judge_dates_at_places(cc, ref, lines, month_first, today)
+                            placed = against_viz(ref, with_place_lines(reading, lines, month_first, today), today,
+                                                 month_first)
+                            cc, aligned = judge_at_places(cc, placed, ref, lines, month_first, today)
+                            places.evidence[cid[:8]].setdefault("aligned_by", {})[ref.source] = aligned
                     checks[f"{ref.source}~viz:{cid[:8]}"] = cc
         doc = mc or bcc
         if doc is not None:

@@ -474,8 +474,22 @@ def _lone_digit(d: date, text: str) -> bool:
     return any(v < 10 and re.search(rf"(?<![0-9]){v}(?![0-9])", t) is not None for v in (d.day, d.month))
 
 
+def date_at_place(name: str, value: date, ref: Claims, text: str, confs: list[float], today: date,
+                  month_first: bool = False) -> Disagreement | None:
+    """`name`'s reference date against what was read at the field's own place (viz/places.py): as
+    the zone's dates are judged (the reference's other date explains a date read, a lost digit
+    excuses one digit off, Hijri copies, spaces inside numbers), except that a date read there is
+    of the field's kind whatever its year - the place says which field it is. None: confirmed."""
+    line = VIZReading(lines=[(text, (0, 0, 0, 0))], confs=[list(confs)], words=len(text.split()))
+    read = _dates_read(line, _words(line), month_first, today)
+    known = {(d.day, d.month, d.year % 100) for d in (ref.date_of_birth, ref.date_of_expiry) if d}
+    return _date_against(name, value, ref.source, read, known, today, hijri=(ref.issuer or "") in NON_LATIN_ISSUERS,
+                         any_kind=True)
+
+
 def _date_against(name: str, value: date, source: str, read: list[tuple[date, float, bool]],
-                  known: set[tuple[int, int, int]], today: date, hijri: bool = False) -> Disagreement | None:
+                  known: set[tuple[int, int, int]], today: date, hijri: bool = False,
+                  any_kind: bool = False) -> Disagreement | None:
     if (value.day, value.month, value.year % 100) in {(d.day, d.month, d.year % 100) for d, _, _ in read}:
         return None
     if hijri:  # a Hijri copy of a date (13/04/1396 on a Saudi passport) is no Gregorian birth date
@@ -483,7 +497,9 @@ def _date_against(name: str, value: date, source: str, read: list[tuple[date, fl
     # Dates the reference does not explain, of this field's kind: an issue date (the past decade)
     # is neither a birth date nor an expiry date; a two-digit birth year may parse a century late.
     others = [x for x in read if (x[0].day, x[0].month, x[0].year % 100) not in known]
-    if name == "date_of_birth":
+    if any_kind:
+        same_kind = others
+    elif name == "date_of_birth":
         same_kind = [x for x in others
                      if x[0] <= _years_before(today, BIRTH_MIN_AGE)
                      or _years_before(today, -EXPIRY_MAX_AHEAD) < x[0] <= _years_before(today, -CENTURY_SLIP)]

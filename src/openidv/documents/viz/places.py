@@ -11,8 +11,8 @@ to the size Tesseract reads best. The lines are added to the reading as further 
 field, so that the cross-checks' existing rules and confidence bars judge them like any other
 reading: a value confirmed there is no longer unread, a clearly different one is a mismatch, a
 doubtful one stays what it was. A birth or expiry date read at its own place is then judged as
-that field's (:func:`judge_dates_at_places`), which the search, not knowing where a date stands,
-cannot do.
+that field's (:func:`judge_at_places`), which the search, not knowing where a date stands,
+cannot do - once another field read right at its place shows the places to be registered.
 
 Only fields of a fixed printed length are read at their place (dates, the document number): a
 name's place is as long as the longest name the design was outlined with, and a crop that cuts a
@@ -30,16 +30,9 @@ from typing import Any
 import cv2
 from numpy.typing import NDArray
 
-from openidv.documents.viz.crosscheck import (
-    DATE_ONE_DIGIT_SURE_CONF,
-    DATE_SURE_CONF,
-    Claims,
-    CrossCheck,
-    Disagreement,
-    one_digit_apart,
-)
+from openidv.documents.viz.crosscheck import Claims, CrossCheck, date_at_place
 from openidv.documents.viz.extract import VIZReading, dates_of_lines
-from openidv.documents.viz.normalise import find_dates
+from openidv.documents.viz.normalise import number_key
 from openidv.documents.viz.ocr import ocr_words
 
 PLACE_FIELDS = ("date_of_birth", "date_of_expiry", "document_number")
@@ -64,6 +57,25 @@ class PlaceLine:
     confs: list[float]
 
 
+def _clipped(name: str, places_mm: Mapping[str, Box]) -> Box:
+    """`name`'s place with its margins, stopped short of every other value's place it would reach
+    (a date of issue on the row above, the next column's value): a crop must read one field."""
+    x0, y0, x1, y1 = places_mm[name]
+    cx0, cy0, cx1, cy1 = x0 - PAD_X_MM, y0 - PAD_Y_MM, x1 + EXTEND_X_MM, y1 + PAD_Y_MM
+    for other, (ox0, oy0, ox1, oy1) in places_mm.items():
+        if other == name or ox1 <= cx0 or ox0 >= cx1 or oy1 <= cy0 or oy0 >= cy1:
+            continue
+        if oy1 <= y0:
+            cy0 = max(cy0, oy1)  # above
+        elif oy0 >= y1:
+            cy1 = min(cy1, oy0)  # below
+        elif ox0 >= x1:
+            cx1 = min(cx1, ox0)  # to the right on the same row
+        elif ox1 <= x0:
+            cx0 = max(cx0, ox1)  # to the left on the same row
+    return cx0, cy0, cx1, cy1
+
+
 def place_lines(doc_rgb: NDArray[Any], places_mm: Mapping[str, Box], px_per_mm: float,
                 fields: tuple[str, ...] = PLACE_FIELDS) -> list[PlaceLine]:
     """OCR each of `fields` at its place on the rectified document (a line per place where anything
@@ -73,14 +85,15 @@ def place_lines(doc_rgb: NDArray[Any], places_mm: Mapping[str, Box], px_per_mm: 
     for name in fields:
         if name not in places_mm:
             continue
-        x0, y0, x1, y1 = places_mm[name]
-        box = (max(0, round((x0 - PAD_X_MM) * px_per_mm)), max(0, round((y0 - PAD_Y_MM) * px_per_mm)),
-               min(w, round((x1 + EXTEND_X_MM) * px_per_mm)), min(h, round((y1 + PAD_Y_MM) * px_per_mm)))
+        x0, y0, x1, y1 = _clipped(name, places_mm)
+        box = (max(0, round(x0 * px_per_mm)), max(0, round(y0 * px_per_mm)),
+               min(w, round(x1 * px_per_mm)), min(h, round(y1 * px_per_mm)))
         crop = doc_rgb[box[1] : box[3], box[0] : box[2]]
         if crop.shape[0] < 4 or crop.shape[1] < 8:
             continue  # the place falls outside the rectified image
         gray = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.ndim == 3 else crop
-        f = max(1.0, TARGET_HEIGHT_PX / max((y1 - y0) * px_per_mm, 1.0))
+        vy0, vy1 = places_mm[name][1], places_mm[name][3]
+        f = max(1.0, TARGET_HEIGHT_PX / max((vy1 - vy0) * px_per_mm, 1.0))
         gray = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
         words = [wd for wd in ocr_words(gray, psm=PLACE_PSM) if wd.conf >= 0]
         if words:
@@ -103,37 +116,47 @@ def with_place_lines(viz: VIZReading, lines: list[PlaceLine], month_first: bool 
     return out
 
 
-def judge_dates_at_places(cc: CrossCheck, ref: Claims, lines: list[PlaceLine], month_first: bool = False,
-                          today: date | None = None) -> CrossCheck:
-    """Birth and expiry dates that the search left unread or unconfirmed, judged where their design
-    prints them.
+def _confirmed_at_place(p: PlaceLine, ref: Claims, today: date, month_first: bool) -> bool:
+    """Does the line read at `p.field`'s place show that field's reference value?"""
+    value = getattr(ref, p.field, None)
+    if isinstance(value, date):
+        return date_at_place(p.field, value, ref, p.text, p.confs, today, month_first) is None
+    return isinstance(value, str) and len(key := number_key(value)) >= 4 and key in number_key(p.text)
 
-    The search cannot tell which field a date it finds belongs to, so it counts only dates of the
-    field's kind (a birth date at least 14 years back, an expiry date within 12 years ahead): an
-    expiry retyped to 2059 or to a past year is "no expiry date read", and left unread. At the
-    field's own place that guess is not needed: the reference date read there confirms the field;
-    another valid date read there as surely as the search asks of a same-kind date
-    (``DATE_SURE_CONF``, ``DATE_ONE_DIGIT_SURE_CONF`` when one digit apart: a misread looks like
-    that) is a clear mismatch. Anything else leaves the disagreement as it was."""
+
+def judge_at_places(page: CrossCheck, placed: CrossCheck, ref: Claims, lines: list[PlaceLine],
+                    month_first: bool = False, today: date | None = None) -> tuple[CrossCheck, str | None]:
+    """The page reading's cross-check (`page`) with its not-clear verdicts on the place fields
+    replaced by what their places showed; also which field showed the places to be where the design
+    puts them (None: none did).
+
+    Only a place field the page reading left unread or unconfirmed is re-judged; every other verdict
+    stays the page's (the place words must not make a clearly replaced surname "doubtful"). It takes
+    the verdict of the reading with the place lines added (`placed`: a value found there is
+    confirmed, a number judged by the number rules) and, for a birth or expiry date, its judgement at
+    its own place (:func:`crosscheck.date_at_place`): the search counts only dates of the field's
+    kind (an expiry within 12 years ahead), so an expiry retyped to 2059 or to a past year was "no
+    expiry read"; at its place the date is the field's, and another date read as surely as the
+    search asks (``DATE_SURE_CONF``; ``DATE_ONE_DIGIT_SURE_CONF`` when one digit apart) is a clear
+    mismatch. A clear verdict from the places counts only when *another* field was read right at
+    its own place: the portrait check that gates the places allows millimetres of misregistration,
+    a row's worth on a passport, and a place shifted onto the next row reads the next field."""
     today = today or date.today()
+    redo = {d.field for d in page.disagreements if d.field in PLACE_FIELDS and not d.strong}
+    out = CrossCheck(compared=list(page.compared), disagreements=[d for d in page.disagreements if d.field not in redo])
     at = {p.field: p for p in lines}
-    out = CrossCheck(compared=list(cc.compared))
-    for d in cc.disagreements:
-        value = getattr(ref, d.field, None)
-        p = at.get(d.field)
-        if d.strong or not isinstance(value, date) or p is None:
+    aligned = next((p.field for p in lines if _confirmed_at_place(p, ref, today, month_first)), None)
+    for field in sorted(redo):
+        d = next((x for x in placed.disagreements if x.field == field), None)
+        value, p = getattr(ref, field, None), at.get(field)
+        if isinstance(value, date) and p is not None and aligned not in (None, field):
+            own = date_at_place(field, value, ref, p.text, p.confs, today, month_first)
+            d = None if own is None else (dataclasses.replace(own, place="registered_place") if own.strong else d)
+        if d is not None and d.strong and (aligned is None or aligned == field):
+            d = next(x for x in page.disagreements if x.field == field)  # no clear verdict without alignment
+        if d is not None:
             out.disagreements.append(d)
-            continue
-        conf = min((c for w, c in zip(p.text.split(), p.confs, strict=False) if any(ch.isdigit() for ch in w)),
-                   default=0.0)
-        found = find_dates(p.text, month_first, today=today)
-        same = [x for x in found if (x.day, x.month, x.year % 100) == (value.day, value.month, value.year % 100)]
-        if same:
-            continue  # confirmed at its place
-        sure = [x for x in found if conf >= DATE_SURE_CONF
-                and (not one_digit_apart(x, value) or conf >= DATE_ONE_DIGIT_SURE_CONF)]
-        out.disagreements.append(Disagreement(d.field, d.a, d.b, strong=True, place="registered_place") if sure else d)
-    return out
+    return out, aligned
 
 
-__all__ = ["PLACE_FIELDS", "PlaceLine", "judge_dates_at_places", "place_lines", "with_place_lines"]
+__all__ = ["PLACE_FIELDS", "PlaceLine", "judge_at_places", "place_lines", "with_place_lines"]
