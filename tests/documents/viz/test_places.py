@@ -77,8 +77,8 @@ def test_a_value_read_at_its_place_is_no_longer_unread() -> None:
 
 
 REF = Claims("mrz", "ERIKSSON", "ANNA MARIA", date(1974, 8, 12), date(2031, 4, 15), "L898902C3", None, None)
-PAGE = VIZReading(lines=[("ERIKSSON", (0, 0, 50, 10)), ("ANNA MARIA", (0, 12, 50, 22)), ("12 AUG 1974", (0, 24, 50, 34)),
-                         ("L898902C3", (0, 36, 50, 46))],
+PAGE = VIZReading(lines=[("ERIKSSON", (0, 0, 50, 10)), ("ANNA MARIA", (0, 12, 50, 22)),
+                         ("12 AUG 1974", (0, 24, 50, 34)), ("L898902C3", (0, 36, 50, 46))],
                   words=7, confs=[[95.0], [95.0, 95.0], [95.0, 95.0, 95.0], [95.0]], breaks=[], modes=(11,))
 TODAY = date(2026, 12, 1)
 BIRTH_AT_PLACE = PlaceLine("date_of_birth", "12 AUG 1974", (0, 24, 50, 34), [95.0, 95.0, 95.0])
@@ -152,8 +152,9 @@ def test_verdicts_on_other_fields_stay_the_page_readings() -> None:
 
 
 def test_a_place_stops_short_of_the_value_on_the_row_above() -> None:
-    from openidv.documents.viz.places import PAD_Y_MM, _clipped
+    from openidv.documents.viz.places import EXTEND_X_MM, PAD_X_MM, PAD_Y_MM, _clipped
 
     places = {"date_of_issue": (10.0, 20.0, 30.0, 22.0), "date_of_expiry": (10.0, 22.3, 30.0, 24.3)}
     x0, y0, x1, y1 = _clipped("date_of_expiry", places)
-    assert y0 == 22.0 and y1 == 24.3 + PAD_Y_MM
+    assert y0 == 22.0 and y1 == 24.3 + PAD_Y_MM  # stopped at the issue date, not 0.8 mm above
+    assert (x0, x1) == (10.0 - PAD_X_MM, 30.0 + EXTEND_X_MM)
