@@ -85,3 +85,34 @@ def test_a_us_issued_mrz_document_prints_numeric_dates_day_first() -> None:
     assert mrz.fields["issuing_state"] == "USA"
     res = _run(up)
     assert res.outcome is Outcome.PASS and res.reason_codes == []
+
+
+def _no_zone_read(words: int | None) -> dict[str, CheckResult]:
+    """The MRZ read, and the visual zone not read (None: no photo read at all; else that many words)."""
+    up = _printed()
+    viz = up["document_viz"]
+    if words is None:
+        viz.artifacts["viz"] = {}
+        viz.outcome = Outcome.REVIEW
+    else:
+        lines = [("UTOPIA", 60.0)] * words
+        viz.artifacts["viz"] = {"c1": VIZReading(lines=[(t, (0, 0, 10, 10)) for t, _ in lines], words=words,
+                                                 mean_conf=60.0, confs=[[c] for _, c in lines])}
+    return up
+
+
+def test_machine_read_data_with_no_visual_zone_read_is_not_silent() -> None:
+    """A front whose card outline was missed (no reading) or that read almost nothing: the MRZ's
+    data were compared with nothing printed, which a person must look at (stop 38: such sessions
+    passed this check)."""
+    for words in (None, 2):
+        res = _run(_no_zone_read(words))
+        assert res.outcome is Outcome.REVIEW and res.reason_codes == ["VIZ_FIELD_UNREAD"]
+        assert res.evidence["visual_zone_not_read"]["sources"] == ["mrz"]
+        res = _run(_no_zone_read(words), viz_unread="pass")
+        assert res.outcome is Outcome.PASS and res.reason_codes == []
+        assert "visual_zone_not_read" in res.evidence
+
+
+def test_a_read_visual_zone_is_not_reported_as_unread() -> None:
+    assert "visual_zone_not_read" not in _run(_printed()).evidence

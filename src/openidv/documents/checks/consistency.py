@@ -22,7 +22,7 @@ from openidv.documents.ages import age_on
 from openidv.documents.authenticity.template_match import load_features, load_registry
 from openidv.documents.barcode.aamva import AAMVARecord
 from openidv.documents.checks.common import claimed_design, doc_captures, portrait_registered, reference_date
-from openidv.documents.checks.viz import PX_PER_MM
+from openidv.documents.checks.viz import MIN_WORDS, PX_PER_MM
 from openidv.documents.mrz.parse import MRZResult, given_names_confidence, surname_confidence
 from openidv.documents.viz.crosscheck import Claims, CrossCheck, against_viz, compare
 from openidv.documents.viz.places import (
@@ -150,7 +150,9 @@ class DocumentConsistencyCheck(BaseCheck):
     # (viz/other_number.py); the surname's slot above the given names read on mixed-case designs.
     # 1.6.0: a date or document number the page reading missed is read again where the document's
     # registered design prints it (viz/places.py), and that reading judged like the others.
-    version = "1.6.0"
+    # 1.7.0: machine-read data with no visual-zone reading at all to compare them with (no card
+    # outline found on the front, or too little text read) is VIZ_FIELD_UNREAD, not silence.
+    version = "1.7.0"
     requires = ("document_mrz", "document_barcode", "document_viz")
     run_if_upstream_failed = True
     reason_codes = ("DATA_MISMATCH", "DECLARED_DATA_MISMATCH", "VIZ_DATA_UNCONFIRMED", "VIZ_FIELD_UNREAD")
@@ -170,7 +172,7 @@ class DocumentConsistencyCheck(BaseCheck):
             # The document says how its dates are printed, not the applicant's market.
             month_first = _month_first(ctx, ref)
             for cid, reading in viz.items():
-                if reading.words >= 6:
+                if reading.words >= MIN_WORDS:
                     cc = against_viz(ref, reading, today, month_first)
                     if any(not d.strong and d.field in PLACE_FIELDS for d in cc.disagreements):
                         lines = places.lines(cid)
@@ -180,6 +182,12 @@ class DocumentConsistencyCheck(BaseCheck):
                             cc, aligned = judge_at_places(cc, placed, ref, lines, month_first, today)
                             places.evidence[cid[:8]].setdefault("aligned_by", {})[ref.source] = aligned
                     checks[f"{ref.source}~viz:{cid[:8]}"] = cc
+        # The MRZ or barcode was read but no photo's visual zone was (document_viz found no card
+        # outline on the front, or read too little text there): every printed field is unread. Left
+        # silent, such a session passed the cross-checks without a printed value compared (a front
+        # whose outline was missed on a busy background, stop 38).
+        unread_zone = [r.source for r in (mc, bcc) if r is not None
+                       and not any(k.startswith(f"{r.source}~viz") for k in checks)]
         doc = mc or bcc
         if doc is not None:
             checks["document~declared"] = compare(doc, declared_claims(ctx.session))
@@ -198,6 +206,8 @@ class DocumentConsistencyCheck(BaseCheck):
                         codes.add("VIZ_FIELD_UNREAD")
                 else:
                     codes.add("DATA_MISMATCH" if d.strong else "VIZ_DATA_UNCONFIRMED")
+        if unread_zone and unread_review:
+            codes.add("VIZ_FIELD_UNREAD")
         unread = sum(d.unread for c in checks.values() for d in c.disagreements)
         compared = sum(len(c.compared) for c in checks.values()) - unread
         agree = compared - sum(not d.unread for c in checks.values() for d in c.disagreements)
@@ -207,6 +217,11 @@ class DocumentConsistencyCheck(BaseCheck):
                     for name, c in checks.items()}
         if places.evidence:
             evidence["read_at_place"] = places.evidence
+        if unread_zone:
+            evidence["visual_zone_not_read"] = {
+                "sources": unread_zone,
+                "why": f"no document photo's visual zone was read ({MIN_WORDS} or more words): no card outline "
+                       "on the holder's side, or too little text"}
         outcome = Outcome.FAIL if codes - SOFT else Outcome.REVIEW if codes else Outcome.PASS
         return self.result(outcome, score=agree / max(compared, 1), reason_codes=sorted(codes), evidence=evidence)
 
