@@ -315,3 +315,27 @@ def test_review_spaced_dates_and_validity_ranges() -> None:
 def test_review_given_names_replaced_by_a_clear_name_are_unconfirmed() -> None:
     d = disagreement(genuine(given=("BRITTA LOUISE", 97.0)), "given_names")
     assert d is not None and not d.strong and not d.unread  # VIZ_DATA_UNCONFIRMED: a person looks
+
+
+def test_a_partial_number_with_the_next_word_glued_on_is_no_changed_copy() -> None:
+    """LR930160 (the number's last digit lost) followed on its line by 26, the expiry's day: run
+    together the pair is LR93016026, two edits from LR9301607, and was a clear mismatch on a genuine
+    train card (stop 38). A pair whose one word is the number but for one character is that read."""
+    ref = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2033, 2, 26), "LR9301607", "F", "FIN")
+    d = disagreement(genuine(number=("LR930160 26", 92.0), expiry=("26.02.2033", 96.0)), "document_number", ref)
+    assert d is not None and not d.strong
+    # the number printed in two groups, one of them changed, is still a clear changed copy
+    d = disagreement(genuine(number=("LR930 1647", 92.0), expiry=("26.02.2033", 96.0)), "document_number", ref)
+    assert d is not None and d.strong
+
+
+def test_six_read_as_o_and_eight_as_s_are_look_alikes_in_numbers() -> None:
+    """Genuine train documents, stop 38: J6CXFIZ0E read JOCXFIZOE at 86 in three readings, J0N8BGMB4
+    read JONSBGMB4 at 83-89. Unconfirmed, not a clear mismatch; another digit changed still is."""
+    for number, printed in (("J6CXFIZ0E", "JOCXFIZOE"), ("J0N8BGMB4", "JONSBGMB4")):
+        ref = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), number, "F", "FIN")
+        d = disagreement(genuine(number=(printed, 89.0)), "document_number", ref)
+        assert d is not None and not d.strong, printed
+    ref = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "J0N8BGMB4", "F", "FIN")
+    d = disagreement(genuine(number=("J0N3BGMB4", 89.0)), "document_number", ref)
+    assert d is not None and d.strong

@@ -151,7 +151,10 @@ class DocumentConsistencyCheck(BaseCheck):
     # 1.6.0: a date or document number the page reading missed is read again where the document's
     # registered design prints it (viz/places.py), and that reading judged like the others.
     # 1.7.0: machine-read data with no visual-zone reading at all to compare them with (no card
-    # outline found on the front, or too little text read) is VIZ_FIELD_UNREAD, not silence.
+    # outline found on the front, or too little text read) is VIZ_FIELD_UNREAD, not silence; a date
+    # printed as no calendar date counts when read alike twice and surely (90) once; a number read
+    # but for one character with a neighbouring word glued on is no changed copy; 6 / O and 8 / S
+    # are number look-alikes.
     version = "1.7.0"
     requires = ("document_mrz", "document_barcode", "document_viz")
     run_if_upstream_failed = True

@@ -552,19 +552,23 @@ def _number_against(value: str, source: str, readings: list[list[list[tuple[str,
     targets = _number_targets(value)
     if not targets:
         return None
-    per = [_number_candidates(words) for words in readings]
-    cands = [x for p in per for x in p]
-    if any(t in c for c, _ in cands for t in targets):
+    grouped = [_number_candidates(words) for words in readings]
+    per = [[(c, conf) for c, conf, _ in g] for g in grouped]
+    cands = [x for g in grouped for x in g]
+    if any(t in c for c, _, _ in cands for t in targets):
         return None
     strong = near = partial = False
-    for c, conf in cands:
+    for c, conf, parts in cands:
         target = min(targets, key=lambda t: Levenshtein.distance(c, t))  # Z read as 2 or as 7
-        if len(c) >= max(5, len(target) - 4) and c in target:
+        if _agrees_in_part(c, target):
             partial = True  # a partial read that agrees
         elif abs(len(c) - len(target)) <= 1 and Levenshtein.distance(c, target) <= 2 and conf >= NUMBER_SURE_CONF:
             # the same number with one or two characters changed, read clearly - unless every change
-            # is a look-alike a dim or glared capture makes (9 read as O, B as 6, E as F)
-            if lookalike_only(c, target, NUMBER_LOOKALIKES) or any(_contradicts(p, c, target) for p in per):
+            # is a look-alike a dim or glared capture makes (9 read as O, B as 6, E as F), or the
+            # "copy" is the number read but for one character with a neighbouring word glued on
+            # (LR930160 + 26, the expiry's day, against LR9301607: a genuine train card, stop 38)
+            glued = len(parts) > 1 and any(len(q) >= len(target) - 1 and q in target for q in parts)
+            if glued or lookalike_only(c, target, NUMBER_LOOKALIKES) or any(_contradicts(p, c, target) for p in per):
                 near = True
             else:
                 strong = True
@@ -575,6 +579,11 @@ def _number_against(value: str, source: str, readings: list[list[list[tuple[str,
         return Disagreement("document_number", source, "viz", number_replaced=True)
     # a clear changed copy outweighs a part that agrees; a part that agrees outweighs a doubtful copy
     return Disagreement("document_number", source, "viz", strong=strong, unread=not strong and (partial or not near))
+
+
+def _agrees_in_part(c: str, target: str) -> bool:
+    """A read group that is a long enough part of the number (five characters, or all but four)."""
+    return len(c) >= max(5, len(target) - 4) and c in target
 
 
 def _contradicts(reading: list[tuple[str, float]], copy: str, target: str) -> bool:
@@ -597,12 +606,14 @@ def _number_targets(value: str) -> list[str]:
     return [t for i, t in enumerate(out) if t and t not in out[:i]]
 
 
-def _number_candidates(words: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
+def _number_candidates(words: list[list[tuple[str, float]]]) -> list[tuple[str, float, tuple[str, ...]]]:
     """Every word, every pair of neighbouring words (a number printed or read in groups), also across
     consecutive lines, and every line of three or more words run together, folded; a group's
-    confidence is its lowest word's."""
+    confidence is its lowest word's. Each comes with its words, folded (one for a single word)."""
     flat = [(t, c) for line in words for t, c in line]
-    out = [(number_fold(t), c) for t, c in flat]
-    out += [(number_fold(a + b), min(ca, cb)) for (a, ca), (b, cb) in itertools.pairwise(flat)]
-    out += [(number_fold("".join(t for t, _ in line)), min(c for _, c in line)) for line in words if len(line) > 2]
-    return [(t, c) for t, c in out if t]
+    out: list[tuple[str, float, tuple[str, ...]]] = [(number_fold(t), c, (number_fold(t),)) for t, c in flat]
+    out += [(number_fold(a + b), min(ca, cb), (number_fold(a), number_fold(b)))
+            for (a, ca), (b, cb) in itertools.pairwise(flat)]
+    out += [(number_fold("".join(t for t, _ in line)), min(c for _, c in line), tuple(number_fold(t) for t, _ in line))
+            for line in words if len(line) > 2]
+    return [(t, c, parts) for t, c, parts in out if t]

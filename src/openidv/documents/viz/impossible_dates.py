@@ -11,8 +11,11 @@ to 1 of 600 at a single reading):
 
 * only full numeric dates with four-digit years, in both day-first and month-first order
   impossible (a US issuer's 12/25/2030 is a valid date, not a day 25 of month 12 reversed);
-* every digit-bearing word of the date read at :data:`IMPOSSIBLE_DATE_CONF` in at least
-  :data:`MIN_READINGS` of the page-mode readings (one reading's confident misread is not enough);
+* the same impossible date read in at least :data:`MIN_READINGS` of the page-mode readings (one
+  reading's confident misread is not enough), every digit-bearing word of it at
+  :data:`IMPOSSIBLE_DATE_FLOOR` or better in each and at :data:`IMPOSSIBLE_DATE_CONF` in at least one
+  (stop 38; until then at IMPOSSIBLE_DATE_CONF = 95 in every such reading: a forger's font reads less
+  surely than the issuer's, and 13/78/1958 read at 61, 61 and 93 was left unread);
 * at most two digits differ from the reference date, and at least one of them is not a look-alike
   Tesseract trades at high confidence (``normalise.DATE_LOOKALIKES``: 0, 3, 6, 8, 9 among themselves,
   1 / 7, 2 / 7; 2026 read as 2626, 04/02 as 64/62) - a changed digit, not a misread one.
@@ -31,8 +34,9 @@ from openidv.documents.viz.normalise import DATE_LOOKALIKES, lookalike_only
 if TYPE_CHECKING:
     from openidv.documents.viz.extract import VIZReading
 
-IMPOSSIBLE_DATE_CONF = 95.0  # Tesseract word confidence (0-100) of every digit-bearing word of the date
-MIN_READINGS = 2  # page-mode readings that read the same impossible date that surely
+IMPOSSIBLE_DATE_CONF = 90.0  # Tesseract word confidence (0-100) of the date's words in its surest reading
+IMPOSSIBLE_DATE_FLOOR = 50.0  # ... and in every other reading that counts
+MIN_READINGS = 2  # page-mode readings that read the same impossible date
 MAX_CHANGED_DIGITS = 2
 EARLIEST_YEAR = 1900  # no living holder was born before, no document expires before
 LATEST_YEARS_AHEAD = 30  # no document expires later than this many years from today
@@ -109,17 +113,19 @@ def impossible_dates(viz: VIZReading, words: list[list[tuple[str, float]]], refs
     """Impossible dates the zone prints in place of a reference date (`refs`: field -> date).
     `words` are `viz.lines` split into (word, confidence), as the cross-checks do; `hijri`: the
     issuer may print Hijri dates too (HIJRI_YEARS are then valid years)."""
-    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
+    seen: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)  # reading -> its surest confidence
     for r, lines in enumerate(viz.readings()):
         for i in lines:
             text = viz.lines[i][0]
             for iso, pattern in ((True, _ISO), (False, _NUMERIC)):
                 for m in pattern.finditer(text):
-                    if (not _impossible(m, iso, today, hijri)
-                            or _span_conf(text, words[i], *m.span()) < IMPOSSIBLE_DATE_CONF):
+                    conf = _span_conf(text, words[i], *m.span())
+                    if not _impossible(m, iso, today, hijri) or conf < IMPOSSIBLE_DATE_FLOOR:
                         continue
                     digits = "".join(m.groups())
                     for name, value in refs.items():
                         if any(_altered(digits, f) for f in _forms(value, iso)):
-                            seen[(name, digits)].add(r)
-    return [ImpossibleDate(name, digits) for (name, digits), rs in seen.items() if len(rs) >= MIN_READINGS]
+                            confs = seen[(name, digits)]
+                            confs[r] = max(conf, confs.get(r, 0.0))
+    return [ImpossibleDate(name, digits) for (name, digits), confs in seen.items()
+            if len(confs) >= MIN_READINGS and max(confs.values()) >= IMPOSSIBLE_DATE_CONF]
