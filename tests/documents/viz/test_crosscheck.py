@@ -339,3 +339,11 @@ def test_six_read_as_o_and_eight_as_s_are_look_alikes_in_numbers() -> None:
     ref = Claims("mrz", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "J0N8BGMB4", "F", "FIN")
     d = disagreement(genuine(number=("J0N3BGMB4", 89.0)), "document_number", ref)
     assert d is not None and d.strong
+
+
+def test_a_pound_or_euro_sign_in_a_number_is_an_e() -> None:
+    """E9471897 read £9471897 at 84 on a genuine licence (stop 38): transliterated to GBP it was a
+    three-letter prefix, and the number went unread."""
+    assert number_fold("£9471897") == number_fold("E9471897") == number_fold("€9471897")
+    ref = Claims("barcode", "VIRTANEN", "ANNA MARIA", date(1972, 7, 17), date(2031, 4, 13), "E9471897")
+    assert disagreement(genuine(number=("£9471897", 84.0)), "document_number", ref) is None

@@ -107,7 +107,10 @@ _NUMBER_FOLD = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", 
 def number_fold(s: str) -> str:
     """A document number as OCR may have read it: separators dropped, look-alike characters folded
     (used only to search the visual zone; numbers from the MRZ and barcode compare by ``number_key``)."""
-    text = anyascii(s).upper().replace("!", "I").replace("|", "I").replace("}", "J").replace("$", "S")
+    # a pound or euro sign is an E misread (E9471897 read as £9471897 at 84, a genuine licence, stop 38);
+    # transliterated they would become three letters (GBP, EUR) and shift the rest of the number
+    text = anyascii(s.replace("£", "E").replace("€", "E")).upper()
+    text = text.replace("!", "I").replace("|", "I").replace("}", "J").replace("$", "S")
     return re.sub(r"[^A-Z0-9]", "", text).translate(_NUMBER_FOLD)
 
 
