@@ -31,6 +31,8 @@ from scipy.spatial import cKDTree
 WORK_SIDE = 1280  # longest side of the image the locator works on
 NEAR_LEVEL_DEG = 2.5
 SMALL_SIDE = 900
+LEGIBLE_CAP = 10.0  # glyph height (work pixels) of a block whose geometry the locator can trust
+FINE_SIDE = 2560  # longest side of the finest level (cost grows with its square)
 
 
 @dataclass
@@ -308,17 +310,29 @@ def _run_blocks(run: list[TextLine], m_inv: NDArray[Any], scale: float, angle: f
     return out
 
 
-def locate(gray: NDArray[Any], max_angles: int = 2) -> list[Block]:
-    """Candidate MRZ blocks in a grey image, best-looking first (not yet read)."""
-    side = max(gray.shape)
+def _scales(side: int) -> list[float]:
+    """Work scales, coarse to fine. The first keeps the whole photo within `WORK_SIDE` (or enlarges
+    a small one); the later ones, tried only when it finds no block of two lines or more, halve the
+    downsampling up to the photo's own resolution: a passport filling a quarter of a 12-megapixel
+    phone photo is a thousand pixels wide, yet at 1280 px its glyphs are 6 px high and merge."""
     scale = min(1.0, WORK_SIDE / side)
     if scale > 0.8:  # close enough: resampling would cost more than it saves
         scale = 1.0
     if side < SMALL_SIDE:  # a small photo: upsample so merged glyphs separate again
         scale = min(2.0, SMALL_SIDE / side)
+    out = [scale]
+    while out[-1] < 1.0:
+        out.append(min(1.0, 2 * out[-1], FINE_SIDE / side))
+        if out[-1] <= out[-2] * 1.2:
+            out.pop()
+            break
+    return out
+
+
+def _locate_at(gray: NDArray[Any], scale: float, max_angles: int, k: int | None) -> list[Block]:
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
     work = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp) if scale != 1 else gray
-    binary = _binarise(work)
+    binary = _binarise(work, k)
     blocks: list[Block] = []
     for angle in text_angles(binary, max_angles):
         if min(angle, 180 - angle) < NEAR_LEVEL_DEG:  # near level: chaining tolerates the slope
@@ -327,13 +341,31 @@ def locate(gray: NDArray[Any], max_angles: int = 2) -> list[Block]:
             angle = 0.0 if angle < 90 else 180.0
         else:
             rot, m = _rotate(work, angle)
-            rot_binary = _binarise(rot)
+            rot_binary = _binarise(rot, k)
         b = _blobs(rot_binary)
         pieces = [_line(b[idx]) for idx in _chains(b)]
         lines = _merge_lines([ln for ln in pieces if ln.x1 - ln.x0 > 2.5 * ln.cap])
         m_inv = cv2.invertAffineTransform(m)
         blocks += [blk for run in _blocks(lines) for blk in _run_blocks(run, m_inv, scale, angle)]
-    return sorted(blocks, key=_plausibility, reverse=True)
+    return blocks
+
+
+def locate(gray: NDArray[Any], max_angles: int = 2) -> list[Block]:
+    """Candidate MRZ blocks in a grey image, best-looking first (not yet read).
+
+    A finer scale is tried only while no block of two lines or more has been found with glyphs
+    at least `LEGIBLE_CAP` pixels high (a block of 6-pixel glyphs is found, but its pitch and so
+    its width in characters are guessed badly; the finer level's blocks are added and the reader
+    tries the most plausible first). The finer level's ink threshold keeps the first level's
+    neighbourhood size in pixels, since the text it looks for is as small in pixels as the first
+    level's would be."""
+    found: list[Block] = []
+    for level, scale in enumerate(_scales(max(gray.shape))):
+        k = None if level == 0 else max(15, (WORK_SIDE // 45) | 1)
+        found += _locate_at(gray, scale, max_angles, k)
+        if any(b.n_lines >= 2 and min(ln.cap for ln in b.lines) >= LEGIBLE_CAP for b in found):
+            break
+    return sorted(found, key=_plausibility, reverse=True)
 
 
 def _plausibility(b: Block) -> float:

@@ -83,6 +83,23 @@ def gamma(im: Image, g: float) -> Image:
     return (255 * (im / 255.0) ** g).astype(np.uint8)
 
 
+def in_frame(im: Image, frame: tuple[int, int], page_frac: float, seed: int = 0) -> Image:
+    """The page as a small part of a large phone photo: scaled to `page_frac` of the frame's
+    width, turned 4 degrees, on a blotchy desk of `frame` (width, height) pixels, JPEG 85. A
+    12-megapixel photo of a passport held at arm's length has the page a thousand pixels wide
+    in a frame four times wider."""
+    w, h = frame
+    rng = np.random.default_rng(seed)
+    desk = cv2.resize((rng.random((h // 16, w // 16, 3)) * 160 + 40).astype(np.uint8), (w, h),
+                      interpolation=cv2.INTER_CUBIC)
+    page = rotate(scale(im, int(page_frac * w)), 4)
+    ph, pw = page.shape[:2]
+    y, x = (h - ph) // 2, (w - pw) // 3
+    inside = np.all(page == BACKGROUND, axis=2)  # the corners that rotation filled
+    desk[y : y + ph, x : x + pw] = np.where(inside[..., None], desk[y : y + ph, x : x + pw], page)
+    return jpeg(desk, 85)
+
+
 def _small_rotated_jpeg(im: Image) -> Image:
     return jpeg(rotate(scale(im, 520), 30), 40)
 
@@ -92,7 +109,8 @@ def _small_tilted_blurred(im: Image) -> Image:
 
 
 def transforms() -> list[tuple[str, Callable[[Image], Image]]]:
-    """59 single stresses (and two combinations), each with a name."""
+    """57 single stresses, two combinations and five large phone photos with the page small in the
+    frame (64), each with a name."""
     out: list[tuple[str, Callable[[Image], Image]]] = []
     out += [(f"rotate {a}", partial(rotate, angle=a)) for a in [*range(0, 360, 15), 3, 7, 11, -5, -9]]
     out += [(f"width {w}", partial(scale, width=w)) for w in (1000, 800, 640, 520, 440, 380, 320)]
@@ -104,6 +122,9 @@ def transforms() -> list[tuple[str, Callable[[Image], Image]]]:
     out += [(f"gamma {g}", partial(gamma, g=g)) for g in (0.5, 2.0)]
     out += [("width 520 + rotate 30 + jpeg 40", _small_rotated_jpeg),
             ("width 640 + tilt 20,15 + blur 1", _small_tilted_blurred)]
+    out += [(f"in frame {w}x{h} at {f}", partial(in_frame, frame=(w, h), page_frac=f))
+            for w, h, f in ((4000, 3000, 0.2), (4000, 3000, 0.25), (4000, 3000, 0.35), (3000, 4000, 0.25),
+                            (3000, 4000, 0.35))]
     return out
 
 
