@@ -142,3 +142,33 @@ def test_a_heif_declaring_far_more_pixels_than_its_bytes_hold_is_refused_before_
     applied to the header's size, before any pixel is decoded."""
     with pytest.raises(errors.ImageCorrupt, match="far more pixels"):
         decode_image((HEIF / "flat_36mp.heic").read_bytes())
+
+
+def _textured_jpeg(width: int, height: int, exif: Image.Exif | None = None) -> bytes:
+    rng = np.random.default_rng(0)
+    small = Image.fromarray((rng.random((height // 10, width // 10, 3)) * 255).astype(np.uint8))
+    buf = io.BytesIO()
+    small.resize((width, height)).save(buf, format="JPEG", quality=85, exif=exif or Image.Exif())
+    return buf.getvalue()
+
+
+def test_a_jpeg_over_the_pixel_limit_is_decoded_reduced_not_refused() -> None:
+    """A 48-megapixel phone photo against a 40-megapixel limit: decoded at half size in the DCT
+    domain (here 1,200 x 900 against a 300,000-pixel limit: a quarter of the size fits)."""
+    data = _textured_jpeg(1200, 900)
+    assert decode_image(data, DecodeLimits(max_pixels=2_000_000)).rgb.shape == (900, 1200, 3)
+    assert decode_image(data, DecodeLimits(max_pixels=300_000)).rgb.shape == (450, 600, 3)
+    assert decode_image(data, DecodeLimits(max_pixels=100_000)).rgb.shape == (225, 300, 3)
+    exif = Image.Exif()
+    exif[274] = 6
+    turned = decode_image(_textured_jpeg(1200, 900, exif), DecodeLimits(max_pixels=300_000))
+    assert turned.rgb.shape == (600, 450, 3) and turned.orientation_applied == 6
+
+
+def test_a_jpeg_beyond_eight_times_the_limit_and_a_large_png_are_still_refused() -> None:
+    with pytest.raises(errors.ImageDecompressionBomb):
+        decode_image(_textured_jpeg(1200, 900), DecodeLimits(max_pixels=10_000))
+    buf = io.BytesIO()
+    Image.fromarray(np.zeros((900, 1200, 3), np.uint8)).save(buf, format="PNG")
+    with pytest.raises(errors.ImageDecompressionBomb):
+        decode_image(buf.getvalue(), DecodeLimits(max_pixels=300_000))

@@ -24,14 +24,15 @@ def mrz(
     from openidv.errors import ValidationFailed
     from openidv.imaging.decode import DecodeLimits, decode_image, read_image_file
 
-    # a tight crop of a passport's MRZ (two lines, about 125 x 10 mm) is far longer than a photo
-    CLI_LIMITS = DecodeLimits(max_aspect=40.0)  # noqa: N806 - a local constant
+    # a tight crop of a passport's MRZ (two lines, about 125 x 10 mm) is far longer than a photo;
+    # a local file may be a 600-dpi scan or a 48-megapixel photo of 20-40 MB, which an upload may not
+    CLI_LIMITS = DecodeLimits(max_aspect=40.0, max_bytes=64 * 1024 * 1024)  # noqa: N806 - a local constant
 
     ref = date.fromisoformat(today) if today else None
     for path in images:  # one object per path, whatever happens to the others
         out: dict[str, object] = {"file": str(path)}
         try:
-            decoded = decode_image(read_image_file(path), CLI_LIMITS)
+            decoded = decode_image(read_image_file(path, CLI_LIMITS), CLI_LIMITS)
             out.update(read_image(decoded.rgb, ref).to_dict())
         except (OpenIDVError, OSError) as exc:
             problem = exc if isinstance(exc, OpenIDVError) else ValidationFailed(f"{path}: {exc.strerror or exc}")

@@ -45,6 +45,9 @@ _KNOWN_OTHER: tuple[tuple[bytes, str], ...] = (
 _PIL_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/heif": "HEIF"}
 ACCEPTED_TEXT = "JPEG, PNG, WebP, HEIF"
 _ACCEPTED_MODES = {"RGB", "L", "RGBA", "LA", "P", "PA", "1"}
+# A JPEG may declare up to this many times the pixel limit's width and height and still be decoded,
+# reduced by the decoder (`_draft_within`); 8 is the largest reduction the JPEG decoder does.
+JPEG_DRAFT_MAX_REDUCTION = 8
 _EXIF_KEEP = {271: "make", 272: "model", 305: "software", 306: "datetime", 36867: "datetime_original"}
 
 
@@ -201,6 +204,9 @@ def _decode_opened(img: Image.Image, ctype: str, limits: DecodeLimits, n_bytes: 
     if img.format != _PIL_FORMAT[ctype] and not multi_picture:
         raise errors.ImageCorrupt(f"bytes start like {ctype} but parse as {img.format}")
     width, height = img.size
+    declared = width * height
+    if ctype == "image/jpeg" and limits.max_pixels < declared <= limits.max_pixels * JPEG_DRAFT_MAX_REDUCTION**2:
+        width, height = _draft_within(img, limits.max_pixels)
     if width * height > limits.max_pixels:
         raise errors.ImageDecompressionBomb(
             f"{width}x{height} = {width * height} pixels exceeds the limit of {limits.max_pixels}"
@@ -209,7 +215,7 @@ def _decode_opened(img: Image.Image, ctype: str, limits: DecodeLimits, n_bytes: 
         raise errors.ImageBadAspect(
             f"{width}x{height} is longer than {limits.max_aspect:g} times its width; send a photo, not a strip"
         )
-    if ctype in ("image/jpeg", "image/heif") and 8 * n_bytes < limits.min_jpeg_bits_per_pixel * width * height:
+    if ctype in ("image/jpeg", "image/heif") and 8 * n_bytes < limits.min_jpeg_bits_per_pixel * declared:
         # HEVC compresses a flat picture even harder than JPEG: an 8.7 KB HEIF declaring 36 MP decoded
         # to 0.5 GB in its child (a review, stop 34); a camera photo carries 1-3 bits per pixel
         raise errors.ImageCorrupt("the image declares far more pixels than its data can hold")
@@ -227,6 +233,20 @@ def _decode_opened(img: Image.Image, ctype: str, limits: DecodeLimits, n_bytes: 
     if min(rgb.shape[:2]) < limits.min_side:
         raise errors.ImageTooSmall(f"{rgb.shape[1]}x{rgb.shape[0]} is below the minimum side of {limits.min_side}")
     return DecodedImage(rgb=rgb, content_type=ctype, exif=exif, orientation_applied=orientation)
+
+
+def _draft_within(img: Image.Image, max_pixels: int) -> tuple[int, int]:
+    """Decode a JPEG larger than `max_pixels` at 1/2, 1/4 or 1/8 of its size, whichever is the
+    largest that fits: the decoder scales in the DCT domain, so the full-size picture is never
+    held. A 48-megapixel phone photo is then read at 12 megapixels instead of refused; the pixel
+    limit keeps bounding the memory a request takes. Returns the size it will decode to."""
+    width, height = img.size
+    for k in (2, 4, 8):
+        w, h = -(-width // k), -(-height // k)
+        if w * h <= max_pixels:
+            img.draft(img.mode, (w, h))
+            break
+    return img.size
 
 
 def _to_rgb(img: Image.Image) -> NDArray[np.uint8]:
