@@ -33,6 +33,9 @@ NEAR_LEVEL_DEG = 2.5
 SMALL_SIDE = 900
 LEGIBLE_CAP = 10.0  # glyph height (work pixels) of a block whose geometry the locator can trust
 FINE_SIDE = 2560  # longest side of the finest level (cost grows with its square)
+# `locate_minor`: up to 6 text directions at the first level, each at least 8% as common as the
+# commonest and 3 degrees from its neighbours, less those `locate` tried.
+MINOR_ANGLES = (6, 0.08, 3)
 
 
 @dataclass
@@ -90,8 +93,10 @@ def _blobs(binary: NDArray[Any]) -> NDArray[Any]:
     return np.stack([x, y, w, h, area, fill], axis=1)[keep]
 
 
-def text_angles(binary: NDArray[Any], max_angles: int = 2) -> list[float]:
-    """Dominant text directions (degrees, [0, 180)) from nearest-neighbour blob pairs."""
+def text_angles(binary: NDArray[Any], max_angles: int = 2, min_share: float = 0.35,
+                suppress_deg: int = 12) -> list[float]:
+    """Dominant text directions (degrees, [0, 180)) from nearest-neighbour blob pairs: up to
+    `max_angles` peaks of at least `min_share` of the strongest, each clearing `suppress_deg` round it."""
     b = _blobs(binary)
     size = np.maximum(b[:, 2], b[:, 3])
     small = (size <= 60) & (b[:, 2] <= 2.5 * b[:, 3]) & (b[:, 3] <= 6 * b[:, 2])
@@ -114,14 +119,14 @@ def text_angles(binary: NDArray[Any], max_angles: int = 2) -> list[float]:
     best = 0.0
     for _ in range(max_angles):
         i = int(np.argmax(smooth))
-        if smooth[i] <= 0 or (peaks and smooth[i] < 0.35 * best):
+        if smooth[i] <= 0 or (peaks and smooth[i] < min_share * best):
             break
         if not peaks:
             best = smooth[i]
         lo, hi = max(i - 2, 0), min(i + 3, 180)
         w = smooth[lo:hi]
         peaks.append(float(np.sum(np.arange(lo, hi) * w) / np.sum(w)))
-        for s in range(-12, 13):
+        for s in range(-suppress_deg, suppress_deg + 1):
             smooth[(i + s) % 180] = 0
     return peaks
 
@@ -329,12 +334,19 @@ def _scales(side: int) -> list[float]:
     return out
 
 
-def _locate_at(gray: NDArray[Any], scale: float, max_angles: int, k: int | None) -> list[Block]:
+def _locate_at(gray: NDArray[Any], scale: float, max_angles: int, k: int | None,
+               minor_angles: bool = False) -> list[Block]:
+    """Blocks found at one scale. `minor_angles`: instead of the dominant text directions, the
+    weaker ones beside them (`MINOR_ANGLES`)."""
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
     work = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp) if scale != 1 else gray
     binary = _binarise(work, k)
+    angles = text_angles(binary, max_angles)
+    if minor_angles:
+        angles = [a for a in text_angles(binary, *MINOR_ANGLES)
+                  if min(min(abs(a - b), 180 - abs(a - b)) for b in angles or [a + 90]) > NEAR_LEVEL_DEG]
     blocks: list[Block] = []
-    for angle in text_angles(binary, max_angles):
+    for angle in angles:
         if min(angle, 180 - angle) < NEAR_LEVEL_DEG:  # near level: chaining tolerates the slope
             rot, m = work, np.array([[1.0, 0, 0], [0, 1.0, 0]])
             rot_binary = binary
@@ -360,12 +372,26 @@ def locate(gray: NDArray[Any], max_angles: int = 2) -> list[Block]:
     neighbourhood size in pixels, since the text it looks for is as small in pixels as the first
     level's would be."""
     found: list[Block] = []
-    for level, scale in enumerate(_scales(max(gray.shape))):
+    scales = _scales(max(gray.shape))
+    for level, scale in enumerate(scales):
         k = None if level == 0 else max(15, (WORK_SIDE // 45) | 1)
         found += _locate_at(gray, scale, max_angles, k)
-        if any(b.n_lines >= 2 and min(ln.cap for ln in b.lines) >= LEGIBLE_CAP for b in found):
+        if _legible(found):
             break
     return sorted(found, key=_plausibility, reverse=True)
+
+
+def locate_minor(gray: NDArray[Any]) -> list[Block]:
+    """Blocks along the photo's weaker text directions (`MINOR_ANGLES`) at the first scale, for a
+    second look when nothing `locate` found reads as an MRZ: a passport lying on a page of print
+    shows hundreds of the page's glyphs for each of its own, so the page's direction (and any
+    within 12 degrees of it) is all `text_angles` reports."""
+    found = _locate_at(gray, _scales(max(gray.shape))[0], 2, None, minor_angles=True)
+    return sorted(found, key=_plausibility, reverse=True)
+
+
+def _legible(blocks: list[Block]) -> bool:
+    return any(b.n_lines >= 2 and min(ln.cap for ln in b.lines) >= LEGIBLE_CAP for b in blocks)
 
 
 def _plausibility(b: Block) -> float:

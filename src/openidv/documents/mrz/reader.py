@@ -22,7 +22,7 @@ from openidv.documents.mrz.codes import known_state
 from openidv.documents.mrz.correct import read_logp
 from openidv.documents.mrz.glyphs import PITCH, canonical_size, cell_x, crop_cells, line_y
 from openidv.documents.mrz.grid import fit_grid
-from openidv.documents.mrz.locate import Block, locate
+from openidv.documents.mrz.locate import Block, locate, locate_minor
 from openidv.documents.mrz.parse import MRZResult
 
 WIDTHS = {2: (44, 36), 3: (30,)}
@@ -238,6 +238,45 @@ def _read_block(gray: NDArray[Any], b: Block, bi: int, today: date | None
     return best
 
 
+SECOND_LOOK_PROBED = (24, 8)  # blocks probed on a second look: beyond the first three, along minor directions
+SECOND_LOOK_READ = 4  # ... and read, best probe first
+
+
+def _same_place(a: Block, b: Block) -> bool:
+    """Do two blocks cover the same print (their centres within four character pitches a line)?"""
+    gap = float(np.linalg.norm(a.quad.mean(axis=0) - b.quad.mean(axis=0)))
+    return gap < 4 * max(a.pitch_px, b.pitch_px) * max(a.n_lines, b.n_lines, 1)
+
+
+def _second_look(gray: NDArray[Any], rest: list[Block], today: date | None, seen: list[Block] | None = None
+                 ) -> tuple[tuple[int, float], MRZReading] | None:
+    """A trusted reading among the blocks the first look left: those beyond the first few, and
+    those along the photo's weaker text directions (`locate_minor`). A passport lying on a page of
+    print competes with the page's lines, which `_plausibility` (geometry only) may rank above it
+    and whose direction hides its own. The candidates are ranked by the glyph probe instead, and
+    only a trusted reading (check digits, confidence, state codes) is taken: a second look must
+    never replace the first look's reading of a real MRZ with a likelier reading of other print.
+    Nor does it read again where the first look read (`seen`): another outline of an MRZ that
+    read untrusted finds check digits that hold on a wrong name or sex (the real specimen photos
+    under stress, stop 39) - a new photo is the answer there, not a second opinion."""
+    seen = seen or []
+    minor = [b for b in locate_minor(gray) if b.n_lines >= 2]
+    cands = [b for b in rest[: SECOND_LOOK_PROBED[0]] + minor[: SECOND_LOOK_PROBED[1]]
+             if not any(_same_place(b, r) for r in seen)]
+    probed = []
+    for i, b in enumerate(cands):
+        hyps = _hypotheses(b, i)
+        if hyps:
+            probed.append((max(_probe(gray, b, h.width, h.flipped) for h in hyps), i))
+    for p, i in sorted(probed, reverse=True)[:SECOND_LOOK_READ]:
+        if p < PROBE_MIN_CONFIDENCE:
+            break
+        got = _read_block(gray, cands[i], i, today)
+        if got is not None and got[1].result is not None and trustworthy(got[1].result):
+            return got
+    return None
+
+
 def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3,
               blocks: list[Block] | None = None, read_all: bool = False) -> MRZReading:
     """Read the MRZ in a grey image (uint8, any size and orientation).
@@ -249,10 +288,6 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
     blocks = locate(gray) if blocks is None else blocks
     t1 = time.perf_counter()
     found = [b for b in blocks if b.n_lines >= 2]
-    if not found:
-        detail = "a single MRZ-like text line (partial MRZ?)" if blocks else "no MRZ-like text lines"
-        return MRZReading("not_found", blocks_found=0, detail=detail,
-                          timings_ms={"locate": (t1 - t0) * 1000, "total": (t1 - t0) * 1000})
     best: tuple[tuple[int, float], MRZReading] | None = None
     valid_blocks = 0
     for bi, b in enumerate(found[:max_blocks]):
@@ -265,13 +300,20 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
             best = got
         if valid_blocks and not read_all:
             break
+    if not valid_blocks:
+        second = _second_look(gray, found[max_blocks:], today, found[:max_blocks])
+        if second is not None:
+            best, valid_blocks = second, 1
     t2 = time.perf_counter()
     timings = {"locate": (t1 - t0) * 1000, "read": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
+    if best is None and not found:
+        detail = "a single MRZ-like text line (partial MRZ?)" if blocks else "no MRZ-like text lines"
+        return MRZReading("not_found", blocks_found=0, detail=detail, timings_ms=timings)
     if best is None:
         return MRZReading("unreadable", blocks_found=len(found), detail="no block matched an MRZ layout",
                           timings_ms=timings)
     reading = best[1]
-    reading.blocks_found, reading.blocks_valid, reading.timings_ms = len(found), valid_blocks, timings
+    reading.blocks_found, reading.blocks_valid, reading.timings_ms = max(len(found), 1), valid_blocks, timings
     res = reading.result
     if res is None or (not trustworthy(res) and reading.mean_confidence < MIN_MEAN_CONFIDENCE):
         reading.status = "unreadable"

@@ -100,6 +100,25 @@ def in_frame(im: Image, frame: tuple[int, int], page_frac: float, seed: int = 0)
     return jpeg(desk, 85)
 
 
+def on_print(im: Image, turn: float, frame: tuple[int, int] = (2400, 1800), page_frac: float = 0.5,
+             seed: int = 0) -> Image:
+    """The page lying on a sheet of lower-case print that fills the photo, turned `turn` degrees
+    against it: the sheet's text lines outnumber the page's and may look like an MRZ's."""
+    w, h = frame
+    rng = np.random.default_rng(seed)
+    sheet = np.full((h, w, 3), 235, np.uint8)
+    letters = list("abcdefghijklmnopqrstuvwxyz     etaoin,.")
+    for y in range(30, h, 34):
+        line = "".join(rng.choice(letters, size=w // 17))
+        cv2.putText(sheet, line, (10, y), cv2.FONT_HERSHEY_PLAIN, 1.2, (30, 30, 30), 2)
+    page = rotate(scale(im, int(page_frac * w)), turn)
+    ph, pw = page.shape[:2]
+    y, x = (h - ph) // 2, (w - pw) // 2
+    inside = np.all(page == BACKGROUND, axis=2)
+    sheet[y : y + ph, x : x + pw] = np.where(inside[..., None], sheet[y : y + ph, x : x + pw], page)
+    return jpeg(sheet, 85)
+
+
 def _small_rotated_jpeg(im: Image) -> Image:
     return jpeg(rotate(scale(im, 520), 30), 40)
 
@@ -109,8 +128,8 @@ def _small_tilted_blurred(im: Image) -> Image:
 
 
 def transforms() -> list[tuple[str, Callable[[Image], Image]]]:
-    """57 single stresses, two combinations and five large phone photos with the page small in the
-    frame (64), each with a name."""
+    """57 single stresses, two combinations, five large phone photos with the page small in the
+    frame and three with it lying on a sheet of print (67), each with a name."""
     out: list[tuple[str, Callable[[Image], Image]]] = []
     out += [(f"rotate {a}", partial(rotate, angle=a)) for a in [*range(0, 360, 15), 3, 7, 11, -5, -9]]
     out += [(f"width {w}", partial(scale, width=w)) for w in (1000, 800, 640, 520, 440, 380, 320)]
@@ -125,6 +144,7 @@ def transforms() -> list[tuple[str, Callable[[Image], Image]]]:
     out += [(f"in frame {w}x{h} at {f}", partial(in_frame, frame=(w, h), page_frac=f))
             for w, h, f in ((4000, 3000, 0.2), (4000, 3000, 0.25), (4000, 3000, 0.35), (3000, 4000, 0.25),
                             (3000, 4000, 0.35))]
+    out += [(f"on print turned {t}", partial(on_print, turn=t)) for t in (0, 7, 20)]
     return out
 
 
