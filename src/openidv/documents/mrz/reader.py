@@ -240,6 +240,11 @@ def _read_block(gray: NDArray[Any], b: Block, bi: int, today: date | None
 
 SECOND_LOOK_PROBED = (24, 8)  # blocks probed on a second look: beyond the first three, along minor directions
 SECOND_LOOK_READ = 4  # ... and read, best probe first
+# ... and a reading taken only if its line width is within this many characters of the block's
+# measured one: a TD3 whose personal number is empty also reads as a TD2 whose check digits hold
+# (the composite digit is the same), from a block 41 characters long (a held-out generated TD3 at
+# 725 px, stop 39); the first look allows 7 for blur-swollen glyphs.
+SECOND_LOOK_MAX_MISS = 3.0
 
 
 def _same_place(a: Block, b: Block) -> bool:
@@ -272,7 +277,9 @@ def _second_look(gray: NDArray[Any], rest: list[Block], today: date | None, seen
         if p < PROBE_MIN_CONFIDENCE:
             break
         got = _read_block(gray, cands[i], i, today)
-        if got is not None and got[1].result is not None and trustworthy(got[1].result):
+        res = got[1].result if got is not None else None
+        if got is not None and res is not None and trustworthy(res) and \
+                abs(cands[i].n_est - len(res.lines[0])) <= SECOND_LOOK_MAX_MISS:
             return got
     return None
 
