@@ -10,32 +10,17 @@ from openidv.documents.mrz import reader
 from openidv.documents.mrz.locate import locate, locate_minor
 from openidv.documents.mrz.reader import read_image
 from openidv.documents.synth.document import make_document
-from openidv.documents.synth.photo_stress import BACKGROUND, rotate
+from openidv.documents.synth.photo_stress import on_print
 from openidv.documents.synth.templates import make_template
 
 
-def _text_page(width: int, height: int, seed: int) -> np.ndarray:
-    """A page of lower-case print, line after line, across the whole photo."""
-    rng = np.random.default_rng(seed)
-    page = np.full((height, width, 3), 235, np.uint8)
-    letters = list("abcdefghijklmnopqrstuvwxyz     etaoin,.")
-    for y in range(30, height, 28):
-        line = "".join(rng.choice(letters, size=width // 14))
-        cv2.putText(page, line, (10, y), cv2.FONT_HERSHEY_PLAIN, 1.0, (30, 30, 30), 2)
-    return page
-
-
 def _on_print(turn: float, seed: int = 4) -> tuple[np.ndarray, list[str]]:
+    """A generated passport page, 1,000 px wide, on a sheet of lower-case print filling a 1600 x 1200 photo."""
     doc = make_document(make_template("TD3", 3), seed=seed, scale=8.0)
     side = doc.mrz_side
     assert side is not None
-    scene = _text_page(1600, 1200, seed)
-    page = rotate(cv2.cvtColor(side.image, cv2.COLOR_RGB2BGR), turn)
-    inside = np.all(page == BACKGROUND, axis=2)
-    y, x = (1200 - page.shape[0]) // 2, (1600 - page.shape[1]) // 2
-    region = scene[y : y + page.shape[0], x : x + page.shape[1]]
-    scene[y : y + page.shape[0], x : x + page.shape[1]] = np.where(inside[..., None], region, page)
-    return cv2.cvtColor(scene, cv2.COLOR_BGR2RGB), doc.mrz_lines
+    frac = side.image.shape[1] / 1600
+    return on_print(side.image, turn, frame=(1600, 1200), page_frac=frac, seed=seed), doc.mrz_lines
 
 
 @pytest.mark.parametrize("turn", [0.0, 20.0])
