@@ -290,7 +290,8 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
 
     Blocks are read best-looking first; reading stops at the first trusted one unless `read_all`
     (used to notice a second document in the photo: ``blocks_valid`` counts trusted blocks).
-    `blocks` may be passed when the caller has already located them."""
+    `blocks` may be passed when the caller has already located them. When none of the first
+    `max_blocks` reads trusted, `_second_look` searches elsewhere for a trusted reading."""
     t0 = time.perf_counter()
     blocks = locate(gray) if blocks is None else blocks
     t1 = time.perf_counter()
