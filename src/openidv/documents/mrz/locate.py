@@ -33,9 +33,12 @@ NEAR_LEVEL_DEG = 2.5
 SMALL_SIDE = 900
 LEGIBLE_CAP = 10.0  # glyph height (work pixels) of a block whose geometry the locator can trust
 FINE_SIDE = 2560  # longest side of the finest level (cost grows with its square)
-# `locate_minor`: up to 6 text directions at the first level, each at least 8% as common as the
-# commonest and 3 degrees from its neighbours, less those `locate` tried.
-MINOR_ANGLES = (6, 0.08, 3)
+# `locate_minor`: at the first level, up to 8 text directions at least 3% as common as the
+# commonest and 3 degrees from each other, of which those more than MINOR_APART_DEG from every
+# direction `locate` tried are searched (the page's print has side lobes 4-9 degrees either side
+# of its own direction - neighbours across a word gap or a line - that would take every place).
+MINOR_ANGLES = (8, 0.03, 3)
+MINOR_APART_DEG = 10.0
 
 
 @dataclass
@@ -344,7 +347,7 @@ def _locate_at(gray: NDArray[Any], scale: float, max_angles: int, k: int | None,
     angles = text_angles(binary, max_angles)
     if minor_angles:
         angles = [a for a in text_angles(binary, *MINOR_ANGLES)
-                  if min(min(abs(a - b), 180 - abs(a - b)) for b in angles or [a + 90]) > NEAR_LEVEL_DEG]
+                  if min(min(abs(a - b), 180 - abs(a - b)) for b in angles or [a + 90]) > MINOR_APART_DEG]
     blocks: list[Block] = []
     for angle in angles:
         if min(angle, 180 - angle) < NEAR_LEVEL_DEG:  # near level: chaining tolerates the slope
