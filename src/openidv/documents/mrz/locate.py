@@ -320,9 +320,10 @@ def _run_blocks(run: list[TextLine], m_inv: NDArray[Any], scale: float, angle: f
 
 def _scales(side: int) -> list[float]:
     """Work scales, coarse to fine. The first keeps the whole photo within `WORK_SIDE` (or enlarges
-    a small one); the later ones, tried only when it finds no block of two lines or more, halve the
-    downsampling up to the photo's own resolution: a passport filling a quarter of a 12-megapixel
-    phone photo is a thousand pixels wide, yet at 1280 px its glyphs are 6 px high and merge."""
+    a small one); the later ones, tried only while no legible block of two lines or more has been
+    found (`locate`), halve the downsampling up to the photo's own resolution or `FINE_SIDE`: a
+    passport filling a quarter of a 12-megapixel phone photo is a thousand pixels wide, yet at
+    1280 px its glyphs are 6 px high and merge."""
     scale = min(1.0, WORK_SIDE / side)
     if scale > 0.8:  # close enough: resampling would cost more than it saves
         scale = 1.0

@@ -93,10 +93,7 @@ def in_frame(im: Image, frame: tuple[int, int], page_frac: float, seed: int = 0)
     desk = cv2.resize((rng.random((h // 16, w // 16, 3)) * 160 + 40).astype(np.uint8), (w, h),
                       interpolation=cv2.INTER_CUBIC)
     page = rotate(scale(im, int(page_frac * w)), 4)
-    ph, pw = page.shape[:2]
-    y, x = (h - ph) // 2, (w - pw) // 3
-    inside = np.all(page == BACKGROUND, axis=2)  # the corners that rotation filled
-    desk[y : y + ph, x : x + pw] = np.where(inside[..., None], desk[y : y + ph, x : x + pw], page)
+    _lay(desk, page, (h - page.shape[0]) // 2, (w - page.shape[1]) // 3)
     return jpeg(desk, 85)
 
 
@@ -112,11 +109,17 @@ def on_print(im: Image, turn: float, frame: tuple[int, int] = (2400, 1800), page
         line = "".join(rng.choice(letters, size=w // 17))
         cv2.putText(sheet, line, (10, y), cv2.FONT_HERSHEY_PLAIN, 1.2, (30, 30, 30), 2)
     page = rotate(scale(im, int(page_frac * w)), turn)
-    ph, pw = page.shape[:2]
-    y, x = (h - ph) // 2, (w - pw) // 2
-    inside = np.all(page == BACKGROUND, axis=2)
-    sheet[y : y + ph, x : x + pw] = np.where(inside[..., None], sheet[y : y + ph, x : x + pw], page)
+    _lay(sheet, page, (h - page.shape[0]) // 2, (w - page.shape[1]) // 2)
     return jpeg(sheet, 85)
+
+
+def _lay(scene: Image, page: Image, y: int, x: int) -> None:
+    """Put a rotated page on the scene at (x, y), in place; the corners rotation filled with
+    `BACKGROUND` show the scene."""
+    ph, pw = page.shape[:2]
+    region = scene[y : y + ph, x : x + pw]
+    inside = np.all(page == BACKGROUND, axis=2)
+    scene[y : y + ph, x : x + pw] = np.where(inside[..., None], region, page)
 
 
 def _small_rotated_jpeg(im: Image) -> Image:
