@@ -27,3 +27,15 @@ def test_the_first_shapes_keep_their_draws() -> None:
     a, ca = render_line("L898902C3", np.random.default_rng(7), SHAPES_V1)
     b, cb = render_line("L898902C3", np.random.default_rng(7))
     assert np.array_equal(a, b) and np.array_equal(ca, cb)
+
+
+def test_v2_batches_are_unchanged_by_the_shake_and_flattening_of_v3() -> None:
+    # V3's extra draws happen only when its options are on: mrz_glyphs 2.0.0's data still renders
+    # as before them (labels, and crop statistics recorded with the code before V3 existed)
+    from openidv.documents.training.glyph_data import SHAPES_V2, SHAPES_V3, make_batch
+
+    a = make_batch(2, 11, SHAPES_V2)
+    assert len(a.y) == 88 and a.y[:6].tolist() == [18, 21, 22, 26, 1, 17]
+    assert abs(float(a.x.mean()) - 0.35217) < 2e-3 and abs(float(a.x.std()) - 0.66900) < 2e-3
+    c = make_batch(2, 11, SHAPES_V3)
+    assert not np.array_equal(a.x[: len(c.x)], c.x[: len(a.x)])

@@ -134,8 +134,9 @@ def _far_cards(img: Any, gray: Any, first: Any, n_mrz: int) -> list[dict[str, An
 
 class DocumentDetectCheck(BaseCheck):
     name = "document_detect"
-    # 1.3.0: an MRZ small in a large photo is found at finer scales
-    version = "1.3.0"  # 1.2.0: two photos of one side are DOCUMENT_MULTIPLE; a farther, smaller card
+    # 1.4.0: a foreshortened MRZ's characters counted along its changing pitch; shaken glyphs searched
+    # again with a fainter ink threshold; 1.3.0: an MRZ small in a large photo is found at finer scales
+    version = "1.4.0"  # 1.2.0: two photos of one side are DOCUMENT_MULTIPLE; a farther, smaller card
     requires = ("image_usability",)
     run_if_upstream_failed = True  # a blurred photo of nothing is still "no document"
     reason_codes = ("DOCUMENT_NOT_FOUND", "DOCUMENT_MULTIPLE")

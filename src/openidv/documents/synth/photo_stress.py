@@ -1,11 +1,12 @@
 """Photographic stress for a flat image of a document page: what a hand-held phone does to it.
 
-Rotation, down-scaling, perspective tilt about either axis, JPEG, blur, a glare spot over the MRZ
-band, gamma and sensor noise, as fixed transforms (`transforms`, one stress at a time) or drawn at
-random and combined (`random_stress`, harsher than any one of them). Used on real page images (the
-ICAO specimen photos, ``benchmarks/documents_mrz_robustness.py``) and on flat renders of generated
-documents (``training/tune_mrz_ambiguity.py``), so that the reader is tuned and measured under the
-same stresses. Images are BGR or RGB uint8 (the background colour is grey enough for either).
+Rotation, down-scaling, perspective tilt about either axis, JPEG, blur, camera shake, a glare spot
+or a hard shadow over the MRZ band, gamma and sensor noise, as fixed transforms (`transforms`, one
+stress at a time) or drawn at random and combined (`random_stress`, harsher than any one of them).
+Used on real page images (the ICAO specimen photos, ``benchmarks/documents_mrz_robustness.py``) and
+on flat renders of generated documents (``training/tune_mrz_ambiguity.py``), so that the reader is
+tuned and measured under the same stresses. Images are BGR or RGB uint8 (the background colour is
+grey enough for either).
 """
 
 from __future__ import annotations
@@ -79,6 +80,31 @@ def blur(im: Image, sigma: float) -> Image:
     return out
 
 
+def motion_blur(img: Image, length: float, angle: float) -> Image:
+    """Smear an image along a straight line of `length` pixels at `angle` degrees (hand shake
+    during the exposure): a normalised line kernel, drawn with sub-pixel ends."""
+    size = int(np.ceil(length)) | 1
+    size = max(size, 3)
+    k = np.zeros((size * 4, size * 4), np.float32)
+    c = size * 2
+    dx, dy = np.cos(np.radians(angle)) * length * 2, np.sin(np.radians(angle)) * length * 2
+    cv2.line(k, (round(c - dx), round(c - dy)), (round(c + dx), round(c + dy)), 1.0, 1, cv2.LINE_AA)
+    kernel = np.asarray(cv2.resize(k, (size, size), interpolation=cv2.INTER_AREA), np.float32)
+    out: Image = cv2.filter2D(img, -1, kernel / max(float(kernel.sum()), 1e-6), borderType=cv2.BORDER_REPLICATE)
+    return out
+
+
+def shadow(im: Image, depth: float, angle: float) -> Image:
+    """A hard-edged shadow (a phone or a hand between the lamp and the page) darkening the page by
+    `depth` beyond a straight edge through the middle of the MRZ band, at `angle` degrees."""
+    h, w = im.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w]
+    a = np.radians(angle)
+    dark = (xx - 0.5 * w) * np.cos(a) + (yy - 0.8 * h) * np.sin(a) > 0
+    out: Image = np.where(dark[..., None], (im * (1 - depth)).astype(np.uint8), im)
+    return out
+
+
 def gamma(im: Image, g: float) -> Image:
     return (255 * (im / 255.0) ** g).astype(np.uint8)
 
@@ -132,7 +158,8 @@ def _small_tilted_blurred(im: Image) -> Image:
 
 def transforms() -> list[tuple[str, Callable[[Image], Image]]]:
     """57 single stresses, two combinations, five large phone photos with the page small in the
-    frame and three with it lying on a sheet of print (67), each with a name."""
+    frame, three with it lying on a sheet of print, five shaken, three with a hard shadow across
+    the MRZ and three turned far about the vertical axis (78), each with a name."""
     out: list[tuple[str, Callable[[Image], Image]]] = []
     out += [(f"rotate {a}", partial(rotate, angle=a)) for a in [*range(0, 360, 15), 3, 7, 11, -5, -9]]
     out += [(f"width {w}", partial(scale, width=w)) for w in (1000, 800, 640, 520, 440, 380, 320)]
@@ -148,7 +175,20 @@ def transforms() -> list[tuple[str, Callable[[Image], Image]]]:
             for w, h, f in ((4000, 3000, 0.2), (4000, 3000, 0.25), (4000, 3000, 0.35), (3000, 4000, 0.25),
                             (3000, 4000, 0.35))]
     out += [(f"on print turned {t}", partial(on_print, turn=t)) for t in (0, 7, 20)]
+    out += [(f"width {w} + shake {n} at {a}", partial(_shaken, width=w, length=n, angle=a))
+            for w, n, a in ((1000, 7, 0), (1000, 7, 30), (1000, 7, 90), (640, 5, 0), (640, 5, 60))]
+    out += [(f"width 1000 + shadow {d} at {a}", partial(_shadowed, depth=d, angle=a))
+            for d, a in ((0.6, 60), (0.75, 60), (0.75, 120))]
+    out += [(f"tilt {x},{y}", partial(tilt, about_x=x, about_y=y)) for x, y in ((0, 45), (0, -40), (15, 40))]
     return out
+
+
+def _shaken(im: Image, width: int, length: float, angle: float) -> Image:
+    return jpeg(motion_blur(scale(im, width), length, angle), 85)
+
+
+def _shadowed(im: Image, depth: float, angle: float) -> Image:
+    return jpeg(shadow(scale(im, 1000), depth, angle), 85)
 
 
 def random_stress(rng: np.random.Generator) -> tuple[str, Callable[[Image], Image]]:

@@ -19,10 +19,11 @@ from PIL import Image, ImageDraw
 
 from openidv.documents.mrz.alphabet import ALPHABET, FILLER, INDEX
 from openidv.documents.mrz.compose import MRZData, compose
-from openidv.documents.mrz.glyphs import CAP, LINE_PITCH, PITCH, crop_cells
+from openidv.documents.mrz.glyphs import CAP, LINE_PITCH, PITCH, crop_cells, flatten_light
 from openidv.documents.synth import guilloche
 from openidv.documents.synth.fonts import font, mrz_font_path, ocrb_variants
 from openidv.documents.synth.identity import random_identity
+from openidv.documents.synth.photo_stress import motion_blur
 
 HI = 3  # render at 3x the canonical resolution
 
@@ -79,11 +80,19 @@ class GlyphShapes:
 
     cap: tuple[float, float] = (0.82, 1.12)  # share of the canonical cap height
     width: tuple[float, float] = (1.0, 1.0)  # horizontal stretch of every glyph about its centre
+    motion: float = 0.0  # share of lines smeared by camera motion (up to about half a character)
+    flatten: bool = False  # lines divided by their paper brightness, as the reader does since v3
 
 
 SHAPES_V1 = GlyphShapes()
 SHAPES_V2 = GlyphShapes(cap=(0.68, 1.12), width=(0.9, 1.25))
-SHAPES = {"v1": SHAPES_V1, "v2": SHAPES_V2}
+# V3: V2's glyphs, a third of the lines smeared by hand shake in any direction (a phone photo
+# taken in dim light: at 7-9 px of smear on a 20 px pitch the V2 model read nothing), and the
+# reader's illumination flattening (`mrz.glyphs.flatten_light`) applied to every line.
+SHAPES_V3 = GlyphShapes(cap=(0.68, 1.12), width=(0.9, 1.25), motion=0.33, flatten=True)
+SHAPES = {"v1": SHAPES_V1, "v2": SHAPES_V2, "v3": SHAPES_V3}
+
+
 
 
 def render_line(text: str, rng: np.random.Generator, shapes: GlyphShapes = SHAPES_V1
@@ -130,7 +139,7 @@ def _stroke(mask: NDArray[Any], rng: np.random.Generator) -> NDArray[Any]:
     return mask
 
 
-def degrade(hi: NDArray[Any], rng: np.random.Generator) -> NDArray[Any]:
+def degrade(hi: NDArray[Any], rng: np.random.Generator, shapes: GlyphShapes = SHAPES_V1) -> NDArray[Any]:
     """Capture the high-resolution line at a random source resolution, then bring it to canonical."""
     h, w = hi.shape
     x = hi.astype(np.float32)
@@ -149,14 +158,18 @@ def degrade(hi: NDArray[Any], rng: np.random.Generator) -> NDArray[Any]:
     rot = cv2.getRotationMatrix2D((small.shape[1] / 2, small.shape[0] / 2), ang, 1.0)
     rot[0, 1] += rng.normal(0, 0.04)  # slight shear from perspective residue
     small = cv2.warpAffine(small, rot, small.shape[::-1], borderMode=cv2.BORDER_REPLICATE)
+    if shapes.motion and rng.random() < shapes.motion:  # drawn only for V3+: V1 / V2 data unchanged
+        length, angle = float(rng.uniform(1.5, max(2.0, 0.5 * src_pitch))), float(rng.uniform(0, 180))
+        small = np.asarray(motion_blur(small, length, angle), np.float32)
     blur = rng.uniform(0, 1.3) if rng.random() < 0.7 else 0.0
     if blur > 0.1:
         small = cv2.GaussianBlur(small, (0, 0), blur)
     small = small * rng.uniform(0.5, 1.1) + rng.normal(0, rng.uniform(0, 10), small.shape)
-    small8 = np.clip(small, 0, 255).astype(np.uint8)
+    small8: NDArray[Any] = np.clip(small, 0, 255).astype(np.uint8)
     if rng.random() < 0.7:
         ok, buf = cv2.imencode(".jpg", small8, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(35, 96))])
-        small8 = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE) if ok else small8
+        decoded = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE) if ok else None
+        small8 = small8 if decoded is None else np.asarray(decoded)
     return cv2.resize(small8, (w // HI, h // HI), interpolation=cv2.INTER_LINEAR)
 
 
@@ -167,7 +180,9 @@ def make_batch(n_lines: int, seed: int, shapes: GlyphShapes = SHAPES_V1) -> Glyp
     for _ in range(n_lines):
         text = _random_line(rng)
         hi, centres = render_line(text, rng, shapes)
-        canon = degrade(hi, rng)
+        canon = degrade(hi, rng, shapes)
+        if shapes.flatten:
+            canon = flatten_light(canon)
         jitter = np.stack([rng.normal(0, 0.09 * PITCH, len(text)), rng.normal(0, 0.06 * PITCH, len(text))], 1)
         drift = rng.normal(0, 0.05 * PITCH) + np.arange(len(text)) * rng.normal(0, 0.004 * PITCH)
         pts = centres + np.clip(jitter, -0.25 * PITCH, 0.25 * PITCH) + np.stack([drift, 0 * drift], 1)
@@ -176,4 +191,5 @@ def make_batch(n_lines: int, seed: int, shapes: GlyphShapes = SHAPES_V1) -> Glyp
     return GlyphBatch(np.concatenate(xs), np.concatenate(ys))
 
 
-__all__ = ["FILLER", "SHAPES", "SHAPES_V1", "SHAPES_V2", "GlyphBatch", "GlyphShapes", "make_batch", "render_line"]
+__all__ = ["FILLER", "SHAPES", "SHAPES_V1", "SHAPES_V2", "SHAPES_V3", "GlyphBatch", "GlyphShapes", "make_batch",
+           "render_line"]

@@ -23,7 +23,7 @@ from openidv.documents.mrz.glyphs import GLYPH
 from openidv.documents.training.common import PACKAGE_MODELS, export_onnx, seed_everything, wilson
 from openidv.documents.training.glyph_data import SHAPES, GlyphBatch, make_batch
 
-VERSION = "2.0.0"  # 1.0.0: --shapes v1 (3000 lines, 5 epochs, seed 0); 2.0.0: --shapes v2, same otherwise
+VERSION = "3.0.0"  # 1.0.0: --shapes v1 (3000 lines, 5 epochs, seed 0); 2.0.0: --shapes v2; 3.0.0: --shapes v3
 
 
 def build_model(width: int = 16) -> Any:
@@ -63,7 +63,7 @@ def _data(n_lines: int, seed: int, chunk: int = 250, cache: Path | None = None, 
 
 
 def train(n_lines: int, epochs: int, out: Path, seed: int = 0, width: int = 16, val_lines: int = 400,
-          batch: int = 256, cache: Path | None = None, shapes: str = "v2") -> dict[str, Any]:
+          batch: int = 256, cache: Path | None = None, shapes: str = "v3") -> dict[str, Any]:
     import torch
     import torch.nn.functional as F  # noqa: N812
 
@@ -142,6 +142,10 @@ def _finish(model: Any, va: GlyphBatch, out: Path, meta: dict[str, Any]) -> dict
 
 def _card(m: dict[str, Any]) -> str:
     lo, hi = m["val_accuracy_ci95"]
+    v3 = SHAPES[m["shapes"]].motion > 0
+    shake = ("camera shake on a third of the lines (up to half a character, any direction), " if v3 else "")
+    flat = (" Every line is divided by its paper brightness (`mrz.glyphs.flatten_light`), as the reader does."
+            if SHAPES[m["shapes"]].flatten else "")
     return f"""# mrz_glyphs - OCR-B MRZ character classifier
 
 - **Task**: classify one MRZ character cell (32x32 grey crop of a rectified MRZ) into the 37 MRZ
@@ -151,9 +155,9 @@ def _card(m: dict[str, Any]) -> str:
 - **Data**: synthetic only. {m['train_lines']} MRZ-like lines ({m['train_glyphs']} glyphs) rendered in
   OCR-B (Debian fonts-ocr-b; regular and sharp cuts) over guilloche / micro-line / plain
   backgrounds, with random stroke weight, glyph size and width (`glyph_data.GlyphShapes`
-  `{m['shapes']}`), print jitter, glare, shadow, blur, source resolution (6.5-40 px pitch), noise
+  `{m['shapes']}`), print jitter, glare, shadow, blur, {shake}source resolution (6.5-40 px pitch), noise
   and JPEG; crops cut around deliberately perturbed centres. Half of the lines are real MRZ lines
-  built from random identities, half uniform characters.
+  built from random identities, half uniform characters.{flat}
 - **Validation**: {m['val_lines']} lines ({m['val_glyphs']} glyphs, shapes `{m['shapes']}`) from disjoint seeds.
   Accuracy {m['val_accuracy']:.4f} (95% Wilson CI {lo:.4f}-{hi:.4f}). Most frequent confusions:
   {m['top_confusions']}.
@@ -178,8 +182,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=PACKAGE_MODELS)
     ap.add_argument("--cache", type=Path, default=None, help="Folder to cache rendered glyph chunks in.")
-    ap.add_argument("--shapes", choices=sorted(SHAPES), default="v2",
-                    help="glyph sizes and widths to render (glyph_data.GlyphShapes; v1: mrz_glyphs 1.0.0)")
+    ap.add_argument("--shapes", choices=sorted(SHAPES), default="v3",
+                    help="glyph sizes, widths and degradations to render (glyph_data.GlyphShapes; "
+                         "v1, v2, v3: mrz_glyphs 1.0.0, 2.0.0, 3.0.0)")
     args = ap.parse_args()
     metrics = train(args.lines, args.epochs, args.out, args.seed, args.width, args.val_lines, cache=args.cache,
                     shapes=args.shapes)
