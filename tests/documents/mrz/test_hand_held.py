@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from openidv.documents.mrz.glyphs import flatten_light
-from openidv.documents.mrz.locate import _count, _pitch_slope, locate
+from openidv.documents.mrz.locate import _count, _legible, _locate_at, _pitch_slope, locate
 from openidv.documents.mrz.reader import read_image
 from openidv.documents.synth import photo_stress as ps
 from openidv.documents.synth.document import make_document
@@ -106,3 +106,21 @@ def test_motion_blur_keeps_the_mean_and_smears_along_its_direction() -> None:
     out = motion_blur(img, 9.0, 0.0)
     assert out.sum() == pytest.approx(100.0, rel=1e-3)
     assert (out[20] > 0).sum() >= 7 and (out[:, 20] > 1).sum() <= 3
+
+
+def test_a_shadow_edge_between_the_mrz_lines_is_searched_again_on_flattened_light(
+        td3: tuple[np.ndarray, list[str]]) -> None:
+    """The edge runs between the two lines: the mid-point threshold takes the shadowed paper next
+    to it for ink and the lines no longer pair; the last search, on the photo divided by its paper
+    brightness, pairs them."""
+    page, truth = td3
+    img = ps.scale(page, 1000)
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    block = next(b for b in locate(grey) if b.n_lines == 2)
+    between = float(block.quad[:, 1].mean())  # halfway between the two lines' centres
+    h = img.shape[0]
+    dark = np.arange(h)[:, None, None] > between
+    shaded = np.where(dark, (img * 0.25).astype(np.uint8), img)
+    assert not _legible(_locate_at(cv2.cvtColor(shaded, cv2.COLOR_RGB2GRAY), 1.0, 2, None))
+    r = read_image(ps.jpeg(shaded, 85))
+    assert r.status == "ok" and r.result is not None and r.result.lines == truth

@@ -63,7 +63,7 @@ def crop_cells(canon: NDArray[Any], centres: NDArray[Any], scale: float = 1.0) -
 FLATTEN_KERNEL = 27  # > a glyph's half-width plus blur: the closing sees paper from every ink pixel
 
 
-def flatten_light(canon: NDArray[Any]) -> NDArray[Any]:
+def flatten_light(canon: NDArray[Any], kernel: int = FLATTEN_KERNEL, floor: float = 8.0) -> NDArray[Any]:
     """Divide a grey canonical MRZ by its paper brightness, so that a hard shadow edge, a
     vignette or a light gradient across the zone is not read as ink.
 
@@ -71,10 +71,11 @@ def flatten_light(canon: NDArray[Any]) -> NDArray[Any]:
     pixels): glyph strokes, narrower than the kernel, vanish into the paper around them, while a
     shadow's straight edge survives a closing unchanged. Per-crop normalisation (`normalise`)
     cannot do this: a crop that a shadow edge crosses has dark paper on one side, which its
-    percentiles take for ink."""
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (FLATTEN_KERNEL, FLATTEN_KERNEL))
-    paper = cv2.morphologyEx(canon, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
-    out = canon.astype(np.float32) * (255.0 / np.maximum(paper.astype(np.float32), 8.0))
+    percentiles take for ink. `floor`: the darkest paper brightness divided by (the most the
+    image is amplified), which the locator raises for whole photos with dark backgrounds."""
+    element = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel, kernel))
+    paper = cv2.morphologyEx(canon, cv2.MORPH_CLOSE, element, borderType=cv2.BORDER_REPLICATE)
+    out = canon.astype(np.float32) * (255.0 / np.maximum(paper.astype(np.float32), floor))
     return np.clip(out, 0, 255).astype(np.uint8)
 
 

@@ -28,6 +28,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from openidv.documents.mrz.glyphs import flatten_light
+
 WORK_SIDE = 1280  # longest side of the image the locator works on
 NEAR_LEVEL_DEG = 2.5
 SMALL_SIDE = 900
@@ -46,6 +48,13 @@ MINOR_APART_DEG = 10.0
 # specimens smeared 5-11 px at 640 and 1000 px: 39 -> 50 of 64 blocks of about the right width;
 # 0.65 found 48, 0.6 with a 3 px closing 52 but joins glyphs of sharp photos).
 SMEARED_INK = 0.6
+# A shadow edge running along a text line (a phone held above the page) darkens the lower half of
+# its glyphs and the paper under them: the mid-point threshold takes that paper for ink within a
+# neighbourhood of the edge, and the two MRZ lines no longer pair. Last, the first scale is searched
+# on the photo divided by its paper brightness (`glyphs.flatten_light` with a closing this many
+# times the ink neighbourhood, the image amplified at most 255 / SHADOW_FLOOR times).
+SHADOW_KERNEL = 1.5
+SHADOW_FLOOR = 48.0
 
 
 @dataclass
@@ -387,11 +396,15 @@ def _scales(side: int) -> list[float]:
 
 
 def _locate_at(gray: NDArray[Any], scale: float, max_angles: int, k: int | None,
-               minor_angles: bool = False, frac: float = 0.5) -> list[Block]:
+               minor_angles: bool = False, frac: float = 0.5, flatten: bool = False) -> list[Block]:
     """Blocks found at one scale. `minor_angles`: instead of the dominant text directions, the
-    weaker ones beside them (`MINOR_ANGLES`); `frac`: the ink threshold (`_binarise`)."""
+    weaker ones beside them (`MINOR_ANGLES`); `frac`: the ink threshold (`_binarise`); `flatten`:
+    on the image divided by its paper brightness (`SHADOW_KERNEL`)."""
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
     work = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp) if scale != 1 else gray
+    if flatten:
+        side = int(SHADOW_KERNEL * (k or max(15, (max(work.shape) // 45) | 1))) | 1
+        work = flatten_light(work, side, SHADOW_FLOOR)
     binary = _binarise(work, k, frac)
     angles = text_angles(binary, max_angles)
     if minor_angles:
@@ -430,8 +443,11 @@ def locate(gray: NDArray[Any], max_angles: int = 2) -> list[Block]:
         found += _locate_at(gray, scale, max_angles, k)
         if _legible(found):
             break
-    else:  # nothing legible at any scale: try once more with fainter ink (`SMEARED_INK`)
-        found += _locate_at(gray, scales[0], max_angles, None, frac=SMEARED_INK)
+    else:  # nothing legible at any scale: fainter ink (`SMEARED_INK`), then flattened light (`SHADOW_KERNEL`)
+        for frac, flatten in ((SMEARED_INK, False), (0.5, True)):
+            found += _locate_at(gray, scales[0], max_angles, None, frac=frac, flatten=flatten)
+            if _legible(found):
+                break
     return sorted(found, key=_plausibility, reverse=True)
 
 
