@@ -8,8 +8,9 @@ asks how far the reader holds on real print when the photo gets worse: any rotat
 320 px across the page, perspective tilt up to 45 degrees, JPEG quality down to 12, blur, camera
 shake, glare or a hard shadow over the MRZ, gamma; the page a fifth to a third of a 12-megapixel
 phone photo's width, or lying on a sheet of print turned against it. One case per (photo,
-transform); a case passes when every MRZ line is read exactly. Prints per-transform counts, every failing case (with the status and `valid` it got: a
-wrong reading that claims validity is the worst outcome; and the code the ``document_mrz`` check
+transform); a case passes when every MRZ line is read exactly. Prints per-transform counts, every
+failing case (with the status and `valid` it got: a wrong reading that claims validity is the
+worst outcome; and the code the ``document_mrz`` check
 raises on it: MRZ_CHECKSUM, a fraud signal for review, or MRZ_UNREADABLE, a new photo - also for a
 valid reading nearly as likely as another valid one), what the check raises on the exact readings
 (``exact_check_codes``: a new photo asked for a correct reading is the price of the ambiguity
