@@ -190,3 +190,18 @@ def test_a_block_with_neither_check_digits_nor_state_codes_is_unreadable(
     out = reader.read_gray(np.zeros((100, 100), np.uint8))
     assert not res.valid
     assert out.status == status
+
+
+def test_two_outlines_of_one_mrz_count_as_one_trusted_block() -> None:
+    """`blocks_valid` tells the MRZ check how many documents a photo shows (DOCUMENT_MULTIPLE at
+    two): another outline of the same zone that also reads trusted is the same document (four
+    genuine low-resolution passports were called two documents before this rule, stop 40)."""
+    from openidv.documents.mrz.locate import locate
+    from openidv.documents.mrz.reader import read_gray
+
+    doc = make_document(make_template("TD3", 3), seed=11, scale=10.0)
+    assert doc.mrz_side is not None
+    grey = cv2.cvtColor(doc.mrz_side.image, cv2.COLOR_RGB2GRAY)
+    block = next(b for b in locate(grey) if b.n_lines == 2)
+    r = read_gray(grey, blocks=[block, block], read_all=True)
+    assert r.status == "ok" and r.blocks_valid == 1

@@ -302,17 +302,19 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
     t1 = time.perf_counter()
     found = [b for b in blocks if b.n_lines >= 2]
     best: tuple[tuple[int, float], MRZReading] | None = None
-    valid_blocks = 0
+    trusted: list[Block] = []  # blocks read trusted, one per place: two outlines of one MRZ are one
     for bi, b in enumerate(found[:max_blocks]):
         got = _read_block(gray, b, bi, today)
         if got is None:
             continue
-        if got[1].result is not None and trustworthy(got[1].result):
-            valid_blocks += 1
+        if got[1].result is not None and trustworthy(got[1].result) and \
+                not any(_same_place(b, t) for t in trusted):
+            trusted.append(b)
         if best is None or got[0] > best[0]:
             best = got
-        if valid_blocks and not read_all:
+        if trusted and not read_all:
             break
+    valid_blocks = len(trusted)
     if not valid_blocks:
         second = _second_look(gray, found[max_blocks:], today, found[:max_blocks])
         if second is not None:
