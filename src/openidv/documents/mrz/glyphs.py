@@ -67,12 +67,13 @@ def flatten_light(canon: NDArray[Any], kernel: int = FLATTEN_KERNEL, floor: floa
     """Divide a grey canonical MRZ by its paper brightness, so that a hard shadow edge, a
     vignette or a light gradient across the zone is not read as ink.
 
-    The paper is estimated by a grey closing (a maximum then a minimum over FLATTEN_KERNEL
-    pixels): glyph strokes, narrower than the kernel, vanish into the paper around them, while a
-    shadow's straight edge survives a closing unchanged. Per-crop normalisation (`normalise`)
-    cannot do this: a crop that a shadow edge crosses has dark paper on one side, which its
-    percentiles take for ink. `floor`: the darkest paper brightness divided by (the most the
-    image is amplified), which the locator raises for whole photos with dark backgrounds."""
+    The paper is estimated by a grey closing (a maximum then a minimum over `kernel` pixels): glyph
+    strokes, narrower than the kernel, vanish into the paper around them, while a shadow's
+    straight edge survives a closing unchanged. Per-crop normalisation (`normalise`) cannot do
+    this: a crop that a shadow edge crosses has dark paper on one side, which its percentiles take
+    for ink. Paper darker than `floor` is divided by `floor` instead, so the gain is at most
+    255 / floor (the locator raises it for whole photos, whose dark backgrounds would otherwise be
+    amplified into noise)."""
     element = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel, kernel))
     paper = cv2.morphologyEx(canon, cv2.MORPH_CLOSE, element, borderType=cv2.BORDER_REPLICATE)
     out = canon.astype(np.float32) * (255.0 / np.maximum(paper.astype(np.float32), floor))

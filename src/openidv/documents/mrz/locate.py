@@ -250,7 +250,9 @@ def _pitch_slope(xs: NDArray[Any], cap: float) -> tuple[float, float]:
     """How fast the character pitch changes along a line, per pixel: a page turned about its
     vertical axis shows glyphs at the near end up to twice as far apart as at the far end, and a
     count of characters from the median pitch then misses a TD3 by eight or more. A least-squares
-    line through the glyph gaps against their position, kept at 0 unless it is well supported."""
+    line through the glyph gaps against their position, returned as (slope, pitch at x = 0); (0, 0)
+    unless at least 12 gaps support it and the pitch changes across the line by 12% of the median gap
+    and by eight standard errors of the fit."""
     gaps = np.diff(xs)
     mids = (xs[1:] + xs[:-1]) / 2
     ok = (gaps > 0.45 * cap) & (gaps < 1.9 * cap)
@@ -259,12 +261,11 @@ def _pitch_slope(xs: NDArray[Any], cap: float) -> tuple[float, float]:
     g, m = gaps[ok], mids[ok]
     slope, icpt = np.polyfit(m, g, 1)
     resid = g - (icpt + slope * m)
-    span = float(m.max() - m.min())
-    change = abs(slope) * span  # pitch change across the line
-    if change < 4 * float(np.std(resid)) / np.sqrt(ok.sum()) * 2 or change < 0.12 * float(np.median(g)):
+    change = abs(slope) * float(m.max() - m.min())  # pitch change across the line
+    standard_error = float(np.std(resid)) / np.sqrt(ok.sum())
+    if change < 8 * standard_error or change < 0.12 * float(np.median(g)):
         return 0.0, 0.0
     return float(slope), float(icpt)
-
 
 
 def _joinable(a: TextLine, b: TextLine) -> bool:
@@ -360,7 +361,6 @@ def _count(x0: float, x1: float, pitch: float, run: list[TextLine]) -> float:
             return (x1 - x0) / pitch
         counts.append(np.log(p_hi / p_lo) / ln.pitch_slope)
     return float(np.median(counts))
-
 
 
 def _run_blocks(run: list[TextLine], m_inv: NDArray[Any], scale: float, angle: float) -> list[Block]:
