@@ -124,3 +124,13 @@ def test_a_shadow_edge_between_the_mrz_lines_is_searched_again_on_flattened_ligh
     assert not _legible(_locate_at(cv2.cvtColor(shaded, cv2.COLOR_RGB2GRAY), 1.0, 2, None))
     r = read_image(ps.jpeg(shaded, 85))
     assert r.status == "ok" and r.result is not None and r.result.lines == truth
+
+
+@pytest.mark.parametrize("sag", [0.03, 0.05])
+def test_a_bowed_page_is_read_exactly(td3: tuple[np.ndarray, list[str]], sag: float) -> None:
+    """A page bowed by 3-5% of its height: the name line's fillers sag a glyph's height below a
+    line fitted through its letters alone (the specimens read `...<<<I<<O` before the centre line
+    was fitted through every glyph)."""
+    page, truth = td3
+    out = read_image(cv2.cvtColor(ps.bow(ps.scale(page, 1000), sag), cv2.COLOR_BGR2RGB)).to_dict()
+    assert out["lines"] == truth and out["valid"]

@@ -58,7 +58,38 @@ def _common_period(xs: list[NDArray[Any]]) -> float:
     return float(_PERIODS[int(np.argmax(total))])
 
 
-def fit_line(cx: NDArray[Any], cy: NDArray[Any], heights: NDArray[Any], j: int, period: float) -> LineGrid:
+# A line's centre is fitted through every glyph on it, fillers included: a TD3 name line is half
+# fillers, and a curve fitted through its letters alone, extrapolated over the fillers, put their
+# cells a line's height off on a bowed page (the specimen photos bowed by 3% of the page height,
+# stop 41). Glyphs further than this from a first fit are left out of the second.
+INLIER = 0.3 * CAP
+MAX_SAG = 2 * CAP  # the most a line may sag between its glyphs' ends and middle and still count as a bend
+
+
+def _fit_centre_line(t: NDArray[Any], cy: NDArray[Any], j: int) -> tuple[float, float, float]:
+    """(y0, slope, bend) of a line's centre through glyph centres `cy` at cell positions `t`:
+    straight from a few glyphs, curved (a bowed page) from enough of them along the line; each fit
+    repeated on the glyphs near the first one, so that a stray blob does not tilt it."""
+    y0, slope, bend = line_y(j), 0.0, 0.0
+    if len(t) < 4 or np.ptp(t) <= 4:
+        return y0, slope, bend
+    slope, y0 = _robust_polyfit(t, cy, 1)
+    if len(t) >= 12 and np.ptp(t) > 20:  # enough glyphs to see a curved page
+        b2, b1, b0 = _robust_polyfit(t, cy, 2)
+        if abs(b2) * np.ptp(t) ** 2 / 4 < MAX_SAG:  # a bend, not an outlier
+            bend, slope, y0 = b2, b1, b0
+    return y0, slope, bend
+
+
+def _robust_polyfit(t: NDArray[Any], y: NDArray[Any], deg: int) -> list[float]:
+    coef = np.polyfit(t, y, deg)
+    near = np.abs(y - np.polyval(coef, t)) < INLIER
+    if near.sum() >= deg + 4 and np.ptp(t[near]) > 4 and not near.all():
+        coef = np.polyfit(t[near], y[near], deg)
+    return [float(v) for v in coef]
+
+
+def fit_line(cx: NDArray[Any], cy: NDArray[Any], j: int, period: float) -> LineGrid:
     nominal = LineGrid(cell_x(0), period, line_y(j), 0.0, len(cx))
     if len(cx) < 6:
         return nominal
@@ -71,21 +102,33 @@ def fit_line(cx: NDArray[Any], cy: NDArray[Any], heights: NDArray[Any], j: int, 
         p2, x2 = (float(v) for v in np.polyfit(idx[keep], cx[keep], 1))
         if abs(p2 / period - 1) < 0.03:
             period, x0 = p2, x2 + p2 * round((cell_x(0) - x2) / p2)
-    tall = keep & (heights > 0.75 * CAP)
-    y0, slope, bend = line_y(j), 0.0, 0.0
-    if tall.sum() >= 4 and np.ptp(idx[tall]) > 4:
-        t = (cx[tall] - x0) / period
-        slope, y0 = (float(v) for v in np.polyfit(t, cy[tall], 1))
-        if tall.sum() >= 12 and np.ptp(t) > 20:  # enough glyphs to see a curved page
-            b2, b1, b0 = (float(v) for v in np.polyfit(t, cy[tall], 2))
-            if abs(b2) * np.ptp(t) ** 2 < 0.5 * CAP:  # a bend, not an outlier
-                bend, slope, y0 = b2, b1, b0
+    y0, slope, bend = _fit_centre_line((cx[keep] - x0) / period, cy[keep], j)
     return LineGrid(x0, period, y0, slope, int(keep.sum()), bend)
 
 
+def _near_lines(c: NDArray[Any], grids: list[LineGrid] | None, n_lines: int) -> list[NDArray[Any]]:
+    """Which blobs belong to each line: within half a line pitch of its nominal height, or, once
+    the lines are fitted, of its fitted centre line (a bowed line leaves its nominal band)."""
+    if grids is None:
+        return [np.abs(c[:, 1] - line_y(j)) < 0.45 * LINE_PITCH for j in range(n_lines)]
+
+    def centre_y(g: LineGrid) -> NDArray[Any]:
+        t = (c[:, 0] - g.x0) / g.pitch
+        return np.asarray(g.y0 + g.slope * t + g.bend * t * t)
+
+    d = np.stack([np.abs(c[:, 1] - centre_y(g)) for g in grids])
+    nearest = np.argmin(d, axis=0)
+    return [(nearest == j) & (d[j] < 0.45 * LINE_PITCH) for j in range(n_lines)]
+
+
 def fit_grid(canon: NDArray[Any], n_lines: int) -> list[LineGrid]:
-    """One grid per MRZ line of a canonical image (a pitch common to the block, a phase per line)."""
-    s, c = _blobs(canon)
-    near = [np.abs(c[:, 1] - line_y(j)) < 0.45 * LINE_PITCH for j in range(n_lines)]
-    period = _common_period([c[m, 0] for m in near])
-    return [fit_line(c[m, 0], c[m, 1], s[m, 3], j, period) for j, m in enumerate(near)]
+    """One grid per MRZ line of a canonical image (a pitch common to the block, a phase per line),
+    fitted twice: the second time on the blobs nearest each line's first fit."""
+    _, c = _blobs(canon)
+    grids: list[LineGrid] | None = None
+    for _ in range(2):
+        near = _near_lines(c, grids, n_lines)
+        period = _common_period([c[m, 0] for m in near])
+        grids = [fit_line(c[m, 0], c[m, 1], j, period) for j, m in enumerate(near)]
+    assert grids is not None
+    return grids

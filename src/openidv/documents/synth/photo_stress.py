@@ -1,6 +1,6 @@
 """Photographic stress for a flat image of a document page: what a hand-held phone does to it.
 
-Rotation, down-scaling, perspective tilt about either axis, JPEG, blur, camera shake, a glare spot
+Rotation, down-scaling, perspective tilt about either axis, a bowed page, JPEG, blur, camera shake, a glare spot
 or a hard shadow over the MRZ band, gamma and sensor noise, as fixed transforms (`transforms`, one
 stress at a time) or drawn at random and combined (`random_stress`, harsher than any one of them).
 Used on real page images (the ICAO specimen photos, ``benchmarks/documents_mrz_robustness.py``) and
@@ -55,6 +55,19 @@ def tilt(im: Image, about_x: float, about_y: float) -> Image:
     dst = np.array([project(float(x), float(y)) for x, y in src], np.float32)
     out: Image = cv2.warpPerspective(im, cv2.getPerspectiveTransform(src, dst), (big_w, big_h),
                                      borderValue=BACKGROUND)
+    return out
+
+
+def bow(im: Image, sag: float) -> Image:
+    """The page bowed: each horizontal line sags by up to `sag` of the page height at its middle
+    (a passport page bulging as it is held; `sag` < 0 bulges up), its ends staying put."""
+    h, w = im.shape[:2]
+    pad = int(abs(sag) * h) + 20
+    im = cv2.copyMakeBorder(im, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=BACKGROUND)
+    big_h, big_w = im.shape[:2]
+    ys, xs = np.mgrid[0:big_h, 0:big_w].astype(np.float32)
+    u = np.clip((xs - big_w / 2) / (w / 2), -1.2, 1.2)
+    out: Image = cv2.remap(im, xs, ys - sag * h * (1 - u**2), cv2.INTER_LINEAR, borderValue=BACKGROUND)
     return out
 
 
