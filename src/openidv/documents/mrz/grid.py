@@ -33,7 +33,11 @@ class LineGrid:
     bend: float = 0.0  # dy per cell squared (a curved page)
 
     def centre(self, i: float) -> tuple[float, float]:
-        return self.x0 + self.pitch * i, self.y0 + self.slope * i + self.bend * i * i
+        return self.x0 + self.pitch * i, float(self.y_at(np.float64(i)))
+
+    def y_at(self, i: NDArray[Any] | np.float64) -> NDArray[Any]:
+        """The line's centre height at (fractional) cell positions `i`."""
+        return np.asarray(self.y0 + self.slope * i + self.bend * i * i)
 
 
 def _blobs(canon: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
@@ -111,12 +115,7 @@ def _near_lines(c: NDArray[Any], grids: list[LineGrid] | None, n_lines: int) -> 
     the lines are fitted, of its fitted centre line (a bowed line leaves its nominal band)."""
     if grids is None:
         return [np.abs(c[:, 1] - line_y(j)) < 0.45 * LINE_PITCH for j in range(n_lines)]
-
-    def centre_y(g: LineGrid) -> NDArray[Any]:
-        t = (c[:, 0] - g.x0) / g.pitch
-        return np.asarray(g.y0 + g.slope * t + g.bend * t * t)
-
-    d = np.stack([np.abs(c[:, 1] - centre_y(g)) for g in grids])
+    d = np.stack([np.abs(c[:, 1] - g.y_at((c[:, 0] - g.x0) / g.pitch)) for g in grids])
     nearest = np.argmin(d, axis=0)
     return [(nearest == j) & (d[j] < 0.45 * LINE_PITCH) for j in range(n_lines)]
 
