@@ -15,7 +15,7 @@ def _page() -> np.ndarray:
 
 def test_the_fixed_transforms_each_give_an_image() -> None:
     named = transforms()
-    assert len(named) == 78 and len({n for n, _ in named}) == 78
+    assert len(named) == 82 and len({n for n, _ in named}) == 82
     for _, fn in named:
         out = fn(_page())
         assert out.dtype == np.uint8 and out.ndim == 3 and min(out.shape[:2]) > 50

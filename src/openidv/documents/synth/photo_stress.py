@@ -172,7 +172,7 @@ def _small_tilted_blurred(im: Image) -> Image:
 def transforms() -> list[tuple[str, Callable[[Image], Image]]]:
     """57 single stresses, two combinations, five large phone photos with the page small in the
     frame, three with it lying on a sheet of print, five shaken, three with a hard shadow across
-    the MRZ and three turned far about the vertical axis (78), each with a name."""
+    the MRZ, three turned far about the vertical axis and four bowed (82), each with a name."""
     out: list[tuple[str, Callable[[Image], Image]]] = []
     out += [(f"rotate {a}", partial(rotate, angle=a)) for a in [*range(0, 360, 15), 3, 7, 11, -5, -9]]
     out += [(f"width {w}", partial(scale, width=w)) for w in (1000, 800, 640, 520, 440, 380, 320)]
@@ -193,11 +193,17 @@ def transforms() -> list[tuple[str, Callable[[Image], Image]]]:
     out += [(f"width 1000 + shadow {d} at {a}", partial(_shadowed, depth=d, angle=a))
             for d, a in ((0.6, 60), (0.75, 60), (0.75, 120))]
     out += [(f"tilt {x},{y}", partial(tilt, about_x=x, about_y=y)) for x, y in ((0, 45), (0, -40), (15, 40))]
+    out += [(f"width {w} + bow {s}", partial(_bowed, width=w, sag=s))
+            for w, s in ((1000, 0.03), (1000, 0.05), (1000, -0.05), (640, 0.05))]
     return out
 
 
 def _shaken(im: Image, width: int, length: float, angle: float) -> Image:
     return jpeg(motion_blur(scale(im, width), length, angle), 85)
+
+
+def _bowed(im: Image, width: int, sag: float) -> Image:
+    return jpeg(bow(scale(im, width), sag), 85)
 
 
 def _shadowed(im: Image, depth: float, angle: float) -> Image:
