@@ -134,3 +134,20 @@ def test_a_bowed_page_is_read_exactly(td3: tuple[np.ndarray, list[str]], sag: fl
     page, truth = td3
     out = read_image(cv2.cvtColor(ps.bow(ps.scale(page, 1000), sag), cv2.COLOR_BGR2RGB)).to_dict()
     assert out["lines"] == truth and out["valid"]
+
+
+@pytest.mark.parametrize("template", [0, 2])
+def test_a_shadow_edge_just_above_a_td1_is_read_on_the_relit_photo(template: int) -> None:
+    """A phone held over the card: everything below an edge a fifth of a line above the first MRZ
+    line darkened to 30%. The first look finds the visual zone in the light and the MRZ's lower
+    two lines as a block of two (the edge joins the first line's glyphs into one blob); the
+    relit look (the photo divided by its paper brightness) finds all three lines."""
+    doc = make_document(make_template("TD1", template), seed=11 + template, scale=10.0)
+    side = doc.mrz_side
+    assert side is not None
+    img = ps.scale(side.image, 1000).copy()
+    _, y0, _, y1 = side.mrz_line_boxes[0]
+    edge = int((y0 - 0.2 * (y1 - y0)) * 1000 / side.image.shape[1])
+    img[edge:] = (img[edge:] * 0.3).astype(np.uint8)
+    r = read_image(ps.jpeg(img, 85))
+    assert r.status == "ok" and r.result is not None and r.result.lines == doc.mrz_lines

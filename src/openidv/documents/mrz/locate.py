@@ -451,6 +451,17 @@ def locate(gray: NDArray[Any], max_angles: int = 2) -> list[Block]:
     return sorted(found, key=_plausibility, reverse=True)
 
 
+def locate_relit(gray: NDArray[Any], max_angles: int = 2) -> list[Block]:
+    """Blocks at the first scale on the photo divided by its paper brightness (`SHADOW_KERNEL`),
+    for a reading that found legible text but nothing that read as an MRZ. `locate` searches this
+    way only when nothing legible is found at all; a hard shadow edge just above or between the
+    MRZ lines (a phone held over the page) breaks only the MRZ's own lines - the mid-point
+    threshold takes the shadowed paper beside the edge for ink and joins a line's glyphs into one
+    blob - while the visual zone's text, in the light, is found as usual."""
+    found = _locate_at(gray, _scales(max(gray.shape))[0], max_angles, None, flatten=True)
+    return sorted(found, key=_plausibility, reverse=True)
+
+
 def locate_minor(gray: NDArray[Any]) -> list[Block]:
     """Blocks along the photo's weaker text directions (`MINOR_ANGLES`) at the first scale, for a
     second look when nothing `locate` found reads as an MRZ: a passport lying on a page of print

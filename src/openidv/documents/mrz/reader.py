@@ -22,7 +22,7 @@ from openidv.documents.mrz.codes import known_state
 from openidv.documents.mrz.correct import read_logp
 from openidv.documents.mrz.glyphs import PITCH, canonical_size, cell_x, crop_cells, flatten_light, line_y
 from openidv.documents.mrz.grid import fit_grid
-from openidv.documents.mrz.locate import Block, locate, locate_minor
+from openidv.documents.mrz.locate import Block, locate, locate_minor, locate_relit
 from openidv.documents.mrz.parse import MRZResult
 
 WIDTHS = {2: (44, 36), 3: (30,)}
@@ -258,21 +258,39 @@ def _same_place(a: Block, b: Block) -> bool:
     return gap < 4 * max(a.pitch_px, b.pitch_px) * max(a.n_lines, b.n_lines, 1)
 
 
-def _second_look(gray: NDArray[Any], rest: list[Block], today: date | None, seen: list[Block] | None = None
+def _second_look(gray: NDArray[Any], rest: list[Block], today: date | None, seen: list[Block]
                  ) -> tuple[tuple[int, float], MRZReading] | None:
     """A trusted reading among the blocks the first look left: those beyond the first few, and
     those along the photo's weaker text directions (`locate_minor`). A passport lying on a page of
     print competes with the page's lines, which `_plausibility` (geometry only) may rank above it
-    and whose direction hides its own. The candidates are ranked by the glyph probe instead, and
-    only a trusted reading (check digits, confidence, state codes) is taken: a second look must
-    never replace the first look's reading of a real MRZ with a likelier reading of other print.
-    Nor does it read again where the first look read (`seen`): another outline of an MRZ that
-    read untrusted finds check digits that hold on a wrong name or sex (the real specimen photos
-    under stress, stop 39) - a new photo is the answer there, not a second opinion."""
-    seen = seen or []
+    and whose direction hides its own. Blocks read here are added to `seen`."""
     minor = [b for b in locate_minor(gray) if b.n_lines >= 2]
-    cands = [b for b in rest[: SECOND_LOOK_PROBED[0]] + minor[: SECOND_LOOK_PROBED[1]]
-             if not any(_same_place(b, r) for r in seen)]
+    return _trusted_among(gray, rest[: SECOND_LOOK_PROBED[0]] + minor[: SECOND_LOOK_PROBED[1]], today, seen)
+
+
+def _relit_look(gray: NDArray[Any], today: date | None, seen: list[Block]
+                ) -> tuple[tuple[int, float], MRZReading] | None:
+    """A trusted reading among the blocks found on the photo with its light flattened
+    (`locate_relit`: a shadow edge along the MRZ lines), where no earlier look has read a block
+    of as many lines. A shadow edge above a TD1's first line hides that line from the first look,
+    which reads the other two as a block of two and finds no MRZ in them; the relit look's block
+    of three lines at that place is another layout, not a second opinion of the same one."""
+    relit = [b for b in locate_relit(gray) if b.n_lines >= 2]
+    return _trusted_among(gray, relit[: SECOND_LOOK_PROBED[0]], today, seen, same_lines=True)
+
+
+def _trusted_among(gray: NDArray[Any], blocks: list[Block], today: date | None, seen: list[Block],
+                   same_lines: bool = False) -> tuple[tuple[int, float], MRZReading] | None:
+    """The first trusted reading (check digits, confidence, state codes) among `blocks`, ranked by
+    the glyph probe, skipping every place already read (`seen`, extended with the blocks read
+    here). Only a trusted reading is taken: a later look must never replace the first look's
+    reading of a real MRZ with a likelier reading of other print. Nor does it read again where an
+    earlier look read: another outline of an MRZ that read untrusted finds check digits that hold
+    on a wrong name or sex (the real specimen photos under stress, stop 39) - a new photo is the
+    answer there, not a second opinion. `same_lines`: a place counts as read only by a block of
+    as many lines."""
+    cands = [b for b in blocks
+             if not any(_same_place(b, r) and (not same_lines or b.n_lines == r.n_lines) for r in seen)]
     probed = []
     for i, b in enumerate(cands):
         hyps = _hypotheses(b, i)
@@ -282,6 +300,7 @@ def _second_look(gray: NDArray[Any], rest: list[Block], today: date | None, seen
         if p < PROBE_MIN_CONFIDENCE:
             break
         got = _read_block(gray, cands[i], i, today)
+        seen.append(cands[i])
         res = got[1].result if got is not None else None
         if got is not None and res is not None and trustworthy(res) and \
                 abs(cands[i].n_est - len(res.lines[0])) <= SECOND_LOOK_MAX_MISS:
@@ -296,7 +315,8 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
     Blocks are read best-looking first; reading stops at the first trusted one unless `read_all`
     (used to notice a second document in the photo: ``blocks_valid`` counts trusted blocks).
     `blocks` may be passed when the caller has already located them. When none of the first
-    `max_blocks` reads trusted, `_second_look` searches elsewhere for a trusted reading."""
+    `max_blocks` reads trusted, `_second_look` searches elsewhere for a trusted reading, then
+    `_relit_look` on the photo with its light flattened."""
     t0 = time.perf_counter()
     blocks = locate(gray) if blocks is None else blocks
     t1 = time.perf_counter()
@@ -316,9 +336,10 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
             break
     valid_blocks = len(trusted)
     if not valid_blocks:
-        second = _second_look(gray, found[max_blocks:], today, found[:max_blocks])
-        if second is not None:
-            best, valid_blocks = second, 1
+        seen = list(found[:max_blocks])
+        later = _second_look(gray, found[max_blocks:], today, seen) or _relit_look(gray, today, seen)
+        if later is not None:
+            best, valid_blocks = later, 1
     t2 = time.perf_counter()
     timings = {"locate": (t1 - t0) * 1000, "read": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
     if best is None and not found:
