@@ -50,6 +50,7 @@ DEFERRED = "no_mrz_deferred_to_barcode"  # evidence key document_barcode reads
 
 class DocumentMRZCheck(BaseCheck):
     name = "document_mrz"
+    # 1.7.0: the reader's relit look (a shadow edge along the MRZ lines) and a bowed page's grid fit;
     # 1.6.0: hand-held photos - the MRZ's lighting flattened (a shadow's edge), the character count
     # of a foreshortened line, a second search for shaken glyphs, mrz_glyphs 3.0.0 (camera shake);
     # 1.5.0: the locator's finer scales (a page small in a large photo) and the reader's second look
@@ -57,7 +58,7 @@ class DocumentMRZCheck(BaseCheck):
     # 1.4.0: check digits that hold as well for a nearly as likely other reading ask for a new photo;
     # 1.3.0: a check digit failing on a guessed character asks for a new photo (misread_below);
     # 1.2.0: an undeclared document without any MRZ is left to document_barcode
-    version = "1.6.0"
+    version = "1.7.0"
     requires = ("image_usability", "document_detect")
     run_if_upstream_failed = True
     reason_codes = ("MRZ_NOT_FOUND", "MRZ_UNREADABLE", "MRZ_CHECKSUM", "MRZ_FIELD_INVALID", "DOCUMENT_MULTIPLE")
