@@ -15,7 +15,8 @@ import pytest
 # The tests pin that day, so each seed gives the same document on every day the suite runs; a
 # day-dependent document once read a visual-zone date differently and failed a pass assertion.
 # Expiry dates of the pinned documents lie years after it, and the checks still judge validity
-# against the real date.
+# against the real date. Module- and session-scoped fixtures are built before this function-scoped
+# pin and pass the reference day themselves (`today=`).
 REFERENCE_DAY = _dt.date(2026, 11, 28)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pytest
 
@@ -13,7 +15,8 @@ from openidv.documents.synth.templates import make_template
 
 @pytest.fixture(scope="module")
 def card() -> np.ndarray:
-    img = make_document(make_template("TD1", 3), seed=2, scale=8.0).front.image
+    # module scope: built before the conftest date pin, so the reference day is passed here
+    img = make_document(make_template("TD1", 3), seed=2, scale=8.0, today=date(2026, 11, 28)).front.image
     noise = np.random.default_rng(0).normal(0, 2.0, img.shape[:2])[:, :, None]  # one sensor, all channels
     return np.clip(img.astype(np.float64) + noise, 0, 255).astype(np.uint8)
 

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from openidv.documents.mrz.locate import FINE_SIDE, SMALL_SIDE, WORK_SIDE, _legible, _locate_at, _scales, locate
+from openidv.documents.mrz.locate import FINE_SIDE, SMALL_SIDE, WORK_SIDE, _locate_at, _scales, legible, locate
 from openidv.documents.mrz.reader import read_image
 from openidv.documents.synth.document import make_document
 from openidv.documents.synth.templates import make_template
@@ -53,7 +53,7 @@ def test_a_passport_filling_a_quarter_of_a_phone_photo_is_read(canvas: tuple[int
     img, truth = _scene(int(0.25 * canvas[0]), canvas, seed=5)
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
     first = _locate_at(grey, WORK_SIDE / max(canvas), 2, None)
-    assert not _legible(first)  # the case the finer level is for
+    assert not legible(first)  # the case the finer level is for
     r = read_image(img)
     assert r.status == "ok", r.detail
     assert r.result is not None and r.result.lines == truth

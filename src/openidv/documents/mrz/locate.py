@@ -441,12 +441,12 @@ def locate(gray: NDArray[Any], max_angles: int = 2) -> list[Block]:
     for level, scale in enumerate(scales):
         k = None if level == 0 else max(15, (WORK_SIDE // 45) | 1)
         found += _locate_at(gray, scale, max_angles, k)
-        if _legible(found):
+        if legible(found):
             break
     else:  # nothing legible at any scale: fainter ink (`SMEARED_INK`), then flattened light (`SHADOW_KERNEL`)
         for frac, flatten in ((SMEARED_INK, False), (0.5, True)):
             found += _locate_at(gray, scales[0], max_angles, None, frac=frac, flatten=flatten)
-            if _legible(found):
+            if legible(found):
                 break
     return sorted(found, key=_plausibility, reverse=True)
 
@@ -471,8 +471,11 @@ def locate_minor(gray: NDArray[Any]) -> list[Block]:
     return sorted(found, key=_plausibility, reverse=True)
 
 
-def _legible(blocks: list[Block]) -> bool:
-    return any(b.n_lines >= 2 and min(ln.cap for ln in b.lines) >= LEGIBLE_CAP for b in blocks)
+def legible(blocks: list[Block]) -> bool:
+    """Is any block of two lines or more made of glyphs at least `LEGIBLE_CAP` pixels high? When
+    none is, `locate` has also searched with fainter ink and on flattened light."""
+    return any(b.n_lines >= 2 and bool(b.lines) and min(ln.cap for ln in b.lines) >= LEGIBLE_CAP
+               for b in blocks)
 
 
 def _plausibility(b: Block) -> float:

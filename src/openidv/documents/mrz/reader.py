@@ -22,7 +22,7 @@ from openidv.documents.mrz.codes import known_state
 from openidv.documents.mrz.correct import read_logp
 from openidv.documents.mrz.glyphs import PITCH, canonical_size, cell_x, crop_cells, flatten_light, line_y
 from openidv.documents.mrz.grid import fit_grid
-from openidv.documents.mrz.locate import Block, locate, locate_minor, locate_relit
+from openidv.documents.mrz.locate import Block, legible, locate, locate_minor, locate_relit
 from openidv.documents.mrz.parse import MRZResult
 
 WIDTHS = {2: (44, 36), 3: (30,)}
@@ -258,14 +258,15 @@ def _same_place(a: Block, b: Block) -> bool:
     return gap < 4 * max(a.pitch_px, b.pitch_px) * max(a.n_lines, b.n_lines, 1)
 
 
-def _second_look(gray: NDArray[Any], rest: list[Block], today: date | None, seen: list[Block]
+def _second_look(gray: NDArray[Any], rest: list[Block], today: date | None, seen: list[Block] | None = None
                  ) -> tuple[tuple[int, float], MRZReading] | None:
     """A trusted reading among the blocks the first look left: those beyond the first few, and
     those along the photo's weaker text directions (`locate_minor`). A passport lying on a page of
     print competes with the page's lines, which `_plausibility` (geometry only) may rank above it
     and whose direction hides its own. Blocks read here are added to `seen`."""
     minor = [b for b in locate_minor(gray) if b.n_lines >= 2]
-    return _trusted_among(gray, rest[: SECOND_LOOK_PROBED[0]] + minor[: SECOND_LOOK_PROBED[1]], today, seen)
+    return _trusted_among(gray, rest[: SECOND_LOOK_PROBED[0]] + minor[: SECOND_LOOK_PROBED[1]], today,
+                          [] if seen is None else seen)
 
 
 def _relit_look(gray: NDArray[Any], today: date | None, seen: list[Block]
@@ -337,7 +338,9 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
     valid_blocks = len(trusted)
     if not valid_blocks:
         seen = list(found[:max_blocks])
-        later = _second_look(gray, found[max_blocks:], today, seen) or _relit_look(gray, today, seen)
+        later = _second_look(gray, found[max_blocks:], today, seen)
+        if later is None and legible(blocks):  # else `locate` has searched the relit photo already
+            later = _relit_look(gray, today, seen)
         if later is not None:
             best, valid_blocks = later, 1
     t2 = time.perf_counter()
