@@ -7,7 +7,9 @@ held-out capture conditions (glare, low light, low resolution; see openidv.docum
 cached under `--cache`; plus the ICAO specimen photos in ../shared/data/documents-dev when present.
 Acceptance measure: share of MRZ lines read exactly. Latency is the reader alone (decoded image
 in, result out), as wall time and as CPU time (user + system of the process and its children, so
-PassportEye's Tesseract subprocess counts); with OMP_NUM_THREADS=1 both readers use one core.
+PassportEye's Tesseract subprocess counts); with OMP_NUM_THREADS=1 both readers use one core, and
+OpenCV's own thread pool, which that variable does not reach, is set to one thread (`--cv-threads`;
+before stop 42 it was not, and the process CPU time counted its workers on the second core).
 PassportEye (Tesseract) runs on the same images when installed (`pip install passporteye`), on
 the first `--passporteye-n` of them (it is slow), next to ours on that same subset.
 """
@@ -117,7 +119,12 @@ def main() -> None:
     ap.add_argument("--specimens", type=Path, default=Path("../shared/data/documents-dev"))
     ap.add_argument("--passporteye-n", type=int, default=200)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--cv-threads", type=int, default=1, help="OpenCV worker threads (0: OpenCV's default)")
     args = ap.parse_args()
+    if args.cv_threads:
+        import cv2
+
+        cv2.setNumThreads(args.cv_threads)
     items: list[tuple[Path, list[str], str]] = []
     for path, truth in generated(args.cache, ["TD1", "TD2", "TD3"], args.n, "test", args.seed):
         items.append((path, truth["mrz_lines"], f"{truth['kind']}/{truth['condition']}"))
@@ -135,6 +142,7 @@ def main() -> None:
     report["generated"]["passporteye"] = run(items, passporteye, args.passporteye_n)
     report["generated"]["ours_same_subset"] = run(items, ours, args.passporteye_n)
     report["peak_rss_mb"] = peak_rss_mb()
+    report["cv_threads"] = args.cv_threads or "default"
     emit(report, args.json)
 
 
