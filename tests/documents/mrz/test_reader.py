@@ -205,3 +205,29 @@ def test_two_outlines_of_one_mrz_count_as_one_trusted_block() -> None:
     block = next(b for b in locate(grey) if b.n_lines == 2)
     r = read_gray(grey, blocks=[block, block], read_all=True)
     assert r.status == "ok" and r.blocks_valid == 1
+
+
+def test_the_relit_look_is_not_taken_where_the_zone_was_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reading whose state codes hold found the zone; its check digit failed on a misread glyph (glare,
+    low resolution). The relit photo cannot show another MRZ, so the reader does not pay for searching it."""
+    import openidv.documents.mrz.reader as reader
+    from openidv.documents.mrz.correct import read_text
+    from openidv.documents.mrz.locate import Block, TextLine
+
+    res = read_text(["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408123F1204159ZE184226B<<<<<10"])
+    res.char_confidence = [0.9] * 88
+    line = TextLine(x0=0.0, x1=400.0, slope=0.0, intercept=50.0, cap=20.0, pitch=9.0, n_blobs=44)
+    block = Block(n_lines=2, n_est=44.0, quad=np.zeros((4, 2)), pitch_px=10.0, angle_deg=0.0, lines=[line, line])
+    monkeypatch.setattr(reader, "locate", lambda gray: [block])
+    monkeypatch.setattr(reader, "_second_look", lambda *a, **k: None)
+    monkeypatch.setattr(reader, "_read_block", lambda gray, b, bi, today: ((0, 0.0), reader.MRZReading(
+        "ok", result=res, mean_confidence=0.9)))
+
+    def relit(*a: object, **k: object) -> None:
+        raise AssertionError("the relit look ran")
+
+    monkeypatch.setattr(reader, "_relit_look", relit)
+    assert reader.read_gray(np.zeros((100, 100), np.uint8)).status == "ok"
+    res.fields["issuing_state"] = "Q1Z"  # no state: the zone may not have been found whole
+    with pytest.raises(AssertionError, match="relit"):
+        reader.read_gray(np.zeros((100, 100), np.uint8))

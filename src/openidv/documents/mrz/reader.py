@@ -339,7 +339,11 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
     if not valid_blocks:
         seen = list(found[:max_blocks])
         later = _second_look(gray, found[max_blocks:], today, seen)
-        if later is None and legible(blocks):  # else `locate` has searched the relit photo already
+        # relit only where it can find what the first looks missed: something legible was found (else
+        # `locate` has searched the relit photo already) and no reading names its states (else the
+        # zone was found whole and its glyphs were misread - glare, low resolution)
+        if later is None and legible(blocks) and not (best is not None and best[1].result is not None
+                                                      and states_known(best[1].result)):
             later = _relit_look(gray, today, seen)
         if later is not None:
             best, valid_blocks = later, 1
