@@ -252,6 +252,12 @@ SECOND_LOOK_READ = 4  # ... and read, best probe first
 SECOND_LOOK_MAX_MISS = 3.0
 
 
+def _read_whole(best: tuple[tuple[int, float], MRZReading] | None) -> bool:
+    """Does the best reading name its issuing state and nationality? Then the zone was found whole
+    and its glyphs were misread (glare, low resolution): a relit photo shows no other MRZ."""
+    return best is not None and best[1].result is not None and states_known(best[1].result)
+
+
 def _same_place(a: Block, b: Block) -> bool:
     """Do two blocks cover the same print (their centres within four character pitches a line)?"""
     gap = float(np.linalg.norm(a.quad.mean(axis=0) - b.quad.mean(axis=0)))
@@ -340,10 +346,8 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
         seen = list(found[:max_blocks])
         later = _second_look(gray, found[max_blocks:], today, seen)
         # relit only where it can find what the first looks missed: something legible was found (else
-        # `locate` has searched the relit photo already) and no reading names its states (else the
-        # zone was found whole and its glyphs were misread - glare, low resolution)
-        if later is None and legible(blocks) and not (best is not None and best[1].result is not None
-                                                      and states_known(best[1].result)):
+        # `locate` has searched the relit photo already) and the zone was not read whole
+        if later is None and legible(blocks) and not _read_whole(best):
             later = _relit_look(gray, today, seen)
         if later is not None:
             best, valid_blocks = later, 1
