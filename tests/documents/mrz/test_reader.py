@@ -99,6 +99,23 @@ def test_cropped_mrz_is_never_reported_valid() -> None:
     assert r.status in ("not_found", "unreadable", "ok")
 
 
+@pytest.mark.parametrize(("template", "seed", "keep"), [(0, 7000, 0.88), (2, 7002, 0.8)])
+def test_a_td3_cut_by_the_photos_edge_asks_for_a_new_photo(template: int, seed: int, keep: float) -> None:
+    """Cut after about 36 characters, a TD3 read as a TD2 whose check digits fail (MRZ_CHECKSUM: "printed
+    that way") or, its optional-data field empty, hold (a wrong layout passed). Its outline reaches the
+    photo's edge: unreadable, a new photo."""
+    from datetime import date
+
+    from openidv.documents.synth import photo_stress as ps
+    from openidv.documents.synth.templates import templates
+
+    doc = make_document(templates("TD3", "test")[template], seed, None, 10.0, today=date(2026, 12, 3))
+    assert doc.mrz_side is not None
+    page = ps.scale(doc.mrz_side.image, 1000)
+    r = read_image(np.ascontiguousarray(ps.jpeg(page[:, : int(page.shape[1] * keep)], 90)))
+    assert r.status == "unreadable" and "edge" in r.detail
+
+
 def test_cli_prints_one_json_object_per_image(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

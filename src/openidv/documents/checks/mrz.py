@@ -50,7 +50,8 @@ DEFERRED = "no_mrz_deferred_to_barcode"  # evidence key document_barcode reads
 
 class DocumentMRZCheck(BaseCheck):
     name = "document_mrz"
-    # 1.7.0: the reader's relit look (a shadow edge along the MRZ lines) and a bowed page's grid fit;
+    # 1.7.0: the reader's relit look (a shadow edge along the MRZ lines), a bowed page's grid fit, and an
+    # MRZ cut by the photo's edge read as unreadable rather than MRZ_CHECKSUM or a shorter valid layout;
     # 1.6.0: hand-held photos - the MRZ's lighting flattened (a shadow's edge), the character count
     # of a foreshortened line, a second search for shaken glyphs, mrz_glyphs 3.0.0 (camera shake);
     # 1.5.0: the locator's finer scales (a page small in a large photo) and the reader's second look
