@@ -379,7 +379,8 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
     elif _cut_off(reading, gray.shape) and (not res.valid or len(res.lines[0]) < max(WIDTHS[2])):
         # An MRZ that reaches the photo's edge may go on beyond it: a TD3 cut after 36 characters
         # reads as a TD2 whose check digits fail (not a document printed that way: MRZ_CHECKSUM would
-        # say so) or, with an empty optional-data field, hold. A whole TD3 or TD1 is kept.
+        # say so) or, with an empty optional-data field, hold. Only a valid TD3 (44 characters, the
+        # longest line) is kept; a valid TD1, TD2 or MRV-B at the edge asks for a new photo too.
         reading.status = "unreadable"
         reading.detail = "the MRZ reaches the edge of the photo (cut off?)"
     return reading
