@@ -140,35 +140,50 @@ def _groups(spec: FormatSpec, text: str) -> tuple[list[_Group], bool]:
     return groups, composite is not None
 
 
-def _candidates(cost_row: NDArray[np.float64], prune: float, top: int) -> list[int]:
-    order = np.argsort(cost_row)[:top]
-    return [int(c) for c in order if cost_row[c] <= prune]
-
-
+TOP_CANDIDATES = 6  # characters tried per position in the check-digit search, likeliest first
 _AR = np.arange(10)
+# _TAKE[so, sc]: flat indices into a flat 10 x 10 (own residue, composite residue) table that shift
+# it by (so, sc) - one precomputed gather per position instead of building the indices each time
+_SHIFT = (_AR[None, :] - _AR[:, None]) % 10  # [s, r] -> (r - s) mod 10
+_TAKE = (_SHIFT[:, None, :, None] * 10 + _SHIFT[None, :, None, :]).reshape(10, 10, 100)
+_NO_ARG = np.zeros((10, 10), dtype=np.int64)  # back-pointer of a position with one candidate
+_NO_ARG.setflags(write=False)
+_FILLER = INDEX["<"]
+_VALUE_OF = [int(v) for v in _VALUES]
 
 
-def _solve_group(g: _Group, cost: NDArray[np.float64], no_filler: set[int], prune: float) -> _Solved:
+def _candidate_lists(cost: NDArray[np.float64], prune: float, no_filler: set[int]) -> list[list[int]]:
+    """Per position, the `TOP_CANDIDATES` cheapest characters within `prune` nats (no filler where
+    a check digit stands), cheapest first; one sort for the whole reading."""
+    order = np.argsort(cost, axis=1)[:, :TOP_CANDIDATES]
+    ok = (np.take_along_axis(cost, order, axis=1) <= prune).tolist()
+    return [[c for c, keep in zip(row, oks, strict=True) if keep and not (p in no_filler and c == _FILLER)]
+            for p, (row, oks) in enumerate(zip(order.tolist(), ok, strict=True))]
+
+
+def _solve_group(g: _Group, cost: NDArray[np.float64], cands_at: list[list[int]]) -> _Solved:
     """Min-cost assignment of a group for every (own residue 0, composite residue r)."""
-    table = np.full((10, 10), np.inf)
-    table[0, 0] = 0.0
+    table = np.full(100, np.inf)  # flat (own residue, composite residue)
+    table[0] = 0.0
     back: list[tuple[list[int], NDArray[np.int64]]] = []
+    own = g.own if g.own is not None else [0] * len(g.positions)
     for k, p in enumerate(g.positions):
-        cands = [c for c in _candidates(cost[p], prune, 6) if not (p in no_filler and ALPHABET[c] == "<")]
+        cands = cands_at[p]
         if not cands:
-            table = np.full((10, 10), np.inf)
-            back.append(([0], np.zeros((10, 10), dtype=np.int64)))
-            continue
-        v = _VALUES[cands]
-        so = (g.own[k] * v) % 10 if g.own is not None else np.zeros(len(cands), dtype=np.int64)
-        sc = (g.comp[k] * v) % 10
-        rows = (_AR[None, :] - so[:, None]) % 10  # new residue r came from r - shift
-        cols = (_AR[None, :] - sc[:, None]) % 10
-        stacked = table[rows[:, :, None], cols[:, None, :]] + cost[p, cands][:, None, None]
-        arg = stacked.argmin(axis=0)
-        table = np.take_along_axis(stacked, arg[None], axis=0)[0]
-        back.append((cands, arg))
-    return _Solved(table[0].copy(), g, back)
+            table = np.full(100, np.inf)
+            back.append(([0], _NO_ARG))
+        elif len(cands) == 1:  # most positions of a clear reading: a plain shift
+            one = _VALUE_OF[cands[0]]
+            table = table[_TAKE[own[k] * one % 10, g.comp[k] * one % 10]]
+            table += cost[p, cands[0]]
+            back.append((cands, _NO_ARG))
+        else:
+            v = _VALUES[cands]
+            # new residue r came from r - shift
+            stacked = table[_TAKE[own[k] * v % 10, g.comp[k] * v % 10]] + cost[p, cands][:, None]
+            back.append((cands, stacked.argmin(axis=0).reshape(10, 10)))
+            table = stacked.min(axis=0)
+    return _Solved(table[:10].copy(), g, back)
 
 
 def _trace(g: _Group, back: list[tuple[list[int], NDArray[np.int64]]], r: int) -> list[int]:
@@ -244,7 +259,8 @@ def decode(
     no_filler = {
         g.positions[g.own.index(-1)] for g in groups if g.own is not None and g.name != "optional_data"
     }
-    solved = [_solve_group(g, cost, no_filler, prune) for g in groups]
+    cands_at = _candidate_lists(cost, prune, no_filler)
+    solved = [_solve_group(g, cost, cands_at) for g in groups]
     joint, residues = _combine(solved) if has_comp else (float("inf"), [])
     changes = [_changes(chosen, g, s.picks(r)) for g, s, r in zip(groups, solved, residues, strict=False)]
     per_group = [float(s.costs[r]) for s, r in zip(solved, residues, strict=False)]
