@@ -90,6 +90,44 @@ class Block:
     lines: list[TextLine] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Level:
+    """One level of the search: the photo at a scale (divided by its paper brightness when
+    `flatten`), its ink mask and the mask's glyph-sized blobs."""
+
+    work: NDArray[Any]
+    binary: NDArray[Any]
+    blobs: NDArray[Any]
+
+
+class Photo:
+    """A grey photo and the levels the locator made of it, each made once. The reader's looks search
+    one photo several times (`locate`, then `locate_minor` on the same first level); connected
+    components and the ink threshold are most of a level's cost."""
+
+    def __init__(self, gray: NDArray[Any]) -> None:
+        self.gray = gray
+        self._levels: dict[tuple[float, int | None, float, bool], _Level] = {}
+
+    def level(self, scale: float, k: int | None, frac: float = 0.5, flatten: bool = False) -> _Level:
+        key = (scale, k, frac, flatten)
+        if key not in self._levels:
+            gray = self.gray
+            interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+            work = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp) if scale != 1 else gray
+            if flatten:
+                side = int(SHADOW_KERNEL * (k or max(15, (max(work.shape) // 45) | 1))) | 1
+                work = flatten_light(work, side, SHADOW_FLOOR)
+            binary = _binarise(work, k, frac)
+            self._levels[key] = _Level(work, binary, _blobs(binary))
+        return self._levels[key]
+
+
+def as_photo(gray: NDArray[Any] | Photo) -> Photo:
+    """`gray` itself when it is a `Photo` already (its levels are reused), else a new one."""
+    return gray if isinstance(gray, Photo) else Photo(gray)
+
+
 def _binarise(gray: NDArray[Any], k: int | None = None, frac: float = 0.5) -> NDArray[Any]:
     """Ink mask: darker than the mid-point (`frac` of the way up) between the local darkest and
     lightest values.
@@ -117,10 +155,11 @@ def _blobs(binary: NDArray[Any]) -> NDArray[Any]:
 
 
 def text_angles(binary: NDArray[Any], max_angles: int = 2, min_share: float = 0.35,
-                suppress_deg: int = 12) -> list[float]:
+                suppress_deg: int = 12, blobs: NDArray[Any] | None = None) -> list[float]:
     """Dominant text directions (degrees, [0, 180)) from nearest-neighbour blob pairs: up to
-    `max_angles` peaks of at least `min_share` of the strongest, each clearing `suppress_deg` round it."""
-    b = _blobs(binary)
+    `max_angles` peaks of at least `min_share` of the strongest, each clearing `suppress_deg` round it.
+    `blobs`: the mask's `_blobs`, when already found."""
+    b = _blobs(binary) if blobs is None else blobs
     size = np.maximum(b[:, 2], b[:, 3])
     small = (size <= 60) & (b[:, 2] <= 2.5 * b[:, 3]) & (b[:, 3] <= 6 * b[:, 2])
     b, size = b[small], size[small]
@@ -395,31 +434,25 @@ def _scales(side: int) -> list[float]:
     return out
 
 
-def _locate_at(gray: NDArray[Any], scale: float, max_angles: int, k: int | None,
+def _locate_at(gray: NDArray[Any] | Photo, scale: float, max_angles: int, k: int | None,
                minor_angles: bool = False, frac: float = 0.5, flatten: bool = False) -> list[Block]:
     """Blocks found at one scale. `minor_angles`: instead of the dominant text directions, the
     weaker ones beside them (`MINOR_ANGLES`); `frac`: the ink threshold (`_binarise`); `flatten`:
     on the image divided by its paper brightness (`SHADOW_KERNEL`)."""
-    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-    work = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp) if scale != 1 else gray
-    if flatten:
-        side = int(SHADOW_KERNEL * (k or max(15, (max(work.shape) // 45) | 1))) | 1
-        work = flatten_light(work, side, SHADOW_FLOOR)
-    binary = _binarise(work, k, frac)
-    angles = text_angles(binary, max_angles)
+    lv = as_photo(gray).level(scale, k, frac, flatten)
+    angles = text_angles(lv.binary, max_angles, blobs=lv.blobs)
     if minor_angles:
-        angles = [a for a in text_angles(binary, *MINOR_ANGLES)
+        angles = [a for a in text_angles(lv.binary, *MINOR_ANGLES, blobs=lv.blobs)
                   if min(min(abs(a - b), 180 - abs(a - b)) for b in angles or [a + 90]) > MINOR_APART_DEG]
     blocks: list[Block] = []
     for angle in angles:
         if min(angle, 180 - angle) < NEAR_LEVEL_DEG:  # near level: chaining tolerates the slope
-            rot, m = work, np.array([[1.0, 0, 0], [0, 1.0, 0]])
-            rot_binary = binary
+            m = np.array([[1.0, 0, 0], [0, 1.0, 0]])
+            b = lv.blobs
             angle = 0.0 if angle < 90 else 180.0
         else:
-            rot, m = _rotate(work, angle)
-            rot_binary = _binarise(rot, k, frac)
-        b = _blobs(rot_binary)
+            rot, m = _rotate(lv.work, angle)
+            b = _blobs(_binarise(rot, k, frac))
         pieces = [_line(b[idx]) for idx in _chains(b)]
         lines = _merge_lines([ln for ln in pieces if ln.x1 - ln.x0 > 2.5 * ln.cap])
         m_inv = cv2.invertAffineTransform(m)
@@ -427,7 +460,7 @@ def _locate_at(gray: NDArray[Any], scale: float, max_angles: int, k: int | None,
     return blocks
 
 
-def locate(gray: NDArray[Any], max_angles: int = 2) -> list[Block]:
+def locate(gray: NDArray[Any] | Photo, max_angles: int = 2) -> list[Block]:
     """Candidate MRZ blocks in a grey image, best-looking first (not yet read).
 
     A finer scale is tried only while no block of two lines or more has been found with glyphs
@@ -436,38 +469,41 @@ def locate(gray: NDArray[Any], max_angles: int = 2) -> list[Block]:
     tries the most plausible first). The finer level's ink threshold keeps the first level's
     neighbourhood size in pixels, since the text it looks for is as small in pixels as the first
     level's would be."""
+    photo = as_photo(gray)
     found: list[Block] = []
-    scales = _scales(max(gray.shape))
+    scales = _scales(max(photo.gray.shape))
     for level, scale in enumerate(scales):
         k = None if level == 0 else max(15, (WORK_SIDE // 45) | 1)
-        found += _locate_at(gray, scale, max_angles, k)
+        found += _locate_at(photo, scale, max_angles, k)
         if legible(found):
             break
     else:  # nothing legible at any scale: fainter ink (`SMEARED_INK`), then flattened light (`SHADOW_KERNEL`)
         for frac, flatten in ((SMEARED_INK, False), (0.5, True)):
-            found += _locate_at(gray, scales[0], max_angles, None, frac=frac, flatten=flatten)
+            found += _locate_at(photo, scales[0], max_angles, None, frac=frac, flatten=flatten)
             if legible(found):
                 break
     return sorted(found, key=_plausibility, reverse=True)
 
 
-def locate_relit(gray: NDArray[Any], max_angles: int = 2) -> list[Block]:
+def locate_relit(gray: NDArray[Any] | Photo, max_angles: int = 2) -> list[Block]:
     """Blocks at the first scale on the photo divided by its paper brightness (`SHADOW_KERNEL`),
     for a reading that found legible text but nothing that read as an MRZ. `locate` searches this
     way only when nothing legible is found at all; a hard shadow edge just above or between the
     MRZ lines (a phone held over the page) breaks only the MRZ's own lines - the mid-point
     threshold takes the shadowed paper beside the edge for ink and joins a line's glyphs into one
     blob - while the visual zone's text, in the light, is found as usual."""
-    found = _locate_at(gray, _scales(max(gray.shape))[0], max_angles, None, flatten=True)
+    photo = as_photo(gray)
+    found = _locate_at(photo, _scales(max(photo.gray.shape))[0], max_angles, None, flatten=True)
     return sorted(found, key=_plausibility, reverse=True)
 
 
-def locate_minor(gray: NDArray[Any]) -> list[Block]:
+def locate_minor(gray: NDArray[Any] | Photo) -> list[Block]:
     """Blocks along the photo's weaker text directions (`MINOR_ANGLES`) at the first scale, for a
     second look when nothing `locate` found reads as an MRZ: a passport lying on a page of print
     shows hundreds of the page's glyphs for each of its own, so the page's direction (and any
     within 12 degrees of it) is all `text_angles` reports."""
-    found = _locate_at(gray, _scales(max(gray.shape))[0], 2, None, minor_angles=True)
+    photo = as_photo(gray)
+    found = _locate_at(photo, _scales(max(photo.gray.shape))[0], 2, None, minor_angles=True)
     return sorted(found, key=_plausibility, reverse=True)
 
 

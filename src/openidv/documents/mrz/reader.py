@@ -22,7 +22,7 @@ from openidv.documents.mrz.codes import known_state
 from openidv.documents.mrz.correct import read_logp
 from openidv.documents.mrz.glyphs import PITCH, canonical_size, cell_x, crop_cells, flatten_light, line_y
 from openidv.documents.mrz.grid import fit_grid
-from openidv.documents.mrz.locate import Block, legible, locate, locate_minor, locate_relit
+from openidv.documents.mrz.locate import Block, Photo, as_photo, legible, locate, locate_minor, locate_relit
 from openidv.documents.mrz.parse import MRZResult
 
 WIDTHS = {2: (44, 36), 3: (30,)}
@@ -264,26 +264,28 @@ def _same_place(a: Block, b: Block) -> bool:
     return gap < 4 * max(a.pitch_px, b.pitch_px) * max(a.n_lines, b.n_lines, 1)
 
 
-def _second_look(gray: NDArray[Any], rest: list[Block], today: date | None, seen: list[Block] | None = None
+def _second_look(gray: NDArray[Any] | Photo, rest: list[Block], today: date | None, seen: list[Block] | None = None
                  ) -> tuple[tuple[int, float], MRZReading] | None:
     """A trusted reading among the blocks the first look left: those beyond the first few, and
     those along the photo's weaker text directions (`locate_minor`). A passport lying on a page of
     print competes with the page's lines, which `_plausibility` (geometry only) may rank above it
     and whose direction hides its own. Blocks read here are added to `seen`."""
-    minor = [b for b in locate_minor(gray) if b.n_lines >= 2]
-    return _trusted_among(gray, rest[: SECOND_LOOK_PROBED[0]] + minor[: SECOND_LOOK_PROBED[1]], today,
+    photo = as_photo(gray)
+    minor = [b for b in locate_minor(photo) if b.n_lines >= 2]
+    return _trusted_among(photo.gray, rest[: SECOND_LOOK_PROBED[0]] + minor[: SECOND_LOOK_PROBED[1]], today,
                           [] if seen is None else seen)
 
 
-def _relit_look(gray: NDArray[Any], today: date | None, seen: list[Block]
+def _relit_look(gray: NDArray[Any] | Photo, today: date | None, seen: list[Block]
                 ) -> tuple[tuple[int, float], MRZReading] | None:
     """A trusted reading among the blocks found on the photo with its light flattened
     (`locate_relit`: a shadow edge along the MRZ lines), where no earlier look has read a block
     of as many lines. A shadow edge above a TD1's first line hides that line from the first look,
     which reads the other two as a block of two and finds no MRZ in them; the relit look's block
     of three lines at that place is another layout, not a second opinion of the same one."""
-    relit = [b for b in locate_relit(gray) if b.n_lines >= 2]
-    return _trusted_among(gray, relit[: SECOND_LOOK_PROBED[0]], today, seen, same_lines=True)
+    photo = as_photo(gray)
+    relit = [b for b in locate_relit(photo) if b.n_lines >= 2]
+    return _trusted_among(photo.gray, relit[: SECOND_LOOK_PROBED[0]], today, seen, same_lines=True)
 
 
 def _trusted_among(gray: NDArray[Any], blocks: list[Block], today: date | None, seen: list[Block],
@@ -325,7 +327,8 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
     `max_blocks` reads trusted, `_second_look` searches elsewhere for a trusted reading, then
     `_relit_look` on the photo with its light flattened."""
     t0 = time.perf_counter()
-    blocks = locate(gray) if blocks is None else blocks
+    photo = Photo(gray)  # the looks below search the same levels of it
+    blocks = locate(photo) if blocks is None else blocks
     t1 = time.perf_counter()
     found = [b for b in blocks if b.n_lines >= 2]
     best: tuple[tuple[int, float], MRZReading] | None = None
@@ -344,11 +347,11 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
     valid_blocks = len(trusted)
     if not valid_blocks:
         seen = list(found[:max_blocks])
-        later = _second_look(gray, found[max_blocks:], today, seen)
+        later = _second_look(photo, found[max_blocks:], today, seen)
         # relit only where it can find what the first looks missed: something legible was found (else
         # `locate` has searched the relit photo already) and the zone was not read whole
         if later is None and legible(blocks) and not _read_whole(best):
-            later = _relit_look(gray, today, seen)
+            later = _relit_look(photo, today, seen)
         if later is not None:
             best, valid_blocks = later, 1
     t2 = time.perf_counter()
