@@ -201,7 +201,7 @@ def test_a_block_with_neither_check_digits_nor_state_codes_is_unreadable(
     res = read_text(lines)
     res.char_confidence = [0.9] * 88
     block = Block(n_lines=2, n_est=44.0, quad=np.zeros((4, 2)), pitch_px=10.0, angle_deg=0.0)
-    monkeypatch.setattr(reader, "locate", lambda gray: [block])
+    monkeypatch.setattr(reader, "locate", lambda gray, **kw: [block])
     monkeypatch.setattr(reader, "_read_block", lambda gray, b, bi, today: ((0, 0.0), reader.MRZReading(
         "ok", result=res, mean_confidence=0.9)))
     out = reader.read_gray(np.zeros((100, 100), np.uint8))
@@ -235,7 +235,7 @@ def test_the_relit_look_is_not_taken_where_the_zone_was_read_whole(monkeypatch: 
     res.char_confidence = [0.9] * 88
     line = TextLine(x0=0.0, x1=400.0, slope=0.0, intercept=50.0, cap=20.0, pitch=9.0, n_blobs=44)
     block = Block(n_lines=2, n_est=44.0, quad=np.zeros((4, 2)), pitch_px=10.0, angle_deg=0.0, lines=[line, line])
-    monkeypatch.setattr(reader, "locate", lambda gray: [block])
+    monkeypatch.setattr(reader, "locate", lambda gray, **kw: [block])
     monkeypatch.setattr(reader, "_second_look", lambda *a, **k: None)
     monkeypatch.setattr(reader, "_read_block", lambda gray, b, bi, today: ((0, 0.0), reader.MRZReading(
         "ok", result=res, mean_confidence=0.9)))

@@ -259,7 +259,11 @@ def decode(
     no_filler = {
         g.positions[g.own.index(-1)] for g in groups if g.own is not None and g.name != "optional_data"
     }
-    cands_at = _candidate_lists(cost, prune, no_filler)
+    # A repair is applied only within the budgets, and every character of it costs no more than the
+    # whole repair: characters dearer than the larger budget cannot be part of an accepted repair,
+    # so leaving them out of the search changes no result (the search is cheapest first, ties
+    # broken in the same order) - at a 1.36-nat budget most positions keep one character.
+    cands_at = _candidate_lists(cost, min(prune, max(field_budget, total_budget)), no_filler)
     solved = [_solve_group(g, cost, cands_at) for g in groups]
     joint, residues = _combine(solved) if has_comp else (float("inf"), [])
     changes = [_changes(chosen, g, s.picks(r)) for g, s, r in zip(groups, solved, residues, strict=False)]

@@ -103,11 +103,13 @@ class _Level:
 class Photo:
     """A grey photo and the levels the locator made of it, each made once. The reader's looks search
     one photo several times (`locate`, then `locate_minor` on the same first level); connected
-    components and the ink threshold are most of a level's cost."""
+    components and the ink threshold are most of a level's cost. Only for the duration of one
+    reading: nothing is kept between photos."""
 
     def __init__(self, gray: NDArray[Any]) -> None:
         self.gray = gray
         self._levels: dict[tuple[float, int | None, float, bool], _Level] = {}
+        self.pyramid: dict[int, list[Block]] = {}  # `locate`'s blocks of the scales, per max_angles
 
     def level(self, scale: float, k: int | None, frac: float = 0.5, flatten: bool = False) -> _Level:
         key = (scale, k, frac, flatten)
@@ -460,7 +462,7 @@ def _locate_at(gray: NDArray[Any] | Photo, scale: float, max_angles: int, k: int
     return blocks
 
 
-def locate(gray: NDArray[Any] | Photo, max_angles: int = 2) -> list[Block]:
+def locate(gray: NDArray[Any] | Photo, max_angles: int = 2, faint: bool = True) -> list[Block]:
     """Candidate MRZ blocks in a grey image, best-looking first (not yet read).
 
     A finer scale is tried only while no block of two lines or more has been found with glyphs
@@ -468,21 +470,35 @@ def locate(gray: NDArray[Any] | Photo, max_angles: int = 2) -> list[Block]:
     its width in characters are guessed badly; the finer level's blocks are added and the reader
     tries the most plausible first). The finer level's ink threshold keeps the first level's
     neighbourhood size in pixels, since the text it looks for is as small in pixels as the first
-    level's would be."""
+    level's would be. When nothing legible is found at any scale, the first scale is searched
+    again with fainter ink (`SMEARED_INK`), then on flattened light (`SHADOW_KERNEL`) - unless
+    `faint` is False: a caller that reads the blocks first and searches those levels only when
+    nothing reads trusted (`reader.read_gray`; low-resolution photos, whose glyphs are under
+    `LEGIBLE_CAP`, mostly read at the first level). The scales' blocks are kept in a `Photo`, so
+    `locate(photo)` after `locate(photo, faint=False)` returns the same blocks, ranked with the
+    faint levels' as if found at once."""
     photo = as_photo(gray)
+    if max_angles not in photo.pyramid:
+        photo.pyramid[max_angles] = _pyramid(photo, max_angles)
+    found = list(photo.pyramid[max_angles])
+    if faint and not legible(found):
+        for frac, flatten in ((SMEARED_INK, False), (0.5, True)):
+            found += _locate_at(photo, _scales(max(photo.gray.shape))[0], max_angles, None, frac=frac,
+                                flatten=flatten)
+            if legible(found):
+                break
+    return sorted(found, key=_plausibility, reverse=True)
+
+
+def _pyramid(photo: Photo, max_angles: int) -> list[Block]:
+    """Blocks of the scales, coarse to fine, until a legible one is found (unranked)."""
     found: list[Block] = []
-    scales = _scales(max(photo.gray.shape))
-    for level, scale in enumerate(scales):
+    for level, scale in enumerate(_scales(max(photo.gray.shape))):
         k = None if level == 0 else max(15, (WORK_SIDE // 45) | 1)
         found += _locate_at(photo, scale, max_angles, k)
         if legible(found):
             break
-    else:  # nothing legible at any scale: fainter ink (`SMEARED_INK`), then flattened light (`SHADOW_KERNEL`)
-        for frac, flatten in ((SMEARED_INK, False), (0.5, True)):
-            found += _locate_at(photo, scales[0], max_angles, None, frac=frac, flatten=flatten)
-            if legible(found):
-                break
-    return sorted(found, key=_plausibility, reverse=True)
+    return found
 
 
 def locate_relit(gray: NDArray[Any] | Photo, max_angles: int = 2) -> list[Block]:

@@ -317,26 +317,29 @@ def _trusted_among(gray: NDArray[Any], blocks: list[Block], today: date | None, 
     return None
 
 
-def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3,
-              blocks: list[Block] | None = None, read_all: bool = False) -> MRZReading:
-    """Read the MRZ in a grey image (uint8, any size and orientation).
+Read = tuple[tuple[int, float], MRZReading]
 
-    Blocks are read best-looking first; reading stops at the first trusted one unless `read_all`
-    (used to notice a second document in the photo: ``blocks_valid`` counts trusted blocks).
-    `blocks` may be passed when the caller has already located them. When none of the first
-    `max_blocks` reads trusted, `_second_look` searches elsewhere for a trusted reading, then
-    `_relit_look` on the photo with its light flattened."""
-    t0 = time.perf_counter()
-    photo = Photo(gray)  # the looks below search the same levels of it
-    blocks = locate(photo) if blocks is None else blocks
-    t1 = time.perf_counter()
-    found = [b for b in blocks if b.n_lines >= 2]
-    best: tuple[tuple[int, float], MRZReading] | None = None
-    trusted: list[Block] = []  # blocks read trusted, one per place: two outlines of one MRZ are one
+
+def _first_look(gray: NDArray[Any], found: list[Block], max_blocks: int, today: date | None, read_all: bool,
+                memo: dict[int, Read | None]) -> tuple[Read | None, list[Block]]:
+    """The best reading of the first `max_blocks` blocks and the blocks read trusted (one per
+    place: two outlines of one MRZ are one), stopping at the first trusted one unless `read_all`.
+    A block whose place a block of more lines read whole (`_read_whole`) is not read: some of the
+    lines of an MRZ read whole (a TD1's first two) fit no layout. `memo` keeps each block's reading
+    (by identity) for a later first look over a longer list."""
+    best: Read | None = None
+    trusted: list[Block] = []
+    whole: list[Block] = []
     for bi, b in enumerate(found[:max_blocks]):
-        got = _read_block(gray, b, bi, today)
+        if any(_same_place(b, w) and b.n_lines < w.n_lines for w in whole):
+            continue
+        if id(b) not in memo:
+            memo[id(b)] = _read_block(gray, b, bi, today)
+        got = memo[id(b)]
         if got is None:
             continue
+        if _read_whole(got):
+            whole.append(b)
         if got[1].result is not None and trustworthy(got[1].result) and \
                 not any(_same_place(b, t) for t in trusted):
             trusted.append(b)
@@ -344,13 +347,41 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
             best = got
         if trusted and not read_all:
             break
+    return best, trusted
+
+
+def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3,
+              blocks: list[Block] | None = None, read_all: bool = False) -> MRZReading:
+    """Read the MRZ in a grey image (uint8, any size and orientation).
+
+    Blocks are read best-looking first (`_first_look`); reading stops at the first trusted one
+    unless `read_all` (used to notice a second document in the photo: ``blocks_valid`` counts
+    trusted blocks). `blocks` may be passed when the caller has already located them; else the
+    locator's faint levels, searched only when nothing legible is found, are searched only if
+    the blocks found without them read nothing trusted (the first look then starts again over
+    all blocks, ranked as `locate` ranks them, reusing the readings made). When none of the first
+    `max_blocks` reads trusted and none read whole, `_second_look` searches elsewhere for a
+    trusted reading, then `_relit_look` on the photo with its light flattened."""
+    t0 = time.perf_counter()
+    photo = Photo(gray)  # the looks below search the same levels of it
+    lazy = blocks is None
+    blocks = locate(photo, faint=False) if blocks is None else blocks
+    t1 = time.perf_counter()
+    memo: dict[int, Read | None] = {}
+    best, trusted = _first_look(gray, [b for b in blocks if b.n_lines >= 2], max_blocks, today, read_all, memo)
+    if lazy and not trusted and not legible(blocks):
+        blocks = locate(photo)
+        best, trusted = _first_look(gray, [b for b in blocks if b.n_lines >= 2], max_blocks, today, read_all, memo)
+    found = [b for b in blocks if b.n_lines >= 2]
     valid_blocks = len(trusted)
-    if not valid_blocks:
+    # A reading that names its states found the zone whole and misread it (glare, low resolution):
+    # neither another place (the second look) nor the relit photo holds the MRZ.
+    if not valid_blocks and not _read_whole(best):
         seen = list(found[:max_blocks])
         later = _second_look(photo, found[max_blocks:], today, seen)
         # relit only where it can find what the first looks missed: something legible was found (else
-        # `locate` has searched the relit photo already) and the zone was not read whole
-        if later is None and legible(blocks) and not _read_whole(best):
+        # `locate` has searched the relit photo already)
+        if later is None and legible(blocks):
             later = _relit_look(photo, today, seen)
         if later is not None:
             best, valid_blocks = later, 1
