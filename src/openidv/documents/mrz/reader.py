@@ -368,11 +368,12 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
     blocks = locate(photo, faint=False) if blocks is None else blocks
     t1 = time.perf_counter()
     memo: dict[int, Read | None] = {}
-    best, trusted = _first_look(gray, [b for b in blocks if b.n_lines >= 2], max_blocks, today, read_all, memo)
+    found = [b for b in blocks if b.n_lines >= 2]
+    best, trusted = _first_look(gray, found, max_blocks, today, read_all, memo)
     if lazy and not trusted and not legible(blocks):
         blocks = locate(photo)
-        best, trusted = _first_look(gray, [b for b in blocks if b.n_lines >= 2], max_blocks, today, read_all, memo)
-    found = [b for b in blocks if b.n_lines >= 2]
+        found = [b for b in blocks if b.n_lines >= 2]
+        best, trusted = _first_look(gray, found, max_blocks, today, read_all, memo)
     valid_blocks = len(trusted)
     # A reading that names its states found the zone whole and misread it (glare, low resolution):
     # neither another place (the second look) nor the relit photo holds the MRZ.
