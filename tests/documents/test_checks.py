@@ -295,3 +295,22 @@ def test_valid_check_digits_with_an_impossible_date_go_to_review() -> None:
     reading = MRZReading("ok", res, mean_confidence=0.9)
     outcome, codes, _ = DocumentMRZCheck()._judge(("c1", reading), [("c1", reading)], Session(), 0.2, 1.86)
     assert outcome is Outcome.REVIEW and codes == ["MRZ_FIELD_INVALID"]
+
+
+def test_a_thumb_over_the_mrz_end_asks_for_a_new_photo(pipeline: Pipeline) -> None:
+    """A TD3 whose last characters lie under the holder's thumb read as a TD2 before stop 44: its
+    check digits failed (MRZ_CHECKSUM, the code for an MRZ printed wrong, unless a guessed character
+    explained the failure) or, the optional-data field empty, held - this one passed with no reason
+    code at all. Lines not seen whole are unreadable: a new photo."""
+    from openidv.documents.synth.photo_stress import thumb
+    from openidv.documents.synth.templates import templates
+
+    doc = make_document(templates("TD3", "test")[3], 7001, None, 10.0, today=date(2026, 12, 3))
+    side = doc.mrz_side
+    assert side is not None
+    p = CaptureParams("desk", canvas=(1280, 960), fill=0.85, noise_sigma=2.0, jpeg_quality=92, background="wood")
+    img = capture(thumb(side.image, 0.8), p, np.random.default_rng(0), side_boxes(side)).image
+    res = pipeline.run(Session(captures=[_capture(img)])).results
+    _no_errors(res)
+    codes = [c for r in res.values() for c in r.reason_codes]
+    assert "MRZ_CHECKSUM" not in codes and "MRZ_UNREADABLE" in codes, codes

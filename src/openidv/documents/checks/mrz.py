@@ -50,6 +50,8 @@ DEFERRED = "no_mrz_deferred_to_barcode"  # evidence key document_barcode reads
 
 class DocumentMRZCheck(BaseCheck):
     name = "document_mrz"
+    # 1.9.0: a reading whose lines are not seen whole (a thumb or glare over an end: blank end cells,
+    # or print going on beyond every line) is unreadable, not a shorter layout (stop 44);
     # 1.8.0: the reader skips the two-line blocks of a zone read whole and the second look after it;
     # the locator's faint levels only after nothing trusted is read (stop 43: the slowest 1% of photos);
     # 1.7.0: the reader's relit look (a shadow edge along the MRZ lines), a bowed page's grid fit, and an
@@ -61,7 +63,7 @@ class DocumentMRZCheck(BaseCheck):
     # 1.4.0: check digits that hold as well for a nearly as likely other reading ask for a new photo;
     # 1.3.0: a check digit failing on a guessed character asks for a new photo (misread_below);
     # 1.2.0: an undeclared document without any MRZ is left to document_barcode
-    version = "1.8.0"
+    version = "1.9.0"
     requires = ("image_usability", "document_detect")
     run_if_upstream_failed = True
     reason_codes = ("MRZ_NOT_FOUND", "MRZ_UNREADABLE", "MRZ_CHECKSUM", "MRZ_FIELD_INVALID", "DOCUMENT_MULTIPLE")

@@ -48,6 +48,11 @@ def _blobs(canon: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
     return s[ok], c[ok]
 
 
+def glyph_centres(canon: NDArray[Any]) -> NDArray[Any]:
+    """(N, 2) centres of the glyph-sized ink blobs of a canonical image."""
+    return _blobs(canon)[1]
+
+
 def _common_period(xs: list[NDArray[Any]]) -> float:
     """The pitch shared by all lines: the period whose phases align each line's blob centres best
     (summed over lines), mildly preferring the canonical pitch the block was warped to."""
@@ -120,10 +125,11 @@ def _near_lines(c: NDArray[Any], grids: list[LineGrid] | None, n_lines: int) -> 
     return [(nearest == j) & (d[j] < 0.45 * LINE_PITCH) for j in range(n_lines)]
 
 
-def fit_grid(canon: NDArray[Any], n_lines: int) -> list[LineGrid]:
+def fit_grid(canon: NDArray[Any], n_lines: int, centres: NDArray[Any] | None = None) -> list[LineGrid]:
     """One grid per MRZ line of a canonical image (a pitch common to the block, a phase per line),
-    fitted twice: the second time on the blobs nearest each line's first fit."""
-    _, c = _blobs(canon)
+    fitted twice: the second time on the blobs nearest each line's first fit. `centres`: the
+    image's `glyph_centres`, when the caller has them already."""
+    c = glyph_centres(canon) if centres is None else centres
     grids: list[LineGrid] | None = None
     for _ in range(2):
         near = _near_lines(c, grids, n_lines)

@@ -3,7 +3,9 @@
 Every located block is read under a few geometric hypotheses - upright or upside down, and, when
 the block's measured extent does not match a whole MRZ line, anchored at its left or its right
 end - and the reading that satisfies most check digits, then has the highest likelihood, wins.
-Check digits thus verify the geometry as well as the characters.
+Check digits thus verify the geometry as well as the characters, and the ends of the lines read
+verify the layout (`line_ends`): a line hidden at an end by a thumb or glare reads as a shorter
+layout whose check digits may hold, and is not trusted.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from openidv.documents.mrz.classifier import glyph_logp
 from openidv.documents.mrz.codes import known_state
 from openidv.documents.mrz.correct import read_logp
 from openidv.documents.mrz.glyphs import PITCH, canonical_size, cell_x, crop_cells, flatten_light, line_y
-from openidv.documents.mrz.grid import fit_grid
+from openidv.documents.mrz.grid import fit_grid, glyph_centres
+from openidv.documents.mrz.line_ends import line_gap, measure
 from openidv.documents.mrz.locate import Block, Photo, as_photo, legible, locate, locate_minor, locate_relit
 from openidv.documents.mrz.parse import MRZResult
 
@@ -61,6 +64,7 @@ class MRZReading:
     mean_confidence: float = 0.0
     detail: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    gap: str | None = None  # why the lines read are not whole (`line_ends.line_gap`), if they are not
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"status": self.status}
@@ -136,16 +140,20 @@ def _windows(spec_masks: list[NDArray[Any]], per_line: list[NDArray[Any]], offs:
 
 
 def _read_hypothesis(gray: NDArray[Any], b: Block, h: Hypothesis, today: date | None
-                     ) -> tuple[MRZResult, float, float] | None:
+                     ) -> tuple[MRZResult, float, float, str | None] | None:
+    """The best reading of a block under one hypothesis: (result, mean glyph confidence, summed
+    log-likelihood, why its lines are not whole or None)."""
     canon = _canonical(gray, b, h)
-    grids = fit_grid(canon, b.n_lines)
+    centres = glyph_centres(canon)
+    grids = fit_grid(canon, b.n_lines, centres)
     offs = _offsets(b, h.width)
     cells = [g.centre(i) for g in grids for i in range(offs.start, h.width + offs.stop - 1)]
     logp = glyph_logp(crop_cells(canon, np.array(cells, np.float32)))
     span = h.width + len(offs) - 1
     per_line = [logp[j * span : (j + 1) * span] for j in range(b.n_lines)]
+    inks = measure(canon, grids, offs.start - 1, span + 2, centres)  # a cell more each side
     masks = _kind_masks(b.n_lines, h.width, per_line[0][-offs.start : -offs.start + 5])
-    best: tuple[tuple[int, float], MRZResult, float] | None = None
+    best: tuple[tuple[int, float], MRZResult, float, str | None] | None = None
     for combo in _windows(masks, per_line, offs, h.width):
         lines = [per_line[j][k - offs.start : k - offs.start + h.width] for j, k in enumerate(combo)]
         try:
@@ -153,14 +161,15 @@ def _read_hypothesis(gray: NDArray[Any], b: Block, h: Hypothesis, today: date | 
         except ValueError:
             continue
         ll = float(np.log(np.maximum(res.char_confidence, 1e-6)).sum())
-        key = _score(res, ll)
+        gap = line_gap(inks, [k - offs.start + 1 for k in combo], h.width)
+        key = _score(res, ll, gap)
         if best is None or key > best[0]:
-            best = (key, res, float(np.exp(np.concatenate(lines).max(axis=1)).mean()))
-        if trustworthy(res):
+            best = (key, res, float(np.exp(np.concatenate(lines).max(axis=1)).mean()), gap)
+        if key[0]:
             break
     if best is None:
         return None
-    return best[1], best[2], best[0][1] * h.width * b.n_lines
+    return best[1], best[2], best[0][1] * h.width * b.n_lines, best[3]
 
 
 def _kind_masks(n_lines: int, width: int, head: NDArray[Any]) -> list[NDArray[Any]]:
@@ -201,9 +210,15 @@ def states_known(res: MRZResult) -> bool:
     return all(known_state(res.fields.get(k)) for k in ("issuing_state", "nationality") if k in res.fields)
 
 
-def _score(res: MRZResult, ll: float) -> tuple[int, float]:
-    """Trusted valid readings first, then the mean log-likelihood per character."""
-    return int(trustworthy(res)), ll / max(len(res.char_confidence), 1)
+def _score(res: MRZResult, ll: float, gap: str | None) -> tuple[int, float]:
+    """Trusted valid readings of whole lines first, then the mean log-likelihood per character."""
+    return int(gap is None and trustworthy(res)), ll / max(len(res.char_confidence), 1)
+
+
+def _trusted(reading: MRZReading) -> bool:
+    """A trustworthy result read from whole lines (`line_ends`): a line hidden at its end reads
+    as a shorter layout whose check digits may hold."""
+    return reading.gap is None and reading.result is not None and trustworthy(reading.result)
 
 
 PROBE_CELLS = 12
@@ -233,12 +248,12 @@ def _read_block(gray: NDArray[Any], b: Block, bi: int, today: date | None
         got = _read_hypothesis(gray, b, h, today)
         if got is None:
             continue
-        res, conf, ll = got
-        key = _score(res, ll)
+        res, conf, ll, gap = got
+        key = _score(res, ll, gap)
         if best is None or key > best[0]:
             quad = (b.quad if not h.flipped else b.quad[[2, 3, 0, 1]]).round(1).tolist()
-            best = (key, MRZReading("ok", res, quad, mean_confidence=conf))
-        if trustworthy(res):
+            best = (key, MRZReading("ok", res, quad, mean_confidence=conf, gap=gap))
+        if key[0]:
             break
     return best
 
@@ -311,7 +326,7 @@ def _trusted_among(gray: NDArray[Any], blocks: list[Block], today: date | None, 
         got = _read_block(gray, cands[i], i, today)
         seen.append(cands[i])
         res = got[1].result if got is not None else None
-        if got is not None and res is not None and trustworthy(res) and \
+        if got is not None and res is not None and _trusted(got[1]) and \
                 abs(cands[i].n_est - len(res.lines[0])) <= SECOND_LOOK_MAX_MISS:
             return got
     return None
@@ -340,8 +355,7 @@ def _first_look(gray: NDArray[Any], found: list[Block], max_blocks: int, today: 
             continue
         if _read_whole(got):
             whole.append(b)
-        if got[1].result is not None and trustworthy(got[1].result) and \
-                not any(_same_place(b, t) for t in trusted):
+        if _trusted(got[1]) and not any(_same_place(b, t) for t in trusted):
             trusted.append(b)
         if best is None or got[0] > best[0]:
             best = got
@@ -418,6 +432,11 @@ def read_gray(gray: NDArray[Any], today: date | None = None, max_blocks: int = 3
         # longest line) is kept; a valid TD1, TD2 or MRV-B at the edge asks for a new photo too.
         reading.status = "unreadable"
         reading.detail = "the MRZ reaches the edge of the photo (cut off?)"
+    elif reading.gap is not None:
+        # A line hidden at an end (a thumb, glare) reads as a shorter layout, or with blank cells
+        # where its last characters are: neither valid nor tampered with, but not seen whole.
+        reading.status = "unreadable"
+        reading.detail = reading.gap
     return reading
 
 
