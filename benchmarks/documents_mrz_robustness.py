@@ -15,7 +15,8 @@ raises on it: MRZ_CHECKSUM, a fraud signal for review, or MRZ_UNREADABLE, a new 
 valid reading nearly as likely as another valid one), what the check raises on the exact readings
 (``exact_check_codes``: a new photo asked for a correct reading is the price of the ambiguity
 rule), and the reader's time per case. ``--random N --seed S`` replaces the fixed transforms by N random
-combinations of them per photo (`random_stress`).
+combinations of them per photo (`random_stress`); ``--occluded`` a thumb or white glare over an
+end of the MRZ (`occlusions`: a new photo is the right answer unless only the margin is hidden).
 Skips (exit 0, says so) when the specimen folder is absent.
 """
 
@@ -34,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from documents_common import emit, latency, mrz_check_code
 
-from openidv.documents.synth.photo_stress import random_stress, transforms
+from openidv.documents.synth.photo_stress import occlusions, random_stress, transforms
 
 SPECIMENS = {
     "passport-td3": ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"],
@@ -54,6 +55,8 @@ def main() -> None:
     ap.add_argument("--random", type=int, default=0,
                     help="instead of the fixed transforms, this many random combinations per photo (see random_stress)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the random combinations")
+    ap.add_argument("--occluded", action="store_true",
+                    help="instead of the fixed transforms, a thumb or white glare over an end of the MRZ (occlusions)")
     args = ap.parse_args()
     photos = sorted(p for p in args.specimens.glob("*") if p.stem in SPECIMENS) if args.specimens.is_dir() else []
     if not photos:
@@ -67,7 +70,8 @@ def main() -> None:
     for path in photos:
         bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
         rng = np.random.default_rng([args.seed, len(path.stem), sum(map(ord, path.name))])
-        cases = [random_stress(rng) for _ in range(args.random)] if args.random else transforms()
+        cases = ([random_stress(rng) for _ in range(args.random)] if args.random
+                 else occlusions() if args.occluded else transforms())
         for name, fn in cases:
             img = cv2.cvtColor(fn(bgr), cv2.COLOR_BGR2RGB)
             t0 = time.perf_counter()

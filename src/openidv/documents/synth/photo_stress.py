@@ -88,6 +88,22 @@ def glare(im: Image, at_x: float, strength: float = 0.85) -> Image:
     return np.clip(im * (1 - a[..., None]) + 255 * a[..., None], 0, 255).astype(np.uint8)
 
 
+def thumb(im: Image, at_x: float) -> Image:
+    """A thumb holding the page over the MRZ band's end: a skin-toned, shaded ellipse from beyond
+    the page's right edge to `at_x` of its width (from the left edge when `at_x` < 0.5), tilted
+    like a thumb reaching in. Hides the characters under it; an MRZ hidden so is not to be read."""
+    h, w = im.shape[:2]
+    ax, ay = int(0.2 * w), int(0.15 * h)
+    cx = int(at_x * w) + ax if at_x >= 0.5 else int(at_x * w) - ax
+    mask = np.zeros((h, w), np.uint8)
+    cv2.ellipse(mask, (cx, int(0.82 * h)), (ax, ay), -12 if at_x >= 0.5 else 12, 0, 360, 255, -1)
+    a = cv2.GaussianBlur(mask, (0, 0), 2.0).astype(np.float32)[..., None] / 255
+    xx = np.arange(w, dtype=np.float32)[None, :, None]
+    shade = 0.75 + 0.25 * np.clip(1 - np.abs(xx - cx) / ax, 0, 1)  # rounder, darker towards its rim
+    skin = np.array([150, 165, 205], np.float32) * shade
+    return np.clip(im * (1 - a) + skin * a, 0, 255).astype(np.uint8)
+
+
 def blur(im: Image, sigma: float) -> Image:
     out: Image = cv2.GaussianBlur(im, (0, 0), sigma)
     return out
@@ -195,6 +211,18 @@ def transforms() -> list[tuple[str, Callable[[Image], Image]]]:
     out += [(f"tilt {x},{y}", partial(tilt, about_x=x, about_y=y)) for x, y in ((0, 45), (0, -40), (15, 40))]
     out += [(f"width {w} + bow {s}", partial(_bowed, width=w, sag=s))
             for w, s in ((1000, 0.03), (1000, 0.05), (1000, -0.05), (640, 0.05))]
+    return out
+
+
+def occlusions() -> list[tuple[str, Callable[[Image], Image]]]:
+    """What hides part of an MRZ line in a hand-held photo (10, each with a name): a thumb over its
+    right or left end reaching 12-30% into the page, and glare saturated to white over either end.
+    Nothing read from such a photo is right but a new photo (MRZ_UNREADABLE) or, when only the
+    margin is covered, the exact lines; kept apart from `transforms` so that its 82 cases stay
+    comparable from stop to stop."""
+    out: list[tuple[str, Callable[[Image], Image]]] = []
+    out += [(f"thumb to {x}", partial(thumb, at_x=x)) for x in (0.85, 0.8, 0.75, 0.7, 0.12, 0.17, 0.22, 0.27)]
+    out += [(f"white glare at {g}", partial(glare, at_x=g, strength=1.0)) for g in (0.1, 0.9)]
     return out
 
 
