@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from openidv.documents.synth.photo_stress import random_stress, transforms
+from openidv.documents.synth.photo_stress import occlusions, random_stress, thumb, transforms
 
 
 def _page() -> np.ndarray:
@@ -28,3 +28,18 @@ def test_random_stress_is_reproducible_from_its_generator() -> None:
     assert np.array_equal(a(_page()), b(_page()))
     other, _ = random_stress(np.random.default_rng(6))
     assert other != a_name
+
+
+def test_a_thumb_covers_the_mrz_band_from_its_side_of_the_page_only() -> None:
+    page = np.full((400, 600, 3), 255, np.uint8)
+    right, left = thumb(page, 0.8), thumb(page, 0.2)
+    band = slice(int(0.78 * 400), int(0.86 * 400))
+    assert (right[band, 500:] < 230).all() and (right[band, :400] == 255).all() and (right[:200] == 255).all()
+    assert (left[band, :100] < 230).all() and (left[band, 200:] == 255).all()
+
+
+def test_the_occlusions_are_named_and_keep_the_image_size() -> None:
+    page = np.full((300, 420, 3), 200, np.uint8)
+    names = [name for name, _ in occlusions()]
+    assert len(names) == len(set(names)) == 10
+    assert all(fn(page).shape == page.shape for _, fn in occlusions())
