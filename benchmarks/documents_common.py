@@ -122,24 +122,23 @@ def recapture_documents(folder: Path) -> Iterator[tuple[str, str, Any]]:
 
 
 @functools.cache
-def _mrz_thresholds() -> tuple[float, float]:
+def _mrz_thresholds() -> Any:
+    from openidv.documents.checks.mrz import MRZThresholds
     from openidv.policy import ThresholdRegistry
 
-    reg = ThresholdRegistry.load()
-    return (float(reg.get("document_mrz")["misread_below"]),
-            float(reg.get("document_mrz_ambiguity")["ambiguous_below"]))
+    return MRZThresholds.load(ThresholdRegistry.load().get)
 
 
 def mrz_check_code(reading: Any) -> str | None:
     """What the ``document_mrz`` check raises on this reading of a document that carries an MRZ,
     at the shipped thresholds (None: it passes): MRZ_NOT_FOUND, MRZ_UNREADABLE (also a check digit
     failing on a guessed character, or check digits holding as well for a nearly as likely other
-    reading: a new photo), MRZ_CHECKSUM (review), MRZ_FIELD_INVALID."""
+    reading, or a name letter guessed: a new photo), MRZ_CHECKSUM (review), MRZ_FIELD_INVALID."""
     from openidv.documents.checks.mrz import judge_reading
 
     if reading.status == "not_found":
         return "MRZ_NOT_FOUND"
     if reading.status != "ok" or reading.result is None:
         return "MRZ_UNREADABLE"
-    codes = judge_reading(reading, *_mrz_thresholds())[1]
+    codes = judge_reading(reading, _mrz_thresholds())[1]
     return codes[0] if codes else None

@@ -46,6 +46,7 @@ SPECIMENS = {
 def main() -> None:
     from openidv.documents.mrz.ambiguity import alternative_cost
     from openidv.documents.mrz.misread import weakest_failing
+    from openidv.documents.mrz.name_doubt import weakest_name_letter
     from openidv.documents.mrz.reader import read_image
     from openidv.policy import ThresholdRegistry
 
@@ -83,8 +84,8 @@ def main() -> None:
             per.setdefault(key, [0, 0])[0] += ok
             per[key][1] += 1
             # what the document_mrz check raises on it: a check digit failing on a guessed character,
-            # or check digits that hold as well for a nearly as likely other reading, ask for a new
-            # photo (MRZ_UNREADABLE); a confident failure is MRZ_CHECKSUM (review)
+            # check digits that hold as well for a nearly as likely other reading, or a guessed name
+            # letter, ask for a new photo (MRZ_UNREADABLE); a confident failure is MRZ_CHECKSUM (review)
             code = mrz_check_code(reading)
             res = reading.result
             if ok:
@@ -94,6 +95,7 @@ def main() -> None:
                              "weakest_failing": weakest_failing(res) if res is not None and reading.status == "ok"
                              else None,
                              "closest_other_valid": alternative_cost(res) if res is not None and out["valid"] else None,
+                             "weakest_name": weakest_name_letter(res) if res is not None and out["valid"] else None,
                              "check_code": code, "lines": out["lines"],
                              "corrections": [f"{c['reason']}:{c['read']}->{c['corrected']}@{c['cost']}"
                                              for c in out.get("corrections", [])]})
@@ -106,6 +108,7 @@ def main() -> None:
               "exact_check_codes": exact_codes,
               "misread_below": thresholds.get("document_mrz")["misread_below"],
               "ambiguous_below": thresholds.get("document_mrz_ambiguity")["ambiguous_below"],
+              "doubtful_below": thresholds.get("document_mrz_names")["doubtful_below"],
               "per_transform": {k: f"{a}/{b}" for k, (a, b) in per.items()}, "reader_ms": latency(times)}
     emit(report, args.json)
 

@@ -45,7 +45,9 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     reg = ThresholdRegistry.load()
     misread_below = float(reg.get("document_mrz")["misread_below"])
     ambiguous_below = float(reg.get("document_mrz_ambiguity")["ambiguous_below"])
-    out: dict[str, Any] = {"misread_below": misread_below, "ambiguous_below": ambiguous_below}
+    doubtful_below = float(reg.get("document_mrz_names")["doubtful_below"])
+    out: dict[str, Any] = {"misread_below": misread_below, "ambiguous_below": ambiguous_below,
+                           "doubtful_below": doubtful_below}
     for family in ("genuine", "mrz_tampering"):
         r = [x for x in rows if x["family"] == family]
         flagged = checksum_flagged(rows, family)
@@ -65,11 +67,19 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
             # valid readings the check asks again for because another valid reading is close
             # (check digits that did not decide); the rest of the valid ones pass the check
             "valid_asked_again_ambiguous": sum(x["valid"] and _ambiguous(x, ambiguous_below) for x in r),
+            # ... or because a name letter (no check digit) is a guess
+            "valid_asked_again_name": sum(x["valid"] and not _ambiguous(x, ambiguous_below)
+                                          and _doubtful(x, doubtful_below) for x in r),
             "valid_not_exact_seeds": [x.get("seed") for x in r if x["valid"] and not x["exact"]],
             "valid_not_exact_passing": sum(x["valid"] and not x["exact"] and not _ambiguous(x, ambiguous_below)
-                                           for x in r),
+                                           and not _doubtful(x, doubtful_below) for x in r),
         }
     return out
+
+
+def _doubtful(row: dict[str, Any], doubtful_below: float) -> bool:
+    weakest = row.get("weakest_name")
+    return weakest is not None and float(weakest) < doubtful_below
 
 
 def _ambiguous(row: dict[str, Any], ambiguous_below: float) -> bool:

@@ -286,14 +286,15 @@ def test_declared_data_mismatch(full: Pipeline) -> None:
 
 def test_valid_check_digits_with_an_impossible_date_go_to_review() -> None:
     """A misread that the check digits did not catch (expiry read as 34-91-10) is never a pass."""
-    from openidv.documents.checks.mrz import DocumentMRZCheck
+    from openidv.documents.checks.mrz import DocumentMRZCheck, MRZThresholds
     from openidv.documents.mrz.parse import parse_lines
     from openidv.documents.mrz.reader import MRZReading
 
     res = parse_lines(["I<CZESCHAFER<<ELENI<<<<<<<<<<<<<<<<<", "2108964624CZE9511109F3491102<<<<<2<2"])
     assert res.valid and "date_of_expiry" in res.field_errors
     reading = MRZReading("ok", res, mean_confidence=0.9)
-    outcome, codes, _ = DocumentMRZCheck()._judge(("c1", reading), [("c1", reading)], Session(), 0.2, 1.86)
+    th = MRZThresholds(0.2, 1.86, 0.2)
+    outcome, codes, _ = DocumentMRZCheck()._judge(("c1", reading), [("c1", reading)], Session(), th)
     assert outcome is Outcome.REVIEW and codes == ["MRZ_FIELD_INVALID"]
 
 

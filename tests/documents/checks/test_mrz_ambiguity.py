@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from openidv.documents.checks.mrz import DocumentMRZCheck
+from openidv.documents.checks.mrz import DocumentMRZCheck, MRZThresholds
 from openidv.documents.mrz.alphabet import INDEX
 from openidv.documents.mrz.correct import read_logp
 from openidv.documents.mrz.reader import MRZReading
@@ -24,7 +24,7 @@ def _judge(b_for_8: float, ambiguous_below: float) -> tuple[Outcome, list[str]]:
     res = read_logp([logp[:44], logp[44:]])
     assert res.valid and res.lines[1].startswith("L898902C3")
     best = ("capture-1", MRZReading("ok", result=res, mean_confidence=0.9))
-    outcome, codes, _ = DocumentMRZCheck()._judge(best, [best], None, 0.3, ambiguous_below)  # type: ignore[arg-type]
+    outcome, codes, _ = DocumentMRZCheck()._judge(best, [best], None, MRZThresholds(0.3, ambiguous_below, 0.0))  # type: ignore[arg-type]
     return outcome, codes
 
 

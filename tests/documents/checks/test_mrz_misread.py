@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openidv.documents.checks.mrz import DocumentMRZCheck
+from openidv.documents.checks.mrz import DocumentMRZCheck, MRZThresholds
 from openidv.documents.mrz.correct import read_text
 from openidv.documents.mrz.reader import MRZReading
 from openidv.domain import Outcome
@@ -19,7 +19,7 @@ def _judge(weakest: float, misread_below: float) -> tuple[Outcome, list[str]]:
     res.char_confidence = [0.97] * 88
     res.char_confidence[44 + 16] = weakest  # a birth-date digit, covered by the failing check digits
     best = ("capture-1", MRZReading("ok", result=res, mean_confidence=0.9))
-    outcome, codes, _ = DocumentMRZCheck()._judge(best, [best], None, misread_below, 1.86)  # type: ignore[arg-type]
+    outcome, codes, _ = DocumentMRZCheck()._judge(best, [best], None, MRZThresholds(misread_below, 1.86, 0.0))  # type: ignore[arg-type]
     return outcome, codes
 
 

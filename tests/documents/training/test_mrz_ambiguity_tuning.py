@@ -7,13 +7,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from openidv.documents.training.tune_mrz_ambiguity import observe, summary, tune, write_thresholds
+from openidv.documents.training.mrz_stress_tuning import observe, summary, tune
+from openidv.documents.training.tune_mrz_ambiguity import RULE
 
 
 def test_observe_reads_one_stressed_generated_document() -> None:
     row = observe(97000004, "train")
     assert row["status"] in ("ok", "unreadable", "not_found") and row["kind"] == "TD3"
     assert row["cost"] is None or (row["valid"] and 0.0 <= row["cost"] <= 8.0)
+    assert row["weakest_name"] is None or (row["valid"] and 0.0 <= row["weakest_name"] <= 1.0)
     assert row["stress"].startswith("width ")
 
 
@@ -42,7 +44,7 @@ def test_a_quantile_beyond_the_search_refuses_to_tune() -> None:
 
 def test_the_threshold_file_records_its_source(tmp_path: Path) -> None:
     path = tmp_path / "document_mrz_ambiguity.yaml"
-    write_thresholds({"ambiguous_below": 1.86, "flag": 0.01, "seed": 1, "n": 2, "split": "train",
+    RULE.write_thresholds({"ambiguous_below": 1.86, "flag": 0.01, "seed": 1, "n": 2, "split": "train",
                       "statistic": "s", "repair_budget": 1.36, "valid_exact": 900, "valid_exact_flagged": 9},
                      "the command", path)
     doc = yaml.safe_load(path.read_text())

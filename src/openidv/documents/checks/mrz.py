@@ -6,7 +6,9 @@ e.g. cut off or blurred; since 1.3.0 also a check digit that fails where the rea
 character: the weakest character a failing check digit covers is below ``misread_below`` of the
 ``document_mrz`` threshold set, so a new photo is asked for; since 1.4.0 also a reading whose check
 digits hold but hold just as well for another reading nearly as likely - closer than
-``ambiguous_below`` of the ``document_mrz_ambiguity`` set, see ``mrz/ambiguity.py``), MRZ_CHECKSUM
+``ambiguous_below`` of the ``document_mrz_ambiguity`` set, see ``mrz/ambiguity.py``; since 1.10.0
+also a valid reading with a name letter - which no check digit covers - read with a probability
+below ``doubtful_below`` of the ``document_mrz_names`` set, see ``mrz/name_doubt.py``), MRZ_CHECKSUM
 (read confidently but a check digit does not hold after correction - a misprint, tampering or an unlucky misread, hence
 review); review MRZ_FIELD_INVALID
 (every check digit holds but a birth or expiry date is not a calendar date, or - FRA-ID, whose MRZ
@@ -18,12 +20,16 @@ from it when there is none). The result carries the parsed MRZ in its artifacts 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from openidv.checks.base import BaseCheck, CheckContext
 from openidv.documents.checks.common import declared_type, doc_captures, gray_of, quad_box, reference_date
 from openidv.documents.mrz.ambiguity import alternative_cost, ambiguous
 from openidv.documents.mrz.misread import guessed, weakest_failing
+from openidv.documents.mrz.name_doubt import doubtful_name, weakest_name_letter
+from openidv.documents.mrz.parse import MRZResult
 from openidv.documents.mrz.reader import MRZReading, read_gray
 from openidv.domain import CheckResult, Outcome, Session
 
@@ -44,12 +50,33 @@ def _evidence(cap_id: str, kind: str, r: MRZReading) -> dict[str, Any]:
     return ev
 
 
+@dataclass(frozen=True)
+class MRZThresholds:
+    """The tuned points at which a reading is put down to the photo rather than passed or flagged:
+    a failing check digit on a guessed character (``misread_below``), check digits holding as well
+    for a nearly as likely other reading (``ambiguous_below``), a name letter guessed
+    (``doubtful_below``); each from its own threshold set and tuning script."""
+
+    misread_below: float
+    ambiguous_below: float
+    doubtful_below: float
+
+    @classmethod
+    def load(cls, threshold_set: Callable[[str], Any]) -> MRZThresholds:
+        """From the three sets, looked up by `threshold_set` (a session's ``ctx.thresholds.set``,
+        which records the versions used, or a registry's ``get``)."""
+        return cls(float(threshold_set("document_mrz")["misread_below"]),
+                   float(threshold_set("document_mrz_ambiguity")["ambiguous_below"]),
+                   float(threshold_set("document_mrz_names")["doubtful_below"]))
+
+
 DL_TYPES = ("driver_licence", "driver_license", "driving_licence")
 DEFERRED = "no_mrz_deferred_to_barcode"  # evidence key document_barcode reads
 
 
 class DocumentMRZCheck(BaseCheck):
     name = "document_mrz"
+    # 1.10.0: a valid reading with a name letter read below doubtful_below asks for a new photo (stop 45);
     # 1.9.0: a reading whose lines are not seen whole (a thumb or glare over an end: blank end cells,
     # or print going on beyond every line) is unreadable, not a shorter layout (stop 44);
     # 1.8.0: the reader skips the two-line blocks of a zone read whole and the second look after it;
@@ -63,7 +90,7 @@ class DocumentMRZCheck(BaseCheck):
     # 1.4.0: check digits that hold as well for a nearly as likely other reading ask for a new photo;
     # 1.3.0: a check digit failing on a guessed character asks for a new photo (misread_below);
     # 1.2.0: an undeclared document without any MRZ is left to document_barcode
-    version = "1.9.0"
+    version = "1.10.0"
     requires = ("image_usability", "document_detect")
     run_if_upstream_failed = True
     reason_codes = ("MRZ_NOT_FOUND", "MRZ_UNREADABLE", "MRZ_CHECKSUM", "MRZ_FIELD_INVALID", "DOCUMENT_MULTIPLE")
@@ -83,20 +110,11 @@ class DocumentMRZCheck(BaseCheck):
             readings.append((cap.id, r))
             evidence.append(_evidence(cap.id, cap.kind.value, r))
         best = _best(readings)
-        misread_below = float(ctx.thresholds.set("document_mrz")["misread_below"])
-        ambiguous_below = float(ctx.thresholds.set("document_mrz_ambiguity")["ambiguous_below"])
-        outcome, codes, score = self._judge(best, readings, ctx.session, misread_below, ambiguous_below)
+        th = MRZThresholds.load(ctx.thresholds.set)
+        outcome, codes, score = self._judge(best, readings, ctx.session, th)
         ev: dict[str, Any] = {"captures": evidence}
-        if best is not None and best[1].result is not None and best[1].result.valid:
-            cost = alternative_cost(best[1].result)
-            ev["closest_other_valid_reading"] = {
-                "nats": None if cost is None else round(cost, 3), "ambiguous_below": ambiguous_below,
-                "ambiguous": ambiguous(best[1].result, ambiguous_below)}
-        if best is not None and best[1].result is not None and not best[1].result.valid:
-            weakest = weakest_failing(best[1].result)
-            ev["failed_check_digits"] = {"weakest_character": None if weakest is None else round(weakest, 4),
-                                         "misread_below": misread_below,
-                                         "read_as": "misread" if "MRZ_UNREADABLE" in codes else "as printed"}
+        if best is not None and best[1].result is not None:
+            ev.update(_doubt_evidence(best[1].result, th, codes))
         if outcome is Outcome.NOT_APPLICABLE and declared_type(ctx.session) is None:
             # The type was not declared and no MRZ was read: a document without one (a driver
             # licence; its text or barcode may even look like an MRZ block) or an MRZ document
@@ -111,7 +129,7 @@ class DocumentMRZCheck(BaseCheck):
         return result
 
     def _judge(self, best: tuple[str, MRZReading] | None, readings: list[tuple[str, MRZReading]],
-               session: Session, misread_below: float, ambiguous_below: float) -> tuple[Outcome, list[str], float]:
+               session: Session, th: MRZThresholds) -> tuple[Outcome, list[str], float]:
         if any(r.blocks_valid >= 2 for _, r in readings):
             return Outcome.FAIL, ["DOCUMENT_MULTIPLE"], 0.0
         if best is None:
@@ -119,22 +137,43 @@ class DocumentMRZCheck(BaseCheck):
             if declared in DL_TYPES or declared is None:  # a licence has no MRZ (undeclared: see run)
                 return Outcome.NOT_APPLICABLE, [], 0.0
             return Outcome.FAIL, [_missing_code(readings)], 0.0
-        return judge_reading(best[1], misread_below, ambiguous_below)
+        return judge_reading(best[1], th)
 
 
-def judge_reading(r: MRZReading, misread_below: float, ambiguous_below: float) -> tuple[Outcome, list[str], float]:
+def _doubt_evidence(res: MRZResult, th: MRZThresholds, codes: list[str]) -> dict[str, Any]:
+    """What the doubt rules saw: for a valid reading, the closest other valid reading and the
+    weakest name letter; for a failing one, how sure the characters under the failing digits were."""
+    if not res.valid:
+        weakest = weakest_failing(res)
+        return {"failed_check_digits": {"weakest_character": None if weakest is None else round(weakest, 4),
+                                        "misread_below": th.misread_below,
+                                        "read_as": "misread" if "MRZ_UNREADABLE" in codes else "as printed"}}
+    cost = alternative_cost(res)
+    name = weakest_name_letter(res)
+    return {"closest_other_valid_reading": {"nats": None if cost is None else round(cost, 3),
+                                            "ambiguous_below": th.ambiguous_below,
+                                            "ambiguous": ambiguous(res, th.ambiguous_below)},
+            "weakest_name_letter": {"probability": None if name is None else round(name, 4),
+                                    "doubtful_below": th.doubtful_below,
+                                    "doubtful": doubtful_name(res, th.doubtful_below)}}
+
+
+def judge_reading(r: MRZReading, th: MRZThresholds) -> tuple[Outcome, list[str], float]:
     """Outcome, codes and score for one reading with a result (status ``ok``) of a document that
     carries an MRZ; the benchmarks use it to say what the check would raise on a photo."""
     assert r.result is not None
     if not r.result.valid:
         # a check digit that fails where a character was guessed is more likely the photo than
         # the document: ask for a new one; read surely, it is printed that way (review)
-        if guessed(r.result, misread_below):
+        if guessed(r.result, th.misread_below):
             return Outcome.FAIL, ["MRZ_UNREADABLE"], r.mean_confidence
         return Outcome.FAIL, ["MRZ_CHECKSUM"], r.mean_confidence
-    if ambiguous(r.result, ambiguous_below):
+    if ambiguous(r.result, th.ambiguous_below):
         # the check digits hold, but as well for another reading nearly as likely (B read for 8
         # twice, at weights that cancel): they have not decided between the two - a new photo
+        return Outcome.FAIL, ["MRZ_UNREADABLE"], r.mean_confidence
+    if doubtful_name(r.result, th.doubtful_below):
+        # no check digit covers the names: a guessed letter would pass unseen - a new photo
         return Outcome.FAIL, ["MRZ_UNREADABLE"], r.mean_confidence
     # check digits hold, yet a date is impossible (or FRA-ID's issue month missing): never a silent pass
     if r.result.field_errors:

@@ -35,6 +35,7 @@ def observe(seed: int, split: str) -> list[dict[str, Any]]:
     digits as printed): status, validity, exactness and the weakest failing character of each."""
     from openidv.documents.mrz.ambiguity import alternative_cost
     from openidv.documents.mrz.misread import weakest_failing
+    from openidv.documents.mrz.name_doubt import weakest_name_letter
     from openidv.documents.mrz.reader import read_image
     from openidv.documents.synth.dataset import make_sample
 
@@ -56,6 +57,8 @@ def observe(seed: int, split: str) -> list[dict[str, Any]]:
             # a valid reading: how far the closest other valid reading is (document_mrz asks again below
             # ambiguous_below); for the benchmarks, not used in tuning misread_below
             "alternative_cost": alternative_cost(res) if res is not None and r.status == "ok" else None,
+            # and how sure its weakest name letter is (asked again below doubtful_below); benchmarks only
+            "weakest_name": weakest_name_letter(res) if res is not None and r.status == "ok" else None,
         })
     return out
 

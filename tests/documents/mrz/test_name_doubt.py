@@ -1,0 +1,41 @@
+"""The weakest name letter of a reading: the only witness of a misread name (no check digit)."""
+
+from __future__ import annotations
+
+from openidv.documents.mrz.correct import read_text
+from openidv.documents.mrz.name_doubt import doubtful_name, weakest_name_letter
+from openidv.documents.mrz.parse import MRZResult
+
+TD3 = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
+
+
+def _read(**weak: float) -> MRZResult:
+    """The specimen read surely (0.97) except at the flat positions given as ``p<index>=probability``."""
+    res = read_text(TD3)
+    res.char_confidence = [0.97] * 88
+    for key, p in weak.items():
+        res.char_confidence[int(key[1:])] = p
+    return res
+
+
+def test_the_weakest_letter_of_surname_or_given_names_is_found() -> None:
+    assert weakest_name_letter(_read()) == 0.97
+    assert weakest_name_letter(_read(p5=0.3)) == 0.3  # E of ERIKSSON
+    assert weakest_name_letter(_read(p24=0.2, p5=0.6)) == 0.2  # the last A of MARIA
+
+
+def test_fillers_and_other_fields_do_not_count() -> None:
+    assert weakest_name_letter(_read(p13=0.1)) == 0.97  # the double filler after ERIKSSON
+    assert weakest_name_letter(_read(p40=0.1)) == 0.97  # a trailing filler of the names
+    assert weakest_name_letter(_read(p46=0.1)) == 0.97  # a document-number character (check digit covers it)
+
+
+def test_a_reading_without_probabilities_is_never_doubted() -> None:
+    res = read_text(TD3)
+    res.char_confidence = []  # as for MRZ text parsed, not read from an image
+    assert weakest_name_letter(res) is None and not doubtful_name(res, 0.9)
+
+
+def test_a_name_letter_below_the_point_is_doubtful() -> None:
+    assert doubtful_name(_read(p7=0.3), 0.44) and not doubtful_name(_read(p7=0.5), 0.44)
+    assert not doubtful_name(_read(p7=0.44), 0.44)  # strictly below
