@@ -13,8 +13,8 @@ TD3 = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F120
 
 def _judge(name_letter: float, doubtful_below: float) -> tuple[Outcome, list[str]]:
     res = read_text(TD3)
-    res.char_confidence = [0.97] * 88
-    res.char_confidence[22] = name_letter  # the I of MARIA: MARTA would keep every check digit
+    res.allowed_confidence = [0.97] * 88
+    res.allowed_confidence[22] = name_letter  # the I of MARIA: MARTA would keep every check digit
     assert res.valid
     best = ("capture-1", MRZReading("ok", result=res, mean_confidence=0.9))
     outcome, codes, _ = DocumentMRZCheck()._judge(best, [best], None, MRZThresholds(0.3, 0.0, doubtful_below))  # type: ignore[arg-type]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from openidv.documents.mrz.correct import read_text
+import numpy as np
+
+from openidv.documents.mrz.alphabet import INDEX
+from openidv.documents.mrz.correct import read_logp, read_text
 from openidv.documents.mrz.name_doubt import doubtful_name, weakest_name_letter
 from openidv.documents.mrz.parse import MRZResult
 
@@ -12,9 +15,9 @@ TD3 = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F120
 def _read(**weak: float) -> MRZResult:
     """The specimen read surely (0.97) except at the flat positions given as ``p<index>=probability``."""
     res = read_text(TD3)
-    res.char_confidence = [0.97] * 88
+    res.allowed_confidence = [0.97] * 88
     for key, p in weak.items():
-        res.char_confidence[int(key[1:])] = p
+        res.allowed_confidence[int(key[1:])] = p
     return res
 
 
@@ -32,10 +35,38 @@ def test_fillers_and_other_fields_do_not_count() -> None:
 
 def test_a_reading_without_probabilities_is_never_doubted() -> None:
     res = read_text(TD3)
-    res.char_confidence = []  # as for MRZ text parsed, not read from an image
+    res.char_confidence = res.allowed_confidence = []  # as for MRZ text parsed, not read from an image
     assert weakest_name_letter(res) is None and not doubtful_name(res, 0.9)
 
 
 def test_a_name_letter_below_the_point_is_doubtful() -> None:
     assert doubtful_name(_read(p7=0.3), 0.44) and not doubtful_name(_read(p7=0.5), 0.44)
     assert not doubtful_name(_read(p7=0.44), 0.44)  # strictly below
+
+
+def _logp(**probs: dict[str, float]) -> MRZResult:
+    """The specimen decoded from log-probabilities: sure everywhere except at the flat positions
+    given as ``p<index>={character: probability}``."""
+    logp = np.full((88, 37), -14.0)
+    for i, ch in enumerate("".join(TD3)):
+        logp[i, INDEX[ch]] = 0.0
+    for key, dist in probs.items():
+        logp[int(key[1:])] = -14.0
+        for ch, p in dist.items():
+            logp[int(key[1:]), INDEX[ch]] = np.log(p)
+    return read_logp([logp[:44], logp[44:]])
+
+
+def test_an_o_that_looks_like_a_zero_is_sure_among_letters() -> None:
+    # the O of ERIKSSON, read 0.3 O and 0.7 zero: a name holds no digit, so it is an O
+    res = _logp(p11={"O": 0.3, "0": 0.7})
+    assert res.lines[0] == TD3[0] and res.valid
+    assert res.char_confidence[11] < 0.31 and weakest_name_letter(res) > 0.99
+
+
+def test_a_letter_that_looks_like_another_letter_stays_doubtful() -> None:
+    # the E of ERIKSSON under glare: 0.55 C, 0.45 E - CRIKSSON keeps every check digit
+    res = _logp(p5={"C": 0.55, "E": 0.45})
+    assert res.lines[0].startswith("P<UTOCRIKSSON") and res.valid
+    weakest = weakest_name_letter(res)
+    assert weakest is not None and abs(weakest - 0.55) < 0.01 and doubtful_name(res, 0.6)

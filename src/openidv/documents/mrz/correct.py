@@ -226,6 +226,7 @@ class Decoded:
     corrections: list[dict[str, Any]] = field(default_factory=list)
     confidence: list[float] = field(default_factory=list)
     unsupported: list[int] = field(default_factory=list)  # positions where no allowed character was read
+    allowed_confidence: list[float] = field(default_factory=list)  # among the characters the field allows
 
 
 def decode(
@@ -290,14 +291,18 @@ def _decoded(spec: FormatSpec, logp: NDArray[np.float64], chosen: NDArray[np.int
     """The result; each correction carries its cost in nats: below the raw character for a field-type
     change, below the best character the field allows for a check-digit change (what the budget counts)."""
     text = "".join(ALPHABET[c] for c in chosen)
-    probs = np.exp(logp[np.arange(len(chosen)), chosen] - _logsumexp(logp))
+    at = logp[np.arange(len(chosen)), chosen]
+    probs = np.exp(at - _logsumexp(logp))
+    # the same among the characters each field allows: a name's O whose glyph also looks like the
+    # digit 0 is unsure overall, but sure among letters (what `mrz/name_doubt.py` asks)
+    within = np.exp(at - _logsumexp(np.where(allowed_mask(spec), logp, -np.inf)))
     corrections = [
         {"line": p // spec.width, "position": p % spec.width, "read": ALPHABET[raw[p]], "corrected": text[p],
          "reason": reasons[p],
          "cost": round(float((best[p] if reasons[p] == "check_digit" else logp[p, raw[p]]) - logp[p, chosen[p]]), 2)}
         for p in sorted(reasons) if text[p] != ALPHABET[raw[p]]
     ]
-    return Decoded(spec, text, corrections, [float(x) for x in probs], unsupported)
+    return Decoded(spec, text, corrections, [float(x) for x in probs], unsupported, [float(x) for x in within])
 
 
 def _changes(chosen: NDArray[np.int64], g: _Group, picks: list[int]) -> int:
@@ -364,6 +369,7 @@ def _read_layout(spec: FormatSpec, flat: NDArray[np.float64], today: date | None
     dec = decode(spec, flat, **budgets)
     result = build_result(spec, dec.text, today, dec.corrections)
     result.char_confidence = dec.confidence
+    result.allowed_confidence = dec.allowed_confidence
     if result.valid:
         alt = closest_alternative(spec, np.maximum(np.asarray(flat, dtype=np.float64), FLOOR), dec.text,
                                   allowed_mask(spec))

@@ -33,6 +33,8 @@ class MRZResult:
     corrections: list[dict[str, Any]] = field(default_factory=list)
     field_errors: list[str] = field(default_factory=list)
     char_confidence: list[float] = field(default_factory=list)  # per character, when read from an image
+    # the same, among the characters its field allows (a digit is no alternative to a name letter)
+    allowed_confidence: list[float] = field(default_factory=list)
     # The closest other reading whose check digits hold too (lines, cost in nats, changed cells), for
     # a valid reading from an image; None when none lies within the search (see mrz/ambiguity.py).
     alternative: dict[str, Any] | None = None
@@ -117,12 +119,17 @@ def split_names(raw: str) -> tuple[str, str]:
     return primary.replace(FILLER, " ").strip(), secondary.replace(FILLER, " ").strip()
 
 
-def _field_text(r: MRZResult, name: str) -> tuple[int, str] | None:
+def _confidences(r: MRZResult, within_field: bool) -> list[float]:
+    return r.allowed_confidence if within_field else r.char_confidence
+
+
+def _field_text(r: MRZResult, name: str, within_field: bool = False) -> tuple[int, str] | None:
     """(offset in the joined lines, text without trailing fillers) of a field, for an MRZ read from
     an image (with per-character confidences) of a known layout that has it; else None."""
     spec = FORMATS.get(r.format)
     text = "".join(r.lines)
-    if spec is None or not r.char_confidence or len(r.char_confidence) != len(text):
+    conf = _confidences(r, within_field)
+    if spec is None or not conf or len(conf) != len(text):
         return None
     if name not in {f.name for f in spec.fields}:
         return None
@@ -131,30 +138,32 @@ def _field_text(r: MRZResult, name: str) -> tuple[int, str] | None:
     return start, text[start : span.line * spec.width + span.end].rstrip(FILLER)
 
 
-def _letter_confidences(r: MRZResult, start: int, part: str) -> tuple[float, ...]:
-    return tuple(float(r.char_confidence[start + j]) for j, ch in enumerate(part) if ch != FILLER)
+def _letter_confidences(r: MRZResult, start: int, part: str, within_field: bool) -> tuple[float, ...]:
+    conf = _confidences(r, within_field)
+    return tuple(float(conf[start + j]) for j, ch in enumerate(part) if ch != FILLER)
 
 
-def surname_confidence(r: MRZResult) -> tuple[float, ...] | None:
+def surname_confidence(r: MRZResult, within_field: bool = False) -> tuple[float, ...] | None:
     """The glyph classifier's probability of each surname letter as read, fillers skipped (so in the
     order of the surname's letters without spaces); None for an MRZ not read from an image or of an
-    unknown layout. Names carry no check digit in the ICAO layouts: a misread letter is seen only here."""
-    own = _field_text(r, "surname")  # layouts with a surname field of its own (FRA-ID)
+    unknown layout. Names carry no check digit in the ICAO layouts: a misread letter is seen only here.
+    `within_field`: the probability among the characters a name allows (letters and the filler)."""
+    own = _field_text(r, "surname", within_field)  # layouts with a surname field of its own (FRA-ID)
     if own is not None:
-        return _letter_confidences(r, *own)
-    names = _field_text(r, "names")
+        return _letter_confidences(r, *own, within_field)
+    names = _field_text(r, "names", within_field)
     if names is None:
         return None
     start, field = names
-    return _letter_confidences(r, start, field.partition(FILLER + FILLER)[0])
+    return _letter_confidences(r, start, field.partition(FILLER + FILLER)[0], within_field)
 
 
-def given_names_confidence(r: MRZResult) -> tuple[float, ...] | None:
+def given_names_confidence(r: MRZResult, within_field: bool = False) -> tuple[float, ...] | None:
     """As `surname_confidence`, for the given names (the secondary identifier, after the double filler)."""
-    own = _field_text(r, "given_names")
+    own = _field_text(r, "given_names", within_field)
     if own is not None:
-        return _letter_confidences(r, *own)
-    names = _field_text(r, "names")
+        return _letter_confidences(r, *own, within_field)
+    names = _field_text(r, "names", within_field)
     if names is None:
         return None
     start, field = names
@@ -164,7 +173,7 @@ def given_names_confidence(r: MRZResult) -> tuple[float, ...] | None:
     offset = cut + 2
     while offset < len(field) and field[offset] == FILLER:
         offset += 1
-    return _letter_confidences(r, start + offset, field[offset:])
+    return _letter_confidences(r, start + offset, field[offset:], within_field)
 
 
 def _clean(value: str) -> str:

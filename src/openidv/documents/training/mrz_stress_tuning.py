@@ -26,7 +26,8 @@ KINDS = ("TD1", "TD2", "TD3")
 # Each row holds both statistics (keys below), so one set of readings tunes either rule.
 STATISTICS = {
     "cost": "nats to the closest other reading keeping every check digit (closest_alternative)",
-    "weakest_name": "lowest classifier probability among the name letters as read (weakest_name_letter)",
+    "weakest_name": "lowest classifier probability among the name letters as read, each among the characters "
+                    "a name allows (weakest_name_letter)",
 }
 
 
