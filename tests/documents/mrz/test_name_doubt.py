@@ -70,3 +70,10 @@ def test_a_letter_that_looks_like_another_letter_stays_doubtful() -> None:
     assert res.lines[0].startswith("P<UTOCRIKSSON") and res.valid
     weakest = weakest_name_letter(res)
     assert weakest is not None and abs(weakest - 0.55) < 0.01 and doubtful_name(res, 0.6)
+
+
+def test_the_reader_output_reports_the_weakest_name_letter() -> None:
+    from openidv.documents.mrz.reader import MRZReading
+
+    out = MRZReading("ok", result=_read(p5=0.3)).to_dict()
+    assert out["valid"] and out["confidence"]["weakest_name_letter"] == 0.3

@@ -26,6 +26,7 @@ from openidv.documents.mrz.glyphs import PITCH, canonical_size, cell_x, crop_cel
 from openidv.documents.mrz.grid import fit_grid, glyph_centres
 from openidv.documents.mrz.line_ends import line_gap, measure
 from openidv.documents.mrz.locate import Block, Photo, as_photo, legible, locate, locate_minor, locate_relit
+from openidv.documents.mrz.name_doubt import weakest_name_letter
 from openidv.documents.mrz.parse import MRZResult
 
 WIDTHS = {2: (44, 36), 3: (30,)}
@@ -71,6 +72,10 @@ class MRZReading:
         if self.result is not None:
             out.update(self.result.to_dict())
             out["valid"] = bool(self.result.valid and self.status == "ok")
+            # no check digit covers the names: their weakest letter is the reader's only word on them
+            # (the document_mrz check asks for a new photo below doubtful_below)
+            weakest = weakest_name_letter(self.result)
+            out["confidence"]["weakest_name_letter"] = None if weakest is None else round(weakest, 4)
         else:
             out.update({"format": None, "lines": [], "fields": {}, "check_digits": {}, "valid": False})
         out.update({"quad": self.quad, "blocks_found": self.blocks_found, "blocks_valid": self.blocks_valid,
