@@ -75,6 +75,15 @@ def _recapture_columns(auth: Any) -> dict[str, Any]:
     return {"recapture_max_seen": max(rec) if rec else None, "capture_novelty": max(nov) if nov else None}
 
 
+def _typeface_columns(auth: Any) -> dict[str, Any]:
+    """Whether the values' typefaces were compared, how odd the oddest one was, and which field."""
+    tf = (auth.evidence.get("typeface") or {}) if auth is not None else {}
+    checked = bool(tf.get("checked"))
+    return {"typeface_checked": checked, "typeface_oddness": tf.get("oddness") if checked else None,
+            "typeface_oddest": tf.get("oddest_field") if checked else None,
+            "typeface_altered": bool(tf.get("altered")) if checked else None}
+
+
 def main() -> None:
     from openidv.documents.synth.forgery import FAMILIES, HELDOUT_SPECIES, applicable
     from openidv.documents.synth.portraits import default_portraits
@@ -85,6 +94,8 @@ def main() -> None:
     ap.add_argument("--per-family", type=int, default=30)
     ap.add_argument("--seed", type=int, default=60_000_000)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--threshold-dir", type=Path, action="append", default=[],
+                    help="a folder of threshold files that replace shipped ones (e.g. one enabling an evidence)")
     ap.add_argument("--scores", type=Path, default=Path("var/bench/authenticity_system_scores.csv"))
     ap.add_argument("--families", default=",".join(FAMILIES),
                     help="comma-separated forgery families to generate (default: every training family; the "
@@ -98,7 +109,7 @@ def main() -> None:
     if unknown:
         ap.error(f"unknown forgery families {unknown}; known: {', '.join(all_families)}")
     families = tuple(f for f in all_families if f in wanted)
-    pipe = document_pipeline(workers=2)
+    pipe = document_pipeline(workers=2, threshold_dirs=tuple(args.threshold_dir))
     portraits = default_portraits("test")
     kinds = ("TD1", "TD2", "TD3", "DL")
     plan = [(None, i) for i in range(args.genuine)] + [(f, i) for f in families for i in range(args.per_family)]
@@ -121,7 +132,7 @@ def main() -> None:
                      "score": RULE_FIRED if codes else score, "kind": kind, "condition": cond, "template": template,
                      "codes": "|".join(codes), "all_codes": "|".join(every),
                      "ghost_similarity": (auth.evidence.get("ghost") or {}).get("similarity") if auth else None,
-                     **_template_columns(auth), **_recapture_columns(auth)})
+                     **_template_columns(auth), **_recapture_columns(auth), **_typeface_columns(auth)})
     import pandas as pd
 
     args.scores.parent.mkdir(parents=True, exist_ok=True)

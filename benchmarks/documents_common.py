@@ -42,9 +42,10 @@ def emit(report: dict[str, Any], path: Path | None) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def document_pipeline(workers: int, names: set[str] | None = None) -> Any:
+def document_pipeline(workers: int, names: set[str] | None = None, threshold_dirs: tuple[Path, ...] = ()) -> Any:
     """image_usability and every document check as the plugin registers them (or those in `names`),
-    with the shipped policy."""
+    with the shipped policy; `threshold_dirs` hold threshold files that replace shipped ones (to
+    measure an evidence the shipped files do not enable)."""
     from openidv.checks.base import Environment
     from openidv.checks.usability import ImageUsabilityCheck
     from openidv.config import Settings
@@ -52,7 +53,7 @@ def document_pipeline(workers: int, names: set[str] | None = None) -> Any:
     from openidv.pipeline import Pipeline
     from openidv.policy import PolicyEngine, ReasonCatalogue, ThresholdRegistry
 
-    engine = PolicyEngine.from_file(None, ReasonCatalogue.load(), ThresholdRegistry.load())
+    engine = PolicyEngine.from_file(None, ReasonCatalogue.load(), ThresholdRegistry.load(threshold_dirs))
     checks = [c for c in plugin.checks() if names is None or c.name in names]
     return Pipeline([ImageUsabilityCheck(), *checks], engine,
                     Environment(settings=Settings(pipeline_workers=workers, default_check_timeout_s=120)))

@@ -145,3 +145,55 @@ def test_capture_novelty_flags_a_photo_without_colour(pipeline: Pipeline) -> Non
     cap = res.evidence["captures"][0]
     assert cap["capture_novelty"] > cap["novelty_max"], cap
     assert "DOCUMENT_RECAPTURED" in res.reason_codes and res.score is not None and res.score < 0.5
+
+
+@pytest.fixture(scope="module")
+def typeface_on(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    """The pipeline with the typeface evidence enabled (the shipped threshold file does not enable
+    it), at the shipped model's own threshold."""
+    shipped = ThresholdRegistry.load().get("document_typeface")
+    folder = tmp_path_factory.mktemp("thresholds")
+    (folder / "document_typeface.yaml").write_text(
+        f"name: document_typeface\nversion: test\nvalues:\n  odd_max: {float(shipped['odd_max'])}\n"
+        "  enabled: true\n", encoding="utf-8")
+    registry = ThresholdRegistry.load([folder])
+    engine = PolicyEngine.from_file(None, ReasonCatalogue.load(), registry)
+    checks = [ImageUsabilityCheck(), *(c for c in plugin.checks() if c.name in NEEDED)]
+    return Pipeline(checks, engine, Environment(settings=Settings(pipeline_workers=2, default_check_timeout_s=120)))
+
+
+def test_typeface_is_not_computed_unless_enabled(pipeline: Pipeline) -> None:
+    if ThresholdRegistry.load().get("document_typeface")["enabled"] > 0:
+        pytest.skip("the shipped typeface evidence is enabled")
+    doc = make_document(make_template("TD3", 2), seed=4, portraits=HopperPortrait(), scale=10.0)
+    tf = pipeline.run(_session(doc)).results["document_authenticity"].evidence["typeface"]
+    assert not tf["checked"] and "not enabled" in tf["why"]
+
+
+def test_values_are_compared_where_the_design_prints_them(typeface_on: Pipeline) -> None:
+    """The typeface evidence: the holder's values cut at the matched design's places, each scored
+    against the others. The places are used only once the holder's face shows the frame registered
+    (a photo-like portrait)."""
+    doc = make_document(make_template("TD3", 2), seed=4, portraits=HopperPortrait(), scale=10.0)
+    genuine = typeface_on.run(_session(doc)).results["document_authenticity"]
+    tf = genuine.evidence["typeface"]
+    assert tf["checked"], tf
+    assert tf["values"] >= 3 and 0.0 <= tf["oddness"] <= 1.0 and tf["oddest_field"]
+    assert tf["altered"] == (tf["oddness"] > tf["odd_max"])
+    assert ("DOCUMENT_TAMPERED" in genuine.reason_codes) == tf["altered"]
+    fake = forge(doc, "field_alteration", np.random.default_rng(0))
+    res = typeface_on.run(_session(fake)).results["document_authenticity"]
+    assert res.outcome is not Outcome.ERROR and res.evidence["typeface"]["checked"]
+    assert res.evidence["typeface"]["oddness"] > tf["oddness"]
+
+
+def test_typeface_needs_a_registered_design(typeface_on: Pipeline) -> None:
+    """A photo with no card outline or MRZ frame that registers gives no comparison, not a code."""
+    doc = make_document(make_template("TD3", 2), seed=4, scale=10.0)
+    img = doc.front.image[: doc.front.image.shape[0] // 2]  # the top half: no MRZ, no whole card
+    s = Session(captures=[Capture(kind=CaptureKind.DOCUMENT_FRONT, data=b"", image=img, content_type="image/jpeg")])
+    res = typeface_on.run(s).results.get("document_authenticity")
+    if res is not None and res.outcome is not Outcome.NOT_APPLICABLE:
+        tf = res.evidence["typeface"]
+        assert not tf["checked"] and tf["why"]
+        assert "DOCUMENT_TAMPERED" not in res.reason_codes

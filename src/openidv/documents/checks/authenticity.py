@@ -19,14 +19,19 @@ Independent signals over each rectified document:
   document matches prints a ghost image and the main portrait is not found in it (a pasted photo
   leaves the ghost showing the original holder) - only if ``document_ghost.enabled`` says its
   held-out evaluation earned it;
+* typeface consistency (:mod:`openidv.documents.authenticity.typeface`): DOCUMENT_TAMPERED when one
+  of the holder's values, cut at the places the matched design prints them, is printed unlike the
+  others (another font, weight or ink: a re-typed field) beyond ``odd_max`` - on the holder's side
+  of a recognised design whose portrait registers, and only if ``document_typeface.enabled`` says
+  its held-out evaluation earned it;
 * template matching (:mod:`openidv.documents.authenticity.template_match`): TEMPLATE_MISMATCH when
   the document is recognised as a registered design of its kind and that design is not one of the
   issuer the MRZ or barcode claims - again only if ``document_template.enabled`` says its held-out
   evaluation (on the pipeline's own rectification) earned it.
 
-Thresholds come from ``document_authenticity``, ``document_recapture_novelty``, ``document_ghost`` and
-``document_template`` (tuned
-by the training scripts at 1% false rejection of genuine documents; provenance in the files).
+Thresholds come from ``document_authenticity``, ``document_recapture_novelty``, ``document_ghost``,
+``document_typeface`` and ``document_template`` (tuned by the training scripts at 1% false
+rejection of genuine documents; provenance in the files).
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ from openidv.documents.authenticity.ghost import compare_ghost, mm_box_to_px
 from openidv.documents.authenticity.novelty import novelty_score
 from openidv.documents.authenticity.patches import PX_PER_MM
 from openidv.documents.authenticity.template_match import load_features, load_registry
+from openidv.documents.authenticity.typeface import MIN_LINES, design_lines, score_lines
+from openidv.documents.authenticity.typeface import PX_PER_MM as TYPEFACE_PX_PER_MM
 from openidv.documents.checks.common import claimed_design, doc_captures, portrait_registered
 from openidv.documents.geometry import DocumentFrame
 from openidv.domain import CheckResult, Outcome, Session
@@ -63,8 +70,9 @@ def _portrait_hot(s: TamperScores, box_px: list[int] | None) -> bool:
 
 class DocumentAuthenticityCheck(BaseCheck):
     name = "document_authenticity"
-    # 1.3.0: capture-statistics novelty; 1.2.0: ghost-image comparison; 1.1.0: tile model 2.0.0, gated evidence
-    version = "1.3.0"
+    # 1.4.0: typeface consistency of the values; 1.3.0: capture-statistics novelty;
+    # 1.2.0: ghost-image comparison; 1.1.0: tile model 2.0.0, gated evidence
+    version = "1.4.0"
     requires = ("document_viz", "document_mrz", "document_barcode")
     run_if_upstream_failed = True
     timeout_s = 40.0
@@ -109,10 +117,42 @@ class DocumentAuthenticityCheck(BaseCheck):
             codes.add("PORTRAIT_SUBSTITUTED")
         if ghost.get("acted_on") and ghost.get("similarity") is not None:
             scores.append(1.0 / (1.0 + float(ghost["min_similarity"]) / max(float(ghost["similarity"]), 1e-3)))
+        typeface: dict[str, Any] = (self._typeface(ctx, caps[holder].image, frames[holder], template, viz_caps, holder)
+                                    if holder else {"checked": False, "why": "no rectified front of the document"})
+        if typeface.get("altered"):
+            codes.add("DOCUMENT_TAMPERED")
+        if typeface.get("acted_on") and typeface.get("oddness") is not None:
+            scores.append(1.0 / (1.0 + float(typeface["oddness"]) / max(float(typeface["odd_max"]), 1e-9)))
         return self.result(Outcome.FAIL if codes else Outcome.PASS, score=float(np.min(scores)),
                            reason_codes=sorted(codes),
-                           evidence={"captures": per, "template": template, "ghost": ghost,
+                           evidence={"captures": per, "template": template, "ghost": ghost, "typeface": typeface,
                                      "threshold_set": f"{t.name}@{t.version}"})
+
+    @staticmethod
+    def _typeface(ctx: CheckContext, image: Any, frame: DocumentFrame, template: dict[str, Any],
+                  viz_caps: list[dict[str, Any]], capture_id: str) -> dict[str, Any]:
+        """Are the holder's values printed alike (authenticity/typeface.py)? Read at the places
+        the design the front matched prints them, once the holder's face shows the frame registered;
+        computed only where ``document_typeface.enabled`` says its held-out evaluation earned it
+        (the shipped model's did not: nothing is spent on evidence that is not acted on)."""
+        t = ctx.thresholds.set("document_typeface")
+        if t["enabled"] <= 0:
+            return {"checked": False, "why": "not enabled: its held-out evaluation did not earn it",
+                    "threshold_set": f"{t.name}@{t.version}"}
+        template_id = template.get("best_template")
+        feat = load_features().get(template_id) if template_id else None
+        if feat is None or not feat.fields_mm:
+            return {"checked": False, "why": "no registered design with value places matched"}
+        seen = next((e.get("face_box_mm") for e in viz_caps if e.get("capture_id") == capture_id), None)
+        if not portrait_registered(seen, feat.portrait_mm):
+            return {"checked": False, "why": "the holder's face is not where the design puts the portrait"}
+        names, lines = design_lines(frame.rectify(image, TYPEFACE_PX_PER_MM), feat.fields_mm)
+        s = score_lines(lines)
+        if s is None:
+            return {"checked": False, "why": f"{len(names)} value places on the photo; {MIN_LINES} are needed"}
+        return {"checked": True, "template": template_id, "values": len(names), "oddness": round(s.score, 4),
+                "oddest_field": names[s.oddest], "odd_max": float(t["odd_max"]), "acted_on": True,
+                "altered": s.score > t["odd_max"], "threshold_set": f"{t.name}@{t.version}"}
 
     @staticmethod
     def _capture_evidence(doc: Any, t: ThresholdSet, novelty_t: ThresholdSet | None, portrait_box: list[int] | None

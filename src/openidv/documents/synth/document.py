@@ -69,9 +69,12 @@ def aamva_payload_for(t: Template, ident: Identity, rng: np.random.Generator) ->
 
 
 def make_document(t: Template, seed: int, portraits: PortraitSource | None = None, scale: float = 12.0,
-                  today: date | None = None, mrz_layout: str | None = None) -> SyntheticDocument:
+                  today: date | None = None, mrz_layout: str | None = None,
+                  front_overrides: dict[str, str] | None = None) -> SyntheticDocument:
     """A genuine document of template `t`; `seed` fixes the identity, portrait and print noise.
-    `mrz_layout` draws a national MRZ layout instead of the template's ICAO one ("FRA-ID", TD2)."""
+    `mrz_layout` draws a national MRZ layout instead of the template's ICAO one ("FRA-ID", TD2);
+    `front_overrides` prints other text for some front values (an empty text leaves the place blank,
+    for a value to be drawn there by other means; the fields keep the text printed)."""
     rng = np.random.default_rng(seed)
     pattern = "LDDDDDDD" if t.kind == "DL" else t.number_pattern
     ident = random_identity(rng, pattern, country=t.issuer, today=today)
@@ -83,7 +86,7 @@ def make_document(t: Template, seed: int, portraits: PortraitSource | None = Non
     else:
         mrz = mrz_for(t, ident) if t.kind != "DL" else []
     payload = aamva_payload_for(t, ident, rng) if t.kind == "DL" else None
-    front = render_side(t, ident, face, "front", rng, scale, mrz_lines=mrz or None)
+    front = render_side(t, ident, face, "front", rng, scale, mrz_lines=mrz or None, viz_overrides=front_overrides)
     back: Rendered | None = None
     if t.kind == "TD1":
         back = render_side(t, ident, None, "back", rng, scale, mrz_lines=mrz)

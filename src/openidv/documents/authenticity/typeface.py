@@ -1,0 +1,198 @@
+"""Do the holder's printed values share one typeface? A re-typed field usually does not.
+
+An issuer prints every holder value of a design (name, dates, number) with one font, one size and
+one ink. A forger who erases a value and types another rarely matches all three, and the tile
+model (``detector``) cannot see it: a re-typed field is ordinary print, only *different* print from
+its neighbours. This module compares the values of one document with one another.
+
+Each value line is cut from the rectified document at :data:`PX_PER_MM` as a :data:`CROP_H` x
+:data:`CROP_W` window starting at the value's left end (a fixed physical size, so the type size is
+kept), divided by its own paper colour (lighting and white balance cancel) and given to a small
+network (``typeface_pair`` in the models manifest, trained by
+``python -m openidv.documents.training.train_typeface``) that embeds each line and returns, for every
+pair of lines, the probability that they were *not* printed alike. A line's oddness is the median
+of its probabilities against the other lines (with three lines or more, one re-typed line is odd
+against every other, while each genuine line is odd only against that one); the document's score is
+its oddest line's.
+
+The network never sees a forgery family: its training pairs are values of one genuine document and
+values re-rendered by the document renderer in another design's font or ink, on the same document
+(``training/typeface_data.py``), so every forgery family is held out of it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+PX_PER_MM = 12.0
+CROP_H = 48  # 4 mm: a value line (type 2.0-2.6 mm) and a margin above and below
+CROP_W = 160  # 13.3 mm from the value's left end
+MIN_LINES = 3  # with two lines, which one is odd cannot be told
+MIN_VALUE_MM = 2.5  # a value place narrower than this ("M") carries too few glyphs to compare
+SEARCH_MM = 1.5  # how far from its registered place a value's print is looked for
+GAP_MM = 0.8  # blank space within one value (between words) is narrower than this
+PACKAGE = "openidv.documents"
+MODEL = "typeface_pair"
+_lock = threading.Lock()
+_session: dict[str, Any] = {}
+
+Box = tuple[float, float, float, float]
+
+
+def cut_line(doc: NDArray[np.uint8], box: Box) -> NDArray[np.uint8] | None:
+    """The window of one value line (box in `doc` pixels, `doc` at :data:`PX_PER_MM`), RGB uint8
+    (CROP_H, CROP_W, 3), padded with the window's own paper colour where it leaves the image; None
+    when the box lies outside the image or is degenerate."""
+    h, w = doc.shape[:2]
+    x0, y0, x1, y1 = box
+    if x1 <= x0 or y1 <= y0 or x0 >= w or y0 >= h or x1 <= 0 or y1 <= 0:
+        return None
+    cy = (y0 + y1) / 2.0
+    top, left = round(cy - CROP_H / 2), round(x0) - 4
+    ys0, xs0 = max(0, top), max(0, left)
+    ys1, xs1 = min(h, top + CROP_H), min(w, left + CROP_W)
+    part = doc[ys0:ys1, xs0:xs1]
+    if part.size == 0:
+        return None
+    paper = np.percentile(part.reshape(-1, 3), 80, axis=0).astype(np.uint8)
+    out = np.empty((CROP_H, CROP_W, 3), np.uint8)
+    out[:] = paper
+    out[ys0 - top : ys1 - top, xs0 - left : xs1 - left] = part
+    return out
+
+
+def _ink(region: NDArray[np.uint8]) -> NDArray[np.bool_]:
+    lum = region.astype(np.float32).mean(axis=2)
+    return np.asarray(lum < 0.7 * max(float(np.percentile(lum, 80)), 8.0))
+
+
+def find_line(doc: NDArray[np.uint8], box: Box, search_mm: float = SEARCH_MM) -> Box:
+    """`box` (a value's registered place, document pixels) moved onto the print near it: the
+    rectification from a card outline or an MRZ frame is a millimetre or so off, and a window cut a
+    millimetre too high shows the label above as much as the value. Vertically, the band of the
+    box's height holding the most ink within `search_mm`; sideways, the run of ink (gaps under
+    :data:`GAP_MM` joined) in that band whose start lies nearest the box's left end. The box is
+    returned unchanged where no ink is found."""
+    h, w = doc.shape[:2]
+    s = search_mm * PX_PER_MM
+    x0, y0, x1, y1 = box
+    bh = max(1, round(y1 - y0))
+    ry0, ry1 = max(0, round(y0 - s)), min(h, round(y1 + s))
+    rx0, rx1 = max(0, round(x0 - s)), min(w, round(x1 + s))
+    if ry1 - ry0 <= bh or rx1 <= rx0:
+        return box
+    ink = _ink(doc[ry0:ry1, rx0:rx1])
+    rows = np.convolve(ink.sum(axis=1).astype(np.float64), np.ones(bh), mode="valid")
+    if rows.max() <= 0:
+        return box
+    top = int(np.argmax(rows))
+    cols = np.asarray(ink[top : top + bh].any(axis=0))
+    starts = _runs(cols, max(1, round(GAP_MM * PX_PER_MM)))
+    if not starts:
+        return box
+    left = min(starts, key=lambda c: abs(rx0 + c - x0))
+    dy, dx = ry0 + top - y0, rx0 + left - x0
+    return x0 + dx, y0 + dy, x1 + dx, y1 + dy
+
+
+def _runs(cols: NDArray[np.bool_], gap: int) -> list[int]:
+    """Start columns of the runs of ink columns, runs separated by fewer than `gap` blank ones joined."""
+    starts, last = [], -gap - 1
+    for c in np.flatnonzero(cols):
+        if c - last > gap:
+            starts.append(int(c))
+        last = int(c)
+    return starts
+
+
+def design_lines(doc: NDArray[np.uint8], places_mm: Mapping[str, Box], register: bool = True
+                 ) -> tuple[list[str], NDArray[np.uint8]]:
+    """The windows of every value place of a registered design (``fields_mm`` of
+    ``template_features.json``, in mm) on a document rectified at :data:`PX_PER_MM`: the places'
+    names and an (N, CROP_H, CROP_W, 3) array. The windows start at each place's left end, where a
+    left-aligned value starts whatever its length, moved onto the print found there
+    (:func:`find_line`) when `register`."""
+    names, crops = [], []
+    for name, (x0, y0, x1, y1) in places_mm.items():
+        if x1 - x0 < MIN_VALUE_MM:
+            continue
+        box = (x0 * PX_PER_MM, y0 * PX_PER_MM, x1 * PX_PER_MM, y1 * PX_PER_MM)
+        c = cut_line(doc, find_line(doc, box) if register else box)
+        if c is not None:
+            names.append(name)
+            crops.append(c)
+    return names, (np.stack(crops) if crops else np.zeros((0, CROP_H, CROP_W, 3), np.uint8))
+
+
+def features(lines: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """(N, CROP_H, CROP_W, 3) uint8 -> (N, 3, CROP_H, CROP_W) float32: ink as darkness relative to
+    the window's paper colour (the 80th percentile of each channel), scaled so that the window's
+    darkest print is 1. Lighting, white balance, exposure and a glare veil over one line then
+    cancel, and what remains is the print's shape, weight and colour."""
+    x = lines.astype(np.float32)
+    paper = np.percentile(x.reshape(len(x), -1, 3), 80, axis=1)[:, None, None, :]
+    ink = 1.0 - x / np.maximum(paper, 8.0)
+    depth = np.percentile(ink.mean(axis=3).reshape(len(x), -1), 99, axis=1)[:, None, None, None]
+    ink = ink / np.maximum(depth, 0.1)
+    return np.ascontiguousarray(np.clip(ink, -0.5, 1.5).transpose(0, 3, 1, 2), dtype=np.float32)
+
+
+@dataclass
+class TypefaceScores:
+    """Per-line oddness (median 'printed differently' probability against the other lines) and the
+    document's score (the oddest line's); `pairs` is the full matrix, for the evidence."""
+
+    lines: list[float]
+    pairs: NDArray[np.float64]
+
+    @property
+    def score(self) -> float:
+        return max(self.lines) if self.lines else 0.0
+
+    @property
+    def oddest(self) -> int:
+        return int(np.argmax(self.lines)) if self.lines else -1
+
+
+def oddness(pairs: NDArray[np.float64]) -> list[float]:
+    """Each line's median probability against every other line (the diagonal is left out)."""
+    n = len(pairs)
+    sym = (pairs + pairs.T) / 2.0
+    return [float(np.median(np.delete(sym[i], i))) for i in range(n)]
+
+
+def _load() -> Any:
+    from openidv.models.registry import load_onnx_session
+
+    with _lock:
+        if "s" not in _session:
+            _session["s"] = load_onnx_session(PACKAGE, MODEL, threads=1)
+        return _session["s"]
+
+
+def pair_probs(lines: NDArray[np.uint8], session: Any | None = None) -> NDArray[np.float64]:
+    """(N, N) probabilities that line i and line j were printed differently. `session` is an
+    onnxruntime session or a callable taking the features (a model being trained)."""
+    x = features(lines)
+    s = session if session is not None else _load()
+    raw = s(x) if callable(s) else s.run(None, {"lines": x})[0]
+    logits = np.asarray(raw, np.float64)
+    return 1.0 / (1.0 + np.exp(-logits))
+
+
+def score_lines(lines: NDArray[np.uint8], session: Any | None = None) -> TypefaceScores | None:
+    """The typeface scores of one document's value lines, or None with fewer than :data:`MIN_LINES`."""
+    if len(lines) < MIN_LINES:
+        return None
+    p = pair_probs(lines, session)
+    return TypefaceScores(oddness(p), p)
+
+
+__all__ = ["CROP_H", "CROP_W", "MIN_LINES", "PX_PER_MM", "TypefaceScores", "cut_line", "design_lines", "features",
+           "find_line", "oddness", "pair_probs", "score_lines"]

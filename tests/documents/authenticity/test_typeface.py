@@ -1,0 +1,89 @@
+"""Value windows, their features and the oddness of one line among a document's values."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from openidv.documents.authenticity.typeface import (
+    CROP_H,
+    CROP_W,
+    MIN_LINES,
+    PX_PER_MM,
+    cut_line,
+    design_lines,
+    features,
+    oddness,
+    score_lines,
+)
+
+
+def _page(h: int = 300, w: int = 600) -> np.ndarray:
+    page = np.full((h, w, 3), (230, 220, 200), np.uint8)
+    page[100:120, 50:150] = (20, 20, 40)  # a "value" of ink
+    return page
+
+
+def test_window_has_a_fixed_size_and_starts_at_the_value() -> None:
+    crop = cut_line(_page(), (50, 100, 150, 120))
+    assert crop is not None and crop.shape == (CROP_H, CROP_W, 3)
+    ink_cols = np.flatnonzero((crop.mean(axis=2) < 100).any(axis=0))
+    assert ink_cols[0] == 4  # four pixels of paper before the value's left end
+    assert abs(np.flatnonzero((crop.mean(axis=2) < 100).any(axis=1)).mean() - CROP_H / 2) < 2
+
+
+def test_window_leaving_the_image_is_padded_with_paper() -> None:
+    crop = cut_line(_page(), (560, 280, 599, 299))
+    assert crop is not None and crop.shape == (CROP_H, CROP_W, 3)
+    assert (crop[-1, -1] == (230, 220, 200)).all()
+    assert cut_line(_page(), (700, 10, 720, 30)) is None
+    assert cut_line(_page(), (60, 40, 50, 30)) is None
+
+
+def test_features_cancel_exposure() -> None:
+    crop = cut_line(_page(), (50, 100, 150, 120))
+    assert crop is not None
+    darker = (crop.astype(np.float32) * 0.6).astype(np.uint8)
+    a, b = features(crop[None]), features(darker[None])
+    assert a.shape == (1, 3, CROP_H, CROP_W) and a.dtype == np.float32
+    assert np.abs(a - b).max() < 0.05
+
+
+def test_one_odd_line_is_odd_against_every_other() -> None:
+    n = 6
+    p = np.full((n, n), 0.05)
+    p[2, :] = p[:, 2] = 0.9
+    np.fill_diagonal(p, 0.0)
+    odd = oddness(p)
+    assert int(np.argmax(odd)) == 2 and odd[2] > 0.8 and max(np.delete(odd, 2)) < 0.1
+
+
+def test_score_needs_three_lines_and_takes_a_callable_model() -> None:
+    lines = np.stack([cut_line(_page(), (50, 100, 150, 120))] * 4)  # type: ignore[list-item]
+
+    def model(x: np.ndarray) -> np.ndarray:
+        e = x.mean(axis=(1, 2, 3))
+        return (np.abs(e[:, None] - e[None, :]) * 100 - 3).astype(np.float32)
+
+    assert score_lines(lines[: MIN_LINES - 1], model) is None
+    s = score_lines(lines, model)
+    assert s is not None and len(s.lines) == 4 and s.score < 0.1
+
+
+def test_design_lines_skip_narrow_places() -> None:
+    page = _page()
+    places = {"surname": (50 / PX_PER_MM, 100 / PX_PER_MM, 150 / PX_PER_MM, 120 / PX_PER_MM),
+              "sex": (10.0, 5.0, 11.0, 6.0)}
+    names, lines = design_lines(page, places)
+    assert names == ["surname"] and lines.shape == (1, CROP_H, CROP_W, 3)
+
+
+def test_find_line_moves_a_place_onto_the_print_near_it() -> None:
+    from openidv.documents.authenticity.typeface import find_line
+
+    page = np.full((300, 600, 3), (230, 220, 200), np.uint8)
+    page[60:66, 40:90] = (120, 60, 60)  # a small label above
+    page[72:90, 52:160] = (20, 20, 40)  # the value, 18 px high
+    x0, y0, x1, y1 = find_line(page, (40.0, 62.0, 148.0, 80.0))  # registered 12 px left, 10 px high
+    assert abs(y0 - 72) <= 1 and abs(x0 - 52) <= 1 and (x1 - x0, y1 - y0) == (108.0, 18.0)
+    blank = np.full((300, 600, 3), 200, np.uint8)
+    assert find_line(blank, (40.0, 62.0, 148.0, 80.0)) == (40.0, 62.0, 148.0, 80.0)
