@@ -65,4 +65,4 @@ def test_training_script_runs_and_records_model_card_and_thresholds(tmp_path: Pa
     t = yaml.safe_load(th.read_text())
     assert t["name"] == "document_typeface" and t["values"]["odd_max"] > 0
     report = json.loads((tmp_path / "r.json").read_text())
-    assert "field_alteration" in report["at_odd_max"]["detection_per_species"]
+    assert "field_alteration" in report["at_shipped_threshold"]["detection_per_species"]

@@ -45,8 +45,8 @@ from openidv.documents.training.common import (
     degrade_image,
     export_onnx,
     seed_everything,
-    wilson,
 )
+from openidv.documents.training.train_recapture_novelty import evaluate  # the same evaluation at a shipped threshold
 from openidv.documents.training.typeface_data import LineSet, forged_set, restyled_set
 
 VERSION = "1.0.0"
@@ -239,30 +239,8 @@ def score_file(test: dict[str, Any], odd: np.ndarray, odd_max: float, out: Path)
     return out
 
 
-def evaluate(csv: Path) -> dict[str, Any]:
-    import pandas as pd
-
-    from openidv.documents.training.train_tamper import detection, evaluate_scores
-    from openidv.evaluation.api import evaluate_path
-
-    at_1pct = evaluate_scores(csv)
-    shipped = evaluate_path(csv, "pad", threshold=0.5)
-    df = pd.read_csv(csv)
-    gen = df[df.label == "bona_fide"]
-    rejected = int((gen.score < 0.5).sum())
-    per_condition = {c: {"flagged": int((g.score < 0.5).sum()), "n": len(g)}
-                     for c, g in df.groupby(df.species.fillna("").astype(str) + "|" + df.condition)}
-    return {"at_1pct_heldout_genuine": {"threshold": at_1pct["threshold"],
-                                        "detection_per_species": at_1pct["detection_per_species"]},
-            "at_odd_max": {"detection_per_species": {f: detection(e) for f, e in
-                                                     shipped.metrics.get("apcer_per_species", {}).items()},
-                           "genuine_false_reject": rejected / max(len(gen), 1),
-                           "genuine_false_reject_ci95": wilson(rejected, len(gen)), "genuine_n": len(gen)},
-            "flagged_per_family_and_condition": per_condition}
-
-
 def enabled(report: dict[str, Any]) -> bool:
-    at = report["at_odd_max"]
+    at = report["at_shipped_threshold"]
     det = at["detection_per_species"].get("field_alteration", {}).get("value") or 0.0
     return bool(det >= MIN_HELDOUT_DETECTION and at["genuine_false_reject"] <= MAX_HELDOUT_FALSE_REJECT)
 
@@ -271,7 +249,7 @@ def write_thresholds(odd_max: float, n_calib: int, report: dict[str, Any], path:
     import yaml
 
     on = enabled(report)
-    at = report["at_odd_max"]
+    at = report["at_shipped_threshold"]
     fa = at["detection_per_species"].get("field_alteration", {})
     path.write_text(yaml.safe_dump({
         "name": "document_typeface", "version": date.today().isoformat() + ".1",
@@ -310,7 +288,7 @@ def _pct(d: dict[str, Any] | None) -> str:
 
 def write_card(out: Path, report: dict[str, Any]) -> None:
     """The model card, from this run's report."""
-    at1, at = report["at_1pct_heldout_genuine"]["detection_per_species"], report["at_odd_max"]
+    at1, at = report["at_1pct_heldout_genuine"]["detection_per_species"], report["at_shipped_threshold"]
     dev = (report.get("development_set") or {}).get("at_1pct_heldout_genuine", {}).get("detection_per_species", {})
     rows = "\n".join(f"| {f} | {_pct(at1.get(f))} | {_pct(at['detection_per_species'].get(f))} |"
                      for f in sorted(at1))
@@ -396,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     dev_report = evaluate(score_file(dev, dev_odd, odd_max, args.scores.with_name(args.scores.stem + "_dev.csv")))
     test_odd, test_hit = doc_scores(model, test)
     report = evaluate(score_file(test, test_odd, odd_max, args.scores))
-    report["development_set"] = {k: dev_report[k] for k in ("at_1pct_heldout_genuine", "at_odd_max")}
+    report["development_set"] = {k: dev_report[k] for k in ("at_1pct_heldout_genuine", "at_shipped_threshold")}
     report["calibration_oddness_quantiles"] = {str(q): float(np.quantile(calib_odd, q)) for q in (0.5, 0.9, 0.99)}
     fa = test["family"] == "field_alteration"
     report.update({"odd_max": odd_max, "calibration_genuine": len(calib_odd), "train_documents": len(train["odd"]),
