@@ -15,9 +15,11 @@ of its probabilities against the other lines (with three lines or more, one re-t
 against every other, while each genuine line is odd only against that one); the document's score is
 its oddest line's.
 
-The network never sees a forgery family: its training pairs are values of one genuine document and
-values re-rendered by the document renderer in another design's font or ink, on the same document
-(``training/typeface_data.py``), so every forgery family is held out of it.
+The network never sees a forgery family's code: its training pairs are values of one genuine
+document and a value re-printed on a blank place of the same document in another family, weight,
+size, spacing or ink (``training/typeface_data.py``) - the kind of edit ``field_alteration``
+makes, drawn by other code. Measured on held-out designs and conditions it finds too few re-typed
+fields to be acted on (``document_typeface.enabled`` is false; docs/documents.md, stop 46).
 """
 
 from __future__ import annotations
