@@ -57,7 +57,7 @@ def test_training_script_runs_and_records_model_card_and_thresholds(tmp_path: Pa
 
     out, th = tmp_path / "models", tmp_path / "t.yaml"
     assert main(["--data", str(tmp_path / "data"), "--train", "10", "--calib", "6", "--test-genuine", "6",
-                 "--test-per-family", "3", "--epochs", "1", "--workers", "1", "--out", str(out),
+                 "--test-per-family", "3", "--rounds", "5", "--workers", "1", "--out", str(out),
                  "--scores", str(tmp_path / "s.csv"), "--thresholds", str(th), "--json", str(tmp_path / "r.json")]) == 0
     manifest = json.loads((out / "MODELS.json").read_text())
     assert manifest[MODEL]["sha256"] == sha256_file(out / f"{MODEL}.onnx")

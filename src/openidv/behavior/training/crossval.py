@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from openidv.behavior.training.gbm import fit_gbm, predict_gbm
 from openidv.behavior.training.table import HUMAN, HUMAN_RAW, HUMANS, Table
+from openidv.models.gbm import fit_gbm, predict_gbm
 
 F64 = NDArray[np.float64]
 

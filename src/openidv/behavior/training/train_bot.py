@@ -36,8 +36,8 @@ from openidv.behavior.botgen import FAMILIES, TIERS
 from openidv.behavior.features import FEATURE_NAMES, FEATURE_VERSION
 from openidv.behavior.training import crossval, report
 from openidv.behavior.training.dataset import human_windows
-from openidv.behavior.training.gbm import ROUNDS, fit_gbm, to_onnx
 from openidv.behavior.training.table import HUMAN, Table, build_table
+from openidv.models.gbm import ROUNDS, fit_gbm, to_onnx
 
 SEED = 20261128
 PACKAGE_DIR = Path(__file__).resolve().parents[1]

@@ -7,19 +7,18 @@ its neighbours. This module compares the values of one document with one another
 
 Each value line is cut from the rectified document at :data:`PX_PER_MM` as a :data:`CROP_H` x
 :data:`CROP_W` window starting at the value's left end (a fixed physical size, so the type size is
-kept), divided by its own paper colour (lighting and white balance cancel) and given to a small
-network (``typeface_pair`` in the models manifest, trained by
-``python -m openidv.documents.training.train_typeface``) that embeds each line and returns, for every
-pair of lines, the probability that they were *not* printed alike. A line's oddness is the median
-of its probabilities against the other lines (with three lines or more, one re-typed line is odd
-against every other, while each genuine line is odd only against that one); the document's score is
-its oddest line's.
+kept). What a document examiner would compare is measured on each window - type height, stroke
+weight, letter spacing, ink colour and darkness, sharpness (``print_measures.py``) - and every line
+is described by how far it lies from the median of the document's other lines and how much the
+document's lines scatter at all. Boosted trees (``typeface_lines`` in the models manifest, trained by
+``python -m openidv.documents.training.train_typeface``) turn that into the probability that the
+line was printed differently from the rest; the document's score is its oddest line's.
 
-The network never sees a forgery family's code: its training pairs are values of one genuine
-document and a value re-printed on a blank place of the same document in another family, weight,
-size, spacing or ink (``training/typeface_data.py``) - the kind of edit ``field_alteration``
-makes, drawn by other code. Measured on held-out designs and conditions it finds too few re-typed
-fields to be acted on (``document_typeface.enabled`` is false; docs/documents.md, stop 46).
+The model never sees a forgery family's code: its training lines are values of genuine documents
+and values re-printed on a blank place of the same document in another family, weight, size,
+spacing or ink (``training/typeface_data.py``) - the kind of edit ``field_alteration`` makes, drawn
+by other code - under the generic capture degradations. Whether it is acted on is decided by its
+held-out evaluation (``document_typeface.enabled``; docs/documents.md).
 """
 
 from __future__ import annotations
@@ -32,6 +31,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from openidv.documents.authenticity.print_measures import deviation_rows, measure_lines
+
 PX_PER_MM = 12.0
 CROP_H = 48  # 4 mm: a value line (type 2.0-2.6 mm) and a margin above and below
 CROP_W = 160  # 13.3 mm from the value's left end
@@ -40,7 +41,7 @@ MIN_VALUE_MM = 2.5  # a value place narrower than this ("M") carries too few gly
 SEARCH_MM = 1.5  # how far from its registered place a value's print is looked for
 GAP_MM = 0.8  # blank space within one value (between words) is narrower than this
 PACKAGE = "openidv.documents"
-MODEL = "typeface_pair"
+MODEL = "typeface_lines"
 _lock = threading.Lock()
 _session: dict[str, Any] = {}
 
@@ -132,26 +133,13 @@ def design_lines(doc: NDArray[np.uint8], places_mm: Mapping[str, Box], register:
     return names, (np.stack(crops) if crops else np.zeros((0, CROP_H, CROP_W, 3), np.uint8))
 
 
-def features(lines: NDArray[np.uint8]) -> NDArray[np.float32]:
-    """(N, CROP_H, CROP_W, 3) uint8 -> (N, 3, CROP_H, CROP_W) float32: ink as darkness relative to
-    the window's paper colour (the 80th percentile of each channel), scaled so that the window's
-    darkest print is 1. Lighting, white balance, exposure and a glare veil over one line then
-    cancel, and what remains is the print's shape, weight and colour."""
-    x = lines.astype(np.float32)
-    paper = np.percentile(x.reshape(len(x), -1, 3), 80, axis=1)[:, None, None, :]
-    ink = 1.0 - x / np.maximum(paper, 8.0)
-    depth = np.percentile(ink.mean(axis=3).reshape(len(x), -1), 99, axis=1)[:, None, None, None]
-    ink = ink / np.maximum(depth, 0.1)
-    return np.ascontiguousarray(np.clip(ink, -0.5, 1.5).transpose(0, 3, 1, 2), dtype=np.float32)
-
-
 @dataclass
 class TypefaceScores:
-    """Per-line oddness (median 'printed differently' probability against the other lines) and the
-    document's score (the oddest line's); `pairs` is the full matrix, for the evidence."""
+    """Per-line probability that the line was printed differently from the document's others (0 for
+    a window without print, which is not compared) and the indices of the lines that were measured."""
 
     lines: list[float]
-    pairs: NDArray[np.float64]
+    measured: list[int]
 
     @property
     def score(self) -> float:
@@ -160,13 +148,6 @@ class TypefaceScores:
     @property
     def oddest(self) -> int:
         return int(np.argmax(self.lines)) if self.lines else -1
-
-
-def oddness(pairs: NDArray[np.float64]) -> list[float]:
-    """Each line's median probability against every other line (the diagonal is left out)."""
-    n = len(pairs)
-    sym = (pairs + pairs.T) / 2.0
-    return [float(np.median(np.delete(sym[i], i))) for i in range(n)]
 
 
 def _load() -> Any:
@@ -178,23 +159,27 @@ def _load() -> Any:
         return _session["s"]
 
 
-def pair_probs(lines: NDArray[np.uint8], session: Any | None = None) -> NDArray[np.float64]:
-    """(N, N) probabilities that line i and line j were printed differently. `session` is an
-    onnxruntime session or a callable taking the features (a model being trained)."""
-    x = features(lines)
+def line_probs(rows: NDArray[np.float64], session: Any | None = None) -> NDArray[np.float64]:
+    """(n, N_FEATURES) deviation rows -> (n,) probabilities "printed differently". `session` is an
+    onnxruntime session or a callable taking the rows (a model being trained)."""
+    x = np.ascontiguousarray(rows, dtype=np.float32)
     s = session if session is not None else _load()
-    raw = s(x) if callable(s) else s.run(None, {"lines": x})[0]
-    logits = np.asarray(raw, np.float64)
-    return 1.0 / (1.0 + np.exp(-logits))
+    raw = s(x) if callable(s) else s.run(None, {"features": x})[0]
+    return np.asarray(raw, np.float64).reshape(-1)
 
 
 def score_lines(lines: NDArray[np.uint8], session: Any | None = None) -> TypefaceScores | None:
-    """The typeface scores of one document's value lines, or None with fewer than :data:`MIN_LINES`."""
-    if len(lines) < MIN_LINES:
+    """The typeface scores of one document's value windows, or None when fewer than
+    :data:`MIN_LINES` of them hold print (with two lines, which one is odd cannot be told)."""
+    kept, measures = measure_lines(lines)
+    if len(kept) < MIN_LINES:
         return None
-    p = pair_probs(lines, session)
-    return TypefaceScores(oddness(p), p)
+    p = line_probs(deviation_rows(measures), session)
+    probs = [0.0] * len(lines)
+    for k, i in enumerate(kept):
+        probs[i] = float(p[k])
+    return TypefaceScores(probs, kept)
 
 
-__all__ = ["CROP_H", "CROP_W", "MIN_LINES", "PX_PER_MM", "TypefaceScores", "cut_line", "design_lines", "features",
-           "find_line", "oddness", "pair_probs", "score_lines"]
+__all__ = ["CROP_H", "CROP_W", "MIN_LINES", "PX_PER_MM", "TypefaceScores", "cut_line", "design_lines", "find_line",
+           "line_probs", "score_lines"]

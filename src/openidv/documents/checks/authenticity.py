@@ -21,7 +21,7 @@ Independent signals over each rectified document:
   held-out evaluation earned it;
 * typeface consistency (:mod:`openidv.documents.authenticity.typeface`): DOCUMENT_TAMPERED when one
   of the holder's values, cut at the places the matched design prints them, is printed unlike the
-  others (another font, weight or ink: a re-typed field) beyond ``odd_max`` - on the holder's side
+  others (another size, weight, spacing or ink: a re-typed field) beyond ``odd_max`` - on the holder's side
   of a recognised design whose portrait registers, and only if ``document_typeface.enabled`` says
   its held-out evaluation earned it;
 * template matching (:mod:`openidv.documents.authenticity.template_match`): TEMPLATE_MISMATCH when
@@ -70,9 +70,10 @@ def _portrait_hot(s: TamperScores, box_px: list[int] | None) -> bool:
 
 class DocumentAuthenticityCheck(BaseCheck):
     name = "document_authenticity"
-    # 1.4.0: typeface consistency of the values; 1.3.0: capture-statistics novelty;
+    # 1.5.0: typeface consistency from print measures (typeface_lines 2.0.0); 1.4.0: typeface
+    # consistency of the values; 1.3.0: capture-statistics novelty;
     # 1.2.0: ghost-image comparison; 1.1.0: tile model 2.0.0, gated evidence
-    version = "1.4.0"
+    version = "1.5.0"
     requires = ("document_viz", "document_mrz", "document_barcode")
     run_if_upstream_failed = True
     timeout_s = 40.0

@@ -1,4 +1,5 @@
-"""Gradient-boosted bot classifier: fit with XGBoost, ship as ONNX.
+"""Gradient-boosted classifiers (the bot classifier, the typeface-consistency model): fit with
+XGBoost, ship as ONNX.
 
 XGBoost trains; the shipped file is an ONNX ``TreeEnsembleRegressor`` (ai.onnx.ml) followed by a
 sigmoid, built here node by node from the booster's own JSON dump, so the service needs only
@@ -80,8 +81,9 @@ def _tree_nodes(tree: dict[str, Any], tid: int, out: dict[str, list[Any]]) -> No
         stack.extend(node["children"])
 
 
-def to_onnx(booster: Any, n_features: int, check_x: NDArray[np.float64], name: str = "bot_gbm") -> bytes:
-    """Serialised ONNX model: input ``features`` float32 [N, n_features] -> ``bot_score`` [N, 1]."""
+def to_onnx(booster: Any, n_features: int, check_x: NDArray[np.float64], name: str = "bot_gbm",
+            output: str = "bot_score") -> bytes:
+    """Serialised ONNX model: input ``features`` float32 [N, n_features] -> `output` [N, 1] (probability)."""
     import onnx
     from onnx import TensorProto, helper
 
@@ -94,14 +96,14 @@ def to_onnx(booster: Any, n_features: int, check_x: NDArray[np.float64], name: s
     options: dict[str, Any] = {"n_targets": 1, "base_values": [_base_margin(booster)],
                                "aggregate_function": "SUM", "post_transform": "NONE", **attrs}
     ensemble = helper.make_node("TreeEnsembleRegressor", ["features"], ["margin"], domain="ai.onnx.ml", **options)
-    sigmoid = helper.make_node("Sigmoid", ["margin"], ["bot_score"])
+    sigmoid = helper.make_node("Sigmoid", ["margin"], [output])
     graph = helper.make_graph(
         [ensemble, sigmoid], name,
         [helper.make_tensor_value_info("features", TensorProto.FLOAT, [None, n_features])],
-        [helper.make_tensor_value_info("bot_score", TensorProto.FLOAT, [None, 1])],
+        [helper.make_tensor_value_info(output, TensorProto.FLOAT, [None, 1])],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.ml", 3)],
-                              producer_name="openidv.behavior.training")
+                              producer_name=f"openidv.models.gbm:{name}")
     model.ir_version = 8
     onnx.checker.check_model(model)
     data = model.SerializeToString()
