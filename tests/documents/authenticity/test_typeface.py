@@ -73,3 +73,20 @@ def test_find_line_moves_a_place_onto_the_print_near_it() -> None:
     assert abs(y0 - 72) <= 1 and abs(x0 - 52) <= 1 and (x1 - x0, y1 - y0) == (108.0, 18.0)
     blank = np.full((300, 600, 3), 200, np.uint8)
     assert find_line(blank, (40.0, 62.0, 148.0, 80.0)) == (40.0, 62.0, 148.0, 80.0)
+
+
+def test_design_lines_leave_out_print_found_far_from_its_place() -> None:
+    """A place whose print lies over MAX_MOVE_MM away (a label above a blank value, a page registered
+    millimetres off) is not compared; print within it is."""
+    from openidv.documents.authenticity.typeface import MAX_MOVE_MM
+
+    page = np.full((300, 600, 3), (230, 220, 200), np.uint8)
+    page[100:120, 50:150] = (20, 20, 40)  # a value where its place says
+    page[200:220, 50:150] = (20, 20, 40)  # a value (or a label) 14 px = 1.17 mm above its place's top
+    near = (50 / PX_PER_MM, 100 / PX_PER_MM + 0.5, 150 / PX_PER_MM, 120 / PX_PER_MM + 0.5)  # 0.5 mm off
+    far = (50 / PX_PER_MM, 214 / PX_PER_MM, 150 / PX_PER_MM, 234 / PX_PER_MM)
+    assert 14 / PX_PER_MM > MAX_MOVE_MM
+    names, lines = design_lines(page, {"near": near, "far": far})
+    assert names == ["near"] and len(lines) == 1
+    names, _ = design_lines(page, {"near": near, "far": far}, register=False)
+    assert names == ["near", "far"]

@@ -1,7 +1,7 @@
-"""What a document examiner measures on a line of print: size, weight, spacing, ink and sharpness.
+"""What a document examiner measures on a line of print: size, weight, spacing, ink, sharpness, letterforms.
 
 A forger who erases a holder value and types another must match the issuer's type size, stroke
-weight, letter spacing and ink; each is easy to get roughly right and hard to get exactly right.
+weight, letter spacing, ink and font; each is easy to get roughly right and hard to get exactly right.
 :func:`measure_line` reads those properties off one value window (``typeface.cut_line``: a fixed
 physical size at 12 px/mm, so a smaller type stays smaller), as ratios to the window's own paper
 colour so that lighting, white balance and exposure cancel. :func:`deviation_rows` turns the lines
@@ -19,6 +19,7 @@ from scipy import ndimage
 INK_FRACTION = 0.5  # a pixel is ink where its darkness is at least half the window's darkest print
 MIN_INK_PX = 10  # fewer ink pixels than this: nothing printed there to measure
 MAX_GLYPH_GAP_PX = 9.6  # 0.8 mm at 12 px/mm: wider blanks separate words, not letters
+MIN_PIECE_PX = 6  # smaller pieces of ink are specks or the dot of an i, not letterforms
 
 MEASURES: tuple[str, ...] = (
     "log_height",  # rows holding the central 90% of the ink
@@ -41,6 +42,14 @@ MEASURES: tuple[str, ...] = (
     "ink_blue",
     "p90_to_depth",  # how evenly dark the strokes are
     "ink_spread",  # spread of the strokes' darkness, in units of depth
+    # letterforms (another font family): the pieces of ink larger than MIN_PIECE_PX
+    "glyph_width_to_height",  # median piece width, in type heights
+    "glyph_height_to_height",  # median piece height, in type heights
+    "glyph_extent",  # median share of a piece's box that is ink
+    "solidity",  # ink over ink with its counters filled
+    "thickest_to_height",  # thickest stroke (distance transform maximum), in type heights
+    "stroke_contrast",  # thick over typical stroke (90th percentile over median of the distance transform)
+    "counters",  # area of enclosed counters (O, 8, A ...) relative to the ink
 )
 N_MEASURES = len(MEASURES)
 N_FEATURES = 3 * N_MEASURES  # per line: deviation, its size, and the document's scatter
@@ -51,6 +60,27 @@ def _runs(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
     d = np.diff(np.pad(mask.astype(np.int8), ((0, 0), (1, 1))), axis=1)
     starts, ends = np.argwhere(d == 1), np.argwhere(d == -1)
     return (ends[:, 1] - starts[:, 1]) if len(starts) else np.array([1])
+
+
+def _letterforms(band: NDArray[np.bool_], height: int) -> list[float]:
+    """The letterform measures (the last seven of :data:`MEASURES`) of the ink in the text band."""
+    labels, n = ndimage.label(band)
+    if n == 0:
+        return [0.0] * 7
+    boxes = ndimage.find_objects(labels)
+    sizes = ndimage.sum(band, labels, range(1, n + 1))
+    keep = [i for i in range(n) if sizes[i] >= MIN_PIECE_PX]
+    if not keep:
+        return [0.0] * 7
+    widths = np.array([boxes[i][1].stop - boxes[i][1].start for i in keep], np.float64)
+    heights = np.array([boxes[i][0].stop - boxes[i][0].start for i in keep], np.float64)
+    extent = float(np.median(np.asarray(sizes)[keep] / (widths * heights)))
+    filled = int(ndimage.binary_fill_holes(band).sum())
+    ink = int(band.sum())
+    depth = ndimage.distance_transform_edt(band)[band]
+    return [float(np.log(np.median(widths) / height + 1e-3)), float(np.log(np.median(heights) / height + 1e-3)),
+            extent, ink / max(1, filled), float(np.log(depth.max() / height + 1e-3)),
+            float(np.percentile(depth, 90) / max(float(np.median(depth)), 0.5)), (filled - ink) / max(1, ink)]
 
 
 def measure_line(window: NDArray[np.uint8]) -> NDArray[np.float64] | None:
@@ -90,6 +120,7 @@ def measure_line(window: NDArray[np.uint8]) -> NDArray[np.float64] | None:
         np.log(pieces / max(width, 1) * h + 1e-3), depth, share[0], share[2], edge, np.log(width),
         log_sh - log_h, log_gap - log_h, colour[0], colour[1], colour[2],
         float(np.percentile(dark[m], 90)) / depth, float(np.std(ink_px.mean(axis=1))) / depth,
+        *_letterforms(band, h),
     ], np.float64)
 
 

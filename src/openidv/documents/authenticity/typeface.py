@@ -39,6 +39,12 @@ CROP_W = 160  # 13.3 mm from the value's left end
 MIN_LINES = 3  # with two lines, which one is odd cannot be told
 MIN_VALUE_MM = 2.5  # a value place narrower than this ("M") carries too few glyphs to compare
 SEARCH_MM = 1.5  # how far from its registered place a value's print is looked for
+# ... and how far it may lie from it to be compared: print found further off is another line (the
+# label above, the portrait's edge, a neighbour's value) on a page registered millimetres off, or
+# the label of a value this holder does not have (a blank personal number). On 107 genuine pipeline
+# sessions (var/diag/s47, seeds 85M + i) comparing every found line put DOCUMENT_TAMPERED on 14;
+# with lines moved over 1.0 mm left out, on 1 of the 81 still compared (docs/documents.md, stop 47).
+MAX_MOVE_MM = 1.0
 GAP_MM = 0.8  # blank space within one value (between words) is narrower than this
 PACKAGE = "openidv.documents"
 MODEL = "typeface_lines"
@@ -120,13 +126,17 @@ def design_lines(doc: NDArray[np.uint8], places_mm: Mapping[str, Box], register:
     ``template_features.json``, in mm) on a document rectified at :data:`PX_PER_MM`: the places'
     names and an (N, CROP_H, CROP_W, 3) array. The windows start at each place's left end, where a
     left-aligned value starts whatever its length, moved onto the print found there
-    (:func:`find_line`) when `register`."""
+    (:func:`find_line`) when `register`; a place whose print is found more than :data:`MAX_MOVE_MM`
+    away is left out."""
     names, crops = [], []
     for name, (x0, y0, x1, y1) in places_mm.items():
         if x1 - x0 < MIN_VALUE_MM:
             continue
         box = (x0 * PX_PER_MM, y0 * PX_PER_MM, x1 * PX_PER_MM, y1 * PX_PER_MM)
-        c = cut_line(doc, find_line(doc, box) if register else box)
+        found = find_line(doc, box) if register else box
+        if max(abs(found[0] - box[0]), abs(found[1] - box[1])) > MAX_MOVE_MM * PX_PER_MM:
+            continue
+        c = cut_line(doc, found)
         if c is not None:
             names.append(name)
             crops.append(c)

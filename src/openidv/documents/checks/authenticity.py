@@ -70,7 +70,7 @@ def _portrait_hot(s: TamperScores, box_px: list[int] | None) -> bool:
 
 class DocumentAuthenticityCheck(BaseCheck):
     name = "document_authenticity"
-    # 1.5.0: typeface consistency from print measures (typeface_lines 2.0.0); 1.4.0: typeface
+    # 1.5.0: typeface consistency from print measures (typeface_lines 2.1.0); 1.4.0: typeface
     # consistency of the values; 1.3.0: capture-statistics novelty;
     # 1.2.0: ghost-image comparison; 1.1.0: tile model 2.0.0, gated evidence
     version = "1.5.0"
