@@ -125,3 +125,20 @@ def earlier_rows(path: Path, **expected: Any) -> list[dict[str, Any]]:
         raise SystemExit(f"{path} holds readings of {found}, not {expected}")
     rows: list[dict[str, Any]] = earlier["rows"]
     return rows
+
+
+def family_score_file(meta: Any, raw_name: str, raw: NDArray[np.float64], raw_max: float, out: Path) -> Path:
+    """The evaluation layer's score file for documents labelled by forgery family (kind pad): `meta`
+    (a DataFrame with ``sample_id``, ``family``, ``template``, ``condition``) plus the evidence's raw
+    value under `raw_name` and the score 1 / (1 + raw / raw_max) - higher = more likely genuine, 0.5
+    at `raw_max`, the shipped threshold."""
+    df = meta.copy()
+    df["subject_id"] = df["sample_id"]
+    df["label"] = np.where(df["family"] == "genuine", "bona_fide", "attack")
+    df["species"] = np.where(df["family"] == "genuine", "", df["family"])
+    df[raw_name] = raw
+    df["score"] = 1.0 / (1.0 + raw / raw_max)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    df[["sample_id", "subject_id", "label", "species", "score", raw_name, "template", "condition"]].to_csv(
+        out, index=False)
+    return out

@@ -41,6 +41,7 @@ from openidv.documents.training.common import (
     MIN_HELDOUT_DETECTION,
     PACKAGE_MODELS,
     degrade_image,
+    family_score_file,
     wilson,
 )
 from openidv.documents.training.tamper_data import GLOBAL, IMAGE_FAMILIES
@@ -114,17 +115,7 @@ def score_file(model: RecaptureNovelty, x: np.ndarray, rows: list[dict[str, str]
     """The evaluation layer's score file: higher = more likely genuine, 0.5 at `novelty_max`."""
     import pandas as pd
 
-    nov = model.score_samples(x)
-    df = pd.DataFrame(rows)
-    df["subject_id"] = df["sample_id"]
-    df["label"] = np.where(df["family"] == "genuine", "bona_fide", "attack")
-    df["species"] = np.where(df["family"] == "genuine", "", df["family"])
-    df["novelty"] = nov
-    df["score"] = 1.0 / (1.0 + nov / novelty_max)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    df[["sample_id", "subject_id", "label", "species", "score", "novelty", "template", "condition"]].to_csv(
-        out, index=False)
-    return out
+    return family_score_file(pd.DataFrame(rows), "novelty", model.score_samples(x), novelty_max, out)
 
 
 def evaluate(csv: Path) -> dict[str, Any]:

@@ -49,6 +49,7 @@ from openidv.documents.training.common import (
     MIN_HELDOUT_DETECTION,
     PACKAGE_MODELS,
     degrade_image,
+    family_score_file,
 )
 from openidv.documents.training.train_recapture_novelty import evaluate  # the same evaluation at a shipped threshold
 from openidv.documents.training.typeface_data import LineSet, forged_set, restyled_set
@@ -183,17 +184,9 @@ def doc_scores(booster: Any, d: dict[str, Any], copies: int = 0, seed: int = SEE
 def score_file(test: dict[str, Any], odd: np.ndarray, odd_max: float, out: Path) -> Path:
     import pandas as pd
 
-    df = pd.DataFrame({"family": test["family"], "template": test["template"], "condition": test["condition"]})
-    df["sample_id"] = [f"typeface-{i:05d}" for i in range(len(df))]
-    df["subject_id"] = df["sample_id"]
-    df["label"] = np.where(df["family"] == "genuine", "bona_fide", "attack")
-    df["species"] = np.where(df["family"] == "genuine", "", df["family"])
-    df["oddness"] = odd
-    df["score"] = 1.0 / (1.0 + odd / odd_max)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    cols = ["sample_id", "subject_id", "label", "species", "score", "oddness", "template", "condition"]
-    df[cols].to_csv(out, index=False)
-    return out
+    meta = pd.DataFrame({"family": test["family"], "template": test["template"], "condition": test["condition"]})
+    meta.insert(0, "sample_id", [f"typeface-{i:05d}" for i in range(len(meta))])
+    return family_score_file(meta, "oddness", odd, odd_max, out)
 
 
 def enabled(report: dict[str, Any]) -> bool:
