@@ -75,18 +75,40 @@ def test_find_line_moves_a_place_onto_the_print_near_it() -> None:
     assert find_line(blank, (40.0, 62.0, 148.0, 80.0)) == (40.0, 62.0, 148.0, 80.0)
 
 
-def test_design_lines_leave_out_print_found_far_from_its_place() -> None:
-    """A place whose print lies over MAX_MOVE_MM away (a label above a blank value, a page registered
-    millimetres off) is not compared; print within it is."""
+def test_design_lines_take_out_the_page_offset_and_leave_out_print_far_from_its_place() -> None:
+    """The page's shared registration error (here 11 px = 0.92 mm, over MAX_MOVE_MM) is taken out;
+    a place whose print lies MAX_MOVE_MM further than the others' is not compared (a label above a
+    blank value); without registration every place is cut where it is."""
     from openidv.documents.authenticity.typeface import MAX_MOVE_MM
 
+    page = np.full((400, 600, 3), (230, 220, 200), np.uint8)
+    places = {}
+    for k, top in enumerate((60, 120, 180)):
+        page[top : top + 20, 50:150] = (20, 20, 40)
+        places[f"v{k}"] = (50 / PX_PER_MM, (top - 11) / PX_PER_MM, 150 / PX_PER_MM, (top + 9) / PX_PER_MM)
+    page[300:320, 50:150] = (20, 20, 40)  # print 11 + 14 px below its place
+    places["far"] = (50 / PX_PER_MM, 275 / PX_PER_MM, 150 / PX_PER_MM, 295 / PX_PER_MM)
+    assert 11 / PX_PER_MM > MAX_MOVE_MM and 14 / PX_PER_MM > MAX_MOVE_MM
+    names, lines = design_lines(page, places)
+    assert names == ["v0", "v1", "v2"] and len(lines) == 3
+    inked = np.flatnonzero((lines[0].mean(axis=2) < 100).any(axis=1))
+    assert abs(inked.mean() - CROP_H / 2) < 2  # cut on the print, not 11 px above it
+    names, _ = design_lines(page, places, register=False)
+    assert names == ["v0", "v1", "v2", "far"]
+
+
+def test_a_dash_is_not_a_value_to_compare() -> None:
+    from openidv.documents.authenticity.typeface import MIN_PRINT_MM, printed_width_mm
+
     page = np.full((300, 600, 3), (230, 220, 200), np.uint8)
-    page[100:120, 50:150] = (20, 20, 40)  # a value where its place says
-    page[200:220, 50:150] = (20, 20, 40)  # a value (or a label) 14 px = 1.17 mm above its place's top
-    near = (50 / PX_PER_MM, 100 / PX_PER_MM + 0.5, 150 / PX_PER_MM, 120 / PX_PER_MM + 0.5)  # 0.5 mm off
-    far = (50 / PX_PER_MM, 214 / PX_PER_MM, 150 / PX_PER_MM, 234 / PX_PER_MM)
-    assert 14 / PX_PER_MM > MAX_MOVE_MM
-    names, lines = design_lines(page, {"near": near, "far": far})
-    assert names == ["near"] and len(lines) == 1
-    names, _ = design_lines(page, {"near": near, "far": far}, register=False)
-    assert names == ["near", "far"]
+    page[100:120, 50:150] = (20, 20, 40)
+    page[100:120, 155:170] = (20, 20, 40)  # a second word 5 px (0.4 mm) on: the same value
+    page[100:120, 190:200] = (20, 20, 40)  # 20 px (1.7 mm) on: something else
+    page[205:208, 50:62] = (20, 20, 40)  # "-" for a holder without the value, 1 mm wide
+    assert abs(printed_width_mm(page, (50, 100, 150, 120)) - 120 / PX_PER_MM) < 0.1
+    assert printed_width_mm(page, (50, 196, 150, 216)) < MIN_PRINT_MM
+    assert printed_width_mm(page, (300, 100, 400, 120)) == 0.0
+    places = {"value": (50 / PX_PER_MM, 100 / PX_PER_MM, 150 / PX_PER_MM, 120 / PX_PER_MM),
+              "none": (50 / PX_PER_MM, 196 / PX_PER_MM, 150 / PX_PER_MM, 216 / PX_PER_MM)}
+    names, _ = design_lines(page, places)
+    assert names == ["value"]
